@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CleanedConfig(AppConfig):
+    name = "cleaned"
+    verbose_name = "Cleaned contacts"

@@ -1,0 +1,52 @@
+"""Who may see what: every workspace page goes through `workspace_view` (S1, S2)."""
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from . import selectors
+
+
+def workspace_view(*, admin_only: bool = False):
+    """Resolve the workspace from the URL slug for the logged-in user.
+
+    Not a member: 404, as if the workspace did not exist (S2). A member on an
+    admin-only view: 403 (S1). Anonymous: redirected to login."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, slug: str, *args, **kwargs):
+            membership = selectors.membership_for(user=request.user, slug=slug)
+            if membership is None:
+                raise Http404("No such workspace.")
+            if admin_only and not membership.is_admin:
+                raise PermissionDenied("Only workspace admins can do this.")
+            request.workspace = membership.workspace
+            request.membership = membership
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def render_service_error(request, error):
+    from django.shortcuts import render
+
+    return render(request, "error.html", {"error": error}, status=error.status)
+
+
+def handles_service_errors(view):
+    """Turn a ServiceError into its 4xx page with the sentence for the admin (S4)."""
+    from .errors import ServiceError
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ServiceError as error:
+            return render_service_error(request, error)
+
+    return wrapped

@@ -1,0 +1,216 @@
+from django.contrib import admin
+
+from .admin_audit import AuditedModelAdmin, ReadOnlyInline
+from .models import (
+    Account,
+    ArchivedContactTag,
+    ArchivedDealLink,
+    ArchivedListMembership,
+    ArchiveRecord,
+    AuditEvent,
+    Automation,
+    AutomationRun,
+    CampaignSend,
+    Contact,
+    ContactTag,
+    Deal,
+    DealContact,
+    Form,
+    ListMembership,
+    MailingList,
+    Tag,
+    Workspace,
+    WorkspaceMembership,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = WorkspaceMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(AuditedModelAdmin):
+    list_display = ["name", "slug", "contact_limit", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+    readonly_fields = ["webhook_secret"]
+
+
+@admin.register(WorkspaceMembership)
+class WorkspaceMembershipAdmin(AuditedModelAdmin):
+    list_display = ["user", "workspace", "role", "created_at"]
+    list_filter = ["role", "workspace"]
+    search_fields = ["user__username", "user__email", "workspace__slug"]
+    autocomplete_fields = ["user", "workspace"]
+
+
+class ListMembershipInline(ReadOnlyInline):
+    model = ListMembership
+    fields = ["mailing_list", "status", "created_at"]
+
+
+class ContactTagInline(ReadOnlyInline):
+    model = ContactTag
+    fields = ["tag", "created_at"]
+
+
+class DealLinkInline(ReadOnlyInline):
+    model = DealContact
+    fk_name = "contact"
+    fields = ["deal", "is_primary"]
+
+
+class ArchiveRecordInline(ReadOnlyInline):
+    model = ArchiveRecord
+    fk_name = "contact"
+    fields = ["archived_at", "archived_by", "account_name", "restored_at", "restored_by", "restore_source"]
+    show_change_link = True
+
+
+@admin.register(Contact)
+class ContactAdmin(AuditedModelAdmin):
+    list_display = ["email", "first_name", "last_name", "workspace", "status", "email_status", "archived_at", "created_at"]
+    list_filter = ["status", "email_status", "workspace"]
+    search_fields = ["email", "first_name", "last_name"]
+    list_select_related = ["workspace"]
+    raw_id_fields = ["merged_into", "account", "archived_by"]
+    readonly_fields = ["created_at", "updated_at", "status", "archived_at", "archived_by", "merged_into", "cleaned_at"]
+    date_hierarchy = "created_at"
+    inlines = [ListMembershipInline, ContactTagInline, DealLinkInline, ArchiveRecordInline]
+    show_full_result_count = False
+
+
+class ArchivedListMembershipInline(ReadOnlyInline):
+    model = ArchivedListMembership
+    fields = ["list_id_snapshot", "list_name", "status", "subscribed_at"]
+
+
+class ArchivedTagInline(ReadOnlyInline):
+    model = ArchivedContactTag
+    fields = ["tag_id_snapshot", "tag_name"]
+
+
+class ArchivedDealInline(ReadOnlyInline):
+    model = ArchivedDealLink
+    fields = ["deal_id_snapshot", "deal_title", "was_primary", "deal_deleted"]
+
+
+@admin.register(ArchiveRecord)
+class ArchiveRecordAdmin(AuditedModelAdmin):
+    """Archive snapshots are evidence: support staff read them, never edit them."""
+
+    list_display = ["contact", "workspace", "archived_at", "archived_by", "account_name", "restored_at", "restore_source"]
+    list_filter = ["workspace", ("restored_at", admin.EmptyFieldListFilter)]
+    search_fields = ["contact__email"]
+    list_select_related = ["contact", "workspace", "archived_by"]
+    inlines = [ArchivedListMembershipInline, ArchivedTagInline, ArchivedDealInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MailingList)
+class MailingListAdmin(AuditedModelAdmin):
+    list_display = ["name", "workspace", "created_at"]
+    list_filter = ["workspace"]
+    search_fields = ["name"]
+
+
+@admin.register(ListMembership)
+class ListMembershipAdmin(AuditedModelAdmin):
+    list_display = ["contact", "mailing_list", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["contact__email", "mailing_list__name"]
+    raw_id_fields = ["contact", "mailing_list"]
+    list_select_related = ["contact", "mailing_list"]
+
+
+@admin.register(Tag)
+class TagAdmin(AuditedModelAdmin):
+    list_display = ["name", "workspace"]
+    list_filter = ["workspace"]
+    search_fields = ["name"]
+
+
+@admin.register(Account)
+class AccountAdmin(AuditedModelAdmin):
+    list_display = ["name", "workspace", "created_at"]
+    list_filter = ["workspace"]
+    search_fields = ["name"]
+
+
+class DealContactInline(admin.TabularInline):
+    model = DealContact
+    extra = 0
+    raw_id_fields = ["contact"]
+
+
+@admin.register(Deal)
+class DealAdmin(AuditedModelAdmin):
+    list_display = ["title", "workspace", "value", "created_at"]
+    list_filter = ["workspace"]
+    search_fields = ["title"]
+    inlines = [DealContactInline]
+
+
+@admin.register(Form)
+class FormAdmin(AuditedModelAdmin):
+    list_display = ["name", "workspace", "is_active", "created_at"]
+    list_filter = ["is_active", "workspace"]
+    search_fields = ["name"]
+    filter_horizontal = ["lists"]
+
+
+@admin.register(Automation)
+class AutomationAdmin(AuditedModelAdmin):
+    list_display = ["name", "workspace", "trigger", "trigger_list", "trigger_tag", "is_active"]
+    list_filter = ["trigger", "is_active", "workspace"]
+    search_fields = ["name"]
+
+
+@admin.register(AutomationRun)
+class AutomationRunAdmin(AuditedModelAdmin):
+    list_display = ["automation", "contact", "trigger", "created_at"]
+    list_filter = ["trigger"]
+    search_fields = ["contact__email", "automation__name"]
+    raw_id_fields = ["contact"]
+    list_select_related = ["automation", "contact"]
+
+
+@admin.register(CampaignSend)
+class CampaignSendAdmin(AuditedModelAdmin):
+    list_display = ["subject", "contact", "workspace", "automation", "created_at"]
+    list_filter = ["workspace"]
+    search_fields = ["contact__email", "subject"]
+    raw_id_fields = ["contact"]
+    list_select_related = ["contact", "workspace", "automation"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log is append-only, even for superusers."""
+
+    list_display = ["created_at", "workspace", "action", "actor", "actor_label", "count"]
+    list_filter = ["action", "workspace"]
+    search_fields = ["actor__username", "actor_label"]
+    date_hierarchy = "created_at"
+    list_select_related = ["workspace", "actor"]
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

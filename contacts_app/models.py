@@ -1,0 +1,325 @@
+"""The CRM core: tenants, contacts and everything a contact is associated with.
+
+Every row belongs to exactly one workspace (S2). Archive snapshots live in
+`contacts_app.archive_models` (re-exported here) so that restore can rebuild what
+archiving detached.
+"""
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+def _new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class Workspace(models.Model):
+    """The tenant: one customer's CRM account."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    contact_limit = models.PositiveIntegerField(default=1000, help_text="Billable contacts in the plan (B1).")
+    webhook_secret = models.CharField(max_length=128, default=_new_webhook_secret)
+    soft_bounce_threshold = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Consecutive soft bounces that clean an address; blank = default (C1)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MEMBER = "member", "Member"
+
+
+class WorkspaceMembership(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workspace_memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="uniq_membership_user_workspace")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class Account(models.Model):
+    """A company in the CRM (not the tenant)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="accounts")
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+    MERGED = "merged", "Merged"
+
+
+class EmailStatus(models.TextChoices):
+    OK = "ok", "OK"
+    CLEANED = "cleaned", "Cleaned"
+
+
+class ContactQuerySet(models.QuerySet):
+    def in_workspace(self, workspace):
+        return self.filter(workspace=workspace)
+
+    def active(self):
+        return self.filter(status=ContactStatus.ACTIVE)
+
+    def archived(self):
+        return self.filter(status=ContactStatus.ARCHIVED)
+
+    def sendable(self):
+        """A4/C2: only active contacts with a deliverable address ever receive email."""
+        return self.filter(status=ContactStatus.ACTIVE, email_status=EmailStatus.OK)
+
+    def billable(self):
+        """B1: active contacts whose email is not cleaned."""
+        return self.filter(status=ContactStatus.ACTIVE, email_status=EmailStatus.OK)
+
+    def search(self, q: str):
+        q = (q or "").strip()
+        if not q:
+            return self
+        cond = Q(email__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
+        parts = q.split()
+        if len(parts) == 2:
+            cond |= Q(first_name__iexact=parts[0], last_name__iexact=parts[1])
+        return self.filter(cond)
+
+
+class Contact(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
+    email = models.EmailField(max_length=254)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    status = models.CharField(max_length=10, choices=ContactStatus.choices, default=ContactStatus.ACTIVE)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from")
+
+    email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.OK)
+    cleaned_at = models.DateTimeField(null=True, blank=True)
+    cleaned_reason = models.CharField(max_length=255, blank=True)
+
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
+    tags = models.ManyToManyField("Tag", through="ContactTag", related_name="contacts")
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "workspace",
+                condition=~Q(status="merged"),
+                name="uniq_contact_email_ci_per_workspace",
+                violation_error_message="A contact with this email already exists in this workspace.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="archived", archived_at__isnull=False) | ~Q(status="archived"),
+                name="archived_contact_has_archived_at",
+            ),
+        ]
+        indexes = [
+            # Archived list: newest first, and the restorability filters are ranges on archived_at.
+            models.Index(fields=["workspace", "status", "-archived_at", "-id"], name="contact_ws_status_arch"),
+            models.Index(fields=["workspace", "status", "email_status"], name="contact_ws_status_email"),
+            models.Index(fields=["workspace", "status", "-created_at", "-id"], name="contact_ws_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_cleaned(self) -> bool:
+        return self.email_status == EmailStatus.CLEANED
+
+
+class MailingList(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="lists")
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MembershipStatus(models.TextChoices):
+    SUBSCRIBED = "subscribed", "Subscribed"
+    UNCONFIRMED = "unconfirmed", "Unconfirmed"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    BOUNCED = "bounced", "Bounced"
+
+
+class ListMembership(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="list_memberships")
+    mailing_list = models.ForeignKey(MailingList, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.SUBSCRIBED)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "mailing_list"], name="uniq_list_membership")]
+        indexes = [models.Index(fields=["mailing_list", "status"], name="membership_list_status")]
+
+
+class Tag(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="uniq_tag_name_per_workspace")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactTag(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="contact_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="contact_tags")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["contact", "tag"], name="uniq_contact_tag")]
+        indexes = [models.Index(fields=["tag", "contact"], name="contacttag_tag_contact")]
+
+
+class Deal(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="deals")
+    title = models.CharField(max_length=200)
+    value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    contacts = models.ManyToManyField(Contact, through="DealContact", related_name="deals")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DealContact(models.Model):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="deal_contacts")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="deal_links")
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "contact"], name="uniq_deal_contact"),
+            models.UniqueConstraint(fields=["deal"], condition=Q(is_primary=True), name="one_primary_contact_per_deal"),
+        ]
+
+
+class Form(models.Model):
+    """A public web form; a submission subscribes the visitor to the form's lists."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="forms")
+    name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    lists = models.ManyToManyField(MailingList, blank=True, related_name="forms")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Trigger(models.TextChoices):
+    CONTACT_CREATED = "contact_created", "Contact created"
+    LIST_SUBSCRIBED = "list_subscribed", "Subscribed to a list"
+    TAG_ADDED = "tag_added", "Tag added"
+
+
+class Automation(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="automations")
+    name = models.CharField(max_length=200)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    trigger_list = models.ForeignKey(MailingList, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    trigger_tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    send_subject = models.CharField(max_length=200, blank=True, help_text="Email sent by this automation, if any.")
+    is_active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AutomationRun(models.Model):
+    automation = models.ForeignKey(Automation, on_delete=models.CASCADE, related_name="runs")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="automation_runs")
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class CampaignSend(models.Model):
+    """One email queued to one contact, by a campaign or an automation."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="sends")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="sends")
+    automation = models.ForeignKey(Automation, null=True, blank=True, on_delete=models.SET_NULL, related_name="sends")
+    mailing_list = models.ForeignKey(MailingList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    subject = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class AuditEvent(models.Model):
+    """Who did what to which contacts, when. Written in the same transaction as the change."""
+
+    class Action(models.TextChoices):
+        ARCHIVE = "archive", "Archive"
+        RESTORE = "restore", "Restore"
+        AUTO_RESTORE = "auto_restore", "Automatic restore"
+        PURGE = "purge", "Purge"
+        MERGE = "merge", "Merge"
+        CLEAN = "clean", "Clean"
+        EXPORT = "export", "Export"
+        CONTACT_CREATE = "contact_create", "Contact created"
+        STAFF_CHANGE = "staff_change", "Staff change"
+
+    workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=150, blank=True, help_text="Who acted when not a user (system, webhook).")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    contact_ids = models.JSONField(default=list, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_ws_created")]
+
+    def __str__(self) -> str:
+        who = self.actor or self.actor_label or "system"
+        return f"{self.get_action_display()} by {who} ({self.count})"
+
+
+from .archive_models import (  # noqa: E402,F401  (registered with this app)
+    ArchiveRecord,
+    ArchivedContactTag,
+    ArchivedDealLink,
+    ArchivedListMembership,
+)

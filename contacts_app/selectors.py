@@ -1,0 +1,72 @@
+"""Reads on the CRM core. Every selector is scoped to one workspace (S2)."""
+from django.db.models import Prefetch, QuerySet
+
+from .models import (
+    ArchiveRecord,
+    Contact,
+    ContactStatus,
+    DealContact,
+    ListMembership,
+    WorkspaceMembership,
+)
+
+
+def membership_for(*, user, slug: str) -> WorkspaceMembership | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        WorkspaceMembership.objects.select_related("workspace")
+        .filter(user=user, workspace__slug=slug)
+        .first()
+    )
+
+
+def default_membership_for(*, user) -> WorkspaceMembership | None:
+    if not user.is_authenticated:
+        return None
+    return WorkspaceMembership.objects.select_related("workspace").filter(user=user).order_by("id").first()
+
+
+def contact_list(*, workspace, q: str = "", ids: list[int] | None = None) -> QuerySet[Contact]:
+    """The Contacts page: active contacts (cleaned ones included, with their badge),
+    newest first, searchable by name or email."""
+    qs = Contact.objects.in_workspace(workspace).active().search(q)
+    if ids is not None:
+        qs = qs.filter(id__in=ids)
+    return qs.select_related("account").order_by("-created_at", "-id")
+
+
+def archived_contact_list(*, workspace, q: str = "") -> QuerySet[Contact]:
+    """Archived and merged contacts (R3 shows merged ones too), last archived first."""
+    return (
+        Contact.objects.in_workspace(workspace)
+        .filter(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED])
+        .search(q)
+        .select_related("archived_by", "merged_into")
+        .order_by("-archived_at", "-id")
+    )
+
+
+def contact_detail(*, workspace, contact_id: int) -> Contact | None:
+    return (
+        Contact.objects.in_workspace(workspace)
+        .select_related("account", "archived_by", "merged_into")
+        .prefetch_related(
+            Prefetch("list_memberships", queryset=ListMembership.objects.select_related("mailing_list").order_by("mailing_list__name")),
+            "tags",
+            Prefetch("deal_links", queryset=DealContact.objects.select_related("deal").order_by("deal__title")),
+            Prefetch(
+                "archive_records",
+                queryset=ArchiveRecord.objects.select_related("archived_by", "restored_by")
+                .prefetch_related("list_memberships", "tags", "deal_links")
+                .order_by("-archived_at"),
+            ),
+        )
+        .filter(id=contact_id)
+        .first()
+    )
+
+
+def billable_count(*, workspace) -> int:
+    """B1: active contacts whose email is not cleaned."""
+    return Contact.objects.in_workspace(workspace).billable().count()

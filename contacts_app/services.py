@@ -1,0 +1,382 @@
+"""Writes on the CRM core. Business rules live here, named by their SPEC ids."""
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from .audit import audit_log
+from .automations import automations_fire
+from .errors import Conflict, InvalidInput, NotFound
+from .models import (
+    ArchivedContactTag,
+    ArchivedDealLink,
+    ArchivedListMembership,
+    ArchiveRecord,
+    AuditEvent,
+    CampaignSend,
+    Contact,
+    ContactStatus,
+    ContactTag,
+    DealContact,
+    Deal,
+    ListMembership,
+    MailingList,
+    MembershipStatus,
+    Tag,
+    Trigger,
+    Workspace,
+)
+
+
+def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(f"“{email}” is not a valid email address.", code="invalid_email") from None
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _email_taken_error(workspace: Workspace, email: str) -> Conflict:
+    existing = (
+        Contact.objects.filter(workspace=workspace)
+        .exclude(status=ContactStatus.MERGED)
+        .annotate(lemail=Lower("email"))
+        .filter(lemail=email.lower())
+        .values_list("status", flat=True)
+        .first()
+    )
+    if existing == ContactStatus.ARCHIVED:
+        return Conflict(
+            f"{email} belongs to an archived contact. Restore it from Archived contacts instead of adding it again.",
+            code="email_archived",
+        )
+    return Conflict(f"A contact with the email {email} already exists.", code="email_taken")
+
+
+# --- Contacts, lists, tags: the normal actions that DO fire automations -------------
+
+
+def contact_create(
+    *,
+    workspace: Workspace,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    list_ids: Iterable[int] = (),
+    tag_ids: Iterable[int] = (),
+    consent: bool = False,
+    actor=None,
+) -> Contact:
+    """Add a contact. Fires the contact-created, list-subscribed and tag-added
+    automations like any normal action. Email is unique per workspace among
+    non-merged contacts, case-insensitively (enforced by the database).
+
+    Without `consent` the contact's list memberships are `unconfirmed`, never
+    `subscribed`: we only email people who gave permission (C6)."""
+    email = normalize_email(email)
+    lists = _workspace_objects(MailingList, workspace, list_ids, "list")
+    tags = _workspace_objects(Tag, workspace, tag_ids, "tag")
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                workspace=workspace,
+                email=email,
+                first_name=first_name.strip()[:100],
+                last_name=last_name.strip()[:100],
+                phone=phone.strip()[:40],
+            )
+            audit_log(
+                workspace_id=workspace.id,
+                actor=actor,
+                action=AuditEvent.Action.CONTACT_CREATE,
+                contact_ids=[contact.id],
+                details={"consent": consent},
+            )
+            automations_fire(workspace_id=workspace.id, trigger=Trigger.CONTACT_CREATED, contact_ids=[contact.id])
+            status = MembershipStatus.SUBSCRIBED if consent else MembershipStatus.UNCONFIRMED
+            for mailing_list in lists:
+                list_subscribe(contact=contact, mailing_list=mailing_list, status=status)
+            for tag in tags:
+                tag_add(contact=contact, tag=tag)
+    except IntegrityError:
+        raise _email_taken_error(workspace, email) from None
+    return contact
+
+
+def _workspace_objects(model, workspace: Workspace, ids: Iterable[int], label: str) -> list:
+    try:
+        wanted = {int(i) for i in ids}
+    except (TypeError, ValueError):
+        raise InvalidInput(f"Each {label} must be given by its numeric id.") from None
+    found = list(model.objects.filter(workspace=workspace, id__in=wanted))
+    if len(found) != len(wanted):
+        raise NotFound(f"Unknown {label} id(s): {sorted(wanted - {o.id for o in found})}.")
+    return found
+
+
+def _require_active(contact: Contact) -> None:
+    if contact.status != ContactStatus.ACTIVE:
+        raise Conflict(f"{contact.email} is {contact.status}; only active contacts can be changed.", code="not_active")
+
+
+def list_subscribe(*, contact: Contact, mailing_list: MailingList, status: str = MembershipStatus.SUBSCRIBED) -> bool:
+    """Put the contact on the list with `status`. Fires the list-subscribed
+    automations when the contact becomes subscribed. Returns True if it fired."""
+    _require_active(contact)
+    if mailing_list.workspace_id != contact.workspace_id:
+        raise NotFound("Unknown list.")
+    if contact.is_cleaned:
+        status = MembershipStatus.BOUNCED  # C1: a cleaned address stays bounced everywhere
+    membership, created = ListMembership.objects.get_or_create(
+        contact=contact, mailing_list=mailing_list, defaults={"status": status}
+    )
+    was_subscribed = not created and membership.status == MembershipStatus.SUBSCRIBED
+    if not created and membership.status != status:
+        membership.status = status
+        membership.save(update_fields=["status"])
+    if status == MembershipStatus.SUBSCRIBED and not was_subscribed:
+        automations_fire(
+            workspace_id=contact.workspace_id,
+            trigger=Trigger.LIST_SUBSCRIBED,
+            contact_ids=[contact.id],
+            list_id=mailing_list.id,
+        )
+        return True
+    return False
+
+
+def tag_add(*, contact: Contact, tag: Tag) -> bool:
+    """Tag the contact; fires the tag-added automations when the tag is new on it."""
+    _require_active(contact)
+    if tag.workspace_id != contact.workspace_id:
+        raise NotFound("Unknown tag.")
+    _, created = ContactTag.objects.get_or_create(contact=contact, tag=tag)
+    if created:
+        automations_fire(workspace_id=contact.workspace_id, trigger=Trigger.TAG_ADDED, contact_ids=[contact.id], tag_id=tag.id)
+    return created
+
+
+def campaign_send(*, workspace: Workspace, mailing_list: MailingList, subject: str) -> int:
+    """Queue a campaign to the list's subscribed members. A4/C2: archived, merged
+    and cleaned contacts receive nothing."""
+    if mailing_list.workspace_id != workspace.id:
+        raise NotFound("Unknown list.")
+    recipients = (
+        Contact.objects.in_workspace(workspace)
+        .sendable()
+        .filter(list_memberships__mailing_list=mailing_list, list_memberships__status=MembershipStatus.SUBSCRIBED)
+        .values_list("id", flat=True)
+    )
+    sends = [
+        CampaignSend(workspace=workspace, contact_id=cid, mailing_list=mailing_list, subject=subject) for cid in recipients
+    ]
+    CampaignSend.objects.bulk_create(sends, batch_size=1000)
+    return len(sends)
+
+
+# --- Archive (A1–A3) ---------------------------------------------------------------
+
+
+def contacts_archive(*, workspace: Workspace, contact_ids: Iterable[int], actor=None, now: datetime | None = None) -> int:
+    """A1–A3: archive the given contacts of the workspace, in chunks of
+    ARCHIVE_CHUNK_SIZE, each chunk in its own transaction with its audit row.
+
+    Ids that are not active contacts of this workspace are ignored (S2: another
+    workspace's ids behave as if they did not exist). Returns how many were archived."""
+    ids = sorted({int(i) for i in contact_ids})
+    if len(ids) > settings.MAX_SELECTION_SIZE:
+        raise InvalidInput(f"At most {settings.MAX_SELECTION_SIZE:,} contacts can be archived at once.")
+    now = now or timezone.now()
+    archived = 0
+    for chunk in chunked(ids, settings.ARCHIVE_CHUNK_SIZE):
+        archived += _archive_chunk(workspace=workspace, ids=chunk, actor=actor, now=now)
+    return archived
+
+
+@transaction.atomic
+def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: datetime) -> int:
+    # Lock in pk order so two concurrent bulk archives cannot deadlock.
+    rows = list(
+        Contact.objects.select_for_update(of=("self",))
+        .filter(workspace=workspace, id__in=ids, status=ContactStatus.ACTIVE)
+        .order_by("id")
+        .values_list("id", "account_id", "account__name")
+    )
+    if not rows:
+        return 0
+    contact_ids = [r[0] for r in rows]
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+
+    records = ArchiveRecord.objects.bulk_create(
+        [
+            ArchiveRecord(
+                workspace=workspace,
+                contact_id=cid,
+                archived_at=now,
+                archived_by=actor_obj,
+                account_id_snapshot=account_id,
+                account_name=account_name or "",
+            )
+            for cid, account_id, account_name in rows
+        ]
+    )
+    record_of = {r.contact_id: r.id for r in records}
+
+    _snapshot_list_memberships(contact_ids, record_of)
+    _snapshot_tags(contact_ids, record_of)
+    _snapshot_and_detach_deals(contact_ids, record_of)
+
+    Contact.objects.filter(id__in=contact_ids).update(
+        status=ContactStatus.ARCHIVED, archived_at=now, archived_by=actor_obj, account=None, updated_at=now
+    )
+    audit_log(workspace_id=workspace.id, actor=actor_obj, action=AuditEvent.Action.ARCHIVE, contact_ids=contact_ids)
+    return len(contact_ids)
+
+
+def _snapshot_list_memberships(contact_ids: list[int], record_of: dict[int, int]) -> None:
+    memberships = ListMembership.objects.filter(contact_id__in=contact_ids)
+    ArchivedListMembership.objects.bulk_create(
+        [
+            ArchivedListMembership(
+                record_id=record_of[cid], contact_id=cid, list_id_snapshot=lid, list_name=name, status=status, subscribed_at=at
+            )
+            for cid, lid, name, status, at in memberships.values_list(
+                "contact_id", "mailing_list_id", "mailing_list__name", "status", "created_at"
+            )
+        ],
+        batch_size=2000,
+    )
+    memberships.delete()  # no cascades: one DELETE
+
+
+def _snapshot_tags(contact_ids: list[int], record_of: dict[int, int]) -> None:
+    links = ContactTag.objects.filter(contact_id__in=contact_ids)
+    ArchivedContactTag.objects.bulk_create(
+        [
+            ArchivedContactTag(record_id=record_of[cid], contact_id=cid, tag_id_snapshot=tid, tag_name=name)
+            for cid, tid, name in links.values_list("contact_id", "tag_id", "tag__name")
+        ],
+        batch_size=2000,
+    )
+    links.delete()
+
+
+def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]) -> None:
+    """A3: a deal left with no contact is deleted; a shared deal keeps its other
+    contacts, and if the primary contact left, the longest-standing remaining
+    contact becomes primary."""
+    links = list(
+        DealContact.objects.filter(contact_id__in=contact_ids).values_list("deal_id", "contact_id", "is_primary", "deal__title")
+    )
+    if not links:
+        return
+    deal_ids = {deal_id for deal_id, *_ in links}
+    surviving = set(
+        DealContact.objects.filter(deal_id__in=deal_ids)
+        .exclude(contact_id__in=contact_ids)
+        .values_list("deal_id", flat=True)
+        .distinct()
+    )
+    ArchivedDealLink.objects.bulk_create(
+        [
+            ArchivedDealLink(
+                record_id=record_of[cid],
+                contact_id=cid,
+                deal_id_snapshot=deal_id,
+                deal_title=title,
+                was_primary=primary,
+                deal_deleted=deal_id not in surviving,
+            )
+            for deal_id, cid, primary, title in links
+        ],
+        batch_size=2000,
+    )
+    primary_left = {deal_id for deal_id, _, primary, _ in links if primary and deal_id in surviving}
+    DealContact.objects.filter(contact_id__in=contact_ids).delete()
+    doomed = deal_ids - surviving
+    if doomed:
+        Deal.objects.filter(id__in=doomed).delete()
+    if primary_left:
+        first_remaining = (
+            DealContact.objects.filter(deal_id__in=primary_left).values("deal_id").annotate(first=Min("id")).values("first")
+        )
+        DealContact.objects.filter(id__in=first_remaining).update(is_primary=True)
+
+
+# --- Merge -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contacts_merge(*, workspace: Workspace, survivor_id: int, duplicate_id: int, actor=None) -> Contact:
+    """Merge a duplicate into a survivor: the duplicate's lists, tags, deals and
+    account move to the survivor (what the survivor already has wins), and the
+    duplicate becomes `merged` with `merged_into`. A merged contact can never be
+    restored (R3)."""
+    if survivor_id == duplicate_id:
+        raise InvalidInput("A contact cannot be merged into itself.")
+    locked = {
+        c.id: c
+        for c in Contact.objects.select_for_update()
+        .filter(workspace=workspace, id__in=[survivor_id, duplicate_id])
+        .order_by("id")
+    }
+    if len(locked) != 2:
+        raise NotFound("Unknown contact.")
+    survivor, duplicate = locked[survivor_id], locked[duplicate_id]
+    if survivor.status != ContactStatus.ACTIVE:
+        raise Conflict("Contacts can only be merged into an active contact.", code="not_active")
+    if duplicate.status == ContactStatus.MERGED:
+        raise Conflict(f"{duplicate.email} was already merged.", code="already_merged")
+
+    survivor_lists = ListMembership.objects.filter(contact=survivor).values("mailing_list_id")
+    ListMembership.objects.filter(contact=duplicate).exclude(mailing_list_id__in=survivor_lists).update(contact=survivor)
+    ListMembership.objects.filter(contact=duplicate).delete()
+
+    survivor_tags = ContactTag.objects.filter(contact=survivor).values("tag_id")
+    ContactTag.objects.filter(contact=duplicate).exclude(tag_id__in=survivor_tags).update(contact=survivor)
+    ContactTag.objects.filter(contact=duplicate).delete()
+
+    survivor_deals = set(DealContact.objects.filter(contact=survivor).values_list("deal_id", flat=True))
+    for link in DealContact.objects.filter(contact=duplicate):
+        if link.deal_id in survivor_deals:
+            was_primary = link.is_primary
+            link.delete()
+            if was_primary:
+                DealContact.objects.filter(deal_id=link.deal_id, contact=survivor).update(is_primary=True)
+        else:
+            link.contact = survivor
+            link.save(update_fields=["contact"])
+
+    if survivor.account_id is None and duplicate.account_id is not None:
+        survivor.account_id = duplicate.account_id
+        survivor.save(update_fields=["account", "updated_at"])
+
+    now = timezone.now()
+    duplicate.status = ContactStatus.MERGED
+    duplicate.merged_into = survivor
+    duplicate.account = None
+    # The date it left the contact list: it orders the archived list and starts A5's year.
+    duplicate.archived_at = duplicate.archived_at or now
+    duplicate.save(update_fields=["status", "merged_into", "account", "archived_at", "updated_at"])
+    audit_log(
+        workspace_id=workspace.id,
+        actor=actor,
+        action=AuditEvent.Action.MERGE,
+        contact_ids=[duplicate.id, survivor.id],
+        details={"survivor": survivor.id, "duplicate": duplicate.id},
+    )
+    return survivor

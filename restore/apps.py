@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RestoreConfig(AppConfig):
+    name = "restore"
+    verbose_name = "Restore jobs"

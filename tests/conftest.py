@@ -1,0 +1,68 @@
+import os
+
+import pytest
+
+from contacts_app.models import Role
+
+from .factories import make_member, make_workspace
+
+
+@pytest.fixture
+def workspace(db):
+    return make_workspace(slug="acme", name="Acme", contact_limit=1000)
+
+
+@pytest.fixture
+def other_workspace(db):
+    return make_workspace(slug="globex", name="Globex")
+
+
+@pytest.fixture
+def admin_user(workspace):
+    return make_member(workspace, Role.ADMIN)
+
+
+@pytest.fixture
+def member_user(workspace):
+    return make_member(workspace, Role.MEMBER)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member_user):
+    client.force_login(member_user)
+    return client
+
+
+# --- Browser (pytest-playwright driving Debian's chromium) --------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _allow_orm_beside_playwright_loop():
+    # Playwright's sync API runs an event loop in the test thread; Django's ORM
+    # then refuses to run there unless told the code is synchronous on purpose.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,48 @@
+"""Domain constraints enforced by the database."""
+import pytest
+from django.db import IntegrityError, transaction
+
+from contacts_app import services
+from contacts_app.errors import Conflict
+from contacts_app.models import Contact, DealContact
+
+from .factories import days_ago, make_contact, make_deal
+
+pytestmark = pytest.mark.django_db
+
+
+def test_email_is_unique_per_workspace_case_insensitively(workspace):
+    make_contact(workspace, email="Jane@Example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_contact(workspace, email="jane@example.COM")
+
+
+def test_two_workspaces_may_share_an_email(workspace, other_workspace):
+    make_contact(workspace, email="shared@example.com")
+    make_contact(other_workspace, email="shared@example.com")
+    assert Contact.objects.filter(email="shared@example.com").count() == 2
+
+
+def test_a_merged_contact_frees_its_email(workspace):
+    make_contact(workspace, email="dup@example.com", status="merged", archived_at=days_ago(1))
+    make_contact(workspace, email="dup@example.com")
+    assert Contact.objects.filter(workspace=workspace, email="dup@example.com").count() == 2
+
+
+def test_contact_create_explains_an_email_held_by_an_archived_contact(workspace):
+    make_contact(workspace, email="gone@example.com", status="archived", archived_at=days_ago(40))
+    with pytest.raises(Conflict) as exc:
+        services.contact_create(workspace=workspace, email="GONE@example.com")
+    assert exc.value.code == "email_archived" and "Restore it" in exc.value.detail
+
+
+def test_a_deal_has_at_most_one_primary_contact(workspace):
+    a, b = make_contact(workspace), make_contact(workspace)
+    deal = make_deal(workspace, [a], primary=a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DealContact.objects.create(deal=deal, contact=b, is_primary=True)
+
+
+def test_an_archived_contact_always_has_its_archive_date(workspace):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_contact(workspace, status="archived", archived_at=None)

@@ -1,0 +1,149 @@
+"""The pages a workspace admin or member clicks, and S1–S4 on them."""
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from contacts_app.models import AuditEvent, Contact
+
+from .factories import make_account, make_contact, make_contacts, make_deal, make_list, make_tag, subscribe, tag
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, workspace, *args):
+    return reverse(f"contacts:{name}", args=[workspace.slug, *args])
+
+
+def test_contacts_list_shows_active_contacts_with_search(admin_client, workspace):
+    make_contact(workspace, email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    make_contact(workspace, email="bob@example.com", first_name="Bob")
+    make_contact(workspace, email="old@example.com", status="archived", archived_at="2026-01-01T00:00Z")
+    page = admin_client.get(url("list", workspace), {"q": "lovelace"}).content.decode()
+    assert "ada@example.com" in page and "bob@example.com" not in page
+    page = admin_client.get(url("list", workspace)).content.decode()
+    assert "bob@example.com" in page and "old@example.com" not in page
+    assert "Show archived contacts" in page
+
+
+def test_contacts_list_runs_a_constant_number_of_queries_whatever_the_page_size(admin_client, workspace):
+    accounts = [make_account(workspace) for _ in range(3)]
+    make_contacts(workspace, 150)
+    Contact.objects.filter(workspace=workspace).update(account=accounts[0])
+
+    def queries(per_page):
+        with CaptureQueriesContext(connection) as ctx:
+            response = admin_client.get(url("list", workspace), {"per_page": per_page})
+        assert response.status_code == 200
+        assert response.content.decode().count('class="row-check"') == per_page
+        return len(ctx.captured_queries)
+
+    assert queries(25) == queries(100)
+
+
+def test_contact_detail_shows_lists_tags_deals_and_created_date(admin_client, workspace):
+    c = make_contact(workspace, email="d@example.com", account=make_account(workspace, "Initech"))
+    subscribe(c, make_list(workspace, "Newsletter"), "unsubscribed")
+    tag(c, make_tag(workspace, "vip"))
+    make_deal(workspace, [c], title="Big renewal")
+    page = admin_client.get(url("detail", workspace, c.id)).content.decode()
+    for text in ("Newsletter", "Unsubscribed", "vip", "Big renewal", "Primary contact", "Initech", "Never archived"):
+        assert text in page
+
+
+def test_a1_admin_archives_selected_contacts_from_the_list(admin_client, workspace):
+    a, b, keep = make_contact(workspace), make_contact(workspace), make_contact(workspace)
+    response = admin_client.post(url("archive", workspace), {"ids": [a.id, b.id]}, follow=True)
+    assert "Archived 2 contacts." in response.content.decode()
+    assert set(Contact.objects.filter(status="archived").values_list("id", flat=True)) == {a.id, b.id}
+    archived_page = admin_client.get(url("archived", workspace)).content.decode()
+    assert a.email in archived_page and keep.email not in archived_page
+
+
+def test_a1_detail_page_shows_archive_history_after_archiving(admin_client, workspace, admin_user):
+    c = make_contact(workspace)
+    subscribe(c, make_list(workspace))
+    admin_client.post(url("archive", workspace), {"ids": c.id})
+    page = admin_client.get(url("detail", workspace, c.id)).content.decode()
+    assert "1 list," in page and admin_user.username in page
+
+
+def test_s1_member_sees_no_archive_button_and_gets_403_on_post(member_client, workspace):
+    c = make_contact(workspace)
+    page = member_client.get(url("list", workspace)).content.decode()
+    assert "Archive selected" not in page and 'class="row-check"' not in page
+    assert "Archive" not in member_client.get(url("detail", workspace, c.id)).content.decode().split("<main>")[1].split("Archive history")[0]
+    assert member_client.post(url("archive", workspace), {"ids": c.id}).status_code == 403
+    c.refresh_from_db()
+    assert c.status == "active"
+
+
+def test_s1_anonymous_user_is_sent_to_login(client, workspace):
+    response = client.get(url("list", workspace))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    response = client.post(url("archive", workspace), {"ids": 1})
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_s2_contact_of_another_workspace_is_404(admin_client, workspace, other_workspace):
+    theirs = make_contact(other_workspace)
+    assert admin_client.get(url("detail", workspace, theirs.id)).status_code == 404
+    assert admin_client.get(url("detail", other_workspace, theirs.id)).status_code == 404
+
+
+def test_s2_workspace_the_user_does_not_belong_to_is_404(admin_client, other_workspace):
+    make_contact(other_workspace, email="secret@globex.example")
+    response = admin_client.get(url("list", other_workspace))
+    assert response.status_code == 404 and "secret@globex.example" not in response.content.decode()
+
+
+def test_s2_archiving_another_workspace_id_changes_nothing(admin_client, workspace, other_workspace):
+    theirs = make_contact(other_workspace)
+    response = admin_client.post(url("archive", workspace), {"ids": theirs.id}, follow=True)
+    assert response.status_code == 200
+    theirs.refresh_from_db()
+    assert theirs.status == "active" and not AuditEvent.objects.exists()
+
+
+def test_s3_get_never_changes_anything(admin_client, workspace):
+    c = make_contact(workspace)
+    assert admin_client.get(url("archive", workspace), {"ids": c.id}).status_code == 405
+    c.refresh_from_db()
+    assert c.status == "active"
+
+
+def test_s3_archive_post_requires_csrf_token(workspace, admin_user):
+    c = make_contact(workspace)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    assert client.post(url("archive", workspace), {"ids": c.id}).status_code == 403
+    c.refresh_from_db()
+    assert c.status == "active"
+
+
+@pytest.mark.parametrize(
+    "ids, message",
+    [([], "Select at least one contact"), (["abc"], "is not a valid contact id"), (["-4"], "is not a valid contact id")],
+)
+def test_s4_bad_selection_gets_a_clear_400_and_changes_nothing(admin_client, workspace, ids, message):
+    make_contact(workspace)
+    response = admin_client.post(url("archive", workspace), {"ids": ids})
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Contact.objects.filter(status="archived").exists()
+
+
+def test_s4_oversized_selection_is_refused(admin_client, workspace, settings):
+    settings.MAX_SELECTION_SIZE = 3
+    response = admin_client.post(url("archive", workspace), {"ids": "1,2,3,4"})
+    assert response.status_code == 400 and "at most 3" in response.content.decode()
+
+
+def test_s4_bad_page_size_is_a_400_with_a_message(admin_client, workspace):
+    response = admin_client.get(url("list", workspace), {"per_page": "1e9"})
+    assert response.status_code == 400 and "Page size must be one of" in response.content.decode()
+
+
+def test_s4_nonsense_page_number_still_shows_a_page(admin_client, workspace):
+    make_contact(workspace)
+    assert admin_client.get(url("list", workspace), {"page": "zzz"}).status_code == 200

@@ -1,0 +1,74 @@
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from contacts_app.models import ArchiveRecord, AuditEvent, Contact, Deal, ListMembership, Workspace
+
+from .factories import make_contact, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return {
+        "contacts": Contact.objects.count(),
+        "archived": Contact.objects.filter(status="archived").count(),
+        "merged": Contact.objects.filter(status="merged").count(),
+        "cleaned": Contact.objects.filter(email_status="cleaned").count(),
+        "memberships": ListMembership.objects.count(),
+        "deals": Deal.objects.count(),
+        "records": ArchiveRecord.objects.count(),
+        "workspaces": Workspace.objects.count(),
+    }
+
+
+def test_seed_demo_twice_gives_the_same_counts():
+    call_command("seed_demo", contacts=300)
+    first = _counts()
+    call_command("seed_demo", contacts=300)
+    assert _counts() == first
+    assert first["archived"] == 7 * 30 and first["merged"] == 12 and first["cleaned"] == 60
+    ws = Workspace.objects.get(slug="acme")
+    billable = Contact.objects.filter(workspace=ws).billable().count()
+    assert billable < ws.contact_limit <= billable + 100
+
+
+@pytest.fixture
+def staff_client(client):
+    user = make_user(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client, user
+
+
+def test_support_staff_can_open_every_admin_list_page(staff_client):
+    client, _ = staff_client
+    call_command("seed_demo", contacts=300)
+    for model in admin.site._registry:
+        meta = model._meta
+        response = client.get(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
+        assert response.status_code == 200, meta.label
+
+
+def test_support_staff_change_in_the_admin_is_audit_logged(staff_client, workspace):
+    client, user = staff_client
+    contact = make_contact(workspace, email="typo@example.com")
+    response = client.post(
+        reverse("admin:contacts_app_contact_change", args=[contact.id]),
+        {
+            "workspace": workspace.id, "email": "fixed@example.com", "first_name": "A", "last_name": "B", "phone": "",
+            "email_status": "ok", "cleaned_reason": "",
+            **{f"{p}-TOTAL_FORMS": 0 for p in ("list_memberships", "contact_tags", "deal_links", "archive_records")},
+            **{f"{p}-INITIAL_FORMS": 0 for p in ("list_memberships", "contact_tags", "deal_links", "archive_records")},
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="staff_change")
+    assert event.actor == user and event.workspace == workspace and event.contact_ids == [contact.id]
+
+
+def test_audit_log_cannot_be_edited_in_the_admin(staff_client, workspace):
+    client, _ = staff_client
+    event = AuditEvent.objects.create(workspace=workspace, action="archive")
+    response = client.post(reverse("admin:contacts_app_auditevent_delete", args=[event.id]), {"post": "yes"})
+    assert response.status_code == 403 and AuditEvent.objects.filter(id=event.id).exists()
