@@ -168,7 +168,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", "600")
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", "540")
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false")
-CELERY_BEAT_SCHEDULE: dict = {}
+RESTORE_CHUNK_SIZE = envint("RESTORE_CHUNK_SIZE", "1000")
+RESTORE_CHUNK_PAUSE = envfloat("RESTORE_CHUNK_PAUSE", "0")  # seconds between chunks, to spare a busy database
+RESTORE_STALE_AFTER = envint("RESTORE_STALE_AFTER", "60")  # a running job silent this long is resumed
+RESTORE_TASK_BUDGET = envint("RESTORE_TASK_BUDGET", "240")  # one task hands over after this many seconds
+RESTORE_SWEEP_INTERVAL = envfloat("RESTORE_SWEEP_INTERVAL", "30")
+PURGE_INTERVAL = envfloat("PURGE_INTERVAL", "3600")
+if RESTORE_TASK_BUDGET >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("RESTORE_TASK_BUDGET must be below CELERY_TASK_SOFT_TIME_LIMIT")
+CELERY_BEAT_SCHEDULE = {
+    "restore-jobs-sweep": {"task": "restore.tasks.restore_jobs_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
+    "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 LOGGING = {

@@ -3,6 +3,7 @@ from django.contrib import admin
 from .admin_audit import AuditedModelAdmin, ReadOnlyInline
 from .models import (
     Account,
+    ApiToken,
     ArchivedContactTag,
     ArchivedDealLink,
     ArchivedListMembership,
@@ -214,3 +215,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(AuditedModelAdmin):
+    list_display = ["prefix", "user", "workspace", "created_at", "last_used_at"]
+    list_filter = ["workspace"]
+    search_fields = ["user__username", "prefix"]
+    readonly_fields = ["key_hash", "prefix", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False  # tokens are issued with `manage.py create_api_token`, which shows them once

@@ -317,6 +317,20 @@ class AuditEvent(models.Model):
         return f"{self.get_action_display()} by {who} ({self.count})"
 
 
+class ApiToken(models.Model):
+    """A bearer token for one user in one workspace. Only its SHA-256 is stored."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8, help_text="First characters of the token, to recognise it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user} in {self.workspace})"
+
+
 from .archive_models import (  # noqa: E402,F401  (registered with this app)
     ArchiveRecord,
     ArchivedContactTag,

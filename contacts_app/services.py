@@ -380,3 +380,43 @@ def contacts_merge(*, workspace: Workspace, survivor_id: int, duplicate_id: int,
         details={"survivor": survivor.id, "duplicate": duplicate.id},
     )
     return survivor
+
+
+# --- Purge (A5) ----------------------------------------------------------------------
+
+
+def contacts_purge(*, workspace: Workspace, contact_ids: Sequence[int], reason: str, actor=None) -> int:
+    """Delete archived/merged contacts for good: the contact row, its snapshots and
+    its history go; an anonymous audit row keeps only the count."""
+    with transaction.atomic():
+        doomed = Contact.objects.filter(
+            workspace=workspace, id__in=list(contact_ids), status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED]
+        )
+        count = len(doomed.values_list("id", flat=True))
+        if not count:
+            return 0
+        doomed.delete()
+        audit_log(workspace_id=workspace.id, actor=actor, actor_label="purge", action=AuditEvent.Action.PURGE, count=count, details={"reason": reason})
+    return count
+
+
+def contacts_purge_expired(*, now: datetime | None = None) -> int:
+    """A5: contacts archived (or merged) a year ago or more are purged, 1,000 at a
+    time, each chunk in its own transaction."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=365)
+    purged = 0
+    while True:
+        batch = list(
+            Contact.objects.filter(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED], archived_at__lte=cutoff)
+            .order_by("workspace_id", "id")
+            .values_list("workspace_id", "id")[: settings.ARCHIVE_CHUNK_SIZE]
+        )
+        if not batch:
+            return purged
+        by_workspace: dict[int, list[int]] = {}
+        for workspace_id, cid in batch:
+            by_workspace.setdefault(workspace_id, []).append(cid)
+        for workspace_id, ids in by_workspace.items():
+            purged += contacts_purge(workspace=Workspace(id=workspace_id), contact_ids=ids, reason="one year after archiving")

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from contacts_app import api as contacts_api
+from restore import api as restore_api
+
+from .openapi import schema
+
+urlpatterns = [
+    path("schema", schema, name="api-schema"),
+    path("workspace", contacts_api.workspace_detail, name="api-workspace"),
+    path("contacts", contacts_api.contacts, name="api-contacts"),
+    path("contacts/archive", contacts_api.contacts_archive, name="api-contacts-archive"),
+    path("restore-jobs/preview", restore_api.preview, name="api-restore-preview"),
+    path("restore-jobs", restore_api.jobs, name="api-restore-jobs"),
+    path("restore-jobs/<int:job_id>", restore_api.job_detail, name="api-restore-job"),
+    path("forms/<int:form_id>/submissions", contacts_api.form_submission, name="api-form-submission"),
+]

@@ -1,0 +1,571 @@
+"""Restore: the preview, the one-at-a-time background job, and automatic restore.
+
+Rules by SPEC id: R1–R3 and R10 in `rules.py`; R4 (one job per workspace) by the
+database constraint on RestoreJob; R6–R8 in `contacts_restore` (set-based SQL in
+`sql.py`, no automation fired); R9 in `form_submit`; R11 in `restore_job_step`;
+B1–B3 in `restore_preview` and `restore_job_create`.
+"""
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+
+from contacts_app import services as contact_services
+from contacts_app.audit import audit_log
+from contacts_app.errors import Conflict, InvalidInput, NotFound
+from contacts_app.models import (
+    Account,
+    ArchivedContactTag,
+    ArchivedDealLink,
+    ArchivedListMembership,
+    ArchiveRecord,
+    AuditEvent,
+    Contact,
+    ContactStatus,
+    Deal,
+    Form,
+    MailingList,
+    MembershipStatus,
+    Tag,
+    Workspace,
+)
+from contacts_app.selectors import billable_count
+
+from . import rules, sql
+from .models import ACTIVE_JOB_STATUSES, SKIP_REASONS, JobStatus, RestoreJob, RestoreJobItem
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+# --- Selection ---------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """What the admin picked: explicit ids, or every contact matching a filter
+    (resolved here on the server, never from ids the browser happened to see)."""
+
+    workspace: Workspace
+    queryset: QuerySet[Contact]  # always scoped to the workspace (S2)
+    requested: int
+    description: dict
+    explicit_ids: list[int] | None = None
+
+    def ids(self) -> list[int]:
+        if self.explicit_ids is not None:
+            return self.explicit_ids
+        return list(self.queryset.order_by("id").values_list("id", flat=True))
+
+
+def selection_from_ids(*, workspace: Workspace, ids: list[int]) -> Selection:
+    if not ids:
+        raise InvalidInput("Select at least one contact to restore.", code="empty_selection")
+    if len(ids) > settings.MAX_SELECTION_SIZE:
+        raise InvalidInput(f"At most {settings.MAX_SELECTION_SIZE:,} contacts can be restored at once.", code="selection_too_large")
+    ids = sorted(set(ids))
+    return Selection(
+        workspace=workspace,
+        queryset=Contact.objects.filter(workspace=workspace, id__in=ids),
+        requested=len(ids),
+        description={"contact_ids": len(ids)},
+        explicit_ids=ids,
+    )
+
+
+def selection_from_queryset(*, workspace: Workspace, queryset: QuerySet[Contact], description: dict) -> Selection:
+    queryset = queryset.filter(workspace=workspace).order_by()
+    requested = queryset.count()
+    if requested == 0:
+        raise InvalidInput("No contact matches this filter.", code="empty_selection")
+    if requested > settings.MAX_SELECTION_SIZE:
+        raise InvalidInput(
+            f"{requested:,} contacts match; at most {settings.MAX_SELECTION_SIZE:,} can be restored at once. Narrow the filter.",
+            code="selection_too_large",
+        )
+    return Selection(workspace=workspace, queryset=queryset, requested=requested, description={"filter": description})
+
+
+# --- Preview (R12, B1–B3) -----------------------------------------------------------
+
+
+@dataclass
+class RestorePreview:
+    requested: int
+    restorable: int
+    billable_added: int
+    billable_now: int
+    billable_after: int
+    contact_limit: int
+    needs_confirmation: bool
+    skipped: dict[str, int]
+    not_coming_back: dict[str, list[dict]] = field(default_factory=dict)
+
+    @property
+    def over_limit(self) -> bool:
+        return self.billable_after > self.contact_limit
+
+    @property
+    def usage_percent(self) -> int:
+        return round(100 * self.billable_after / self.contact_limit) if self.contact_limit else 100
+
+    def as_dict(self) -> dict:
+        return {
+            "requested": self.requested,
+            "restorable": self.restorable,
+            "billable_added": self.billable_added,
+            "billable_after": self.billable_after,
+            "contact_limit": self.contact_limit,
+            "needs_confirmation": self.needs_confirmation,
+            "skipped": self.skipped,
+            "not_coming_back": self.not_coming_back,
+        }
+
+
+def needs_overage_confirmation(*, billable_added: int, billable_after: int, contact_limit: int) -> bool:
+    """B3: restoring that brings the workspace to 90% of its plan or over needs an
+    explicit confirmation."""
+    return billable_added > 0 and billable_after * 10 >= contact_limit * 9
+
+
+def restore_preview(*, selection: Selection, now: datetime | None = None) -> RestorePreview:
+    """R12/B3: what the selection would give, computed in SQL (a few queries
+    whatever the size of the selection)."""
+    now = now or timezone.now()
+    ws = selection.workspace
+    rows = (
+        rules.annotate_skip_reason(selection.queryset, now=now)
+        .values("skip_reason")
+        .annotate(n=Count("id"), billable=Count("id", filter=Q(email_status="ok")))
+        .order_by()
+    )
+    skipped = dict.fromkeys(SKIP_REASONS, 0)
+    restorable = billable_added = found = 0
+    for row in rows:
+        found += row["n"]
+        if row["skip_reason"]:
+            skipped[row["skip_reason"]] += row["n"]
+        else:
+            restorable, billable_added = row["n"], row["billable"]
+    skipped["not_found"] = selection.requested - found
+    billable_now = billable_count(workspace=ws)
+    after = billable_now + billable_added
+    return RestorePreview(
+        requested=selection.requested,
+        restorable=restorable,
+        billable_added=billable_added,
+        billable_now=billable_now,
+        billable_after=after,
+        contact_limit=ws.contact_limit,
+        needs_confirmation=needs_overage_confirmation(billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit),
+        skipped=skipped,
+        not_coming_back=_not_coming_back(selection=selection, now=now) if restorable else {},
+    )
+
+
+def _not_coming_back(*, selection: Selection, now: datetime, limit: int = 10) -> dict[str, list[dict]]:
+    """R12: lists, tags and accounts deleted since archiving, and deals deleted."""
+    ws = selection.workspace
+    restorable_ids = rules.annotate_skip_reason(selection.queryset, now=now).filter(skip_reason="").values("id")
+    records = ArchiveRecord.objects.filter(contact_id__in=restorable_ids, restored_at__isnull=True).values("id")
+
+    def top(qs, name_field):
+        return [
+            {"name": r[name_field], "contacts": r["n"]}
+            for r in qs.values(name_field).annotate(n=Count("contact_id", distinct=True)).order_by("-n", name_field)[:limit]
+        ]
+
+    return {
+        "lists": top(
+            ArchivedListMembership.objects.filter(record_id__in=records).exclude(
+                list_id_snapshot__in=MailingList.objects.filter(workspace=ws).values("id")
+            ),
+            "list_name",
+        ),
+        "tags": top(
+            ArchivedContactTag.objects.filter(record_id__in=records).exclude(tag_id_snapshot__in=Tag.objects.filter(workspace=ws).values("id")),
+            "tag_name",
+        ),
+        "accounts": top(
+            ArchiveRecord.objects.filter(id__in=records, account_id_snapshot__isnull=False).exclude(
+                account_id_snapshot__in=Account.objects.filter(workspace=ws).values("id")
+            ),
+            "account_name",
+        ),
+        "deals": top(
+            ArchivedDealLink.objects.filter(record_id__in=records).filter(
+                Q(deal_deleted=True) | ~Q(deal_id_snapshot__in=Deal.objects.filter(workspace=ws).values("id"))
+            ),
+            "deal_title",
+        ),
+    }
+
+
+# --- Restoring a batch of contacts (R6–R8, R10) --------------------------------------
+
+
+def contacts_restore(
+    *,
+    workspace: Workspace,
+    contact_ids: list[int],
+    actor=None,
+    source: str = "manual",
+    respect_freeze: bool = True,
+    now: datetime | None = None,
+    job_id: int | None = None,
+) -> dict[int, str]:
+    """Restore what can be restored among `contact_ids` and say, for each id, what
+    happened: 'restored' or the R10 skip reason. Set-based: a fixed number of
+    queries per call. Call inside a transaction; the rows are locked in pk order.
+    Fires no automation and queues no email (R8)."""
+    assert connection.in_atomic_block, "contacts_restore must run inside a transaction"
+    now = now or timezone.now()
+    ids = sorted(set(contact_ids))
+    rows = (
+        Contact.objects.select_for_update()
+        .filter(workspace=workspace, id__in=ids)
+        .order_by("id")
+        .values_list("id", "status", "archived_at", "email")
+    )
+    outcomes = dict.fromkeys(ids, "not_found")
+    candidates: dict[int, str] = {}
+    for cid, status, archived_at, email in rows:
+        reason = rules.skip_reason(status=status, archived_at=archived_at, now=now, respect_freeze=respect_freeze)
+        if reason:
+            outcomes[cid] = reason
+        else:
+            candidates[cid] = email.lower()
+    if candidates:
+        taken = set(
+            Contact.objects.filter(workspace=workspace, status=ContactStatus.ACTIVE)
+            .annotate(lemail=Lower("email"))
+            .filter(lemail__in=set(candidates.values()))
+            .values_list("lemail", flat=True)
+        )
+        for cid, email in list(candidates.items()):
+            if email in taken:
+                outcomes[cid] = "email_conflict"
+                del candidates[cid]
+    restored = sorted(candidates)
+    if restored:
+        record_ids = list(
+            ArchiveRecord.objects.filter(contact_id__in=restored, restored_at__isnull=True).values_list("id", flat=True)
+        )
+        actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+        sql.reattach_associations(
+            workspace_id=workspace.id, record_ids=record_ids, contact_ids=restored, now=now, actor_id=actor_id, source=source
+        )
+        for cid in restored:
+            outcomes[cid] = "restored"
+        audit_log(
+            workspace_id=workspace.id,
+            actor=actor,
+            actor_label="" if actor_id else f"restore:{source}",
+            action=AuditEvent.Action.RESTORE if source != "form" else AuditEvent.Action.AUTO_RESTORE,
+            contact_ids=restored,
+            details={"job": job_id, "source": source},
+        )
+    return outcomes
+
+
+# --- Restore jobs (R4, R5, R11) -------------------------------------------------------
+
+
+def active_job(*, workspace: Workspace) -> RestoreJob | None:
+    return RestoreJob.objects.filter(workspace=workspace, status__in=ACTIVE_JOB_STATUSES).first()
+
+
+def _job_in_progress(job: RestoreJob | None) -> Conflict:
+    error = Conflict(
+        "A restore is already in progress in this workspace. Only one restore can run at a time; "
+        "wait until it finishes, then try again.",
+        code="job_in_progress",
+    )
+    error.job_id = job.id if job else None
+    return error
+
+
+def restore_job_create(
+    *, selection: Selection, actor, confirm_overage: bool = False, now: datetime | None = None
+) -> RestoreJob:
+    """R4/B3/R5: accept a restore request and queue it. Refused with 409 while
+    another job is queued or running (the database has the last word), and when the
+    restore reaches 90% of the plan without `confirm_overage`. Returns at once: the
+    worker does the restoring, and the sweeper picks the job up if the broker is down."""
+    ws = selection.workspace
+    existing = active_job(workspace=ws)
+    if existing:
+        raise _job_in_progress(existing)
+    preview = restore_preview(selection=selection, now=now)
+    if preview.needs_confirmation and not confirm_overage:
+        raise Conflict(
+            f"Restoring would bring you to {preview.billable_after:,} billable contacts for a plan of "
+            f"{preview.contact_limit:,} ({preview.usage_percent}%). Confirm the restore to accept a possible overage.",
+            code="overage_confirmation_required",
+        )
+    ids = selection.ids()
+    try:
+        with transaction.atomic():
+            job = RestoreJob.objects.create(
+                workspace=ws,
+                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                selection=selection.description,
+                confirm_overage=confirm_overage,
+                requested=len(ids),
+            )
+            _insert_items(job_id=job.id, contact_ids=ids)
+            audit_log(
+                workspace_id=ws.id,
+                actor=actor,
+                action=AuditEvent.Action.RESTORE,
+                count=len(ids),
+                details={"job": job.id, "phase": "requested", "selection": selection.description},
+            )
+            transaction.on_commit(lambda: restore_job_enqueue(job_id=job.id))
+    except IntegrityError:
+        raise _job_in_progress(active_job(workspace=ws)) from None
+    return job
+
+
+def _insert_items(*, job_id: int, contact_ids: list[int]) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {RestoreJobItem._meta.db_table} (job_id, position, contact_id, outcome) "
+                "SELECT %s, ord - 1, cid, '' FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(cid, ord)",
+                [job_id, contact_ids],
+            )
+    else:
+        RestoreJobItem.objects.bulk_create(
+            [RestoreJobItem(job_id=job_id, position=i, contact_id=cid) for i, cid in enumerate(contact_ids)], batch_size=5000
+        )
+
+
+def restore_job_enqueue(*, job_id: int) -> bool:
+    """Hand the job id to the broker. A broker that is down must not fail or slow
+    the request: the job stays queued and the sweeper enqueues it later."""
+    from .tasks import restore_job_run_task
+
+    try:
+        restore_job_run_task.apply_async(args=[job_id], retry=False)
+    except Exception as exc:  # the broker is down or unreachable
+        log.warning("restore job %s not enqueued (%s); the sweeper will retry", job_id, exc)
+        return False
+    RestoreJob.objects.filter(id=job_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def _stale_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.RESTORE_STALE_AFTER)
+
+
+def restore_job_claim(*, job_id: int, now: datetime | None = None) -> bool:
+    """Take the job for this worker with a conditional update (the row count tells
+    whether we won). A job already running with a fresh heartbeat belongs to another
+    worker: a duplicate delivery leaves it alone. Each claim is an attempt; after
+    MAX_ATTEMPTS the job is failed instead of crashing a worker forever."""
+    now = now or timezone.now()
+    claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
+    claimed = RestoreJob.objects.filter(claimable, id=job_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=Coalesce("started_at", now), heartbeat_at=now
+    )
+    if claimed:
+        return True
+    failed = RestoreJob.objects.filter(claimable, id=job_id, attempts__gte=MAX_ATTEMPTS).update(
+        status=JobStatus.FAILED,
+        finished_at=now,
+        error=f"The restore stopped {MAX_ATTEMPTS} times before finishing and was given up. "
+        "Contacts restored so far stay restored; support can retry the rest.",
+    )
+    if failed:
+        log.error("restore job %s failed after %s attempts", job_id, MAX_ATTEMPTS)
+    return False
+
+
+def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:
+    """R11: restore the next chunk of a running job in ONE transaction with its
+    outcomes, counters, cursor and heartbeat. A crash rolls the whole chunk back;
+    the next run starts again from the cursor, so nobody is restored twice.
+    Returns True while there is more to do."""
+    chunk_size = chunk_size or settings.RESTORE_CHUNK_SIZE
+    with transaction.atomic():
+        job = RestoreJob.objects.select_for_update(of=("self",)).select_related("workspace", "requested_by").get(id=job_id)
+        if job.status != JobStatus.RUNNING:
+            return False
+        now = now or timezone.now()
+        items = list(
+            RestoreJobItem.objects.filter(job=job, position__gte=job.cursor, position__lt=job.cursor + chunk_size)
+            .order_by("position")
+            .values_list("id", "contact_id")
+        )
+        if items:
+            outcomes = contacts_restore(
+                workspace=job.workspace,
+                contact_ids=[cid for _, cid in items],
+                actor=job.requested_by,
+                source="manual",
+                now=now,
+                job_id=job.id,
+            )
+            by_outcome: dict[str, list[int]] = {}
+            for item_id, cid in items:
+                by_outcome.setdefault(outcomes[cid], []).append(item_id)
+            for outcome, item_ids in by_outcome.items():
+                RestoreJobItem.objects.filter(id__in=item_ids).update(outcome=outcome)
+            tally = Counter({o: len(v) for o, v in by_outcome.items()})
+            job.restored += tally.pop("restored", 0)
+            for reason, n in tally.items():
+                setattr(job, f"skipped_{reason}", getattr(job, f"skipped_{reason}") + n)
+            job.cursor += len(items)
+        job.heartbeat_at = now
+        done = job.cursor >= job.requested
+        if done:
+            job.status = JobStatus.SUCCEEDED
+            job.finished_at = now
+            audit_log(
+                workspace_id=job.workspace_id,
+                actor=job.requested_by,
+                action=AuditEvent.Action.RESTORE,
+                count=job.restored,
+                details={"job": job.id, "phase": "finished", "restored": job.restored, "skipped": job.skipped},
+            )
+        job.save()
+    return not done
+
+
+def restore_job_run(*, job_id: int) -> str:
+    """Run a job from its cursor until done, or until the task's time budget is
+    spent (then it is re-enqueued, keeping each task far below the broker's
+    visibility timeout)."""
+    if not restore_job_claim(job_id=job_id):
+        return "not_claimed"
+    deadline = time.monotonic() + settings.RESTORE_TASK_BUDGET
+    while restore_job_step(job_id=job_id):
+        if settings.RESTORE_CHUNK_PAUSE:
+            time.sleep(settings.RESTORE_CHUNK_PAUSE)
+        if time.monotonic() > deadline:
+            # Hand over: back to queued so the next delivery can claim it at once.
+            RestoreJob.objects.filter(id=job_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED, attempts=F("attempts") - 1)
+            restore_job_enqueue(job_id=job_id)
+            return "continued"
+    return "done"
+
+
+def restore_job_fail(*, job_id: int, error: str) -> None:
+    RestoreJob.objects.filter(id=job_id, status__in=ACTIVE_JOB_STATUSES).update(
+        status=JobStatus.FAILED, finished_at=timezone.now(), error=error[:2000]
+    )
+
+
+def restore_jobs_sweep(*, now: datetime | None = None) -> int:
+    """Periodic: enqueue jobs that were accepted but never picked up (the broker was
+    down) and jobs whose worker died (stale heartbeat). Returns how many."""
+    now = now or timezone.now()
+    stale = _stale_before(now)
+    job_ids = list(
+        RestoreJob.objects.filter(
+            Q(status=JobStatus.QUEUED, enqueued_at__isnull=True)
+            | Q(status=JobStatus.QUEUED, enqueued_at__lt=stale)
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
+        ).values_list("id", flat=True)
+    )
+    for job_id in job_ids:
+        restore_job_enqueue(job_id=job_id)
+    return len(job_ids)
+
+
+def restore_job_cancel(*, job_id: int, actor) -> bool:
+    """Support staff stop a job; what was restored stays restored."""
+    with transaction.atomic():
+        job = RestoreJob.objects.select_for_update().filter(id=job_id).first()
+        if job is None or not job.is_active:
+            return False
+        job.status, job.finished_at = JobStatus.CANCELLED, timezone.now()
+        job.error = f"Cancelled by support ({actor.get_username()})."
+        job.save(update_fields=["status", "finished_at", "error"])
+        audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "cancel"})
+    return True
+
+
+def restore_job_retry(*, job_id: int, actor) -> bool:
+    """Support staff resume a failed or cancelled job from its cursor."""
+    try:
+        with transaction.atomic():
+            job = RestoreJob.objects.select_for_update().filter(id=job_id).first()
+            if job is None or job.status not in (JobStatus.FAILED, JobStatus.CANCELLED) or job.cursor >= job.requested:
+                return False
+            job.status, job.attempts, job.error, job.finished_at, job.enqueued_at = JobStatus.QUEUED, 0, "", None, None
+            job.save(update_fields=["status", "attempts", "error", "finished_at", "enqueued_at"])
+            audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "retry"})
+            transaction.on_commit(lambda: restore_job_enqueue(job_id=job_id))
+    except IntegrityError:
+        raise _job_in_progress(None) from None
+    return True
+
+
+# --- Automatic restore by a form submission (R9) ----------------------------------------
+
+
+@dataclass
+class FormSubmissionResult:
+    contact: Contact
+    created: bool
+    restored: bool
+
+
+def form_submit(*, form_id: int, email: str, first_name: str = "", last_name: str = "") -> FormSubmissionResult:
+    """R9: a visitor submits an ACTIVE form. An archived contact with that email is
+    restored at once (R6 applied, no freeze, no automation from the restore itself),
+    then the form subscribes them like anyone. An inactive or unknown form: 404.
+    Concurrent submissions of one email resolve to one contact."""
+    form = Form.objects.select_related("workspace").filter(id=form_id, is_active=True).first()
+    if form is None:
+        raise NotFound("This form does not exist or no longer accepts submissions.")
+    email = contact_services.normalize_email(email)
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return _form_submit_once(form=form, email=email, first_name=first_name, last_name=last_name)
+        except (IntegrityError, Conflict) as exc:
+            if isinstance(exc, Conflict) and exc.code != "email_taken":
+                raise
+            continue  # a concurrent submission created the contact first: take the existing path
+    raise Conflict("Too many simultaneous submissions for this address; please try again.", code="busy")
+
+
+def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str) -> FormSubmissionResult:
+    ws = form.workspace
+    contact = (
+        Contact.objects.select_for_update()
+        .filter(workspace=ws)
+        .exclude(status=ContactStatus.MERGED)
+        .annotate(lemail=Lower("email"))
+        .filter(lemail=email.lower())
+        .first()
+    )
+    created = restored = False
+    now = timezone.now()
+    if contact and contact.status == ContactStatus.ARCHIVED:
+        if rules.skip_reason(status=contact.status, archived_at=contact.archived_at, now=now, respect_freeze=False) == "expired":
+            # Past the one-year window it is due for purge (A5): purge it now, start afresh.
+            contact_services.contacts_purge(workspace=ws, contact_ids=[contact.id], reason="expired on form submission")
+            contact = None
+        else:
+            contacts_restore(workspace=ws, contact_ids=[contact.id], source="form", respect_freeze=False, now=now)
+            contact.refresh_from_db()
+            restored = True
+    if contact is None:
+        contact = contact_services.contact_create(
+            workspace=ws, email=email, first_name=first_name, last_name=last_name, consent=True
+        )
+        created = True
+    for mailing_list in form.lists.all():
+        contact_services.list_subscribe(contact=contact, mailing_list=mailing_list, status=MembershipStatus.SUBSCRIBED)
+    return FormSubmissionResult(contact=contact, created=created, restored=restored)

@@ -1,0 +1,93 @@
+"""Set-based SQL for the restore hot path (P1). Portable between PostgreSQL and
+SQLite: plain INSERT … SELECT with NOT EXISTS rather than vendor upserts."""
+from collections.abc import Sequence
+
+from django.db import connection
+
+from contacts_app.models import (
+    Account,
+    ArchivedContactTag,
+    ArchivedDealLink,
+    ArchivedListMembership,
+    ArchiveRecord,
+    Contact,
+    ContactTag,
+    Deal,
+    DealContact,
+    ListMembership,
+    MailingList,
+    Tag,
+)
+
+
+def _t(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def in_ids(column: str, ids: Sequence[int]) -> tuple[str, list]:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def reattach_associations(
+    *, workspace_id: int, record_ids: Sequence[int], contact_ids: Sequence[int], now, actor_id, source: str
+) -> None:
+    """R6: put back what the snapshot holds, skipping whatever was deleted since.
+    Lists keep their status (a cleaned address stays bounced), deals never as primary,
+    the account only if it still exists, the original created_at untouched."""
+    rec_in, rec_params = in_ids("s.record_id", record_ids or [0])
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            INSERT INTO {_t(ListMembership)} (contact_id, mailing_list_id, status, created_at)
+            SELECT s.contact_id, s.list_id_snapshot,
+                   CASE WHEN c.email_status = 'cleaned' THEN 'bounced' ELSE s.status END, s.subscribed_at
+            FROM {_t(ArchivedListMembership)} s
+            JOIN {_t(MailingList)} l ON l.id = s.list_id_snapshot AND l.workspace_id = %s
+            JOIN {_t(Contact)} c ON c.id = s.contact_id
+            WHERE {rec_in} AND NOT EXISTS (
+                SELECT 1 FROM {_t(ListMembership)} m WHERE m.contact_id = s.contact_id AND m.mailing_list_id = s.list_id_snapshot)
+            """,
+            [workspace_id, *rec_params],
+        )
+        cur.execute(
+            f"""
+            INSERT INTO {_t(ContactTag)} (contact_id, tag_id, created_at)
+            SELECT s.contact_id, s.tag_id_snapshot, %s
+            FROM {_t(ArchivedContactTag)} s
+            JOIN {_t(Tag)} t ON t.id = s.tag_id_snapshot AND t.workspace_id = %s
+            WHERE {rec_in} AND NOT EXISTS (
+                SELECT 1 FROM {_t(ContactTag)} x WHERE x.contact_id = s.contact_id AND x.tag_id = s.tag_id_snapshot)
+            """,
+            [now, workspace_id, *rec_params],
+        )
+        cur.execute(
+            f"""
+            INSERT INTO {_t(DealContact)} (deal_id, contact_id, is_primary, created_at)
+            SELECT s.deal_id_snapshot, s.contact_id, FALSE, %s
+            FROM {_t(ArchivedDealLink)} s
+            JOIN {_t(Deal)} d ON d.id = s.deal_id_snapshot AND d.workspace_id = %s
+            WHERE {rec_in} AND NOT s.deal_deleted AND NOT EXISTS (
+                SELECT 1 FROM {_t(DealContact)} x WHERE x.deal_id = s.deal_id_snapshot AND x.contact_id = s.contact_id)
+            """,
+            [now, workspace_id, *rec_params],
+        )
+        contact_in, contact_params = in_ids("id", contact_ids)
+        cur.execute(
+            f"""
+            UPDATE {_t(Contact)} SET status = 'active', archived_at = NULL, archived_by_id = NULL, updated_at = %s,
+                account_id = (
+                    SELECT a.id FROM {_t(ArchiveRecord)} r
+                    JOIN {_t(Account)} a ON a.id = r.account_id_snapshot AND a.workspace_id = %s
+                    WHERE r.contact_id = {_t(Contact)}.id AND r.restored_at IS NULL)
+            WHERE {contact_in} AND status = 'archived'
+            """,
+            [now, workspace_id, *contact_params],
+        )
+        if record_ids:
+            rid_in, rid_params = in_ids("id", record_ids)
+            cur.execute(
+                f"UPDATE {_t(ArchiveRecord)} SET restored_at = %s, restored_by_id = %s, restore_source = %s WHERE {rid_in}",
+                [now, actor_id, source, *rid_params],
+            )
