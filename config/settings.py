@@ -172,6 +172,7 @@ RESTORE_CHUNK_SIZE = envint("RESTORE_CHUNK_SIZE", "1000")
 RESTORE_CHUNK_PAUSE = envfloat("RESTORE_CHUNK_PAUSE", "0")  # seconds between chunks, to spare a busy database
 RESTORE_STALE_AFTER = envint("RESTORE_STALE_AFTER", "60")  # a running job silent this long is resumed
 RESTORE_TASK_BUDGET = envint("RESTORE_TASK_BUDGET", "240")  # one task hands over after this many seconds
+ENQUEUE_WAIT = envfloat("ENQUEUE_WAIT", "0.5")  # longest a request waits on the broker
 RESTORE_SWEEP_INTERVAL = envfloat("RESTORE_SWEEP_INTERVAL", "30")
 PURGE_INTERVAL = envfloat("PURGE_INTERVAL", "3600")
 if RESTORE_TASK_BUDGET >= CELERY_TASK_SOFT_TIME_LIMIT:

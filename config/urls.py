@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("w/<slug:slug>/contacts/", include("contacts_app.urls")),
+    path("w/<slug:slug>/restore-jobs/", include("restore.urls")),
     path("api/v1/", include("config.api_urls")),
 ]

@@ -82,7 +82,7 @@ class ContactFilter(django_filters.FilterSet):
         now = self.now
         in_window = Q(status=ContactStatus.ARCHIVED, archived_at__gt=now - rules.WINDOW)
         if value == "yes":
-            return qs.filter(in_window, archived_at__lte=now - rules.FREEZE)
+            return qs.filter(rules.restorable_q(now=now))
         if value == "frozen":
             return qs.filter(in_window, archived_at__gt=now - rules.FREEZE)
         if value == "expiring":

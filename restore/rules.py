@@ -2,8 +2,7 @@
 shared by the preview, the worker, the pages and the API so the rule lives once."""
 from datetime import datetime, timedelta
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
 from contacts_app.models import Contact, ContactStatus
 
@@ -33,15 +32,19 @@ def skip_reason(*, status: str, archived_at: datetime | None, now: datetime, res
     return None
 
 
+def restorable_q(*, now: datetime, respect_freeze: bool = True) -> Q:
+    """R1/R2 as a plain range on archived_at, which the archived-list index serves."""
+    q = Q(status=ContactStatus.ARCHIVED, archived_at__gt=now - WINDOW)
+    return q & Q(archived_at__lte=now - FREEZE) if respect_freeze else q
+
+
 def annotate_skip_reason(qs: QuerySet[Contact], *, now: datetime, respect_freeze: bool = True) -> QuerySet[Contact]:
     """The same rule as `skip_reason`, as SQL, for counting a large selection at once.
-    'email_conflict': another active contact of the workspace now has the address."""
-    conflict = Exists(
-        Contact.objects.filter(workspace=OuterRef("workspace"), status=ContactStatus.ACTIVE)
-        .exclude(pk=OuterRef("pk"))
-        .annotate(lemail=Lower("email"))
-        .filter(lemail=Lower(OuterRef("email")))
-    )
+
+    'email_conflict' is not computed here: the email uniqueness constraint (among
+    non-merged contacts) makes it impossible in the database, and a per-row
+    correlated lookup would cost the preview dearly. `contacts_restore` still checks
+    it per chunk as a guard."""
     whens = [
         When(status=ContactStatus.ACTIVE, then=Value("already_active")),
         When(status=ContactStatus.MERGED, then=Value("merged")),
@@ -49,5 +52,4 @@ def annotate_skip_reason(qs: QuerySet[Contact], *, now: datetime, respect_freeze
     ]
     if respect_freeze:
         whens.append(When(archived_at__gt=now - FREEZE, then=Value("frozen")))
-    whens.append(When(conflict, then=Value("email_conflict")))
     return qs.annotate(skip_reason=Case(*whens, default=Value(""), output_field=CharField()))

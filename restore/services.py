@@ -6,6 +6,7 @@ database constraint on RestoreJob; R6–R8 in `contacts_restore` (set-based SQL 
 B1–B3 in `restore_preview` and `restore_job_create`.
 """
 import logging
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -173,7 +174,7 @@ def restore_preview(*, selection: Selection, now: datetime | None = None) -> Res
 def _not_coming_back(*, selection: Selection, now: datetime, limit: int = 10) -> dict[str, list[dict]]:
     """R12: lists, tags and accounts deleted since archiving, and deals deleted."""
     ws = selection.workspace
-    restorable_ids = rules.annotate_skip_reason(selection.queryset, now=now).filter(skip_reason="").values("id")
+    restorable_ids = selection.queryset.filter(rules.restorable_q(now=now)).values("id")
     records = ArchiveRecord.objects.filter(contact_id__in=restorable_ids, restored_at__isnull=True).values("id")
 
     def top(qs, name_field):
@@ -328,7 +329,7 @@ def restore_job_create(
                 count=len(ids),
                 details={"job": job.id, "phase": "requested", "selection": selection.description},
             )
-            transaction.on_commit(lambda: restore_job_enqueue(job_id=job.id))
+            transaction.on_commit(lambda: restore_job_enqueue_soon(job_id=job.id))
     except IntegrityError:
         raise _job_in_progress(active_job(workspace=ws)) from None
     return job
@@ -349,8 +350,8 @@ def _insert_items(*, job_id: int, contact_ids: list[int]) -> None:
 
 
 def restore_job_enqueue(*, job_id: int) -> bool:
-    """Hand the job id to the broker. A broker that is down must not fail or slow
-    the request: the job stays queued and the sweeper enqueues it later."""
+    """Hand the job id to the broker (used by the sweeper, where waiting is fine).
+    Returns False when the broker is unreachable; the job stays queued."""
     from .tasks import restore_job_run_task
 
     try:
@@ -360,6 +361,25 @@ def restore_job_enqueue(*, job_id: int) -> bool:
         return False
     RestoreJob.objects.filter(id=job_id).update(enqueued_at=timezone.now())
     return True
+
+
+def restore_job_enqueue_soon(*, job_id: int) -> None:
+    """Enqueue without letting a dead broker slow the admin's request (R11: under
+    2 s with the broker down). redis-py retries a refused connection for about two
+    seconds and kombu offers no way to turn that off, so the publish runs in a
+    thread we wait on for at most ENQUEUE_WAIT; if it is still trying, the request
+    returns and the sweeper covers the job. A late duplicate is harmless: a job is
+    claimed by a conditional update."""
+
+    def publish():
+        try:
+            restore_job_enqueue(job_id=job_id)
+        finally:
+            connection.close()  # this thread's own database connection
+
+    thread = threading.Thread(target=publish, name=f"enqueue-restore-job-{job_id}", daemon=True)
+    thread.start()
+    thread.join(settings.ENQUEUE_WAIT)
 
 
 def _stale_before(now: datetime) -> datetime:
@@ -504,7 +524,7 @@ def restore_job_retry(*, job_id: int, actor) -> bool:
             job.status, job.attempts, job.error, job.finished_at, job.enqueued_at = JobStatus.QUEUED, 0, "", None, None
             job.save(update_fields=["status", "attempts", "error", "finished_at", "enqueued_at"])
             audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "retry"})
-            transaction.on_commit(lambda: restore_job_enqueue(job_id=job_id))
+            transaction.on_commit(lambda: restore_job_enqueue_soon(job_id=job_id))
     except IntegrityError:
         raise _job_in_progress(None) from None
     return True

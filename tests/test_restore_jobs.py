@@ -214,3 +214,31 @@ def test_support_can_cancel_and_retry_a_job_from_where_it_stopped(workspace, adm
     run_job_inline(job)
     assert job.status == "succeeded" and job.restored == 20
     assert AuditEvent.objects.filter(action="staff_change", actor=staff).count() == 2
+
+
+def test_r10_finished_job_offers_a_csv_report_one_row_per_contact(admin_client, workspace, admin_user, other_workspace):
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    ok = make_contact(workspace, email="=cmd@example.com")
+    frozen = make_contact(workspace, email="frozen@example.com")
+    archive(workspace, [ok], days=40)
+    archive(workspace, [frozen], days=3)
+    theirs = make_contact(other_workspace, email="secret@globex.example")
+    job = services.restore_job_create(
+        selection=services.selection_from_ids(workspace=workspace, ids=[ok.id, frozen.id, theirs.id]), actor=admin_user
+    )
+    run_job_inline(job)
+
+    response = admin_client.get(reverse("restore:report", args=[workspace.slug, job.id]))
+    body = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == 3
+    by_id = {int(r["contact_id"]): r for r in rows}
+    assert by_id[ok.id]["outcome"] == "restored" and by_id[ok.id]["email"] == "'=cmd@example.com"  # formula neutralised
+    assert by_id[frozen.id]["reason_code"] == "frozen" and "30 days" in by_id[frozen.id]["reason"]
+    assert by_id[theirs.id]["reason_code"] == "not_found" and by_id[theirs.id]["email"] == ""
+    assert "secret@globex.example" not in body
+    assert admin_client.get(reverse("restore:report", args=[workspace.slug, 999999])).status_code == 404
