@@ -136,9 +136,10 @@ def needs_overage_confirmation(*, billable_added: int, billable_after: int, cont
     return billable_added > 0 and billable_after * 10 >= contact_limit * 9
 
 
-def restore_preview(*, selection: Selection, now: datetime | None = None) -> RestorePreview:
+def restore_preview(*, selection: Selection, now: datetime | None = None, details: bool = True) -> RestorePreview:
     """R12/B3: what the selection would give, computed in SQL (a few queries
-    whatever the size of the selection)."""
+    whatever the size of the selection). `details` adds what will not come back
+    (deleted lists, tags, accounts, deals), which only the preview screen shows."""
     now = now or timezone.now()
     ws = selection.workspace
     rows = (
@@ -167,7 +168,7 @@ def restore_preview(*, selection: Selection, now: datetime | None = None) -> Res
         contact_limit=ws.contact_limit,
         needs_confirmation=needs_overage_confirmation(billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit),
         skipped=skipped,
-        not_coming_back=_not_coming_back(selection=selection, now=now) if restorable else {},
+        not_coming_back=_not_coming_back(selection=selection, now=now) if details and restorable else {},
     )
 
 
@@ -304,7 +305,7 @@ def restore_job_create(
     existing = active_job(workspace=ws)
     if existing:
         raise _job_in_progress(existing)
-    preview = restore_preview(selection=selection, now=now)
+    preview = restore_preview(selection=selection, now=now, details=False)
     if preview.needs_confirmation and not confirm_overage:
         raise Conflict(
             f"Restoring would bring you to {preview.billable_after:,} billable contacts for a plan of "
@@ -416,6 +417,11 @@ def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetim
     Returns True while there is more to do."""
     chunk_size = chunk_size or settings.RESTORE_CHUNK_SIZE
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Don't wait for the WAL flush of each chunk: the cursor commits with the
+            # chunk, so a chunk lost in a crash is lost whole and simply redone.
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL synchronous_commit TO OFF")
         job = RestoreJob.objects.select_for_update(of=("self",)).select_related("workspace", "requested_by").get(id=job_id)
         if job.status != JobStatus.RUNNING:
             return False

@@ -1,5 +1,7 @@
-"""Set-based SQL for the restore hot path (P1). Portable between PostgreSQL and
-SQLite: plain INSERT … SELECT with NOT EXISTS rather than vendor upserts."""
+"""Set-based SQL for the restore hot path (P1), portable between PostgreSQL and
+SQLite. Duplicates are skipped with ON CONFLICT DO NOTHING on the unique indexes:
+a NOT EXISTS anti-join was planned from statistics taken while the target table
+was still small and degraded to a quadratic nested loop as a restore filled it."""
 from collections.abc import Sequence
 
 from django.db import connection
@@ -46,8 +48,8 @@ def reattach_associations(
             FROM {_t(ArchivedListMembership)} s
             JOIN {_t(MailingList)} l ON l.id = s.list_id_snapshot AND l.workspace_id = %s
             JOIN {_t(Contact)} c ON c.id = s.contact_id
-            WHERE {rec_in} AND NOT EXISTS (
-                SELECT 1 FROM {_t(ListMembership)} m WHERE m.contact_id = s.contact_id AND m.mailing_list_id = s.list_id_snapshot)
+            WHERE {rec_in}
+            ON CONFLICT (contact_id, mailing_list_id) DO NOTHING
             """,
             [workspace_id, *rec_params],
         )
@@ -57,8 +59,8 @@ def reattach_associations(
             SELECT s.contact_id, s.tag_id_snapshot, %s
             FROM {_t(ArchivedContactTag)} s
             JOIN {_t(Tag)} t ON t.id = s.tag_id_snapshot AND t.workspace_id = %s
-            WHERE {rec_in} AND NOT EXISTS (
-                SELECT 1 FROM {_t(ContactTag)} x WHERE x.contact_id = s.contact_id AND x.tag_id = s.tag_id_snapshot)
+            WHERE {rec_in}
+            ON CONFLICT (contact_id, tag_id) DO NOTHING
             """,
             [now, workspace_id, *rec_params],
         )
@@ -68,8 +70,8 @@ def reattach_associations(
             SELECT s.deal_id_snapshot, s.contact_id, FALSE, %s
             FROM {_t(ArchivedDealLink)} s
             JOIN {_t(Deal)} d ON d.id = s.deal_id_snapshot AND d.workspace_id = %s
-            WHERE {rec_in} AND NOT s.deal_deleted AND NOT EXISTS (
-                SELECT 1 FROM {_t(DealContact)} x WHERE x.deal_id = s.deal_id_snapshot AND x.contact_id = s.contact_id)
+            WHERE {rec_in} AND NOT s.deal_deleted
+            ON CONFLICT (deal_id, contact_id) DO NOTHING
             """,
             [now, workspace_id, *rec_params],
         )

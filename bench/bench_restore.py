@@ -1,0 +1,175 @@
+"""P1: restore N archived contacts (3 lists, 4 tags, 1 account, 1 deal each) through
+the real Celery worker on PostgreSQL, against a hand-written SQL lower bound run on
+an identical population in the same process.
+
+    .venv/bin/python bench/bench_restore.py --n 100000
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from common import ROOT, Timer, setup_django
+
+
+def build_population(slug: str, n: int):
+    """Archived contacts with their snapshots, written in SQL so set-up stays quick."""
+    from django.db import connection, transaction
+
+    from contacts_app.models import Workspace
+
+    ws = Workspace.objects.create(name=slug, slug=slug, contact_limit=10 * n)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("INSERT INTO contacts_app_account (workspace_id, name, created_at) VALUES (%s, 'Bench Corp', now()) RETURNING id", [ws.id])
+        account_id = cur.fetchone()[0]
+        cur.execute(
+            "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 3) g", [ws.id]
+        )
+        cur.execute("INSERT INTO contacts_app_tag (workspace_id, name) SELECT %s, 'tag-' || g FROM generate_series(1, 4) g", [ws.id])
+        # One active partner per deal keeps the deals alive (A3), so restore re-links them.
+        deals = max(1, n // 10)
+        cur.execute(
+            "INSERT INTO contacts_app_deal (workspace_id, title, value, created_at) SELECT %s, 'Deal ' || g, 0, now() FROM generate_series(1, %s) g",
+            [ws.id, deals],
+        )
+        cur.execute(
+            """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at, updated_at, status,
+                   archived_at, email_status, cleaned_reason)
+               SELECT %s, %s || '-' || g || '@bench.example', 'First', 'Last ' || g, '', now() - interval '2 years', now(),
+                   'archived', now() - interval '40 days', 'ok', ''
+               FROM generate_series(1, %s) g""",
+            [ws.id, slug, n],
+        )
+        cur.execute(
+            """WITH partner AS (
+                   INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at, updated_at, status,
+                       email_status, cleaned_reason)
+                   SELECT %s, %s || '-partner-' || d.id || '@bench.example', 'Partner', '', d.id::text, now(), now(), 'active', 'ok', ''
+                   FROM contacts_app_deal d WHERE d.workspace_id = %s
+                   RETURNING id, phone)
+               INSERT INTO contacts_app_dealcontact (deal_id, contact_id, is_primary, created_at)
+               SELECT phone::bigint, id, TRUE, now() FROM partner""",
+            [ws.id, slug, ws.id],
+        )
+        cur.execute("SELECT min(id) FROM contacts_app_deal WHERE workspace_id = %s", [ws.id])
+        first_deal = cur.fetchone()[0]
+        cur.execute(
+            """INSERT INTO contacts_app_archiverecord (workspace_id, contact_id, archived_at, account_id_snapshot, account_name, restore_source)
+               SELECT %s, id, archived_at, %s, 'Bench Corp', '' FROM contacts_app_contact WHERE workspace_id = %s AND status = 'archived'""",
+            [ws.id, account_id, ws.id],
+        )
+        cur.execute(
+            """INSERT INTO contacts_app_archivedlistmembership (record_id, contact_id, list_id_snapshot, list_name, status, subscribed_at)
+               SELECT r.id, r.contact_id, l.id, l.name, 'subscribed', now() - interval '1 year'
+               FROM contacts_app_archiverecord r JOIN contacts_app_mailinglist l ON l.workspace_id = r.workspace_id
+               WHERE r.workspace_id = %s""",
+            [ws.id],
+        )
+        cur.execute(
+            """INSERT INTO contacts_app_archivedcontacttag (record_id, contact_id, tag_id_snapshot, tag_name)
+               SELECT r.id, r.contact_id, t.id, t.name FROM contacts_app_archiverecord r JOIN contacts_app_tag t ON t.workspace_id = r.workspace_id
+               WHERE r.workspace_id = %s""",
+            [ws.id],
+        )
+        cur.execute(
+            """INSERT INTO contacts_app_archiveddeallink (record_id, contact_id, deal_id_snapshot, deal_title, was_primary, deal_deleted)
+               SELECT r.id, r.contact_id, d.id, d.title, FALSE, FALSE
+               FROM contacts_app_archiverecord r
+               JOIN contacts_app_deal d ON d.id = %s + (r.contact_id %% %s)
+               WHERE r.workspace_id = %s""",
+            [first_deal, deals, ws.id],
+        )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return ws
+
+
+SQL_LOWER_BOUND = [
+    """INSERT INTO contacts_app_listmembership (contact_id, mailing_list_id, status, created_at)
+       SELECT s.contact_id, s.list_id_snapshot, s.status, s.subscribed_at FROM contacts_app_archivedlistmembership s
+       JOIN contacts_app_archiverecord r ON r.id = s.record_id AND r.restored_at IS NULL AND r.workspace_id = %(ws)s
+       JOIN contacts_app_mailinglist l ON l.id = s.list_id_snapshot""",
+    """INSERT INTO contacts_app_contacttag (contact_id, tag_id, created_at)
+       SELECT s.contact_id, s.tag_id_snapshot, now() FROM contacts_app_archivedcontacttag s
+       JOIN contacts_app_archiverecord r ON r.id = s.record_id AND r.restored_at IS NULL AND r.workspace_id = %(ws)s
+       JOIN contacts_app_tag t ON t.id = s.tag_id_snapshot""",
+    """INSERT INTO contacts_app_dealcontact (deal_id, contact_id, is_primary, created_at)
+       SELECT s.deal_id_snapshot, s.contact_id, FALSE, now() FROM contacts_app_archiveddeallink s
+       JOIN contacts_app_archiverecord r ON r.id = s.record_id AND r.restored_at IS NULL AND r.workspace_id = %(ws)s
+       JOIN contacts_app_deal d ON d.id = s.deal_id_snapshot""",
+    """UPDATE contacts_app_contact c SET status = 'active', archived_at = NULL, archived_by_id = NULL, account_id = r.account_id_snapshot
+       FROM contacts_app_archiverecord r WHERE r.contact_id = c.id AND r.restored_at IS NULL AND r.workspace_id = %(ws)s""",
+    "UPDATE contacts_app_archiverecord SET restored_at = now() WHERE workspace_id = %(ws)s AND restored_at IS NULL",
+]
+
+
+def sql_lower_bound(ws) -> float:
+    from django.db import connection, transaction
+
+    with Timer() as t, transaction.atomic(), connection.cursor() as cur:
+        for statement in SQL_LOWER_BOUND:
+            cur.execute(statement, {"ws": ws.id})
+    return t.seconds
+
+
+def worker_restore(ws, n: int) -> tuple[float, object]:
+    from contacts_app.models import Contact
+    from restore import services
+    from restore.models import RestoreJob
+
+    import redis
+    from django.conf import settings
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    log = open(ROOT / "var" / "bench-worker.log", "w")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(4)  # worker start-up is not part of the restore
+        ids = list(Contact.objects.filter(workspace=ws, status="archived").order_by("id").values_list("id", flat=True))
+        with Timer() as t:
+            job = services.restore_job_create(selection=services.selection_from_ids(workspace=ws, ids=ids), actor=None)
+            while RestoreJob.objects.get(id=job.id).status in ("queued", "running"):
+                time.sleep(0.05)
+        job.refresh_from_db()
+        return t.seconds, job
+    finally:
+        worker.terminate()
+        worker.wait(30)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    args = parser.parse_args()
+    setup_django()
+    from django.conf import settings
+
+    from contacts_app.models import ListMembership
+
+    n = args.n
+    (ROOT / "var").mkdir(exist_ok=True)
+    print(f"P1 restore benchmark, N={n:,} archived contacts (3 lists, 4 tags, 1 account, 1 deal each), chunk {settings.RESTORE_CHUNK_SIZE}")
+    with Timer() as build:
+        bound_ws = build_population("bench-sql", n)
+        job_ws = build_population("bench-job", n)
+    print(f"  set-up (SQL, both populations): {build.seconds:.1f}s")
+
+    bound_s = sql_lower_bound(bound_ws)
+    print(f"  SQL lower bound (one statement per table): {bound_s:.2f}s = {n / bound_s:,.0f} contacts/s")
+
+    job_s, job = worker_restore(job_ws, n)
+    assert job.status == "succeeded" and job.restored == n, (job.status, job.restored, job.error)
+    assert ListMembership.objects.filter(contact__workspace=job_ws).count() == 3 * n
+    print(f"  restore job through the worker (create → succeeded): {job_s:.2f}s = {n / job_s:,.0f} contacts/s")
+    queued = (job.started_at - job.created_at).total_seconds()
+    running = (job.finished_at - job.started_at).total_seconds()
+    print(f"    of which: request + queue {queued:.2f}s, worker running {running:.2f}s ({n / running:,.0f} contacts/s)")
+    print(f"  ratio job / SQL bound: {bound_s / job_s:.0%}   (targets: ≤ 60 s and ≥ 50%)")
+
+
+if __name__ == "__main__":
+    main()
