@@ -27,24 +27,17 @@ def default_membership_for(*, user) -> WorkspaceMembership | None:
     return WorkspaceMembership.objects.select_related("workspace").filter(user=user).order_by("id").first()
 
 
-def contact_list(*, workspace, q: str = "", ids: list[int] | None = None) -> QuerySet[Contact]:
+def contact_list(*, workspace, q: str = "", restored_by_job: int | None = None) -> QuerySet[Contact]:
     """The Contacts page: active contacts (cleaned ones included, with their badge),
-    newest first, searchable by name or email."""
+    newest first, searchable by name or email; optionally only those a restore job
+    brought back (R7: "Find restored contacts")."""
+    from restore.models import RestoreJobItem
+
     qs = Contact.objects.in_workspace(workspace).active().search(q)
-    if ids is not None:
-        qs = qs.filter(id__in=ids)
+    if restored_by_job is not None:
+        restored = RestoreJobItem.objects.filter(job_id=restored_by_job, job__workspace=workspace, outcome="restored")
+        qs = qs.filter(id__in=restored.values("contact_id"))
     return qs.select_related("account").order_by("-created_at", "-id")
-
-
-def archived_contact_list(*, workspace, q: str = "") -> QuerySet[Contact]:
-    """Archived and merged contacts (R3 shows merged ones too), last archived first."""
-    return (
-        Contact.objects.in_workspace(workspace)
-        .filter(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED])
-        .search(q)
-        .select_related("archived_by", "merged_into")
-        .order_by("-archived_at", "-id")
-    )
 
 
 def contact_detail(*, workspace, contact_id: int) -> Contact | None:

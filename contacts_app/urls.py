@@ -1,5 +1,7 @@
 from django.urls import path
 
+from restore import views as restore_views
+
 from . import views
 
 app_name = "contacts"
@@ -7,5 +9,5 @@ urlpatterns = [
     path("", views.contact_list, name="list"),
     path("<int:contact_id>/", views.contact_detail, name="detail"),
     path("archive/", views.contacts_archive, name="archive"),
-    path("archived/", views.archived_list, name="archived"),
+    path("archived/", restore_views.archived_list, name="archived"),
 ]

@@ -33,7 +33,10 @@ def _page(request, queryset):
 @handles_service_errors
 def contact_list(request):
     q = request.GET.get("q", "")[:200]
-    page, per_page = _page(request, selectors.contact_list(workspace=request.workspace, q=q))
+    job_raw = request.GET.get("restore_job", "")
+    restored_by_job = int(job_raw) if job_raw.isdigit() and len(job_raw) < 12 else None
+    contacts = selectors.contact_list(workspace=request.workspace, q=q, restored_by_job=restored_by_job)
+    page, per_page = _page(request, contacts)
     return render(
         request,
         "contacts/list.html",
@@ -41,6 +44,7 @@ def contact_list(request):
             "page": page,
             "q": q,
             "per_page": per_page,
+            "restored_by_job": restored_by_job,
             "billable": selectors.billable_count(workspace=request.workspace),
         },
     )
@@ -53,15 +57,6 @@ def contact_detail(request, contact_id: int):
     if contact is None:
         raise Http404("No such contact.")
     return render(request, "contacts/detail.html", {"contact": contact})
-
-
-@require_GET
-@workspace_view()
-@handles_service_errors
-def archived_list(request):
-    q = request.GET.get("q", "")[:200]
-    page, per_page = _page(request, selectors.archived_contact_list(workspace=request.workspace, q=q))
-    return render(request, "contacts/archived_list.html", {"page": page, "q": q, "per_page": per_page})
 
 
 @require_POST

@@ -1,10 +1,134 @@
-from django.http import Http404, StreamingHttpResponse
-from django.views.decorators.http import require_GET
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_POST
 
-from contacts_app.access import workspace_view
+from contacts_app.access import handles_service_errors, render_service_error, workspace_view
 from contacts_app.csv_stream import csv_lines
+from contacts_app.errors import Conflict
+from contacts_app.forms import parse_page_size
 
-from . import selectors
+from . import rules, selectors, services
+from .forms import archived_filter, selection_from_post
+from .models import SKIP_LABELS
+
+SORTS = {"-archived": ("-archived_at", "-id"), "archived": ("archived_at", "id")}
+
+
+def _row_block(contact, now, job_running: bool) -> str:
+    """Why the per-row Restore button is disabled, in the admin's words (R1–R4)."""
+    reason = rules.skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
+    if reason == "merged":
+        return f"Merged into {contact.merged_into.email}" if contact.merged_into else "Merged into another contact"
+    if reason == "frozen":
+        return f"Can be restored from {date_format(rules.restorable_from(contact.archived_at), 'M j, Y')}"
+    if reason == "expired":
+        return "Archived over a year ago: scheduled for deletion"
+    if job_running:
+        return "A restore is already running: one at a time"
+    return ""
+
+
+@require_GET
+@workspace_view()
+@handles_service_errors
+def archived_list(request):
+    ws = request.workspace
+    filterset = archived_filter(request.GET, workspace=ws)
+    sort = request.GET.get("sort", "-archived")
+    if sort not in SORTS:
+        sort = "-archived"
+    qs = filterset.qs_or_error().select_related("archived_by", "merged_into").order_by(*SORTS[sort])
+    per_page = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
+    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    now = timezone.now()
+    running = services.active_job(workspace=ws)
+    for c in page.object_list:
+        c.restore_block = _row_block(c, now, bool(running))
+        c.restorable_from = rules.restorable_from(c.archived_at)
+        c.purge_on = rules.restorable_until(c.archived_at)
+    filter_params = request.GET.copy()
+    for key in ("page", "per_page"):
+        filter_params.pop(key, None)
+    return render(
+        request,
+        "restore/archived_list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "sort": sort,
+            "per_page": per_page,
+            "running_job": running,
+            "filter_query": filter_params.urlencode(),
+            "is_filtered": any(v for k, v in filter_params.items() if k != "sort"),
+        },
+    )
+
+
+@require_POST
+@workspace_view(admin_only=True)
+@handles_service_errors
+def restore_preview(request):
+    selection = selection_from_post(request)
+    preview = services.restore_preview(selection=selection)
+    context = {
+        "preview": preview,
+        "skipped": [(SKIP_LABELS[r], n) for r, n in preview.skipped.items() if n],
+        "post": request.POST,
+        "ids": request.POST.getlist("ids"),
+        "running_job": services.active_job(workspace=request.workspace),
+    }
+    template = "restore/_preview.html" if request.headers.get("X-Fragment") else "restore/preview.html"
+    return render(request, template, context)
+
+
+@require_POST
+@workspace_view(admin_only=True)
+@handles_service_errors
+def restore_start(request):
+    selection = selection_from_post(request)
+    try:
+        job = services.restore_job_create(
+            selection=selection, actor=request.user, confirm_overage=request.POST.get("confirm_overage") == "1"
+        )
+    except Conflict as error:
+        if error.code == "job_in_progress" and getattr(error, "job_id", None):
+            messages.warning(request, error.detail)
+            return redirect("restore:job", slug=request.workspace.slug, job_id=error.job_id)
+        return render_service_error(request, error)
+    messages.success(request, f"Restore started for {job.requested:,} contact{'s' if job.requested != 1 else ''}. You can leave this page; it runs in the background.")
+    return redirect("restore:job", slug=request.workspace.slug, job_id=job.id)
+
+
+@require_GET
+@workspace_view()
+def job_detail(request, job_id: int):
+    job = selectors.job_for(workspace=request.workspace, job_id=job_id)
+    if job is None:
+        raise Http404("No such restore job.")
+    skipped = [(SKIP_LABELS[r], n) for r, n in job.skipped.items() if n]
+    return render(request, "restore/job_detail.html", {"job": job, "skipped": skipped})
+
+
+@require_GET
+@workspace_view()
+def job_status(request, job_id: int):
+    job = selectors.job_for(workspace=request.workspace, job_id=job_id)
+    if job is None:
+        raise Http404("No such restore job.")
+    return JsonResponse(
+        {"status": job.status, "progress": job.progress, "processed": job.cursor, "requested": job.requested, "restored": job.restored, "skipped": job.skipped_total}
+    )
+
+
+@require_GET
+@workspace_view()
+def jobs_list(request):
+    return render(request, "restore/jobs_list.html", {"jobs": selectors.recent_jobs(workspace=request.workspace)})
 
 
 @require_GET

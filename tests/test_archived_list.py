@@ -1,0 +1,193 @@
+"""The archived list page: every filter, select-all-matching, S1/S4, constant queries."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from contacts_app import services as contact_services
+from contacts_app.models import Contact
+from restore.models import RestoreJob
+
+from .factories import make_account, make_contact, make_contacts, make_list, make_tag, subscribe, tag
+from .restore_helpers import archive
+
+pytestmark = pytest.mark.django_db
+
+
+def page_emails(client, workspace, **params) -> set[str]:
+    response = client.get(reverse("contacts:archived", args=[workspace.slug]), params)
+    assert response.status_code == 200, response.content[:500]
+    import re
+
+    return set(re.findall(r"aria-label=\"Select ([^\"]+@[^\"]+)\"", response.content.decode()))
+
+
+@pytest.fixture
+def population(workspace):
+    acct, newsletter, vip = make_account(workspace, "Initech"), make_list(workspace, "Newsletter"), make_tag(workspace, "vip")
+    ready = make_contact(workspace, email="ready@example.com", first_name="Rita", account=acct)
+    subscribe(ready, newsletter)
+    tag(ready, vip)
+    archive(workspace, [ready], days=40)
+    frozen = make_contact(workspace, email="frozen@example.com")
+    archive(workspace, [frozen], days=5)
+    expiring = make_contact(workspace, email="expiring@example.com", email_status="cleaned")
+    archive(workspace, [expiring], days=350)
+    expired = make_contact(workspace, email="expired@example.com")
+    archive(workspace, [expired], days=370)
+    survivor, dup = make_contact(workspace, email="survivor@example.com"), make_contact(workspace, email="dup@example.com")
+    contact_services.contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+    make_contact(workspace, email="active@example.com")
+    return {"list": newsletter, "tag": vip, "account": acct}
+
+
+ALL = {"ready@example.com", "frozen@example.com", "expiring@example.com", "expired@example.com", "dup@example.com"}
+
+
+@pytest.mark.parametrize(
+    "params, expected",
+    [
+        ({}, ALL),
+        ({"q": "rita"}, {"ready@example.com"}),
+        ({"restorable": "yes"}, {"ready@example.com", "expiring@example.com"}),
+        ({"restorable": "frozen"}, {"frozen@example.com"}),
+        ({"restorable": "expiring"}, {"expiring@example.com"}),
+        ({"restorable": "expired"}, {"expired@example.com"}),
+        ({"restorable": "merged"}, {"dup@example.com"}),
+        ({"email_status": "cleaned"}, {"expiring@example.com"}),
+        ({"email_status": "ok"}, ALL - {"expiring@example.com"}),
+    ],
+)
+def test_archived_list_filters(admin_client, workspace, population, params, expected):
+    assert page_emails(admin_client, workspace, **params) == expected
+
+
+def test_archived_list_filters_by_date_range(admin_client, workspace, population):
+    from .factories import days_ago
+
+    after, before = days_ago(41).date().isoformat(), days_ago(39).date().isoformat()
+    assert page_emails(admin_client, workspace, archived_after=after, archived_before=before) == {"ready@example.com"}
+
+
+@pytest.mark.parametrize("key", ["list", "tag", "account"])
+def test_archived_list_filters_by_what_the_contact_had_when_archived(admin_client, workspace, population, key):
+    assert page_emails(admin_client, workspace, **{key: population[key].id}) == {"ready@example.com"}
+
+
+@pytest.mark.parametrize("params", [{"archived_after": "yesterday"}, {"restorable": "soon"}, {"list": "999999"}, {"per_page": "7"}])
+def test_s4_bad_filter_values_get_a_clear_400(admin_client, workspace, population, params):
+    response = admin_client.get(reverse("contacts:archived", args=[workspace.slug]), params)
+    assert response.status_code == 400 and ("not valid" in response.content.decode() or "Page size" in response.content.decode())
+
+
+def test_s2_another_workspace_list_id_is_refused_and_its_contacts_never_listed(admin_client, workspace, other_workspace):
+    theirs = make_contact(other_workspace, email="secret@globex.example")
+    archive(other_workspace, [theirs], days=40)
+    foreign = make_list(other_workspace)
+    assert "secret@globex.example" not in page_emails(admin_client, workspace)
+    assert admin_client.get(reverse("contacts:archived", args=[workspace.slug]), {"list": foreign.id}).status_code == 400
+
+
+def test_archived_list_is_sorted_by_archived_date_both_ways(admin_client, workspace, population):
+    url = reverse("contacts:archived", args=[workspace.slug])
+    newest_first = admin_client.get(url).content.decode()
+    oldest_first = admin_client.get(url, {"sort": "archived"}).content.decode()
+    assert newest_first.index("dup@example.com") < newest_first.index("expired@example.com")
+    assert oldest_first.index("expired@example.com") < oldest_first.index("dup@example.com")
+
+
+def test_archived_list_runs_a_constant_number_of_queries_whatever_the_page_size(admin_client, workspace):
+    survivor = make_contact(workspace)
+    contacts = make_contacts(workspace, 120)
+    archive(workspace, contacts[:110], days=40)
+    for dup in contacts[110:]:
+        contact_services.contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+
+    def queries(per_page):
+        with CaptureQueriesContext(connection) as ctx:
+            response = admin_client.get(reverse("contacts:archived", args=[workspace.slug]), {"per_page": per_page, "sort": "archived"})
+        assert response.content.decode().count('class="row-check"') == per_page
+        return len(ctx.captured_queries)
+
+    assert queries(25) == queries(100)
+
+
+def test_select_all_matching_restores_the_filter_resolved_on_the_server(admin_client, workspace, admin_user):
+    newsletter = make_list(workspace, "Newsletter")
+    wanted = make_contacts(workspace, 70)
+    for c in wanted:
+        subscribe(c, newsletter)
+    others = make_contacts(workspace, 5)
+    archive(workspace, wanted + others, days=40)
+    response = admin_client.post(
+        reverse("restore:start", args=[workspace.slug]),
+        {"select_all": "1", "filter": f"list={newsletter.id}&page=2", "ids": [others[0].id]},
+    )
+    job = RestoreJob.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/restore-jobs/{job.id}/")
+    assert job.requested == 70 and job.selection == {"filter": {"list": str(newsletter.id)}}
+    assert set(job.items.values_list("contact_id", flat=True)) == {c.id for c in wanted}
+
+
+def test_preview_fragment_lists_skips_and_billing(admin_client, workspace):
+    ok, frozen = make_contact(workspace), make_contact(workspace)
+    archive(workspace, [ok], days=40)
+    archive(workspace, [frozen], days=3)
+    response = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [ok.id, frozen.id]}, HTTP_X_FRAGMENT="1")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert "1 — Archived less than 30 days ago" in html and "Restore 1 contact" in html
+
+
+def test_r4_second_restore_from_the_page_is_sent_to_the_running_job(admin_client, workspace):
+    a, b = make_contact(workspace), make_contact(workspace)
+    archive(workspace, [a, b], days=40)
+    url = reverse("restore:start", args=[workspace.slug])
+    admin_client.post(url, {"ids": [a.id]})
+    first = RestoreJob.objects.get()
+    response = admin_client.post(url, {"ids": [b.id]}, follow=True)
+    assert RestoreJob.objects.count() == 1
+    assert "Only one restore can run at a time" in response.content.decode()
+    page = admin_client.get(reverse("contacts:archived", args=[workspace.slug])).content.decode()
+    assert f"/restore-jobs/{first.id}/" in page and "one at a time" in page
+
+
+def test_b3_over_limit_restore_from_the_page_without_confirmation_is_refused(admin_client, workspace):
+    workspace.contact_limit = 1
+    workspace.save()
+    c = make_contact(workspace)
+    archive(workspace, [c], days=40)
+    response = admin_client.post(reverse("restore:start", args=[workspace.slug]), {"ids": [c.id]})
+    assert response.status_code == 409 and "Confirm the restore" in response.content.decode()
+    assert not RestoreJob.objects.exists()
+    admin_client.post(reverse("restore:start", args=[workspace.slug]), {"ids": [c.id], "confirm_overage": "1"})
+    assert RestoreJob.objects.count() == 1
+
+
+def test_s1_member_gets_403_on_restore_posts_and_sees_no_restore_controls(member_client, workspace):
+    c = make_contact(workspace)
+    archive(workspace, [c], days=40)
+    for name in ("restore:preview", "restore:start"):
+        assert member_client.post(reverse(name, args=[workspace.slug]), {"ids": [c.id]}).status_code == 403
+    page = member_client.get(reverse("contacts:archived", args=[workspace.slug])).content.decode()
+    assert "Restore" not in page.split("<main>")[1].split("</main>")[0].replace("Restore jobs", "")
+    assert not RestoreJob.objects.exists()
+
+
+def test_s3_restore_start_requires_post(admin_client, workspace):
+    assert admin_client.get(reverse("restore:start", args=[workspace.slug])).status_code == 405
+
+
+def test_r7_find_restored_contacts_shows_exactly_the_jobs_restored_contacts(admin_client, workspace, admin_user):
+    from restore import services
+
+    from .restore_helpers import run_job_inline
+
+    restored, other = make_contact(workspace, email="came-back@example.com"), make_contact(workspace, email="always@example.com")
+    archive(workspace, [restored], days=40)
+    job = services.restore_job_create(selection=services.selection_from_ids(workspace=workspace, ids=[restored.id]), actor=admin_user)
+    run_job_inline(job)
+    html = admin_client.get(reverse("contacts:list", args=[workspace.slug]), {"restore_job": job.id}).content.decode()
+    assert "came-back@example.com" in html and "always@example.com" not in html
+    detail = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert "Find restored contacts" in detail and f"?restore_job={job.id}" in detail
