@@ -1,5 +1,6 @@
 from django.urls import path
 
+from cleaned.webhooks import bounce_webhook
 from contacts_app import api as contacts_api
 from restore import api as restore_api
 
@@ -13,5 +14,6 @@ urlpatterns = [
     path("restore-jobs/preview", restore_api.preview, name="api-restore-preview"),
     path("restore-jobs", restore_api.jobs, name="api-restore-jobs"),
     path("restore-jobs/<int:job_id>", restore_api.job_detail, name="api-restore-job"),
+    path("bounces", bounce_webhook, name="api-bounces"),
     path("forms/<int:form_id>/submissions", contacts_api.form_submission, name="api-form-submission"),
 ]

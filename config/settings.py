@@ -137,6 +137,15 @@ ARCHIVE_CHUNK_SIZE = envint("ARCHIVE_CHUNK_SIZE", "1000")
 CONTACTS_PAGE_SIZE = envint("CONTACTS_PAGE_SIZE", "50")
 MAX_SELECTION_SIZE = envint("MAX_SELECTION_SIZE", "200000")
 
+# --- Provider bounce webhooks (django-anymail), each with its provider's own check ---
+ANYMAIL = {
+    # Basic auth shared with Amazon SES (SNS), Postmark and SendGrid: "user:password".
+    "WEBHOOK_SECRET": os.getenv("ANYMAIL_WEBHOOK_SECRET", "dev-webhook-user:dev-webhook-password"),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": os.getenv("MAILGUN_WEBHOOK_SIGNING_KEY", "dev-mailgun-signing-key"),
+    "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": envbool("AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS", "false"),
+}
+EXPORTS_DIR = Path(os.getenv("EXPORTS_DIR", VAR_DIR / "exports"))
+
 # --- Celery -----------------------------------------------------------------------
 # The broker only carries ids; PostgreSQL (the job rows) is the source of truth.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "filesystem://")

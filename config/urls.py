@@ -12,4 +12,5 @@ urlpatterns = [
     path("w/<slug:slug>/contacts/", include("contacts_app.urls")),
     path("w/<slug:slug>/restore-jobs/", include("restore.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("webhooks/anymail/", include("anymail.urls")),
 ]

@@ -78,7 +78,8 @@ class ContactAdmin(AuditedModelAdmin):
     search_fields = ["email", "first_name", "last_name"]
     list_select_related = ["workspace"]
     raw_id_fields = ["merged_into", "account", "archived_by"]
-    readonly_fields = ["created_at", "updated_at", "status", "archived_at", "archived_by", "merged_into", "cleaned_at"]
+    readonly_fields = ["created_at", "updated_at", "status", "archived_at", "archived_by", "merged_into", "cleaned_at",
+                       "bounce_count", "soft_bounce_streak", "last_engaged_at"]
     date_hierarchy = "created_at"
     inlines = [ListMembershipInline, ContactTagInline, DealLinkInline, ArchiveRecordInline]
     show_full_result_count = False

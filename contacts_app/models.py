@@ -125,6 +125,9 @@ class Contact(models.Model):
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.OK)
     cleaned_at = models.DateTimeField(null=True, blank=True)
     cleaned_reason = models.CharField(max_length=255, blank=True)
+    bounce_count = models.PositiveIntegerField(default=0, db_default=0, help_text="Bounces recorded for this address (C4).")
+    soft_bounce_streak = models.PositiveSmallIntegerField(default=0, db_default=0, help_text="Consecutive soft bounces since the last delivery (C1).")
+    last_engaged_at = models.DateTimeField(null=True, blank=True, help_text="Last open or click: engagement history (C1).")
 
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     tags = models.ManyToManyField("Tag", through="ContactTag", related_name="contacts")

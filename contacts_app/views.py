@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import selectors, services
 from .access import handles_service_errors, workspace_view
 from .forms import parse_id_list, parse_page_size
+from .pagination import CappedPaginator
 
 
 @login_required
@@ -25,7 +25,7 @@ def home(request):
 
 def _page(request, queryset):
     per_page = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
-    return Paginator(queryset, per_page).get_page(request.GET.get("page")), per_page
+    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page")), per_page
 
 
 @require_GET

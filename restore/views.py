@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +10,7 @@ from contacts_app.access import handles_service_errors, render_service_error, wo
 from contacts_app.csv_stream import csv_lines
 from contacts_app.errors import Conflict
 from contacts_app.forms import parse_page_size
+from contacts_app.pagination import CappedPaginator
 
 from . import rules, selectors, services
 from .forms import archived_filter, selection_from_post
@@ -44,7 +44,7 @@ def archived_list(request):
         sort = "-archived"
     qs = filterset.qs_or_error().select_related("archived_by", "merged_into").order_by(*SORTS[sort])
     per_page = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, per_page).get_page(request.GET.get("page"))
     now = timezone.now()
     running = services.active_job(workspace=ws)
     for c in page.object_list:

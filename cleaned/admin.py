@@ -1,0 +1,34 @@
+from django.contrib import admin
+
+from contacts_app.admin_audit import AuditedModelAdmin
+
+from .models import BounceEvent, ExportJob
+
+
+@admin.register(BounceEvent)
+class BounceEventAdmin(AuditedModelAdmin):
+    """Bounce events are evidence from the providers: read-only."""
+
+    list_display = ["occurred_at", "workspace", "provider", "type", "email", "reason", "contact"]
+    list_filter = ["type", "provider", "workspace"]
+    search_fields = ["email", "event_id"]
+    list_select_related = ["workspace", "contact"]
+    readonly_fields = [f.name for f in BounceEvent._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(AuditedModelAdmin):
+    list_display = ["id", "workspace", "status", "rows", "total", "requested_by", "created_at", "finished_at"]
+    list_filter = ["status", "workspace"]
+    list_select_related = ["workspace", "requested_by"]
+    readonly_fields = [f.name for f in ExportJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,133 @@
+"""C1: the one place where bounce events clean addresses, whatever their source
+(provider webhooks through anymail, the signed generic webhook, file imports)."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from contacts_app.audit import audit_log
+from contacts_app.models import AuditEvent, Contact, ContactStatus, EmailStatus, ListMembership, MembershipStatus, Workspace
+
+from .models import BounceEvent, BounceType
+
+DEFAULT_SOFT_THRESHOLD = 7  # no engagement history
+ENGAGED_SOFT_THRESHOLD = 15  # the address once opened or clicked: be more patient
+MAX_EVENTS_PER_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class BounceInput:
+    event_id: str
+    email: str
+    type: str
+    occurred_at: datetime
+    reason: str = ""
+
+
+@dataclass
+class BounceResult:
+    accepted: int = 0
+    duplicates: int = 0
+    cleaned: int = 0
+
+
+def soft_bounce_threshold(*, workspace: Workspace, engaged: bool) -> int:
+    """C1: N consecutive soft bounces clean an address; N is per workspace, default
+    7 without engagement history and 15 with."""
+    if workspace.soft_bounce_threshold:
+        return workspace.soft_bounce_threshold
+    return ENGAGED_SOFT_THRESHOLD if engaged else DEFAULT_SOFT_THRESHOLD
+
+
+@transaction.atomic
+def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInput], actor_label: str = "") -> BounceResult:
+    """Record the events and apply them, in occurrence order per contact: a hard
+    bounce cleans at once; a soft bounce adds to the streak and cleans when the
+    streak reaches the threshold; a delivery resets the streak. An event id already
+    seen for this provider is a duplicate and changes nothing. Set-based: a fixed
+    number of queries per batch."""
+    result = BounceResult()
+    unique: dict[str, BounceInput] = {}
+    for e in events:
+        if e.event_id in unique:
+            result.duplicates += 1
+        else:
+            unique[e.event_id] = e
+    if not unique:
+        return result
+
+    # Lock the contacts first (pk order): a concurrent delivery of the same events
+    # waits here, then sees them as already recorded below.
+    emails = {e.email.lower() for e in unique.values()}
+    contacts = {
+        c.lemail: c
+        for c in Contact.objects.select_for_update()
+        .filter(workspace=workspace)
+        .exclude(status=ContactStatus.MERGED)
+        .annotate(lemail=Lower("email"))
+        .filter(lemail__in=emails)
+        .order_by("id")
+    }
+    seen = set(
+        BounceEvent.objects.filter(workspace=workspace, provider=provider, event_id__in=list(unique)).values_list("event_id", flat=True)
+    )
+    fresh = [e for e in unique.values() if e.event_id not in seen]
+    result.duplicates += len(unique) - len(fresh)
+    result.accepted = len(fresh)
+    BounceEvent.objects.bulk_create(
+        [
+            BounceEvent(
+                workspace=workspace, provider=provider, event_id=e.event_id, email=e.email[:254], type=e.type,
+                occurred_at=e.occurred_at, reason=e.reason[:500], contact=contacts.get(e.email.lower()),
+            )
+            for e in fresh
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
+    )
+
+    by_contact: dict[int, list[BounceInput]] = defaultdict(list)
+    for e in fresh:
+        contact = contacts.get(e.email.lower())
+        if contact is not None:
+            by_contact[contact.id].append(e)
+    changed, newly_cleaned = [], []
+    contacts_by_id = {c.id: c for c in contacts.values()}
+    for contact_id, contact_events in by_contact.items():
+        contact = contacts_by_id[contact_id]
+        threshold = soft_bounce_threshold(workspace=workspace, engaged=contact.last_engaged_at is not None)
+        for e in sorted(contact_events, key=lambda x: x.occurred_at):
+            if e.type == BounceType.DELIVERED:
+                contact.soft_bounce_streak = 0
+                continue
+            contact.bounce_count += 1
+            if e.type == BounceType.SOFT:
+                contact.soft_bounce_streak += 1
+            if contact.email_status != EmailStatus.CLEANED and (
+                e.type == BounceType.HARD or contact.soft_bounce_streak >= threshold
+            ):
+                contact.email_status = EmailStatus.CLEANED
+                contact.cleaned_at = e.occurred_at
+                contact.cleaned_reason = (e.reason or f"{e.type} bounce")[:255]
+                newly_cleaned.append(contact.id)
+        changed.append(contact)
+    Contact.objects.bulk_update(
+        changed, ["email_status", "cleaned_at", "cleaned_reason", "bounce_count", "soft_bounce_streak"], batch_size=1000
+    )
+    if newly_cleaned:
+        _clean_memberships(newly_cleaned)
+        audit_log(
+            workspace_id=workspace.id, actor_label=actor_label or f"bounces:{provider}", action=AuditEvent.Action.CLEAN,
+            contact_ids=newly_cleaned, details={"provider": provider},
+        )
+    result.cleaned = len(newly_cleaned)
+    return result
+
+
+def _clean_memberships(contact_ids: list[int]) -> None:
+    """C1: cleaning sets every list membership of the contact to bounced."""
+    ListMembership.objects.filter(contact_id__in=contact_ids).exclude(status=MembershipStatus.BOUNCED).update(
+        status=MembershipStatus.BOUNCED
+    )
