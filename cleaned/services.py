@@ -131,3 +131,93 @@ def _clean_memberships(contact_ids: list[int]) -> None:
     ListMembership.objects.filter(contact_id__in=contact_ids).exclude(status=MembershipStatus.BOUNCED).update(
         status=MembershipStatus.BOUNCED
     )
+
+
+# --- C4: background CSV export ---------------------------------------------------------
+
+EXPORT_HEADER = ["email", "first_name", "last_name", "phone", "status", "email_status", "cleaned_at", "cleaned_reason",
+                 "bounce_count", "created_at"]
+EXPORT_PROGRESS_EVERY = 5000
+
+
+def export_create(*, workspace: Workspace, actor, params: dict) -> "ExportJob":
+    """Queue a CSV export of the cleaned contacts matching `params` (the page's filter)."""
+    from .models import ExportJob
+    from .selectors import cleaned_contacts
+
+    total = cleaned_contacts(workspace=workspace, params=params).count()
+    with transaction.atomic():
+        job = ExportJob.objects.create(workspace=workspace, requested_by=actor, filter=params, total=total)
+        audit_log(workspace_id=workspace.id, actor=actor, action=AuditEvent.Action.EXPORT, count=total, details={"export": job.id, "filter": params})
+        transaction.on_commit(lambda: export_enqueue_soon(export_id=job.id))
+    return job
+
+
+def export_enqueue_soon(*, export_id: int) -> None:
+    from contacts_app.queueing import publish, publish_soon
+
+    from .tasks import export_run_task
+
+    publish_soon(lambda: publish(export_run_task, export_id), name=f"enqueue-export-{export_id}")
+
+
+def export_path(job) -> "Path":
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.EXPORTS_DIR) / str(job.workspace_id) / job.file_name
+
+
+def export_run(*, export_id: int) -> str:
+    """Write the CSV streaming rows from the database (constant memory), UTF-8 with a
+    header and formula-neutralised cells. Claimed with a conditional update, so a
+    duplicate delivery does nothing."""
+    import secrets
+
+    from django.utils import timezone
+
+    from contacts_app.csv_stream import csv_lines
+
+    from .models import ExportJob, ExportStatus
+    from .selectors import cleaned_contacts
+
+    name = f"cleaned-contacts-{export_id}-{secrets.token_hex(8)}.csv"
+    if not ExportJob.objects.filter(id=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING, file_name=name):
+        return "not_claimed"
+    job = ExportJob.objects.get(id=export_id)
+    path = export_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = cleaned_contacts(workspace=job.workspace, params=job.filter).order_by("id").values_list(*EXPORT_HEADER)
+    written = 0
+    try:
+        with path.open("wb") as fh:
+            for line in csv_lines(EXPORT_HEADER, rows.iterator(chunk_size=5000)):
+                fh.write(line)
+                written += 1
+                if written % EXPORT_PROGRESS_EVERY == 0:
+                    ExportJob.objects.filter(id=export_id).update(rows=written - 1)
+    except Exception as exc:
+        ExportJob.objects.filter(id=export_id).update(status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        raise
+    ExportJob.objects.filter(id=export_id).update(status=ExportStatus.DONE, rows=written - 1, finished_at=timezone.now())
+    return "done"
+
+
+# --- C5: bulk archive with a typed confirmation ----------------------------------------
+
+CONFIRMATION_WORD = "ARCHIVE"
+
+
+def cleaned_contacts_archive(*, workspace: Workspace, contact_ids: list[int], confirmation: str, actor) -> int:
+    """C5: archive cleaned contacts in bulk once the admin typed ARCHIVE. Uses the
+    archive service, so their data is kept (A2)."""
+    from contacts_app.errors import InvalidInput
+    from contacts_app.services import contacts_archive
+
+    if confirmation.strip() != CONFIRMATION_WORD:
+        raise InvalidInput(f"Type {CONFIRMATION_WORD} in capital letters to confirm.", code="confirmation_required")
+    cleaned_ids = list(
+        Contact.objects.filter(workspace=workspace, id__in=contact_ids, email_status=EmailStatus.CLEANED).values_list("id", flat=True)
+    )
+    return contacts_archive(workspace=workspace, contact_ids=cleaned_ids, actor=actor)

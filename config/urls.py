@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("w/<slug:slug>/contacts/", include("contacts_app.urls")),
     path("w/<slug:slug>/restore-jobs/", include("restore.urls")),
+    path("w/<slug:slug>/cleaned/", include("cleaned.urls")),
     path("api/v1/", include("config.api_urls")),
     path("webhooks/anymail/", include("anymail.urls")),
 ]

@@ -151,6 +151,12 @@ class Contact(models.Model):
         indexes = [
             # Archived list: newest first, and the restorability filters are ranges on archived_at.
             models.Index(fields=["workspace", "status", "-archived_at", "-id"], name="contact_ws_status_arch"),
+            # The archived list (archived + merged, R3) ordered by date, read in index order (P2).
+            models.Index(
+                fields=["workspace", "-archived_at", "-id"],
+                condition=Q(status__in=["archived", "merged"]),
+                name="contact_archived_list",
+            ),
             models.Index(fields=["workspace", "status", "email_status"], name="contact_ws_status_email"),
             models.Index(fields=["workspace", "status", "-created_at", "-id"], name="contact_ws_status_created"),
         ]

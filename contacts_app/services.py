@@ -420,3 +420,26 @@ def contacts_purge_expired(*, now: datetime | None = None) -> int:
             by_workspace.setdefault(workspace_id, []).append(cid)
         for workspace_id, ids in by_workspace.items():
             purged += contacts_purge(workspace=Workspace(id=workspace_id), contact_ids=ids, reason="one year after archiving")
+
+
+# --- Editing (C2) ----------------------------------------------------------------------
+
+
+def contact_update(*, contact: Contact, email: str, first_name: str, last_name: str, phone: str, actor=None) -> Contact:
+    """Edit a contact. C2: a cleaned contact is read-only; the fix for a typo is a new
+    contact with the corrected address (C6)."""
+    if contact.is_cleaned:
+        raise Conflict(
+            "This address bounced and was cleaned, so the contact cannot be edited. "
+            "If the address had a typo, add the corrected address as a new contact.",
+            code="contact_cleaned",
+        )
+    _require_active(contact)
+    contact.email = normalize_email(email)
+    contact.first_name, contact.last_name, contact.phone = first_name.strip()[:100], last_name.strip()[:100], phone.strip()[:40]
+    try:
+        with transaction.atomic():
+            contact.save(update_fields=["email", "first_name", "last_name", "phone", "updated_at"])
+    except IntegrityError:
+        raise _email_taken_error(contact.workspace, contact.email) from None
+    return contact

@@ -6,7 +6,6 @@ database constraint on RestoreJob; R6–R8 in `contacts_restore` (set-based SQL 
 B1–B3 in `restore_preview` and `restore_job_create`.
 """
 import logging
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from django.utils import timezone
 from contacts_app import services as contact_services
 from contacts_app.audit import audit_log
 from contacts_app.errors import Conflict, InvalidInput, NotFound
+from contacts_app.queueing import publish, publish_soon
 from contacts_app.models import (
     Account,
     ArchivedContactTag,
@@ -351,36 +351,20 @@ def _insert_items(*, job_id: int, contact_ids: list[int]) -> None:
 
 
 def restore_job_enqueue(*, job_id: int) -> bool:
-    """Hand the job id to the broker (used by the sweeper, where waiting is fine).
+    """Hand the job id to the broker (the sweeper calls this; waiting is fine there).
     Returns False when the broker is unreachable; the job stays queued."""
     from .tasks import restore_job_run_task
 
-    try:
-        restore_job_run_task.apply_async(args=[job_id], retry=False)
-    except Exception as exc:  # the broker is down or unreachable
-        log.warning("restore job %s not enqueued (%s); the sweeper will retry", job_id, exc)
+    if not publish(restore_job_run_task, job_id):
         return False
     RestoreJob.objects.filter(id=job_id).update(enqueued_at=timezone.now())
     return True
 
 
 def restore_job_enqueue_soon(*, job_id: int) -> None:
-    """Enqueue without letting a dead broker slow the admin's request (R11: under
-    2 s with the broker down). redis-py retries a refused connection for about two
-    seconds and kombu offers no way to turn that off, so the publish runs in a
-    thread we wait on for at most ENQUEUE_WAIT; if it is still trying, the request
-    returns and the sweeper covers the job. A late duplicate is harmless: a job is
-    claimed by a conditional update."""
-
-    def publish():
-        try:
-            restore_job_enqueue(job_id=job_id)
-        finally:
-            connection.close()  # this thread's own database connection
-
-    thread = threading.Thread(target=publish, name=f"enqueue-restore-job-{job_id}", daemon=True)
-    thread.start()
-    thread.join(settings.ENQUEUE_WAIT)
+    """From a request: at most ENQUEUE_WAIT on the broker (R11: under 2 s with the
+    broker down). A late duplicate is harmless: a job is claimed by a conditional update."""
+    publish_soon(lambda: restore_job_enqueue(job_id=job_id), name=f"enqueue-restore-job-{job_id}")
 
 
 def _stale_before(now: datetime) -> datetime:

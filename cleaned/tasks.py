@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def export_run_task(export_id: int) -> str:
+    return services.export_run(export_id=export_id)

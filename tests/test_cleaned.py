@@ -1,0 +1,134 @@
+"""C2, C4, C5, C6 and S1/S2 for cleaned contacts."""
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from cleaned import services
+from cleaned.models import ExportJob
+from contacts_app.models import AuditEvent, Contact, ListMembership
+
+from .factories import make_contact, make_contacts, make_list, subscribe
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name, workspace, *args):
+    return reverse(name, args=[workspace.slug, *args])
+
+
+def test_c2_cleaned_contact_cannot_be_edited_and_the_page_says_why(admin_client, workspace):
+    c = make_contact(workspace, email="typo@gmial.com", email_status="cleaned", first_name="Fred")
+    page = admin_client.get(url("contacts:edit", workspace, c.id)).content.decode()
+    assert "read-only" in page and "readonly" in page and "add the corrected address" in page
+    response = admin_client.post(url("contacts:edit", workspace, c.id), {"email": "fred@gmail.com", "first_name": "F"})
+    assert response.status_code == 409 and "cannot be edited" in response.content.decode()
+    c.refresh_from_db()
+    assert c.email == "typo@gmial.com" and c.first_name == "Fred"
+
+
+def test_c2_deliverable_contact_can_be_edited(admin_client, workspace):
+    c = make_contact(workspace, email="ok@example.com")
+    admin_client.post(url("contacts:edit", workspace, c.id), {"email": "new@example.com", "first_name": "N", "last_name": "", "phone": ""})
+    c.refresh_from_db()
+    assert c.email == "new@example.com"
+
+
+def test_c6_corrected_address_is_a_new_contact_with_permission_and_the_cleaned_one_stays(admin_client, workspace):
+    bad = make_contact(workspace, email="freddie@mailchii.mp.com", email_status="cleaned", first_name="Freddie", last_name="Mercury")
+    form = admin_client.get(url("contacts:new", workspace), {"from": bad.id}).content.decode()
+    assert 'value="Freddie"' in form and "This person gave me permission to email them" in form
+    refused = admin_client.post(url("contacts:new", workspace), {"from": bad.id, "email": "freddie@mailchimp.com", "first_name": "Freddie"})
+    assert refused.status_code == 400 and "permission" in refused.content.decode()
+    response = admin_client.post(url("contacts:new", workspace), {"from": bad.id, "email": "freddie@mailchimp.com", "first_name": "Freddie", "consent": "on"})
+    assert response.status_code == 302
+    new = Contact.objects.get(email="freddie@mailchimp.com")
+    assert new.status == "active" and new.email_status == "ok"
+    bad.refresh_from_db()
+    assert bad.email_status == "cleaned" and bad.status == "active"
+
+
+def test_c4_cleaned_view_lists_only_this_workspaces_active_cleaned_contacts(admin_client, workspace, other_workspace):
+    make_contact(workspace, email="bounced@example.com", email_status="cleaned", cleaned_reason="550 unknown user")
+    make_contact(workspace, email="fine@example.com")
+    make_contact(other_workspace, email="theirs@example.com", email_status="cleaned")
+    page = admin_client.get(url("cleaned:list", workspace)).content.decode()
+    assert "bounced@example.com" in page and "550 unknown user" in page
+    assert "fine@example.com" not in page and "theirs@example.com" not in page
+
+
+def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(workspace, other_workspace, admin_user):
+    contacts = make_contacts(workspace, 3000, email_status="cleaned")
+    Contact.objects.filter(id=contacts[0].id).update(first_name="=HYPERLINK(\"http://evil\")", last_name="+1", phone="-2", cleaned_reason="@SUM(A1)")
+    make_contacts(workspace, 10)  # deliverable: not exported
+    make_contacts(other_workspace, 5, email_status="cleaned")
+    job = services.export_create(workspace=workspace, actor=admin_user, params={})
+    assert services.export_run(export_id=job.id) == "done"
+    job.refresh_from_db()
+    assert job.status == "done" and job.rows == 3000
+    text = services.export_path(job).read_bytes().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == services.EXPORT_HEADER and len(rows) == 3001
+    first = next(r for r in rows if r[0] == contacts[0].email)
+    assert first[1] == "'=HYPERLINK(\"http://evil\")" and first[2] == "'+1" and first[3] == "'-2" and first[7] == "'@SUM(A1)"
+    assert {r[0] for r in rows[1:]} == {c.email for c in contacts}
+    assert services.export_run(export_id=job.id) == "not_claimed"  # a duplicate delivery does nothing
+    assert AuditEvent.objects.filter(action="export", count=3000).exists()
+
+
+def test_c4_export_download_is_for_admins_of_the_workspace_only(admin_client, workspace, other_workspace, admin_user, member_user):
+    from django.test import Client
+
+    member_client = Client()
+    member_client.force_login(member_user)
+    make_contacts(workspace, 2, email_status="cleaned")
+    job = services.export_create(workspace=workspace, actor=admin_user, params={})
+    services.export_run(export_id=job.id)
+    response = admin_client.get(url("cleaned:download", workspace, job.id))
+    assert response.status_code == 200 and b"email,first_name" in b"".join(response.streaming_content)
+    assert member_client.get(url("cleaned:download", workspace, job.id)).status_code == 403
+    assert member_client.post(url("cleaned:export", workspace)).status_code == 403
+    theirs = ExportJob.objects.create(workspace=other_workspace, status="done", file_name="x.csv")
+    assert admin_client.get(url("cleaned:download", workspace, theirs.id)).status_code == 404
+
+
+def test_c4_export_from_the_page_keeps_the_filter(admin_client, workspace):
+    newsletter = make_list(workspace, "Newsletter")
+    on_list = make_contacts(workspace, 3, email_status="cleaned")
+    for c in on_list:
+        subscribe(c, newsletter, "bounced")
+    make_contacts(workspace, 2, email_status="cleaned")
+    response = admin_client.post(url("cleaned:export", workspace), {"filter": f"list={newsletter.id}"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.filter == {"list": str(newsletter.id)} and job.total == 3
+
+
+def test_c5_archive_requires_the_typed_word_and_keeps_data(admin_client, workspace):
+    c = make_contact(workspace, email_status="cleaned")
+    subscribe(c, make_list(workspace), "bounced")
+    refused = admin_client.post(url("cleaned:archive", workspace), {"ids": [c.id], "confirmation": "archive"})
+    assert refused.status_code == 400 and "Type ARCHIVE" in refused.content.decode()
+    c.refresh_from_db()
+    assert c.status == "active"
+    response = admin_client.post(url("cleaned:archive", workspace), {"ids": [c.id], "confirmation": "ARCHIVE"})
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.status == "archived" and c.email_status == "cleaned"
+    assert c.archive_records.get().list_memberships.get().status == "bounced"  # A2: data kept
+
+
+def test_c5_select_all_matching_archives_only_cleaned_contacts_of_the_filter(admin_client, workspace):
+    cleaned = make_contacts(workspace, 60, email_status="cleaned")
+    fine = make_contacts(workspace, 5)
+    admin_client.post(url("cleaned:archive", workspace), {"select_all": "1", "filter": "", "confirmation": "ARCHIVE", "ids": [fine[0].id]})
+    assert Contact.objects.filter(id__in=[c.id for c in cleaned], status="archived").count() == 60
+    assert Contact.objects.filter(id__in=[c.id for c in fine], status="active").count() == 5
+
+
+def test_s1_members_cannot_archive_cleaned_contacts(member_client, workspace):
+    c = make_contact(workspace, email_status="cleaned")
+    assert member_client.post(url("cleaned:archive", workspace), {"ids": [c.id], "confirmation": "ARCHIVE"}).status_code == 403
+    c.refresh_from_db()
+    assert c.status == "active"
