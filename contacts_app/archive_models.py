@@ -30,6 +30,7 @@ class ArchiveRecord(models.Model):
     restore_source = models.CharField(max_length=20, blank=True, help_text="manual, form, or staff")
 
     class Meta:
+        indexes = [models.Index(fields=["account_id_snapshot"], name="archived_account_member")]
         constraints = [
             models.UniqueConstraint(
                 fields=["contact"], condition=Q(restored_at__isnull=True), name="one_open_archive_record_per_contact"
@@ -48,12 +49,18 @@ class ArchivedListMembership(models.Model):
     status = models.CharField(max_length=12)
     subscribed_at = models.DateTimeField()
 
+    class Meta:
+        indexes = [models.Index(fields=["list_id_snapshot", "contact"], name="archived_list_member")]
+
 
 class ArchivedContactTag(models.Model):
     record = models.ForeignKey(ArchiveRecord, on_delete=models.CASCADE, related_name="tags")
     contact = models.ForeignKey("contacts_app.Contact", on_delete=models.CASCADE, related_name="+")
     tag_id_snapshot = models.BigIntegerField()
     tag_name = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["tag_id_snapshot", "contact"], name="archived_tag_member")]
 
 
 class ArchivedDealLink(models.Model):

@@ -7,7 +7,7 @@ snapshot: an archived contact was detached from its lists, but an admin looking 
 from datetime import datetime, time, timedelta
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from contacts_app.errors import InvalidInput
@@ -91,22 +91,22 @@ class ContactFilter(django_filters.FilterSet):
             return qs.filter(status=ContactStatus.ARCHIVED, archived_at__lte=now - rules.WINDOW)
         return qs.filter(status=ContactStatus.MERGED)
 
+    # IN (subquery) rather than correlated EXISTS: PostgreSQL hashes each id set once
+    # instead of probing per row, which keeps these filters fast on a million rows (P2).
     def filter_list(self, qs, name, value):
         return qs.filter(
-            Exists(ListMembership.objects.filter(contact=OuterRef("pk"), mailing_list=value))
-            | Exists(
-                ArchivedListMembership.objects.filter(contact=OuterRef("pk"), record__restored_at__isnull=True, list_id_snapshot=value.pk)
-            )
+            Q(id__in=ListMembership.objects.filter(mailing_list=value).values("contact_id"))
+            | Q(id__in=ArchivedListMembership.objects.filter(list_id_snapshot=value.pk, record__restored_at__isnull=True).values("contact_id"))
         )
 
     def filter_tag(self, qs, name, value):
         return qs.filter(
-            Exists(ContactTag.objects.filter(contact=OuterRef("pk"), tag=value))
-            | Exists(ArchivedContactTag.objects.filter(contact=OuterRef("pk"), record__restored_at__isnull=True, tag_id_snapshot=value.pk))
+            Q(id__in=ContactTag.objects.filter(tag=value).values("contact_id"))
+            | Q(id__in=ArchivedContactTag.objects.filter(tag_id_snapshot=value.pk, record__restored_at__isnull=True).values("contact_id"))
         )
 
     def filter_account(self, qs, name, value):
         return qs.filter(
             Q(account=value)
-            | Exists(ArchiveRecord.objects.filter(contact=OuterRef("pk"), restored_at__isnull=True, account_id_snapshot=value.pk))
+            | Q(id__in=ArchiveRecord.objects.filter(account_id_snapshot=value.pk, restored_at__isnull=True).values("contact_id"))
         )

@@ -66,3 +66,15 @@ def _allow_orm_beside_playwright_loop():
     # Playwright's sync API runs an event loop in the test thread; Django's ORM
     # then refuses to run there unless told the code is synchronous on purpose.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def worker():
+    """A real Celery worker process on the test database and Redis."""
+    from .worker import Worker, flush_broker
+
+    flush_broker()
+    w = Worker().start()
+    yield w
+    w.stop()
+    flush_broker()

@@ -10,20 +10,11 @@ from playwright.sync_api import expect
 
 from contacts_app.models import Contact, ListMembership, Role
 
+from .browser import login, shot
 from .factories import make_contacts, make_list, make_member
-from .worker import Worker, flush_broker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
-
-@pytest.fixture
-def worker():
-    flush_broker()
-    w = Worker().start()
-    yield w
-    w.stop()
-    flush_broker()
 
 
 def test_c4_c5_admin_filters_exports_downloads_then_archives_all_with_the_typed_word(page, live_server, workspace, worker):
@@ -34,24 +25,20 @@ def test_c4_c5_admin_filters_exports_downloads_then_archives_all_with_the_typed_
     other = make_contacts(workspace, 4, email_status="cleaned")
     make_contacts(workspace, 10)
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", admin.username)
-    page.fill("#id_password", "pw")
-    page.click("button[type=submit]")
+    login(page, live_server, admin)
     page.get_by_title("More actions").click()
     page.get_by_role("link", name="Show cleaned contacts").click()
     expect(page.get_by_role("heading", name="Cleaned contacts")).to_be_visible()
     page.select_option("#f-list", label="Newsletter")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.locator(".pagehead")).to_contain_text("55 matching")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "cleaned-contacts.png"), full_page=False)
+    shot(page, "cleaned-contacts", full_page=False)
 
     page.get_by_role("button", name="Export CSV").click()
     expect(page.get_by_role("heading", name="Exports")).to_be_visible()
     download_link = page.get_by_role("link", name="Download CSV")
     expect(download_link).to_be_visible(timeout=30_000)
-    page.screenshot(path=str(SHOTS / "exports.png"), full_page=False)
+    shot(page, "exports", full_page=False)
     with page.expect_download() as info:
         download_link.click()
     rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
@@ -69,7 +56,7 @@ def test_c4_c5_admin_filters_exports_downloads_then_archives_all_with_the_typed_
     expect(confirm).to_be_disabled()
     dialog.get_by_label("Type ARCHIVE to confirm").fill("ARCHIVE")
     expect(confirm).to_be_enabled()
-    page.screenshot(path=str(SHOTS / "archive-typed-confirmation.png"), full_page=False)
+    shot(page, "archive-typed-confirmation", full_page=False)
     confirm.click()
 
     expect(page).to_have_url(re.compile(r"/contacts/archived/\?email_status=cleaned"))

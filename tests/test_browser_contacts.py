@@ -1,23 +1,16 @@
 """The contacts page as an admin clicks it, in headless chromium."""
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from contacts_app.models import Contact, Role
 
+from .browser import login, shot
 from .factories import days_ago, make_contact, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
-
-def login(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw")
-    page.click("button[type=submit]")
 
 
 def test_a1_admin_archives_from_contacts_and_finds_them_via_the_three_dot_menu(page, live_server, workspace):
@@ -29,8 +22,7 @@ def test_a1_admin_archives_from_contacts_and_finds_them_via_the_three_dot_menu(p
     login(page, live_server, admin)
     expect(page.get_by_role("heading", name="Contacts")).to_be_visible()
     expect(page.get_by_text("grace@example.com")).to_be_visible()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "contacts.png"), full_page=True)
+    shot(page, "contacts")
 
     page.get_by_label("Select ada@example.com").check()
     page.once("dialog", lambda d: d.accept())

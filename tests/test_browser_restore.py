@@ -9,33 +9,14 @@ from playwright.sync_api import expect
 from contacts_app import services as contact_services
 from contacts_app.models import Contact, ListMembership, Role
 
+from .browser import login, shot
 from .factories import days_ago, make_contact, make_contacts, make_list, make_member
 from .restore_helpers import archive
-from .worker import Worker, flush_broker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
-def shot(page, name, *, full_page=True):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
 
-
-def login(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pw")
-    page.click("button[type=submit]")
-
-
-@pytest.fixture
-def worker():
-    flush_broker()
-    w = Worker().start()
-    yield w
-    w.stop()
-    flush_broker()
 
 
 def test_r5_b3_admin_filters_selects_all_matching_confirms_overage_and_finds_restored_contacts(page, live_server, workspace, worker):
