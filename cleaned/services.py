@@ -161,6 +161,26 @@ def export_enqueue_soon(*, export_id: int) -> None:
     publish_soon(lambda: publish(export_run_task, export_id), name=f"enqueue-export-{export_id}")
 
 
+def exports_sweep(*, now=None) -> int:
+    """Periodic: enqueue exports that were accepted but never started (broker down
+    or message lost). Returns how many."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from contacts_app.queueing import publish
+
+    from .models import ExportJob, ExportStatus
+    from .tasks import export_run_task
+
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.RESTORE_STALE_AFTER)
+    ids = list(ExportJob.objects.filter(status=ExportStatus.QUEUED, created_at__lt=cutoff).values_list("id", flat=True))
+    for export_id in ids:
+        publish(export_run_task, export_id)
+    return len(ids)
+
+
 def export_path(job) -> "Path":
     from pathlib import Path
 

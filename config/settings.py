@@ -189,6 +189,7 @@ if RESTORE_TASK_BUDGET >= CELERY_TASK_SOFT_TIME_LIMIT:
 CELERY_BEAT_SCHEDULE = {
     "restore-jobs-sweep": {"task": "restore.tasks.restore_jobs_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
     "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},
+    "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

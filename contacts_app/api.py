@@ -9,7 +9,8 @@ from restore.services import form_submit
 
 from . import selectors, services
 from .api_auth import api_view, id_list, json_body
-from .errors import InvalidInput
+from .errors import InvalidInput, NotFound
+from .models import Contact
 
 API_PAGE_SIZE = 100
 
@@ -97,3 +98,18 @@ def form_submission(request, form_id: int):
         {"contact_id": result.contact.id, "created": result.created, "restored": result.restored},
         status=201 if result.created else 200,
     )
+
+
+@api_view(methods=("GET", "PATCH"))
+def contact_detail(request, contact_id: int):
+    """GET one contact; PATCH edits it. C2: a cleaned contact answers 409 contact_cleaned."""
+    contact = Contact.objects.filter(workspace=request.workspace, id=contact_id).first()
+    if contact is None:
+        raise NotFound("No such contact.")
+    if request.method == "PATCH":
+        data = json_body(request)
+        fields = {k: data.get(k, getattr(contact, k)) for k in ("email", "first_name", "last_name", "phone")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            raise InvalidInput("email, first_name, last_name and phone must be strings.")
+        services.contact_update(contact=contact, actor=request.user, **fields)
+    return JsonResponse(contact_json(contact))

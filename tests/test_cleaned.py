@@ -132,3 +132,44 @@ def test_s1_members_cannot_archive_cleaned_contacts(member_client, workspace):
     assert member_client.post(url("cleaned:archive", workspace), {"ids": [c.id], "confirmation": "ARCHIVE"}).status_code == 403
     c.refresh_from_db()
     assert c.status == "active"
+
+
+def test_c2_api_edit_of_a_cleaned_contact_is_409_contact_cleaned(workspace, admin_user):
+    import json
+
+    from django.test import Client
+
+    from contacts_app.api_auth import api_token_create
+
+    token = api_token_create(workspace=workspace, user=admin_user)
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    cleaned = make_contact(workspace, email="typo@gmial.com", email_status="cleaned")
+    fine = make_contact(workspace, email="fine@example.com")
+    response = client.patch(f"/api/v1/contacts/{cleaned.id}", json.dumps({"email": "typo@gmail.com"}), content_type="application/json")
+    assert response.status_code == 409 and response.json()["error"] == "contact_cleaned"
+    cleaned.refresh_from_db()
+    assert cleaned.email == "typo@gmial.com"
+    ok = client.patch(f"/api/v1/contacts/{fine.id}", json.dumps({"first_name": "Fine"}), content_type="application/json")
+    assert ok.status_code == 200 and ok.json()["first_name"] == "Fine"
+
+
+def test_c4_a_queued_export_never_started_is_picked_up_by_the_sweeper(workspace, admin_user, settings):
+    import json
+    from datetime import timedelta
+
+    import redis
+    from django.utils import timezone
+
+    from .worker import flush_broker
+
+    settings.RESTORE_STALE_AFTER = 0
+    flush_broker()
+    stuck = ExportJob.objects.create(workspace=workspace, requested_by=admin_user, created_at=timezone.now() - timedelta(seconds=5))
+    ExportJob.objects.create(workspace=workspace, requested_by=admin_user, status="done")
+    try:
+        assert services.exports_sweep() == 1
+        queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
+        headers = [json.loads(m)["headers"] for m in queued]
+        assert [(h["task"], h["argsrepr"]) for h in headers] == [("cleaned.tasks.export_run_task", f"[{stuck.id}]")]
+    finally:
+        flush_broker()
