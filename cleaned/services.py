@@ -3,14 +3,17 @@
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.db.models.functions import Lower
 
 from contacts_app.audit import audit_log
+from contacts_app.sqlutil import table
 from contacts_app.models import AuditEvent, Contact, ContactStatus, EmailStatus, ListMembership, MembershipStatus, Workspace
 
-from .models import BounceEvent, BounceType
+from .models import BounceEvent, BounceType, ExportJob, ExportStatus
 
 DEFAULT_SOFT_THRESHOLD = 7  # no engagement history
 ENGAGED_SOFT_THRESHOLD = 15  # the address once opened or clicked: be more patient
@@ -113,9 +116,7 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
                 contact.cleaned_reason = (e.reason or f"{e.type} bounce")[:255]
                 newly_cleaned.append(contact.id)
         changed.append(contact)
-    Contact.objects.bulk_update(
-        changed, ["email_status", "cleaned_at", "cleaned_reason", "bounce_count", "soft_bounce_streak"], batch_size=1000
-    )
+    _save_bounce_state(changed)
     if newly_cleaned:
         _clean_memberships(newly_cleaned)
         audit_log(
@@ -124,6 +125,19 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
         )
     result.cleaned = len(newly_cleaned)
     return result
+
+
+def _save_bounce_state(contacts: list[Contact]) -> None:
+    """One plain UPDATE per contact, sent with executemany: Django's bulk_update
+    spent 85% of a 100-event batch building CASE expressions in Python (P4)."""
+    if not contacts:
+        return
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"UPDATE {table(Contact)} SET email_status = %s, cleaned_at = %s, cleaned_reason = %s, bounce_count = %s, "
+            "soft_bounce_streak = %s, updated_at = %s WHERE id = %s",
+            [(c.email_status, c.cleaned_at, c.cleaned_reason, c.bounce_count, c.soft_bounce_streak, timezone.now(), c.id) for c in contacts],
+        )
 
 
 def _clean_memberships(contact_ids: list[int]) -> None:
@@ -140,9 +154,8 @@ EXPORT_HEADER = ["email", "first_name", "last_name", "phone", "status", "email_s
 EXPORT_PROGRESS_EVERY = 5000
 
 
-def export_create(*, workspace: Workspace, actor, params: dict) -> "ExportJob":
+def export_create(*, workspace: Workspace, actor, params: dict) -> ExportJob:
     """Queue a CSV export of the cleaned contacts matching `params` (the page's filter)."""
-    from .models import ExportJob
     from .selectors import cleaned_contacts
 
     total = cleaned_contacts(workspace=workspace, params=params).count()
@@ -167,11 +180,9 @@ def exports_sweep(*, now=None) -> int:
     from datetime import timedelta
 
     from django.conf import settings
-    from django.utils import timezone
 
     from contacts_app.queueing import publish
 
-    from .models import ExportJob, ExportStatus
     from .tasks import export_run_task
 
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.RESTORE_STALE_AFTER)
@@ -181,9 +192,7 @@ def exports_sweep(*, now=None) -> int:
     return len(ids)
 
 
-def export_path(job) -> "Path":
-    from pathlib import Path
-
+def export_path(job) -> Path:
     from django.conf import settings
 
     return Path(settings.EXPORTS_DIR) / str(job.workspace_id) / job.file_name
@@ -195,11 +204,8 @@ def export_run(*, export_id: int) -> str:
     duplicate delivery does nothing."""
     import secrets
 
-    from django.utils import timezone
+    from contacts_app.csv_stream import csv_chunks
 
-    from contacts_app.csv_stream import csv_lines
-
-    from .models import ExportJob, ExportStatus
     from .selectors import cleaned_contacts
 
     name = f"cleaned-contacts-{export_id}-{secrets.token_hex(8)}.csv"
@@ -209,18 +215,23 @@ def export_run(*, export_id: int) -> str:
     path = export_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = cleaned_contacts(workspace=job.workspace, params=job.filter).order_by("id").values_list(*EXPORT_HEADER)
-    written = 0
+    counter = {"rows": 0}
+
+    def counted():
+        for row in rows.iterator(chunk_size=EXPORT_PROGRESS_EVERY):
+            counter["rows"] += 1
+            if counter["rows"] % EXPORT_PROGRESS_EVERY == 0:
+                ExportJob.objects.filter(id=export_id).update(rows=counter["rows"])
+            yield row
+
     try:
         with path.open("wb") as fh:
-            for line in csv_lines(EXPORT_HEADER, rows.iterator(chunk_size=5000)):
-                fh.write(line)
-                written += 1
-                if written % EXPORT_PROGRESS_EVERY == 0:
-                    ExportJob.objects.filter(id=export_id).update(rows=written - 1)
+            for block in csv_chunks(EXPORT_HEADER, counted()):
+                fh.write(block)
     except Exception as exc:
         ExportJob.objects.filter(id=export_id).update(status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         raise
-    ExportJob.objects.filter(id=export_id).update(status=ExportStatus.DONE, rows=written - 1, finished_at=timezone.now())
+    ExportJob.objects.filter(id=export_id).update(status=ExportStatus.DONE, rows=counter["rows"], finished_at=timezone.now())
     return "done"
 
 

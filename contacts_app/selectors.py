@@ -4,7 +4,6 @@ from django.db.models import Prefetch, QuerySet
 from .models import (
     ArchiveRecord,
     Contact,
-    ContactStatus,
     DealContact,
     ListMembership,
     WorkspaceMembership,

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Min
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -13,7 +13,9 @@ from django.utils import timezone
 from .audit import audit_log
 from .automations import automations_fire
 from .errors import Conflict, InvalidInput, NotFound
+from .sqlutil import in_ids, table
 from .models import (
+    Account,
     ArchivedContactTag,
     ArchivedDealLink,
     ArchivedListMembership,
@@ -210,35 +212,23 @@ def contacts_archive(*, workspace: Workspace, contact_ids: Iterable[int], actor=
 @transaction.atomic
 def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: datetime) -> int:
     # Lock in pk order so two concurrent bulk archives cannot deadlock.
-    rows = list(
-        Contact.objects.select_for_update(of=("self",))
+    contact_ids = list(
+        Contact.objects.select_for_update()
         .filter(workspace=workspace, id__in=ids, status=ContactStatus.ACTIVE)
         .order_by("id")
-        .values_list("id", "account_id", "account__name")
+        .values_list("id", flat=True)
     )
-    if not rows:
+    if not contact_ids:
         return 0
-    contact_ids = [r[0] for r in rows]
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
 
-    records = ArchiveRecord.objects.bulk_create(
-        [
-            ArchiveRecord(
-                workspace=workspace,
-                contact_id=cid,
-                archived_at=now,
-                archived_by=actor_obj,
-                account_id_snapshot=account_id,
-                account_name=account_name or "",
-            )
-            for cid, account_id, account_name in rows
-        ]
-    )
-    record_of = {r.contact_id: r.id for r in records}
-
-    _snapshot_list_memberships(contact_ids, record_of)
-    _snapshot_tags(contact_ids, record_of)
-    _snapshot_and_detach_deals(contact_ids, record_of)
+    actor_id = actor_obj.pk if actor_obj else None
+    _snapshot_in_sql(workspace_id=workspace.id, contact_ids=contact_ids, now=now, actor_id=actor_id)
+    if DealContact.objects.filter(contact_id__in=contact_ids).exists():
+        record_of = dict(
+            ArchiveRecord.objects.filter(contact_id__in=contact_ids, restored_at__isnull=True).values_list("contact_id", "id")
+        )
+        _snapshot_and_detach_deals(contact_ids, record_of)
 
     Contact.objects.filter(id__in=contact_ids).update(
         status=ContactStatus.ARCHIVED, archived_at=now, archived_by=actor_obj, account=None, updated_at=now
@@ -247,32 +237,45 @@ def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: date
     return len(contact_ids)
 
 
-def _snapshot_list_memberships(contact_ids: list[int], record_of: dict[int, int]) -> None:
-    memberships = ListMembership.objects.filter(contact_id__in=contact_ids)
-    ArchivedListMembership.objects.bulk_create(
-        [
-            ArchivedListMembership(
-                record_id=record_of[cid], contact_id=cid, list_id_snapshot=lid, list_name=name, status=status, subscribed_at=at
+def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime, actor_id: int | None) -> None:
+    """A2: one archive record per contact (with its account), then copy its list
+    memberships (with status) and tags into the snapshot tables and detach them —
+    INSERT … SELECT, so the rows never travel through Python."""
+    c_in, c_params = in_ids("c.id", contact_ids)
+    m_in, m_params = in_ids("m.contact_id", contact_ids)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""INSERT INTO {table(ArchiveRecord)} (workspace_id, contact_id, archived_at, archived_by_id, account_id_snapshot, account_name, restore_source)
+                SELECT %s, c.id, %s, %s, c.account_id, COALESCE(a.name, ''), ''
+                FROM {table(Contact)} c LEFT JOIN {table(Account)} a ON a.id = c.account_id
+                WHERE {c_in}
+                RETURNING contact_id, id""",
+            [workspace_id, now, actor_id, *c_params],
+        )
+        # Join the snapshots to the records just written rather than to the whole
+        # archive-record table, whose statistics lag behind a bulk archive.
+        records_sql, records_params = _new_records_relation(cur.fetchall())
+        for target, columns, select in (
+            (ArchivedListMembership, "record_id, contact_id, list_id_snapshot, list_name, status, subscribed_at",
+             f"r.id, m.contact_id, m.mailing_list_id, x.name, m.status, m.created_at FROM {table(ListMembership)} m "
+             f"JOIN {table(MailingList)} x ON x.id = m.mailing_list_id"),
+            (ArchivedContactTag, "record_id, contact_id, tag_id_snapshot, tag_name",
+             f"r.id, m.contact_id, m.tag_id, x.name FROM {table(ContactTag)} m JOIN {table(Tag)} x ON x.id = m.tag_id"),
+        ):
+            cur.execute(
+                f"INSERT INTO {table(target)} ({columns}) SELECT {select} JOIN {records_sql} ON r.contact_id = m.contact_id WHERE {m_in}",
+                [*records_params, *m_params],
             )
-            for cid, lid, name, status, at in memberships.values_list(
-                "contact_id", "mailing_list_id", "mailing_list__name", "status", "created_at"
-            )
-        ],
-        batch_size=2000,
-    )
-    memberships.delete()  # no cascades: one DELETE
+    ListMembership.objects.filter(contact_id__in=contact_ids).delete()  # no cascades: one DELETE each
+    ContactTag.objects.filter(contact_id__in=contact_ids).delete()
 
 
-def _snapshot_tags(contact_ids: list[int], record_of: dict[int, int]) -> None:
-    links = ContactTag.objects.filter(contact_id__in=contact_ids)
-    ArchivedContactTag.objects.bulk_create(
-        [
-            ArchivedContactTag(record_id=record_of[cid], contact_id=cid, tag_id_snapshot=tid, tag_name=name)
-            for cid, tid, name in links.values_list("contact_id", "tag_id", "tag__name")
-        ],
-        batch_size=2000,
-    )
-    links.delete()
+def _new_records_relation(pairs: list[tuple[int, int]]) -> tuple[str, list]:
+    """(contact_id, record_id) pairs as a relation `r` to join on."""
+    if connection.vendor == "postgresql":
+        return "unnest(%s::bigint[], %s::bigint[]) AS r(contact_id, id)", [[p[0] for p in pairs], [p[1] for p in pairs]]
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    return f"(SELECT column1 AS contact_id, column2 AS id FROM (VALUES {values})) r", [v for p in pairs for v in p]
 
 
 def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]) -> None:

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from contacts_app.sqlutil import in_ids
+from contacts_app.sqlutil import table as _t
+
 from contacts_app.models import (
     Account,
     ArchivedContactTag,
@@ -20,16 +23,6 @@ from contacts_app.models import (
     MailingList,
     Tag,
 )
-
-
-def _t(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def in_ids(column: str, ids: Sequence[int]) -> tuple[str, list]:
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(ids)]
-    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 def reattach_associations(

@@ -5,7 +5,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts_app import services as contact_services
-from contacts_app.models import Contact
 from restore.models import RestoreJob
 
 from .factories import make_account, make_contact, make_contacts, make_list, make_tag, subscribe, tag
@@ -183,7 +182,8 @@ def test_r7_find_restored_contacts_shows_exactly_the_jobs_restored_contacts(admi
 
     from .restore_helpers import run_job_inline
 
-    restored, other = make_contact(workspace, email="came-back@example.com"), make_contact(workspace, email="always@example.com")
+    restored = make_contact(workspace, email="came-back@example.com")
+    make_contact(workspace, email="always@example.com")  # active all along: not in the job
     archive(workspace, [restored], days=40)
     job = services.restore_job_create(selection=services.selection_from_ids(workspace=workspace, ids=[restored.id]), actor=admin_user)
     run_job_inline(job)

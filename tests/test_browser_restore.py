@@ -1,7 +1,6 @@
 """The admin's restore path in headless chromium, against the live server and a
 REAL Celery worker (R1–R10, B3, S1). Screenshots go to docs/screenshots/."""
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cleaned import services
 from cleaned.models import ExportJob
-from contacts_app.models import AuditEvent, Contact, ListMembership
+from contacts_app.models import AuditEvent, Contact
 
 from .factories import make_contact, make_contacts, make_list, subscribe
 

@@ -1,6 +1,5 @@
 """A5: archived contacts are purged one year after archiving."""
 import pytest
-from django.core.management import call_command
 
 from contacts_app import services
 from contacts_app.models import ArchiveRecord, AuditEvent, Contact

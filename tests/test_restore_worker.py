@@ -5,7 +5,6 @@ import threading
 import time
 
 import pytest
-from django.db import connection
 
 from contacts_app import services as contact_services
 from contacts_app.models import ArchivedContactTag, ArchivedDealLink, ArchivedListMembership, AuditEvent, Contact, ContactTag, DealContact, ListMembership

@@ -1,0 +1,156 @@
+"""P3 and P4: cleaned contacts at scale.
+
+    .venv/bin/python bench/bench_cleaned.py --archive-n 100000 --export-n 1000000 --webhook-events 20000
+
+P3  bulk archive of N cleaned contacts (2 lists, 2 tags each) through the C5 service;
+    CSV export of M rows through the export task, in a child process whose peak RSS is
+    reported next to a 10x smaller export's (flat memory means about the same).
+P4  bounce webhook throughput on loopback: signed batches of 100 events posted by 4
+    client threads to a real `runserver`; every event must be stored (none lost).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+from common import ROOT, Timer, setup_django
+
+
+def make_cleaned(slug: str, n: int, *, with_associations: bool):
+    from django.db import connection, transaction
+
+    from contacts_app.models import Workspace
+
+    ws = Workspace.objects.create(name=slug, slug=slug, contact_limit=10 * n)
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at, updated_at, status,
+                   email_status, cleaned_at, cleaned_reason, bounce_count)
+               SELECT %s, %s || '-' || g || '@bench.example', '=First' || g, 'Last', '+33 6', now(), now(), 'active',
+                   'cleaned', now(), '550 5.1.1 unknown user', 1
+               FROM generate_series(1, %s) g""",
+            [ws.id, slug, n],
+        )
+        if with_associations:
+            cur.execute("INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 2) g", [ws.id])
+            cur.execute("INSERT INTO contacts_app_tag (workspace_id, name) SELECT %s, 'tag-' || g FROM generate_series(1, 2) g", [ws.id])
+            cur.execute(
+                """INSERT INTO contacts_app_listmembership (contact_id, mailing_list_id, status, created_at)
+                   SELECT c.id, l.id, 'bounced', now() FROM contacts_app_contact c JOIN contacts_app_mailinglist l ON l.workspace_id = c.workspace_id
+                   WHERE c.workspace_id = %s""",
+                [ws.id],
+            )
+            cur.execute(
+                """INSERT INTO contacts_app_contacttag (contact_id, tag_id, created_at)
+                   SELECT c.id, t.id, now() FROM contacts_app_contact c JOIN contacts_app_tag t ON t.workspace_id = c.workspace_id
+                   WHERE c.workspace_id = %s""",
+                [ws.id],
+            )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return ws
+
+
+def bench_archive(n: int) -> None:
+    from cleaned import services
+    from contacts_app.models import Contact
+
+    ws = make_cleaned("p3-archive", n, with_associations=True)
+    ids = list(Contact.objects.filter(workspace=ws).values_list("id", flat=True))
+    with Timer() as t:
+        archived = services.cleaned_contacts_archive(workspace=ws, contact_ids=ids, confirmation="ARCHIVE", actor=None)
+    assert archived == n
+    print(f"  P3 bulk archive of {n:,} cleaned contacts (2 lists, 2 tags each): {t.seconds:.1f}s = {n / t.seconds:,.0f} contacts/s (target ≤ 60 s)")
+
+
+def export_in_child(ws, label: str) -> None:
+    from cleaned.models import ExportJob
+
+    job = ExportJob.objects.create(workspace=ws, filter={}, total=0)
+    code = (
+        "import sys, time, resource; sys.path[:0] = ['bench', '.']; import common, django; django.setup();"
+        "from cleaned import services; t = time.perf_counter();"
+        f"services.export_run(export_id={job.id}); s = time.perf_counter() - t;"
+        "print(s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, check=True)
+    seconds, rss_kb = out.stdout.split()[-2:]
+    job.refresh_from_db()
+    seconds = float(seconds)
+    print(f"  P3 CSV export of {job.rows:,} rows ({label}): {seconds:.1f}s = {job.rows / seconds:,.0f} rows/s, peak RSS {int(rss_kb) / 1024:.0f} MB")
+
+
+def bench_webhook(events: int) -> None:
+    from cleaned.signing import sign
+
+    ws = make_cleaned("p4-webhook", 10_000, with_associations=False)
+    port = 8765
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=os.environ.copy(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.2)
+        batches = [
+            [{"id": f"e{b}-{i}", "email": f"p4-webhook-{(b * 100 + i) % 10_000 + 1}@bench.example", "type": "soft",
+              "occurred_at": "2026-11-23T10:00:00Z", "reason": "mailbox full"} for i in range(100)]
+            for b in range(events // 100)
+        ]
+        failures = []
+
+        def post(chunk):
+            for batch in chunk:
+                body = json.dumps({"events": batch}).encode()
+                ts = str(int(time.time()))
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/api/v1/bounces", data=body, method="POST",
+                    headers={"Content-Type": "application/json", "X-Workspace": ws.slug, "X-Timestamp": ts,
+                             "X-Signature": sign(secret=ws.webhook_secret, timestamp=ts, body=body)},
+                )
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    if response.status != 202:
+                        failures.append(response.status)
+
+        threads = [threading.Thread(target=post, args=(batches[k::4],)) for k in range(4)]
+        with Timer() as t:
+            for th in threads:
+                th.start()
+            for th in threads:
+                th.join()
+    finally:
+        server.terminate()
+        server.wait(10)
+    from cleaned.models import BounceEvent
+
+    stored = BounceEvent.objects.filter(workspace=ws).count()
+    print(f"  P4 bounce webhook: {len(batches) * 100:,} events in {t.seconds:.1f}s = {len(batches) * 100 / t.seconds:,.0f} events/s "
+          f"over loopback (4 clients, 100 events/request); stored {stored:,}, lost {len(batches) * 100 - stored}, failed requests {len(failures)} (target ≥ 1,000/s)")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--archive-n", type=int, default=100_000)
+    parser.add_argument("--export-n", type=int, default=1_000_000)
+    parser.add_argument("--webhook-events", type=int, default=20_000)
+    args = parser.parse_args()
+    setup_django()
+    print("P3/P4 cleaned-contacts benchmarks")
+    bench_archive(args.archive_n)
+    small = make_cleaned("p3-export-small", args.export_n // 10, with_associations=False)
+    export_in_child(small, "one tenth, for comparison")
+    big = make_cleaned("p3-export", args.export_n, with_associations=False)
+    export_in_child(big, "full")
+    bench_webhook(args.webhook_events)
+
+
+if __name__ == "__main__":
+    main()
