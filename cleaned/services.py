@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.db.models.functions import Lower
+from django.db.models import TextField
+from django.db.models.functions import Cast, Lower
 
 from contacts_app.audit import audit_log
 from contacts_app.sqlutil import table
@@ -214,7 +215,15 @@ def export_run(*, export_id: int) -> str:
     job = ExportJob.objects.get(id=export_id)
     path = export_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = cleaned_contacts(workspace=job.workspace, params=job.filter).order_by("id").values_list(*EXPORT_HEADER)
+    # Dates leave the database as text: building a datetime per cell only to print it
+    # again was the export's biggest cost (P3).
+    text_dates = {f"{name}_text": Cast(name, TextField()) for name in ("cleaned_at", "created_at")}
+    rows = (
+        cleaned_contacts(workspace=job.workspace, params=job.filter)
+        .annotate(**text_dates)
+        .order_by("id")
+        .values_list(*[f"{c}_text" if f"{c}_text" in text_dates else c for c in EXPORT_HEADER])
+    )
     counter = {"rows": 0}
 
     def counted():

@@ -157,6 +157,12 @@ class Contact(models.Model):
                 condition=Q(status__in=["archived", "merged"]),
                 name="contact_archived_list",
             ),
+            # Archived cleaned contacts (where C5 lands) in date order.
+            models.Index(
+                fields=["workspace", "-archived_at", "-id"],
+                condition=Q(status__in=["archived", "merged"], email_status="cleaned"),
+                name="contact_archived_cleaned",
+            ),
             models.Index(fields=["workspace", "status", "email_status"], name="contact_ws_status_email"),
             models.Index(fields=["workspace", "status", "-created_at", "-id"], name="contact_ws_status_created"),
         ]
