@@ -36,8 +36,3 @@ def csv_chunks(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[byte
             buffer.truncate()
         if not block:
             return
-
-
-def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
-    """For streaming HTTP responses."""
-    return csv_chunks(header, rows)

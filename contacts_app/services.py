@@ -255,6 +255,11 @@ def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime
         # Join the snapshots to the records just written rather than to the whole
         # archive-record table, whose statistics lag behind a bulk archive.
         records_sql, records_params = _new_records_relation(cur.fetchall())
+        # A contact archived again: its earlier snapshot stops answering the archived
+        # list's "was on list / had tag" filters (rare, so usually this touches nothing).
+        s_in, s_params = in_ids("contact_id", contact_ids)
+        for target in (ArchivedListMembership, ArchivedContactTag):
+            cur.execute(f"UPDATE {table(target)} SET current = FALSE WHERE {s_in} AND current", s_params)
         for target, columns, select in (
             (ArchivedListMembership, "record_id, contact_id, list_id_snapshot, list_name, status, subscribed_at",
              f"r.id, m.contact_id, m.mailing_list_id, x.name, m.status, m.created_at FROM {table(ListMembership)} m "

@@ -468,12 +468,6 @@ def restore_job_run(*, job_id: int) -> str:
     return "done"
 
 
-def restore_job_fail(*, job_id: int, error: str) -> None:
-    RestoreJob.objects.filter(id=job_id, status__in=ACTIVE_JOB_STATUSES).update(
-        status=JobStatus.FAILED, finished_at=timezone.now(), error=error[:2000]
-    )
-
-
 def restore_jobs_sweep(*, now: datetime | None = None) -> int:
     """Periodic: enqueue jobs that were accepted but never picked up (the broker was
     down) and jobs whose worker died (stale heartbeat). Returns how many."""

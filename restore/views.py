@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts_app.access import handles_service_errors, render_service_error, workspace_view
-from contacts_app.csv_stream import csv_lines
+from contacts_app.csv_stream import csv_chunks
 from contacts_app.errors import Conflict
 from contacts_app.forms import parse_page_size
 from contacts_app.pagination import CappedPaginator
@@ -104,12 +104,17 @@ def restore_start(request):
     return redirect("restore:job", slug=request.workspace.slug, job_id=job.id)
 
 
+def _job_or_404(request, job_id: int):
+    job = selectors.job_for(workspace=request.workspace, job_id=job_id)
+    if job is None:
+        raise Http404("No such restore job.")  # another workspace's job too (S2)
+    return job
+
+
 @require_GET
 @workspace_view()
 def job_detail(request, job_id: int):
-    job = selectors.job_for(workspace=request.workspace, job_id=job_id)
-    if job is None:
-        raise Http404("No such restore job.")
+    job = _job_or_404(request, job_id)
     skipped = [(SKIP_LABELS[r], n) for r, n in job.skipped.items() if n]
     return render(request, "restore/job_detail.html", {"job": job, "skipped": skipped})
 
@@ -117,9 +122,7 @@ def job_detail(request, job_id: int):
 @require_GET
 @workspace_view()
 def job_status(request, job_id: int):
-    job = selectors.job_for(workspace=request.workspace, job_id=job_id)
-    if job is None:
-        raise Http404("No such restore job.")
+    job = _job_or_404(request, job_id)
     return JsonResponse(
         {"status": job.status, "progress": job.progress, "processed": job.cursor, "requested": job.requested, "restored": job.restored, "skipped": job.skipped_total}
     )
@@ -134,10 +137,8 @@ def jobs_list(request):
 @require_GET
 @workspace_view()
 def job_report_csv(request, job_id: int):
-    job = selectors.job_for(workspace=request.workspace, job_id=job_id)
-    if job is None:
-        raise Http404("No such restore job.")
+    job = _job_or_404(request, job_id)
     header = ["contact_id", "email", "first_name", "last_name", "outcome", "reason_code", "reason"]
-    response = StreamingHttpResponse(csv_lines(header, selectors.job_report_rows(job=job)), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_chunks(header, selectors.job_report_rows(job=job)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="restore-job-{job.id}-report.csv"'
     return response

@@ -191,3 +191,23 @@ def test_r7_find_restored_contacts_shows_exactly_the_jobs_restored_contacts(admi
     assert "came-back@example.com" in html and "always@example.com" not in html
     detail = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
     assert "Find restored contacts" in detail and f"?restore_job={job.id}" in detail
+
+
+def test_was_on_list_means_when_last_archived_not_in_an_earlier_archiving(admin_client, workspace, admin_user):
+    from contacts_app import services as contact_services
+    from contacts_app.models import ListMembership
+
+    from .restore_helpers import restore_now
+
+    old_list, new_list = make_list(workspace, "Old"), make_list(workspace, "New")
+    c = make_contact(workspace, email="twice@example.com")
+    subscribe(c, old_list)
+    archive(workspace, [c], days=40)
+    restore_now(workspace, [c])
+    ListMembership.objects.filter(contact=c, mailing_list=old_list).delete()
+    subscribe(c, new_list)
+    contact_services.contacts_archive(workspace=workspace, contact_ids=[c.id], actor=admin_user)
+
+    assert page_emails(admin_client, workspace, list=new_list.id) == {"twice@example.com"}
+    assert page_emails(admin_client, workspace, list=old_list.id) == set()
+    assert c.archive_records.count() == 2  # the earlier snapshot is kept as history
