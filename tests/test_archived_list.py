@@ -211,3 +211,19 @@ def test_was_on_list_means_when_last_archived_not_in_an_earlier_archiving(admin_
     assert page_emails(admin_client, workspace, list=new_list.id) == {"twice@example.com"}
     assert page_emails(admin_client, workspace, list=old_list.id) == set()
     assert c.archive_records.count() == 2  # the earlier snapshot is kept as history
+
+
+def test_p2_big_lists_show_a_capped_count_but_select_all_takes_every_match(admin_client, workspace, settings):
+    from contacts_app.models import Contact
+    from contacts_app.pagination import COUNT_CAP
+
+    from .factories import days_ago
+
+    contacts = make_contacts(workspace, COUNT_CAP + 5)
+    Contact.objects.filter(id__in=[c.id for c in contacts]).update(status="archived", archived_at=days_ago(40))
+    page = admin_client.get(reverse("contacts:archived", args=[workspace.slug])).content.decode()
+    assert f"{COUNT_CAP:,}+ in total" in page
+    response = admin_client.post(
+        reverse("restore:preview", args=[workspace.slug]), {"select_all": "1", "filter": ""}, HTTP_X_FRAGMENT="1"
+    )
+    assert f"{COUNT_CAP + 5:,}" in response.content.decode()  # the preview counts them all
