@@ -1,4 +1,5 @@
 """A realistic demo workspace. Idempotent: a second run finds it and changes nothing."""
+import os
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -185,7 +186,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Workspace '{ws.name}' (acme): {by_status['active']} active, {by_status['archived']} archived, "
             f"{by_status['merged']} merged, {cleaned} cleaned; plan limit {ws.contact_limit}.\n"
-            "Log in at http://127.0.0.1:8000/ as\n"
+            f"Log in at http://127.0.0.1:{os.getenv('PORT', '8000')}/ as\n"
             "  admin   / admin    (workspace admin: archive, restore, export)\n"
             "  member  / member   (workspace member: read only)\n"
             "  support / support  (support staff: Django admin at /admin/)"
