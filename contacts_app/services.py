@@ -223,12 +223,8 @@ def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: date
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
 
     actor_id = actor_obj.pk if actor_obj else None
-    _snapshot_in_sql(workspace_id=workspace.id, contact_ids=contact_ids, now=now, actor_id=actor_id)
-    if DealContact.objects.filter(contact_id__in=contact_ids).exists():
-        record_of = dict(
-            ArchiveRecord.objects.filter(contact_id__in=contact_ids, restored_at__isnull=True).values_list("contact_id", "id")
-        )
-        _snapshot_and_detach_deals(contact_ids, record_of)
+    record_of = _snapshot_in_sql(workspace_id=workspace.id, contact_ids=contact_ids, now=now, actor_id=actor_id)
+    _snapshot_and_detach_deals(contact_ids, record_of)
 
     Contact.objects.filter(id__in=contact_ids).update(
         status=ContactStatus.ARCHIVED, archived_at=now, archived_by=actor_obj, account=None, updated_at=now
@@ -237,10 +233,11 @@ def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: date
     return len(contact_ids)
 
 
-def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime, actor_id: int | None) -> None:
+def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime, actor_id: int | None) -> dict[int, int]:
     """A2: one archive record per contact (with its account), then copy its list
     memberships (with status) and tags into the snapshot tables and detach them —
-    INSERT … SELECT, so the rows never travel through Python."""
+    INSERT … SELECT, so the rows never travel through Python. Returns the new
+    archive record id of each contact."""
     c_in, c_params = in_ids("c.id", contact_ids)
     m_in, m_params = in_ids("m.contact_id", contact_ids)
     with connection.cursor() as cur:
@@ -254,7 +251,8 @@ def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime
         )
         # Join the snapshots to the records just written rather than to the whole
         # archive-record table, whose statistics lag behind a bulk archive.
-        records_sql, records_params = _new_records_relation(cur.fetchall())
+        pairs = cur.fetchall()
+        records_sql, records_params = _new_records_relation(pairs)
         # A contact archived again: its earlier snapshot stops answering the archived
         # list's "was on list / had tag" filters (rare, so usually this touches nothing).
         s_in, s_params = in_ids("contact_id", contact_ids)
@@ -273,6 +271,7 @@ def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime
             )
     ListMembership.objects.filter(contact_id__in=contact_ids).delete()  # no cascades: one DELETE each
     ContactTag.objects.filter(contact_id__in=contact_ids).delete()
+    return dict(pairs)
 
 
 def _new_records_relation(pairs: list[tuple[int, int]]) -> tuple[str, list]:
