@@ -6,10 +6,17 @@ as plain ids, not foreign keys: a list deleted after archiving must not delete t
 snapshot row, it must make restore skip that list. Names are copied so the preview
 can say *what* will not come back (R12).
 """
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+
+# A5: archived contacts are purged this long after archiving; R2: until then they can
+# be restored (restore/rules.py reads it from here).
+ARCHIVE_RETENTION = timedelta(days=365)
 
 
 class ArchiveRecord(models.Model):

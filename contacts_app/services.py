@@ -14,6 +14,7 @@ from .audit import audit_log
 from .automations import automations_fire
 from .errors import Conflict, InvalidInput, NotFound
 from .sqlutil import in_ids, table
+from .archive_models import ARCHIVE_RETENTION
 from .models import (
     Account,
     ArchivedContactTag,
@@ -399,10 +400,9 @@ def contacts_purge(*, workspace: Workspace, contact_ids: Sequence[int], reason: 
         doomed = Contact.objects.filter(
             workspace=workspace, id__in=list(contact_ids), status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED]
         )
-        count = len(doomed.values_list("id", flat=True))
+        count = doomed.delete()[1].get(Contact._meta.label, 0)
         if not count:
             return 0
-        doomed.delete()
         audit_log(workspace_id=workspace.id, actor=actor, actor_label="purge", action=AuditEvent.Action.PURGE, count=count, details={"reason": reason})
     return count
 
@@ -410,9 +410,7 @@ def contacts_purge(*, workspace: Workspace, contact_ids: Sequence[int], reason: 
 def contacts_purge_expired(*, now: datetime | None = None) -> int:
     """A5: contacts archived (or merged) a year ago or more are purged, 1,000 at a
     time, each chunk in its own transaction."""
-    from datetime import timedelta
-
-    cutoff = (now or timezone.now()) - timedelta(days=365)
+    cutoff = (now or timezone.now()) - ARCHIVE_RETENTION
     purged = 0
     while True:
         batch = list(

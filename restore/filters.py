@@ -81,7 +81,7 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_restorable(self, qs, name, value):
         now = self.now
-        in_window = Q(status=ContactStatus.ARCHIVED, archived_at__gt=now - rules.WINDOW)
+        in_window = rules.restorable_q(now=now, respect_freeze=False)
         if value == "yes":
             return qs.filter(rules.restorable_q(now=now))
         if value == "frozen":

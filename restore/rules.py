@@ -4,10 +4,11 @@ from datetime import datetime, timedelta
 
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 
+from contacts_app.archive_models import ARCHIVE_RETENTION
 from contacts_app.models import Contact, ContactStatus
 
 FREEZE = timedelta(days=30)  # R1
-WINDOW = timedelta(days=365)  # R2, A5
+WINDOW = ARCHIVE_RETENTION  # R2, A5
 
 
 def restorable_from(archived_at: datetime | None) -> datetime | None:
