@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -6,8 +5,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts_app.access import handles_service_errors, workspace_view
-from contacts_app.forms import parse_id_list, parse_page_size
-from contacts_app.pagination import CappedPaginator
+from contacts_app.forms import parse_id_list
+from contacts_app.pagination import paginate
 
 from . import selectors, services
 from .models import ExportJob, ExportStatus
@@ -25,8 +24,7 @@ def _filter_params(query) -> dict:
 def cleaned_list(request):
     filterset = selectors.cleaned_filter(request.GET, workspace=request.workspace)
     qs = filterset.qs_or_error().select_related("account").order_by("-cleaned_at", "-id")
-    per_page = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
-    page = CappedPaginator(qs, per_page).get_page(request.GET.get("page"))
+    page, _ = paginate(request, qs)
     params = _filter_params(request.GET)
     return render(request, "cleaned/list.html", {
         "page": page, "filter": filterset, "filter_query": _encode(params),

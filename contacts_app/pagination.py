@@ -1,5 +1,8 @@
-from django.core.paginator import Paginator
+from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
+
+from .forms import parse_page_size
 
 COUNT_CAP = 1_000
 
@@ -22,3 +25,9 @@ class CappedPaginator(Paginator):
     @property
     def is_capped(self) -> bool:
         return self._seen > self.cap
+
+
+def paginate(request, queryset) -> tuple[Page, int]:
+    """The page asked for by ?page= and ?per_page= (a bad page size is a 400, S4)."""
+    per_page = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
+    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page")), per_page

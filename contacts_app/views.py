@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -10,8 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services
 from .access import handles_service_errors, workspace_view
 from .errors import ServiceError
-from .forms import parse_id_list, parse_page_size
-from .pagination import CappedPaginator
+from .forms import parse_id_list
+from .pagination import paginate
 
 
 @login_required
@@ -24,11 +23,6 @@ def home(request):
     return redirect("contacts:list", slug=membership.workspace.slug)
 
 
-def _page(request, queryset):
-    per_page = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
-    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page")), per_page
-
-
 @require_GET
 @workspace_view()
 @handles_service_errors
@@ -37,7 +31,7 @@ def contact_list(request):
     job_raw = request.GET.get("restore_job", "")
     restored_by_job = int(job_raw) if job_raw.isdigit() and len(job_raw) < 12 else None
     contacts = selectors.contact_list(workspace=request.workspace, q=q, restored_by_job=restored_by_job)
-    page, per_page = _page(request, contacts)
+    page, per_page = paginate(request, contacts)
     return render(
         request,
         "contacts/list.html",

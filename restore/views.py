@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -9,8 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts_app.access import handles_service_errors, render_service_error, workspace_view
 from contacts_app.csv_stream import csv_chunks
 from contacts_app.errors import Conflict
-from contacts_app.forms import parse_page_size
-from contacts_app.pagination import CappedPaginator
+from contacts_app.pagination import paginate
 
 from . import rules, selectors, services
 from .forms import archived_filter, selection_from_post
@@ -43,8 +41,7 @@ def archived_list(request):
     if sort not in SORTS:
         sort = "-archived"
     qs = filterset.qs_or_error().select_related("archived_by", "merged_into").order_by(*SORTS[sort])
-    per_page = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
-    page = CappedPaginator(qs, per_page).get_page(request.GET.get("page"))
+    page, per_page = paginate(request, qs)
     now = timezone.now()
     running = services.active_job(workspace=ws)
     for c in page.object_list:
