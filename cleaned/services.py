@@ -1,20 +1,27 @@
 """C1: the one place where bounce events clean addresses, whatever their source
 (provider webhooks through anymail, the signed generic webhook, file imports)."""
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 from django.db.models import TextField
 from django.db.models.functions import Cast, Lower
+from django.utils import timezone
 
 from contacts_app.audit import audit_log
+from contacts_app.csv_stream import csv_chunks
+from contacts_app.errors import InvalidInput
+from contacts_app.queueing import publish, publish_soon
+from contacts_app.services import contacts_archive
 from contacts_app.sqlutil import table
 from contacts_app.models import AuditEvent, Contact, ContactStatus, EmailStatus, ListMembership, MembershipStatus, Workspace
 
 from .models import BounceEvent, BounceType, ExportJob, ExportStatus
+from .selectors import cleaned_contacts
 
 DEFAULT_SOFT_THRESHOLD = 7  # no engagement history
 ENGAGED_SOFT_THRESHOLD = 15  # the address once opened or clicked: be more patient
@@ -133,11 +140,12 @@ def _save_bounce_state(contacts: list[Contact]) -> None:
     spent 85% of a 100-event batch building CASE expressions in Python (P4)."""
     if not contacts:
         return
+    now = timezone.now()
     with connection.cursor() as cur:
         cur.executemany(
             f"UPDATE {table(Contact)} SET email_status = %s, cleaned_at = %s, cleaned_reason = %s, bounce_count = %s, "
             "soft_bounce_streak = %s, updated_at = %s WHERE id = %s",
-            [(c.email_status, c.cleaned_at, c.cleaned_reason, c.bounce_count, c.soft_bounce_streak, timezone.now(), c.id) for c in contacts],
+            [(c.email_status, c.cleaned_at, c.cleaned_reason, c.bounce_count, c.soft_bounce_streak, now, c.id) for c in contacts],
         )
 
 
@@ -157,8 +165,6 @@ EXPORT_PROGRESS_EVERY = 5000
 
 def export_create(*, workspace: Workspace, actor, params: dict) -> ExportJob:
     """Queue a CSV export of the cleaned contacts matching `params` (the page's filter)."""
-    from .selectors import cleaned_contacts
-
     total = cleaned_contacts(workspace=workspace, params=params).count()
     with transaction.atomic():
         job = ExportJob.objects.create(workspace=workspace, requested_by=actor, filter=params, total=total)
@@ -168,9 +174,7 @@ def export_create(*, workspace: Workspace, actor, params: dict) -> ExportJob:
 
 
 def export_enqueue_soon(*, export_id: int) -> None:
-    from contacts_app.queueing import publish, publish_soon
-
-    from .tasks import export_run_task
+    from .tasks import export_run_task  # the tasks module imports this one
 
     publish_soon(lambda: publish(export_run_task, export_id), name=f"enqueue-export-{export_id}")
 
@@ -178,12 +182,6 @@ def export_enqueue_soon(*, export_id: int) -> None:
 def exports_sweep(*, now=None) -> int:
     """Periodic: enqueue exports that were accepted but never started (broker down
     or message lost). Returns how many."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    from contacts_app.queueing import publish
-
     from .tasks import export_run_task
 
     cutoff = (now or timezone.now()) - timedelta(seconds=settings.RESTORE_STALE_AFTER)
@@ -194,8 +192,6 @@ def exports_sweep(*, now=None) -> int:
 
 
 def export_path(job) -> Path:
-    from django.conf import settings
-
     return Path(settings.EXPORTS_DIR) / str(job.workspace_id) / job.file_name
 
 
@@ -203,12 +199,6 @@ def export_run(*, export_id: int) -> str:
     """Write the CSV streaming rows from the database (constant memory), UTF-8 with a
     header and formula-neutralised cells. Claimed with a conditional update, so a
     duplicate delivery does nothing."""
-    import secrets
-
-    from contacts_app.csv_stream import csv_chunks
-
-    from .selectors import cleaned_contacts
-
     name = f"cleaned-contacts-{export_id}-{secrets.token_hex(8)}.csv"
     if not ExportJob.objects.filter(id=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING, file_name=name):
         return "not_claimed"
@@ -252,8 +242,6 @@ CONFIRMATION_WORD = "ARCHIVE"
 def cleaned_contacts_archive(*, workspace: Workspace, contact_ids: list[int], confirmation: str, actor) -> int:
     """C5: archive cleaned contacts in bulk once the admin typed ARCHIVE. Uses the
     archive service, so their data is kept (A2)."""
-    from contacts_app.errors import InvalidInput
-    from contacts_app.services import contacts_archive
 
     if confirmation.strip() != CONFIRMATION_WORD:
         raise InvalidInput(f"Type {CONFIRMATION_WORD} in capital letters to confirm.", code="confirmation_required")

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -27,15 +29,9 @@ def cleaned_list(request):
     page, _ = paginate(request, qs)
     params = _filter_params(request.GET)
     return render(request, "cleaned/list.html", {
-        "page": page, "filter": filterset, "filter_query": _encode(params),
+        "page": page, "filter": filterset, "filter_query": urlencode(params),
         "is_filtered": bool(params), "word": services.CONFIRMATION_WORD,
     })
-
-
-def _encode(params: dict) -> str:
-    q = QueryDict(mutable=True)
-    q.update(params)
-    return q.urlencode()
 
 
 @require_POST
