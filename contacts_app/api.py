@@ -1,5 +1,4 @@
 """JSON API for workspace, contacts and public form submissions. Same services as the pages."""
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 
@@ -82,8 +81,6 @@ def contacts_archive(request):
     ids = id_list(json_body(request), "contact_ids")
     if not ids:
         raise InvalidInput("'contact_ids' is empty.", code="empty_selection")
-    if len(ids) > settings.MAX_SELECTION_SIZE:
-        raise InvalidInput(f"At most {settings.MAX_SELECTION_SIZE:,} contacts at once.", code="selection_too_large")
     return JsonResponse({"archived": services.contacts_archive(workspace=request.workspace, contact_ids=ids, actor=request.user)})
 
 

@@ -202,7 +202,7 @@ def contacts_archive(*, workspace: Workspace, contact_ids: Iterable[int], actor=
     workspace's ids behave as if they did not exist). Returns how many were archived."""
     ids = sorted({int(i) for i in contact_ids})
     if len(ids) > settings.MAX_SELECTION_SIZE:
-        raise InvalidInput(f"At most {settings.MAX_SELECTION_SIZE:,} contacts can be archived at once.")
+        raise InvalidInput(f"At most {settings.MAX_SELECTION_SIZE:,} contacts can be archived at once.", code="selection_too_large")
     now = now or timezone.now()
     archived = 0
     for chunk in chunked(ids, settings.ARCHIVE_CHUNK_SIZE):

@@ -292,3 +292,11 @@ def test_r9_concurrent_submissions_never_create_a_duplicate(workspace, archived)
     assert Contact.objects.filter(workspace=workspace, email="race@example.com").count() == 1
     assert Contact.objects.get(email="race@example.com").status == "active"
     assert sorted(codes) == ([200] * 6 if archived else [200] * 5 + [201])
+
+
+def test_s4_oversized_archive_request_is_400_and_archives_nothing(admin_api, workspace, settings):
+    settings.MAX_SELECTION_SIZE = 2
+    contacts = make_contacts(workspace, 3)
+    response = admin_api.post("contacts/archive", {"contact_ids": [c.id for c in contacts]})
+    assert response.status_code == 400 and response.json()["error"] == "selection_too_large"
+    assert not Contact.objects.filter(workspace=workspace, status="archived").exists()
