@@ -8,8 +8,8 @@ from .models import ExportJob
 
 def cleaned_filter(params, *, workspace) -> ContactFilter:
     """C4: the same filters as elsewhere, on active contacts whose address is cleaned."""
-    f = ContactFilter(params, workspace=workspace)
-    f.queryset = f.queryset.filter(status=ContactStatus.ACTIVE, email_status=EmailStatus.CLEANED)
+    f = ContactFilter(params, workspace=workspace, statuses=(ContactStatus.ACTIVE,))
+    f.queryset = f.queryset.filter(email_status=EmailStatus.CLEANED)
     return f
 
 

@@ -37,9 +37,6 @@ class ArchiveRecord(models.Model):
     restore_source = models.CharField(max_length=20, blank=True, help_text="manual, form, or staff")
 
     class Meta:
-        indexes = [
-            models.Index(fields=["account_id_snapshot", "contact"], condition=Q(restored_at__isnull=True), name="archived_account_member"),
-        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["contact"], condition=Q(restored_at__isnull=True), name="one_open_archive_record_per_contact"
@@ -57,12 +54,6 @@ class ArchivedListMembership(models.Model):
     list_name = models.CharField(max_length=200)
     status = models.CharField(max_length=12)
     subscribed_at = models.DateTimeField()
-    current = models.BooleanField(default=True, db_default=True, help_text="False once the contact was archived again.")
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["list_id_snapshot", "contact"], condition=Q(current=True), name="archived_list_member"),
-        ]
 
 
 class ArchivedContactTag(models.Model):
@@ -70,12 +61,6 @@ class ArchivedContactTag(models.Model):
     contact = models.ForeignKey("contacts_app.Contact", on_delete=models.CASCADE, related_name="+")
     tag_id_snapshot = models.BigIntegerField()
     tag_name = models.CharField(max_length=100)
-    current = models.BooleanField(default=True, db_default=True, help_text="False once the contact was archived again.")
-
-    class Meta:
-        indexes = [
-            models.Index(fields=["tag_id_snapshot", "contact"], condition=Q(current=True), name="archived_tag_member"),
-        ]
 
 
 class ArchivedDealLink(models.Model):

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .audit import audit_log
 from .automations import automations_fire
 from .errors import Conflict, InvalidInput, NotFound
+from .fields import IdSetAgg
 from .sqlutil import in_ids, table
 from .archive_models import ARCHIVE_RETENTION
 from .models import (
@@ -228,7 +229,7 @@ def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: date
     _snapshot_and_detach_deals(contact_ids, record_of)
 
     Contact.objects.filter(id__in=contact_ids).update(
-        status=ContactStatus.ARCHIVED, archived_at=now, archived_by=actor_obj, account=None, updated_at=now
+        status=ContactStatus.ARCHIVED, archived_at=now, archived_by=actor_obj, account=None, updated_at=now, **snapshot_summary()
     )
     audit_log(workspace_id=workspace.id, actor=actor_obj, action=AuditEvent.Action.ARCHIVE, contact_ids=contact_ids)
     return len(contact_ids)
@@ -254,11 +255,6 @@ def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime
         # archive-record table, whose statistics lag behind a bulk archive.
         pairs = cur.fetchall()
         records_sql, records_params = _new_records_relation(pairs)
-        # A contact archived again: its earlier snapshot stops answering the archived
-        # list's "was on list / had tag" filters (rare, so usually this touches nothing).
-        s_in, s_params = in_ids("contact_id", contact_ids)
-        for target in (ArchivedListMembership, ArchivedContactTag):
-            cur.execute(f"UPDATE {table(target)} SET current = FALSE WHERE {s_in} AND current", s_params)
         for target, columns, select in (
             (ArchivedListMembership, "record_id, contact_id, list_id_snapshot, list_name, status, subscribed_at",
              f"r.id, m.contact_id, m.mailing_list_id, x.name, m.status, m.created_at FROM {table(ListMembership)} m "
@@ -273,6 +269,28 @@ def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime
     ListMembership.objects.filter(contact_id__in=contact_ids).delete()  # no cascades: one DELETE each
     ContactTag.objects.filter(contact_id__in=contact_ids).delete()
     return dict(pairs)
+
+
+def snapshot_summary() -> dict:
+    """Column values copying what each contact's open archive snapshot holds onto
+    the contact row (`Contact.snapshot_*`), for an UPDATE of archived contacts.
+
+    Every lookup is a scalar probe by contact id (open record) then record id, never
+    a join: a join planned from statistics taken before a bulk archive hashed every
+    open record once per contact."""
+    open_record = ArchiveRecord.objects.filter(contact_id=OuterRef(OuterRef("id")), restored_at__isnull=True).values("id")
+
+    def ids_of(model, column):
+        rows = model.objects.filter(record_id=Subquery(open_record)).values("record_id")
+        return Subquery(rows.annotate(ids=IdSetAgg(column)).values("ids"))
+
+    return {
+        "snapshot_list_ids": ids_of(ArchivedListMembership, "list_id_snapshot"),
+        "snapshot_tag_ids": ids_of(ArchivedContactTag, "tag_id_snapshot"),
+        "snapshot_account_id": Subquery(
+            ArchiveRecord.objects.filter(contact_id=OuterRef("id"), restored_at__isnull=True).values("account_id_snapshot")
+        ),
+    }
 
 
 def _new_records_relation(pairs: list[tuple[int, int]]) -> tuple[str, list]:

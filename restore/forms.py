@@ -11,9 +11,7 @@ ARCHIVED_STATUSES = ("archived", "merged")
 
 def archived_filter(params, *, workspace) -> ContactFilter:
     """The archived list's filter: archived and merged contacts only (R3 lists merged ones)."""
-    f = ContactFilter(params, workspace=workspace)
-    f.queryset = f.queryset.filter(status__in=ARCHIVED_STATUSES)
-    return f
+    return ContactFilter(params, workspace=workspace, statuses=ARCHIVED_STATUSES)
 
 
 def selection_from_post(request) -> services.Selection:

@@ -72,6 +72,7 @@ def reattach_associations(
         cur.execute(
             f"""
             UPDATE {_t(Contact)} SET status = 'active', archived_at = NULL, archived_by_id = NULL, updated_at = %s,
+                snapshot_list_ids = NULL, snapshot_tag_ids = NULL, snapshot_account_id = NULL,
                 account_id = (
                     SELECT a.id FROM {_t(ArchiveRecord)} r
                     JOIN {_t(Account)} a ON a.id = r.account_id_snapshot AND a.workspace_id = %s

@@ -73,6 +73,25 @@ def test_archived_list_filters_by_what_the_contact_had_when_archived(admin_clien
     assert page_emails(admin_client, workspace, **{key: population[key].id}) == {"ready@example.com"}
 
 
+@pytest.mark.parametrize("key", ["list", "tag", "account"])
+def test_restore_moves_a_contact_from_what_it_had_to_what_it_has_in_the_list_tag_account_filters(admin_client, workspace, population, key):
+    from contacts_app.models import Contact
+    from restore.filters import ContactFilter
+
+    from .restore_helpers import restore_now
+
+    still = make_contact(workspace, email="still-archived@example.com", account=population["account"])
+    subscribe(still, population["list"])
+    tag(still, population["tag"])
+    archive(workspace, [still], days=40)
+    restore_now(workspace, [Contact.objects.get(workspace=workspace, email="ready@example.com")])
+
+    assert page_emails(admin_client, workspace, **{key: population[key].id}) == {"still-archived@example.com"}
+    # Everywhere else (the contacts API) the filter means "has it now, or had it when archived".
+    everyone = ContactFilter({key: population[key].id}, workspace=workspace).qs_or_error()
+    assert set(everyone.values_list("email", flat=True)) == {"ready@example.com", "still-archived@example.com"}
+
+
 @pytest.mark.parametrize("params", [{"archived_after": "yesterday"}, {"restorable": "soon"}, {"list": "999999"}, {"per_page": "7"}])
 def test_s4_bad_filter_values_get_a_clear_400(admin_client, workspace, population, params):
     response = admin_client.get(reverse("contacts:archived", args=[workspace.slug]), params)
