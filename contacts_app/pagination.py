@@ -16,7 +16,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _seen(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        # Unordered: a count needs no sort, and without ORDER BY the planner is free
+        # to find the first 1,001 matches the cheapest way, not in the page's order.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
