@@ -1,8 +1,12 @@
 """Reads for restore jobs, scoped to one workspace (S2)."""
+from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from contacts_app.models import Contact
+from contacts_app.fields import id_set_elements
+from contacts_app.models import ArchivedDealLink, ArchiveRecord, Contact
+from contacts_app.sqlutil import table
 
+from . import rules
 from .models import RestoreJob, RestoreJobItem, SKIP_LABELS
 
 
@@ -28,3 +32,44 @@ def job_report_rows(*, job: RestoreJob):
         status = "restored" if outcome == "restored" else ("pending" if not outcome else "skipped")
         reason = "" if outcome in ("restored", "") else SKIP_LABELS.get(outcome, outcome)
         yield contact_id, email or "", first or "", last or "", status, outcome if status == "skipped" else "", reason
+
+
+def selection_breakdown(contacts: QuerySet[Contact], *, now, references: bool) -> tuple[dict[str, tuple[int, int]], dict[str, dict[int, tuple[int, int]]]]:
+    """One pass over a selection (R12/B1): {skip reason ('' = restorable): (contacts,
+    billable ones)}, and with `references` every list, tag, account and deal id the
+    open snapshots of the restorable ones refer to: {"lists": {id: (contacts, one of
+    them)}, …}. The branches share one CTE, so the contacts are read once: lists, tags
+    and the account from the copy on the contact row, deals from their snapshot rows."""
+    annotated = rules.annotate_skip_reason(contacts.order_by(), now=now)
+    inner, params = annotated.values(
+        "id", "email_status", "skip_reason", "snapshot_list_ids", "snapshot_tag_ids", "snapshot_account_id"
+    ).query.sql_with_params()
+    branches = [
+        "SELECT 'reason' AS kind, sel.skip_reason AS reason, NULL AS ref, COUNT(*) AS n,"
+        " SUM(CASE WHEN sel.email_status = 'ok' THEN 1 ELSE 0 END) AS extra FROM sel GROUP BY sel.skip_reason"
+    ]
+    if references:
+        restorable = "sel.skip_reason = ''"
+        for kind, column, alias in (("lists", "sel.snapshot_list_ids", "l"), ("tags", "sel.snapshot_tag_ids", "t")):
+            elements, ref = id_set_elements(column, alias=alias)
+            branches.append(f"SELECT '{kind}', NULL, {ref}, COUNT(*), MIN(sel.id) FROM sel CROSS JOIN {elements} WHERE {restorable} GROUP BY {ref}")
+        branches.append(
+            "SELECT 'accounts', NULL, sel.snapshot_account_id, COUNT(*), MIN(sel.id) FROM sel"
+            f" WHERE {restorable} AND sel.snapshot_account_id IS NOT NULL GROUP BY sel.snapshot_account_id"
+        )
+        branches.append(
+            "SELECT 'deals', NULL, d.deal_id_snapshot, COUNT(DISTINCT d.contact_id), MIN(d.contact_id) FROM sel"
+            f" JOIN {table(ArchivedDealLink)} d ON d.contact_id = sel.id"
+            f" JOIN {table(ArchiveRecord)} r ON r.id = d.record_id AND r.restored_at IS NULL"
+            f" WHERE {restorable} GROUP BY d.deal_id_snapshot"
+        )
+    reasons: dict[str, tuple[int, int]] = {}
+    refs: dict[str, dict[int, tuple[int, int]]] = {"lists": {}, "tags": {}, "accounts": {}, "deals": {}}
+    with connection.cursor() as cur:
+        cur.execute(f"WITH sel AS ({inner}) " + " UNION ALL ".join(branches), params)
+        for kind, reason, ref, n, extra in cur.fetchall():
+            if kind == "reason":
+                reasons[reason] = (n, int(extra or 0))
+            else:
+                refs[kind][int(ref)] = (n, extra)
+    return reasons, refs

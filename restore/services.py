@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -39,7 +39,7 @@ from contacts_app.models import (
 )
 from contacts_app.selectors import billable_count
 
-from . import rules, sql
+from . import rules, selectors, sql
 from .models import ACTIVE_JOB_STATUSES, SKIP_REASONS, JobStatus, RestoreJob, RestoreJobItem
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class Selection:
 
     workspace: Workspace
     queryset: QuerySet[Contact]  # always scoped to the workspace (S2)
-    requested: int
+    requested: int | None  # None for a filter: the preview counts it with its breakdown
     description: dict
     explicit_ids: list[int] | None = None
 
@@ -82,16 +82,19 @@ def selection_from_ids(*, workspace: Workspace, ids: list[int]) -> Selection:
 
 
 def selection_from_queryset(*, workspace: Workspace, queryset: QuerySet[Contact], description: dict) -> Selection:
-    queryset = queryset.filter(workspace=workspace).order_by()
-    requested = queryset.count()
-    if requested == 0:
+    """Every contact matching a filter. Not counted here: counting a big filter is a
+    pass over it, and the preview's breakdown is that same pass (P2)."""
+    return Selection(workspace=workspace, queryset=queryset.filter(workspace=workspace).order_by(), requested=None, description={"filter": description})
+
+
+def _check_filter_size(matching: int) -> None:
+    if matching == 0:
         raise InvalidInput("No contact matches this filter.", code="empty_selection")
-    if requested > settings.MAX_SELECTION_SIZE:
+    if matching > settings.MAX_SELECTION_SIZE:
         raise InvalidInput(
-            f"{requested:,} contacts match; at most {settings.MAX_SELECTION_SIZE:,} can be restored at once. Narrow the filter.",
+            f"{matching:,} contacts match; at most {settings.MAX_SELECTION_SIZE:,} can be restored at once. Narrow the filter.",
             code="selection_too_large",
         )
-    return Selection(workspace=workspace, queryset=queryset, requested=requested, description={"filter": description})
 
 
 # --- Preview (R12, B1–B3) -----------------------------------------------------------
@@ -137,30 +140,26 @@ def needs_overage_confirmation(*, billable_added: int, billable_after: int, cont
 
 
 def restore_preview(*, selection: Selection, now: datetime | None = None, details: bool = True) -> RestorePreview:
-    """R12/B3: what the selection would give, computed in SQL (a few queries
-    whatever the size of the selection). `details` adds what will not come back
-    (deleted lists, tags, accounts, deals), which only the preview screen shows."""
+    """R12/B3: what the selection would give, computed in SQL in one pass over the
+    selection (`selectors.selection_breakdown`). `details` adds what will not come
+    back (deleted lists, tags, accounts, deals), which only the preview screen shows."""
     now = now or timezone.now()
     ws = selection.workspace
-    rows = (
-        rules.annotate_skip_reason(selection.queryset, now=now)
-        .values("skip_reason")
-        .annotate(n=Count("id"), billable=Count("id", filter=Q(email_status="ok")))
-        .order_by()
-    )
+    reasons, refs = selectors.selection_breakdown(selection.queryset, now=now, references=details)
     skipped = dict.fromkeys(SKIP_REASONS, 0)
-    restorable = billable_added = found = 0
-    for row in rows:
-        found += row["n"]
-        if row["skip_reason"]:
-            skipped[row["skip_reason"]] += row["n"]
-        else:
-            restorable, billable_added = row["n"], row["billable"]
-    skipped["not_found"] = selection.requested - found
+    restorable, billable_added = reasons.pop("", (0, 0))
+    for reason, (n, _) in reasons.items():
+        skipped[reason] += n
+    found = restorable + sum(skipped.values())
+    requested = selection.requested
+    if requested is None:
+        _check_filter_size(found)
+        requested = found
+    skipped["not_found"] = requested - found
     billable_now = billable_count(workspace=ws)
     after = billable_now + billable_added
     return RestorePreview(
-        requested=selection.requested,
+        requested=requested,
         restorable=restorable,
         billable_added=billable_added,
         billable_now=billable_now,
@@ -168,46 +167,35 @@ def restore_preview(*, selection: Selection, now: datetime | None = None, detail
         contact_limit=ws.contact_limit,
         needs_confirmation=needs_overage_confirmation(billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit),
         skipped=skipped,
-        not_coming_back=_not_coming_back(selection=selection, now=now) if details and restorable else {},
+        not_coming_back=_not_coming_back(workspace=ws, refs=refs) if details and restorable else {},
     )
 
 
-def _not_coming_back(*, selection: Selection, now: datetime, limit: int = 10) -> dict[str, list[dict]]:
-    """R12: lists, tags and accounts deleted since archiving, and deals deleted."""
-    ws = selection.workspace
-    restorable_ids = selection.queryset.filter(rules.restorable_q(now=now)).values("id")
-    records = ArchiveRecord.objects.filter(contact_id__in=restorable_ids, restored_at__isnull=True).values("id")
-
-    def top(qs, name_field):
-        return [
-            {"name": r[name_field], "contacts": r["n"]}
-            for r in qs.values(name_field).annotate(n=Count("contact_id", distinct=True)).order_by("-n", name_field)[:limit]
-        ]
-
-    return {
-        "lists": top(
-            ArchivedListMembership.objects.filter(record_id__in=records).exclude(
-                list_id_snapshot__in=MailingList.objects.filter(workspace=ws).values("id")
-            ),
-            "list_name",
-        ),
-        "tags": top(
-            ArchivedContactTag.objects.filter(record_id__in=records).exclude(tag_id_snapshot__in=Tag.objects.filter(workspace=ws).values("id")),
-            "tag_name",
-        ),
-        "accounts": top(
-            ArchiveRecord.objects.filter(id__in=records, account_id_snapshot__isnull=False).exclude(
-                account_id_snapshot__in=Account.objects.filter(workspace=ws).values("id")
-            ),
-            "account_name",
-        ),
-        "deals": top(
-            ArchivedDealLink.objects.filter(record_id__in=records).filter(
-                Q(deal_deleted=True) | ~Q(deal_id_snapshot__in=Deal.objects.filter(workspace=ws).values("id"))
-            ),
-            "deal_title",
-        ),
-    }
+def _not_coming_back(*, workspace: Workspace, refs: dict, limit: int = 10) -> dict[str, list[dict]]:
+    """R12: lists, tags and accounts deleted since archiving, and deals deleted, with
+    how many of the restorable contacts had each. Of the ids the snapshots refer to,
+    the few that no longer exist are named from the snapshot rows of one contact that
+    had them."""
+    ws = workspace
+    kinds = (
+        ("lists", MailingList.objects.filter(workspace=ws), ArchivedListMembership.objects, "list_id_snapshot", "list_name"),
+        ("tags", Tag.objects.filter(workspace=ws), ArchivedContactTag.objects, "tag_id_snapshot", "tag_name"),
+        ("accounts", Account.objects.filter(workspace=ws), ArchiveRecord.objects.filter(restored_at__isnull=True), "account_id_snapshot", "account_name"),
+        ("deals", Deal.objects.filter(workspace=ws), ArchivedDealLink.objects, "deal_id_snapshot", "deal_title"),
+    )
+    result = {}
+    for kind, existing, snapshots, id_field, name_field in kinds:
+        counts = refs.get(kind, {})
+        alive = set(existing.filter(id__in=list(counts)).values_list("id", flat=True)) if counts else set()
+        gone = sorted((ref for ref in counts.items() if ref[0] not in alive), key=lambda ref: -ref[1][0])[:limit]
+        names = dict(
+            snapshots.filter(**{f"{id_field}__in": [i for i, _ in gone], "contact_id__in": [sample for _, (_, sample) in gone]})
+            .values_list(id_field, name_field)
+        ) if gone else {}
+        result[kind] = sorted(
+            ({"name": names.get(i, f"#{i}"), "contacts": n} for i, (n, _) in gone), key=lambda r: (-r["contacts"], r["name"])
+        )
+    return result
 
 
 # --- Restoring a batch of contacts (R6–R8, R10) --------------------------------------

@@ -114,21 +114,26 @@ def test_r12_preview_names_lists_tags_accounts_and_deals_that_will_not_come_back
     from .factories import make_account, make_deal, make_tag, tag
 
     c = make_contact(workspace, account=make_account(workspace, "Gone Inc"))
-    subscribe(c, make_list(workspace, "Old list"))
+    old_list, kept_list = make_list(workspace, "Old list"), make_list(workspace, "Kept list")
+    subscribe(c, old_list)
+    subscribe(c, kept_list)
     tag(c, make_tag(workspace, "old-tag"))
     make_deal(workspace, [c], title="Solo deal")
+    c2 = make_contact(workspace)
+    subscribe(c2, old_list)
     frozen = make_contact(workspace)
-    archive(workspace, [c], days=40)
+    subscribe(frozen, old_list)
+    archive(workspace, [c, c2], days=40)
     archive(workspace, [frozen], days=2)
     MailingList.objects.filter(name="Old list").delete()
     Tag.objects.filter(name="old-tag").delete()
     Account.objects.filter(name="Gone Inc").delete()
 
-    preview = services.restore_preview(selection=selection(workspace, [c, frozen]))
+    preview = services.restore_preview(selection=selection(workspace, [c, c2, frozen]))
 
-    assert preview.restorable == 1 and preview.skipped["frozen"] == 1
-    assert preview.not_coming_back == {
-        "lists": [{"name": "Old list", "contacts": 1}],
+    assert preview.restorable == 2 and preview.skipped["frozen"] == 1
+    assert preview.not_coming_back == {  # the frozen contact is not restored: not counted
+        "lists": [{"name": "Old list", "contacts": 2}],
         "tags": [{"name": "old-tag", "contacts": 1}],
         "accounts": [{"name": "Gone Inc", "contacts": 1}],
         "deals": [{"name": "Solo deal", "contacts": 1}],
