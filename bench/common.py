@@ -28,8 +28,8 @@ def ensure_database(*, fresh: bool = True) -> None:
     conn.close()
 
 
-def setup_django() -> None:
-    ensure_database()
+def setup_django(*, fresh: bool = True) -> None:
+    ensure_database(fresh=fresh)
     import django
 
     django.setup()
