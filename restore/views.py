@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -8,13 +9,12 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts_app.access import handles_service_errors, render_service_error, workspace_view
 from contacts_app.csv_stream import csv_chunks
 from contacts_app.errors import Conflict
-from contacts_app.pagination import paginate
+from contacts_app.forms import parse_page_size
+from contacts_app.pagination import COUNT_CAP, paginate
 
 from . import rules, selectors, services
 from .forms import archived_filter, selection_from_post
 from .models import SKIP_LABELS
-
-SORTS = {"-archived": ("-archived_at", "-id"), "archived": ("archived_at", "id")}
 
 
 def _row_block(contact, now, job_running: bool) -> str:
@@ -38,10 +38,12 @@ def archived_list(request):
     ws = request.workspace
     filterset = archived_filter(request.GET, workspace=ws)
     sort = request.GET.get("sort", "-archived")
-    if sort not in SORTS:
+    if sort not in selectors.ARCHIVED_SORTS:
         sort = "-archived"
-    qs = filterset.qs_or_error().select_related("archived_by", "merged_into").order_by(*SORTS[sort])
-    page, per_page = paginate(request, qs)
+    raw_page = request.GET.get("page", "")
+    shown_up_to = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE) * (int(raw_page) if raw_page.isdigit() else 1)
+    qs = selectors.archived_in_date_order(filterset=filterset, sort=sort, needed=max(1, min(shown_up_to, COUNT_CAP)))
+    page, per_page = paginate(request, qs.select_related("archived_by", "merged_into"))
     now = timezone.now()
     running = services.active_job(workspace=ws)
     for c in page.object_list:

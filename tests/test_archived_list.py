@@ -246,3 +246,26 @@ def test_p2_big_lists_show_a_capped_count_but_select_all_takes_every_match(admin
         reverse("restore:preview", args=[workspace.slug]), {"select_all": "1", "filter": ""}, HTTP_X_FRAGMENT="1"
     )
     assert f"{COUNT_CAP + 5:,}" in response.content.decode()  # the preview counts them all
+
+
+@pytest.mark.parametrize("sort", ["-archived", "archived"])
+def test_p2_a_tag_only_long_archived_contacts_had_lists_them_in_date_order(admin_client, workspace, monkeypatch, sort):
+    """The page sorts the matches itself when they are not among the newest rows
+    (DATE_ORDER_PROBE, made small here); the order must be the same either way."""
+    from restore import selectors
+
+    monkeypatch.setattr(selectors, "DATE_ORDER_PROBE", 3)
+    cohort = make_tag(workspace, "webinar-2025")
+    for day in (300, 310, 320, 330):
+        c = make_contact(workspace, email=f"old-{day}@example.com")
+        tag(c, cohort)
+        archive(workspace, [c], days=day)
+    for day in (40, 41, 42, 43, 44):
+        archive(workspace, [make_contact(workspace, email=f"recent-{day}@example.com")], days=day)
+
+    response = admin_client.get(reverse("contacts:archived", args=[workspace.slug]), {"tag": cohort.id, "sort": sort, "per_page": 25})
+    import re
+
+    shown = re.findall(r"aria-label=\"Select ([^\"]+@[^\"]+)\"", response.content.decode())
+    newest_first = ["old-300@example.com", "old-310@example.com", "old-320@example.com", "old-330@example.com"]
+    assert shown == (newest_first if sort == "-archived" else newest_first[::-1])
