@@ -176,12 +176,11 @@ def _not_coming_back(*, workspace: Workspace, refs: dict, limit: int = 10) -> di
     how many of the restorable contacts had each. Of the ids the snapshots refer to,
     the few that no longer exist are named from the snapshot rows of one contact that
     had them."""
-    ws = workspace
     kinds = (
-        ("lists", MailingList.objects.filter(workspace=ws), ArchivedListMembership.objects, "list_id_snapshot", "list_name"),
-        ("tags", Tag.objects.filter(workspace=ws), ArchivedContactTag.objects, "tag_id_snapshot", "tag_name"),
-        ("accounts", Account.objects.filter(workspace=ws), ArchiveRecord.objects.filter(restored_at__isnull=True), "account_id_snapshot", "account_name"),
-        ("deals", Deal.objects.filter(workspace=ws), ArchivedDealLink.objects, "deal_id_snapshot", "deal_title"),
+        ("lists", MailingList.objects.filter(workspace=workspace), ArchivedListMembership.objects, "list_id_snapshot", "list_name"),
+        ("tags", Tag.objects.filter(workspace=workspace), ArchivedContactTag.objects, "tag_id_snapshot", "tag_name"),
+        ("accounts", Account.objects.filter(workspace=workspace), ArchiveRecord.objects.filter(restored_at__isnull=True), "account_id_snapshot", "account_name"),
+        ("deals", Deal.objects.filter(workspace=workspace), ArchivedDealLink.objects, "deal_id_snapshot", "deal_title"),
     )
     result = {}
     for kind, existing, snapshots, id_field, name_field in kinds:
