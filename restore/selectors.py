@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 
 from contacts_app.fields import id_set_elements
 from contacts_app.models import ArchivedDealLink, ArchiveRecord, Contact
@@ -68,42 +68,42 @@ def job_report_rows(*, job: RestoreJob):
         yield contact_id, email or "", first or "", last or "", status, outcome if status == "skipped" else "", reason
 
 
-def selection_breakdown(contacts: QuerySet[Contact], *, now, references: bool) -> tuple[dict[str, tuple[int, int]], dict[str, dict[int, tuple[int, int]]]]:
-    """One pass over a selection (R12/B1): {skip reason ('' = restorable): (contacts,
-    billable ones)}, and with `references` every list, tag, account and deal id the
-    open snapshots of the restorable ones refer to: {"lists": {id: (contacts, one of
-    them)}, …}. The branches share one CTE, so the contacts are read once: lists, tags
-    and the account from the copy on the contact row, deals from their snapshot rows."""
-    annotated = rules.annotate_skip_reason(contacts.order_by(), now=now)
-    inner, params = annotated.values(
-        "id", "email_status", "skip_reason", "snapshot_list_ids", "snapshot_tag_ids", "snapshot_account_id"
-    ).query.sql_with_params()
-    branches = [
-        "SELECT 'reason' AS kind, sel.skip_reason AS reason, NULL AS ref, COUNT(*) AS n,"
-        " SUM(CASE WHEN sel.email_status = 'ok' THEN 1 ELSE 0 END) AS extra FROM sel GROUP BY sel.skip_reason"
-    ]
-    if references:
-        restorable = "sel.skip_reason = ''"
-        for kind, column, alias in (("lists", "sel.snapshot_list_ids", "l"), ("tags", "sel.snapshot_tag_ids", "t")):
-            elements, ref = id_set_elements(column, alias=alias)
-            branches.append(f"SELECT '{kind}', NULL, {ref}, COUNT(*), MIN(sel.id) FROM sel CROSS JOIN {elements} WHERE {restorable} GROUP BY {ref}")
-        branches.append(
-            "SELECT 'accounts', NULL, sel.snapshot_account_id, COUNT(*), MIN(sel.id) FROM sel"
-            f" WHERE {restorable} AND sel.snapshot_account_id IS NOT NULL GROUP BY sel.snapshot_account_id"
-        )
-        branches.append(
-            "SELECT 'deals', NULL, d.deal_id_snapshot, COUNT(DISTINCT d.contact_id), MIN(d.contact_id) FROM sel"
-            f" JOIN {table(ArchivedDealLink)} d ON d.contact_id = sel.id"
-            f" JOIN {table(ArchiveRecord)} r ON r.id = d.record_id AND r.restored_at IS NULL"
-            f" WHERE {restorable} GROUP BY d.deal_id_snapshot"
-        )
-    reasons: dict[str, tuple[int, int]] = {}
+def selection_breakdown(contacts: QuerySet[Contact], *, now) -> dict[str, tuple[int, int]]:
+    """One pass over a selection (R1–R3, B1): {skip reason ('' = restorable):
+    (contacts, billable ones)}."""
+    rows = (
+        rules.annotate_skip_reason(contacts.order_by(), now=now)
+        .values("skip_reason")
+        .annotate(n=Count("id"), billable=Count("id", filter=Q(email_status="ok")))
+        .order_by()
+    )
+    return {row["skip_reason"]: (row["n"], row["billable"]) for row in rows}
+
+
+def snapshot_references(contacts: QuerySet[Contact]) -> dict[str, dict[int, tuple[int, int]]]:
+    """Every list, tag, account and deal id the open snapshots of `contacts` refer
+    to: {"lists": {id: (how many contacts, one of them)}, "tags": …, "accounts": …,
+    "deals": …}. One pass over the contacts (a CTE the four branches share): lists,
+    tags and the account from the copy on the contact row, deals from their snapshot
+    rows by contact id."""
+    inner, params = contacts.order_by().values("id", "snapshot_list_ids", "snapshot_tag_ids", "snapshot_account_id").query.sql_with_params()
+    branches = []
+    for kind, column, alias in (("lists", "sel.snapshot_list_ids", "l"), ("tags", "sel.snapshot_tag_ids", "t")):
+        elements, ref = id_set_elements(column, alias=alias)
+        branches.append(f"SELECT '{kind}', {ref}, COUNT(*), MIN(sel.id) FROM sel CROSS JOIN {elements} GROUP BY {ref}")
+    branches.append(
+        "SELECT 'accounts', sel.snapshot_account_id, COUNT(*), MIN(sel.id) FROM sel"
+        " WHERE sel.snapshot_account_id IS NOT NULL GROUP BY sel.snapshot_account_id"
+    )
+    branches.append(
+        "SELECT 'deals', d.deal_id_snapshot, COUNT(DISTINCT d.contact_id), MIN(d.contact_id) FROM sel"
+        f" JOIN {table(ArchivedDealLink)} d ON d.contact_id = sel.id"
+        f" JOIN {table(ArchiveRecord)} r ON r.id = d.record_id AND r.restored_at IS NULL"
+        " GROUP BY d.deal_id_snapshot"
+    )
     refs: dict[str, dict[int, tuple[int, int]]] = {"lists": {}, "tags": {}, "accounts": {}, "deals": {}}
     with connection.cursor() as cur:
         cur.execute(f"WITH sel AS ({inner}) " + " UNION ALL ".join(branches), params)
-        for kind, reason, ref, n, extra in cur.fetchall():
-            if kind == "reason":
-                reasons[reason] = (n, int(extra or 0))
-            else:
-                refs[kind][int(ref)] = (n, extra)
-    return reasons, refs
+        for kind, ref, n, sample in cur.fetchall():
+            refs[kind][int(ref)] = (n, sample)
+    return refs

@@ -8,7 +8,7 @@ B1–B3 in `restore_preview` and `restore_job_create`.
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -110,7 +110,7 @@ class RestorePreview:
     contact_limit: int
     needs_confirmation: bool
     skipped: dict[str, int]
-    not_coming_back: dict[str, list[dict]] = field(default_factory=dict)
+    not_coming_back: dict[str, list[dict]] | None = None  # None: not computed
 
     @property
     def over_limit(self) -> bool:
@@ -129,7 +129,7 @@ class RestorePreview:
             "contact_limit": self.contact_limit,
             "needs_confirmation": self.needs_confirmation,
             "skipped": self.skipped,
-            "not_coming_back": self.not_coming_back,
+            "not_coming_back": self.not_coming_back or {},
         }
 
 
@@ -140,12 +140,12 @@ def needs_overage_confirmation(*, billable_added: int, billable_after: int, cont
 
 
 def restore_preview(*, selection: Selection, now: datetime | None = None, details: bool = True) -> RestorePreview:
-    """R12/B3: what the selection would give, computed in SQL in one pass over the
-    selection (`selectors.selection_breakdown`). `details` adds what will not come
-    back (deleted lists, tags, accounts, deals), which only the preview screen shows."""
+    """R12/B3: what the selection would give, counted in SQL in one pass over the
+    selection. `details` adds what will not come back (`restore_not_coming_back`, a
+    second pass); the modal loads that separately so the counts show at once."""
     now = now or timezone.now()
     ws = selection.workspace
-    reasons, refs = selectors.selection_breakdown(selection.queryset, now=now, references=details)
+    reasons = selectors.selection_breakdown(selection.queryset, now=now)
     skipped = dict.fromkeys(SKIP_REASONS, 0)
     restorable, billable_added = reasons.pop("", (0, 0))
     for reason, (n, _) in reasons.items():
@@ -167,15 +167,18 @@ def restore_preview(*, selection: Selection, now: datetime | None = None, detail
         contact_limit=ws.contact_limit,
         needs_confirmation=needs_overage_confirmation(billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit),
         skipped=skipped,
-        not_coming_back=_not_coming_back(workspace=ws, refs=refs) if details and restorable else {},
+        not_coming_back=restore_not_coming_back(selection=selection, now=now) if details and restorable else None,
     )
 
 
-def _not_coming_back(*, workspace: Workspace, refs: dict, limit: int = 10) -> dict[str, list[dict]]:
+def restore_not_coming_back(*, selection: Selection, now: datetime | None = None, limit: int = 10) -> dict[str, list[dict]]:
     """R12: lists, tags and accounts deleted since archiving, and deals deleted, with
-    how many of the restorable contacts had each. Of the ids the snapshots refer to,
-    the few that no longer exist are named from the snapshot rows of one contact that
-    had them."""
+    how many of the restorable contacts had each. One pass collects every id their
+    snapshots refer to; the few that no longer exist are named from the snapshot rows
+    of one contact that had them."""
+    now = now or timezone.now()
+    workspace = selection.workspace
+    refs = selectors.snapshot_references(selection.queryset.filter(rules.restorable_q(now=now)))
     kinds = (
         ("lists", MailingList.objects.filter(workspace=workspace), ArchivedListMembership.objects, "list_id_snapshot", "list_name"),
         ("tags", Tag.objects.filter(workspace=workspace), ArchivedContactTag.objects, "tag_id_snapshot", "tag_name"),

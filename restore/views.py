@@ -73,7 +73,10 @@ def archived_list(request):
 @handles_service_errors
 def restore_preview(request):
     selection = selection_from_post(request)
-    preview = services.restore_preview(selection=selection)
+    # The modal (X-Fragment) shows the counts at once and loads what will not come
+    # back from restore_preview_details; the page without JavaScript gets both.
+    fragment = bool(request.headers.get("X-Fragment"))
+    preview = services.restore_preview(selection=selection, details=not fragment)
     context = {
         "preview": preview,
         "skipped": [(SKIP_LABELS[r], n) for r, n in preview.skipped.items() if n],
@@ -81,8 +84,16 @@ def restore_preview(request):
         "ids": request.POST.getlist("ids"),
         "running_job": services.active_job(workspace=request.workspace),
     }
-    template = "restore/_preview.html" if request.headers.get("X-Fragment") else "restore/preview.html"
-    return render(request, template, context)
+    return render(request, "restore/_preview.html" if fragment else "restore/preview.html", context)
+
+
+@require_POST
+@workspace_view(admin_only=True)
+@handles_service_errors
+def restore_preview_details(request):
+    """R12: what will not come back, for the selection the modal was opened with."""
+    not_coming_back = services.restore_not_coming_back(selection=selection_from_post(request))
+    return render(request, "restore/_not_coming_back.html", {"n": not_coming_back})
 
 
 @require_POST

@@ -182,10 +182,31 @@ def test_b3_over_limit_restore_from_the_page_without_confirmation_is_refused(adm
     assert RestoreJob.objects.count() == 1
 
 
+def test_r12_modal_shows_counts_at_once_and_loads_what_will_not_come_back_for_the_same_selection(admin_client, workspace):
+    gone, kept = make_list(workspace, "Spring promo"), make_list(workspace, "Newsletter")
+    contacts = make_contacts(workspace, 3)
+    for c in contacts:
+        subscribe(c, gone)
+        subscribe(c, kept)
+    archive(workspace, contacts, days=40)
+    gone.delete()
+    post = {"select_all": "1", "filter": f"list={kept.id}"}
+
+    modal = admin_client.post(reverse("restore:preview", args=[workspace.slug]), post, HTTP_X_FRAGMENT="1").content.decode()
+    assert 'data-testid="will-restore">3<' in modal and "Spring promo" not in modal
+    assert reverse("restore:preview_details", args=[workspace.slug]) in modal
+    details = admin_client.post(reverse("restore:preview_details", args=[workspace.slug]), post)
+    assert details.status_code == 200
+    assert "List “Spring promo” (3 contacts)" in details.content.decode() and "Newsletter" not in details.content.decode()
+    # Without JavaScript the preview page shows both at once.
+    page = admin_client.post(reverse("restore:preview", args=[workspace.slug]), post).content.decode()
+    assert "List “Spring promo” (3 contacts)" in page
+
+
 def test_s1_member_gets_403_on_restore_posts_and_sees_no_restore_controls(member_client, workspace):
     c = make_contact(workspace)
     archive(workspace, [c], days=40)
-    for name in ("restore:preview", "restore:start"):
+    for name in ("restore:preview", "restore:preview_details", "restore:start"):
         assert member_client.post(reverse(name, args=[workspace.slug]), {"ids": [c.id]}).status_code == 403
     page = member_client.get(reverse("contacts:archived", args=[workspace.slug])).content.decode()
     assert "Restore" not in page.split("<main>")[1].split("</main>")[0].replace("Restore jobs", "")

@@ -25,7 +25,10 @@ def test_r5_b3_admin_filters_selects_all_matching_confirms_overage_and_finds_res
     ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=newsletter) for c in wanted])
     unrelated = make_contacts(workspace, 5)
     ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=other) for c in unrelated])
+    promo = make_list(workspace, "Spring promo")
+    ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=promo) for c in wanted])
     archive(workspace, wanted + unrelated, days=45)
+    promo.delete()  # deleted since archiving: the preview says it will not come back (R12)
     make_contacts(workspace, 40)  # active and billable
     workspace.contact_limit = 100  # 40 + 60 = 100% of the plan: the overage warning must show
     workspace.save()
@@ -51,6 +54,7 @@ def test_r5_b3_admin_filters_selects_all_matching_confirms_overage_and_finds_res
     expect(dialog.get_by_role("heading", name="Confirm restore — billing overage")).to_be_visible()
     expect(dialog.get_by_test_id("will-restore")).to_have_text("60")
     expect(dialog.get_by_role("alert")).to_contain_text("100% of your plan")
+    expect(dialog.locator("#not-coming-back")).to_contain_text("List “Spring promo” (60 contacts)")
     shot(page, "restore-overage-modal", full_page=False)
     dialog.get_by_role("button", name="Confirm restore").click()
 
