@@ -29,7 +29,18 @@ class CappedPaginator(Paginator):
         return self._seen > self.cap
 
 
+def _page_size(request) -> int:
+    return parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
+
+
 def paginate(request, queryset) -> tuple[Page, int]:
     """The page asked for by ?page= and ?per_page= (a bad page size is a 400, S4)."""
-    per_page = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
+    per_page = _page_size(request)
     return CappedPaginator(queryset, per_page).get_page(request.GET.get("page")), per_page
+
+
+def rows_up_to_page(request) -> int:
+    """How many matches the requested page reaches down to (at most the count cap):
+    what a query must find before it can show that page."""
+    raw = request.GET.get("page", "")
+    return max(1, min(_page_size(request) * (int(raw) if raw.isdigit() else 1), COUNT_CAP))

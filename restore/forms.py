@@ -4,14 +4,12 @@ from django.http import QueryDict
 from contacts_app.forms import parse_id_list
 
 from . import services
-from .filters import ContactFilter
-
-ARCHIVED_STATUSES = ("archived", "merged")
+from .filters import OFF_LIST, ContactFilter
 
 
 def archived_filter(params, *, workspace) -> ContactFilter:
     """The archived list's filter: archived and merged contacts only (R3 lists merged ones)."""
-    return ContactFilter(params, workspace=workspace, statuses=ARCHIVED_STATUSES)
+    return ContactFilter(params, workspace=workspace, statuses=OFF_LIST)
 
 
 def selection_from_post(request) -> services.Selection:

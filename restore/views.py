@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -9,8 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts_app.access import handles_service_errors, render_service_error, workspace_view
 from contacts_app.csv_stream import csv_chunks
 from contacts_app.errors import Conflict
-from contacts_app.forms import parse_page_size
-from contacts_app.pagination import COUNT_CAP, paginate
+from contacts_app.pagination import paginate, rows_up_to_page
 
 from . import rules, selectors, services
 from .forms import archived_filter, selection_from_post
@@ -40,9 +38,7 @@ def archived_list(request):
     sort = request.GET.get("sort", "-archived")
     if sort not in selectors.ARCHIVED_SORTS:
         sort = "-archived"
-    raw_page = request.GET.get("page", "")
-    shown_up_to = parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE) * (int(raw_page) if raw_page.isdigit() else 1)
-    qs = selectors.archived_in_date_order(filterset=filterset, sort=sort, needed=max(1, min(shown_up_to, COUNT_CAP)))
+    qs = selectors.archived_in_date_order(filterset=filterset, sort=sort, needed=rows_up_to_page(request))
     page, per_page = paginate(request, qs.select_related("archived_by", "merged_into"))
     now = timezone.now()
     running = services.active_job(workspace=ws)
