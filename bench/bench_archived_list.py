@@ -12,10 +12,10 @@ from common import Timer, setup_django
 
 
 def build(n: int):
+    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
     from contacts_app.models import Role, Workspace, WorkspaceMembership
-    from django.contrib.auth import get_user_model
 
     ws = Workspace.objects.create(name="Big", slug="big", contact_limit=2 * n)
     user = get_user_model().objects.create(username="bench-admin")
@@ -77,7 +77,7 @@ def build(n: int):
         cur.execute("VACUUM ANALYZE")
     # What the archive writes on each contact row for the list/tag/account filters.
     from contacts_app.models import Contact
-    from contacts_app.services import snapshot_summary
+    from contacts_app.services.archive import snapshot_summary
 
     Contact.objects.filter(workspace=ws, status__in=["archived", "merged"]).update(**snapshot_summary())
     with connection.cursor() as cur:
@@ -111,13 +111,11 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="keep the data of the last run (to iterate on queries)")
     args = parser.parse_args()
     setup_django(fresh=not args.reuse)
+    from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
 
-    from contacts_app.models import Account, MailingList, Tag
-
-    from contacts_app.models import Workspace
-    from django.contrib.auth import get_user_model
+    from contacts_app.models import Account, MailingList, Tag, Workspace
 
     with Timer() as t:
         if args.reuse and Workspace.objects.filter(slug="big").exists():
@@ -127,7 +125,7 @@ def main():
     print(f"P2 archived list, {args.n:,} archived/merged contacts in one workspace (set-up {t.seconds:.0f}s); {args.repeat} requests each")
     client = Client()
     client.force_login(user)
-    url = reverse("contacts:archived", args=[ws.slug])
+    url = reverse("restore:archived", args=[ws.slug])
     lst, tag = MailingList.objects.filter(workspace=ws).first(), Tag.objects.filter(workspace=ws).first()
     rare, account = Tag.objects.get(workspace=ws, name="rare"), Account.objects.filter(workspace=ws).first()
     cohort = Tag.objects.get(workspace=ws, name="cohort")

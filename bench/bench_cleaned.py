@@ -56,13 +56,13 @@ def make_cleaned(slug: str, n: int, *, with_associations: bool):
 
 
 def bench_archive(n: int) -> None:
-    from cleaned import services
+    from cleaned.services.archive import cleaned_contacts_archive
     from contacts_app.models import Contact
 
     ws = make_cleaned("p3-archive", n, with_associations=True)
     ids = list(Contact.objects.filter(workspace=ws).values_list("id", flat=True))
     with Timer() as t:
-        archived = services.cleaned_contacts_archive(workspace=ws, contact_ids=ids, confirmation="ARCHIVE", actor=None)
+        archived = cleaned_contacts_archive(workspace=ws, contact_ids=ids, confirmation="ARCHIVE", actor=None)
     assert archived == n
     print(f"  P3 bulk archive of {n:,} cleaned contacts (2 lists, 2 tags each): {t.seconds:.1f}s = {n / t.seconds:,.0f} contacts/s (target ≤ 60 s)")
 
@@ -73,8 +73,8 @@ def export_in_child(ws, label: str) -> None:
     job = ExportJob.objects.create(workspace=ws, filter={}, total=0)
     code = (
         "import sys, time, resource; sys.path[:0] = ['bench', '.']; import common, django; django.setup();"
-        "from cleaned import services; t = time.perf_counter();"
-        f"services.export_run(export_id={job.id}); s = time.perf_counter() - t;"
+        "from cleaned.services.exports import export_run; t = time.perf_counter();"
+        f"export_run(export_id={job.id}); s = time.perf_counter() - t;"
         "print(s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, check=True)

@@ -114,12 +114,13 @@ def sql_lower_bound(ws) -> float:
 
 
 def worker_restore(ws, n: int) -> tuple[float, object]:
-    from contacts_app.models import Contact
-    from restore import services
-    from restore.models import RestoreJob
-
     import redis
     from django.conf import settings
+
+    from contacts_app.models import Contact
+    from restore.models import RestoreJob
+    from restore.services.jobs import restore_job_create
+    from restore.services.selection import selection_from_ids
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     log = open(ROOT / "var" / "bench-worker.log", "w")
@@ -131,7 +132,7 @@ def worker_restore(ws, n: int) -> tuple[float, object]:
         time.sleep(4)  # worker start-up is not part of the restore
         ids = list(Contact.objects.filter(workspace=ws, status="archived").order_by("id").values_list("id", flat=True))
         with Timer() as t:
-            job = services.restore_job_create(selection=services.selection_from_ids(workspace=ws, ids=ids), actor=None)
+            job = restore_job_create(selection=selection_from_ids(workspace=ws, ids=ids), actor=None)
             while RestoreJob.objects.get(id=job.id).status in ("queued", "running"):
                 time.sleep(0.05)
         job.refresh_from_db()

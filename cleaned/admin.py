@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from contacts_app.admin_audit import AuditedModelAdmin
+from contacts_app.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
 
 from .models import BounceEvent, ExportJob
 
 
 @admin.register(BounceEvent)
-class BounceEventAdmin(AuditedModelAdmin):
+class BounceEventAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Bounce events are evidence from the providers: read-only."""
 
     list_display = ["occurred_at", "workspace", "provider", "type", "email", "reason", "contact"]
@@ -15,12 +15,6 @@ class BounceEventAdmin(AuditedModelAdmin):
     list_select_related = ["workspace", "contact"]
     readonly_fields = [f.name for f in BounceEvent._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExportJob)

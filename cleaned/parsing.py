@@ -2,13 +2,13 @@
 first malformed event (nothing is written for a malformed payload)."""
 from datetime import datetime
 
-from django.utils.dateparse import parse_datetime
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from contacts_app.errors import InvalidInput
 
 from .models import BounceType
-from .services import MAX_EVENTS_PER_BATCH, BounceInput
+from .services.bounces import MAX_EVENTS_PER_BATCH, BounceInput
 
 
 def _when(value, where: str) -> datetime:

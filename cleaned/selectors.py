@@ -1,16 +1,14 @@
 from django.db.models import QuerySet
 
+from contacts_app.filters import ContactFilter
 from contacts_app.models import Contact, ContactStatus, EmailStatus
-from restore.filters import ContactFilter
 
 from .models import ExportJob
 
 
 def cleaned_filter(params, *, workspace) -> ContactFilter:
     """C4: the same filters as elsewhere, on active contacts whose address is cleaned."""
-    f = ContactFilter(params, workspace=workspace, statuses=(ContactStatus.ACTIVE,))
-    f.queryset = f.queryset.filter(email_status=EmailStatus.CLEANED)
-    return f
+    return ContactFilter(params, workspace=workspace, statuses=(ContactStatus.ACTIVE,), email_status=EmailStatus.CLEANED)
 
 
 def cleaned_contacts(*, workspace, params) -> QuerySet[Contact]:

@@ -1,23 +1,19 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts_app.access import handles_service_errors, workspace_view
-from contacts_app.forms import parse_id_list
 from contacts_app.pagination import paginate
 
-from . import selectors, services
+from . import selectors
+from .forms import CleanedArchiveForm, ExportForm, filter_params
 from .models import ExportJob, ExportStatus
-
-FILTER_KEYS = ("q", "list", "tag", "account")
-
-
-def _filter_params(query) -> dict:
-    return {k: query.get(k) for k in FILTER_KEYS if query.get(k)}
+from .services.archive import CONFIRMATION_WORD, cleaned_contacts_archive
+from .services.exports import export_create, export_path
 
 
 @require_GET
@@ -27,10 +23,10 @@ def cleaned_list(request):
     filterset = selectors.cleaned_filter(request.GET, workspace=request.workspace)
     qs = filterset.qs_or_error().select_related("account").order_by("-cleaned_at", "-id")
     page, _ = paginate(request, qs)
-    params = _filter_params(request.GET)
+    params = filter_params(request.GET)
     return render(request, "cleaned/list.html", {
         "page": page, "filter": filterset, "filter_query": urlencode(params),
-        "is_filtered": bool(params), "word": services.CONFIRMATION_WORD,
+        "is_filtered": bool(params), "word": CONFIRMATION_WORD,
     })
 
 
@@ -38,24 +34,24 @@ def cleaned_list(request):
 @workspace_view(admin_only=True)
 @handles_service_errors
 def cleaned_archive(request):
-    if request.POST.get("select_all") == "1":
-        params = _filter_params(QueryDict(request.POST.get("filter", "")))
-        ids = list(selectors.cleaned_contacts(workspace=request.workspace, params=params).values_list("id", flat=True))
+    form = CleanedArchiveForm(request.POST)
+    data = form.cleaned_or_error()
+    if data["select_all"]:
+        matching = selectors.cleaned_contacts(workspace=request.workspace, params=form.filter_params())
+        ids = list(matching.values_list("id", flat=True))
     else:
-        ids = parse_id_list(request.POST.getlist("ids"))
-    archived = services.cleaned_contacts_archive(
-        workspace=request.workspace, contact_ids=ids, confirmation=request.POST.get("confirmation", ""), actor=request.user
-    )
+        ids = data["ids"]
+    archived = cleaned_contacts_archive(workspace=request.workspace, contact_ids=ids, confirmation=data["confirmation"], actor=request.user)
     messages.success(request, f"Archived {archived:,} cleaned contact{'s' if archived != 1 else ''}. Their data is kept in Archived contacts.")
-    return redirect(reverse("contacts:archived", args=[request.workspace.slug]) + "?email_status=cleaned")
+    return redirect(reverse("restore:archived", args=[request.workspace.slug]) + "?email_status=cleaned")
 
 
 @require_POST
 @workspace_view(admin_only=True)
 @handles_service_errors
 def export_start(request):
-    params = _filter_params(QueryDict(request.POST.get("filter", "")))
-    job = services.export_create(workspace=request.workspace, actor=request.user, params=params)
+    params = ExportForm(request.POST).filter_params()
+    job = export_create(workspace=request.workspace, actor=request.user, params=params)
     messages.success(request, f"Export #{job.id} started for {job.total:,} cleaned contacts. It appears here when ready.")
     return redirect("cleaned:exports", slug=request.workspace.slug)
 
@@ -73,7 +69,7 @@ def export_download(request, export_id: int):
     job = ExportJob.objects.filter(workspace=request.workspace, id=export_id, status=ExportStatus.DONE).first()
     if job is None:
         raise Http404("No such export, or it is not ready yet.")
-    path = services.export_path(job)
+    path = export_path(job)
     if not path.is_file():
         raise Http404("This export file is no longer available.")
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"cleaned-contacts-{job.id}.csv", content_type="text/csv; charset=utf-8")

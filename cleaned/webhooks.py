@@ -2,19 +2,19 @@
 import json
 import logging
 
+from anymail.signals import tracking
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from anymail.signals import tracking
 from contacts_app.api_auth import error_response
 from contacts_app.errors import ServiceError
 from contacts_app.models import Workspace
 
-from . import services
 from .parsing import bounce_inputs
+from .services import bounces
 from .signing import signature_problem
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def bounce_webhook(request):
         if not isinstance(payload, dict):
             return error_response("malformed", "The body must be a JSON object with 'events'.", 400)
         events = bounce_inputs(payload.get("events"))
-        result = services.bounces_apply(workspace=workspace, provider="generic", events=events, actor_label="webhook")
+        result = bounces.bounces_apply(workspace=workspace, provider="generic", events=events, actor_label="webhook")
     except ServiceError as error:
         return error_response(error.code, error.detail, error.status)
     return JsonResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status=202)
@@ -64,11 +64,11 @@ def anymail_tracking(sender, event, esp_name, **kwargs):
         log.warning("%s %s event for an unknown workspace %r ignored", esp_name, event.event_type, slug)
         return
     event_id = event.event_id or f"{event.message_id}:{event.event_type}:{event.recipient}"
-    services.bounces_apply(
+    bounces.bounces_apply(
         workspace=workspace,
         provider=esp_name.lower().replace(" ", "_"),
         events=[
-            services.BounceInput(
+            bounces.BounceInput(
                 event_id=str(event_id)[:200],
                 email=event.recipient,
                 type=kind,

@@ -16,5 +16,5 @@ urlpatterns = [
     path("restore-jobs", restore_api.jobs, name="api-restore-jobs"),
     path("restore-jobs/<int:job_id>", restore_api.job_detail, name="api-restore-job"),
     path("bounces", bounce_webhook, name="api-bounces"),
-    path("forms/<int:form_id>/submissions", contacts_api.form_submission, name="api-form-submission"),
+    path("forms/<int:form_id>/submissions", restore_api.form_submission, name="api-form-submission"),
 ]

@@ -10,7 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("w/<slug:slug>/contacts/", include("contacts_app.urls")),
-    path("w/<slug:slug>/restore-jobs/", include("restore.urls")),
+    path("w/<slug:slug>/", include("restore.urls")),
     path("w/<slug:slug>/cleaned/", include("cleaned.urls")),
     path("api/v1/", include("config.api_urls")),
     path("webhooks/anymail/", include("anymail.urls")),

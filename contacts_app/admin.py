@@ -1,12 +1,10 @@
 from django.contrib import admin
 
-from .admin_audit import AuditedModelAdmin, ReadOnlyInline
+from .admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin, ReadOnlyInline
+from .associations import ASSOCIATION_KINDS
 from .models import (
     Account,
     ApiToken,
-    ArchivedContactTag,
-    ArchivedDealLink,
-    ArchivedListMembership,
     ArchiveRecord,
     AuditEvent,
     Automation,
@@ -85,39 +83,20 @@ class ContactAdmin(AuditedModelAdmin):
     show_full_result_count = False
 
 
-class ArchivedListMembershipInline(ReadOnlyInline):
-    model = ArchivedListMembership
-    fields = ["list_id_snapshot", "list_name", "status", "subscribed_at"]
-
-
-class ArchivedTagInline(ReadOnlyInline):
-    model = ArchivedContactTag
-    fields = ["tag_id_snapshot", "tag_name"]
-
-
-class ArchivedDealInline(ReadOnlyInline):
-    model = ArchivedDealLink
-    fields = ["deal_id_snapshot", "deal_title", "was_primary", "deal_deleted"]
+def _snapshot_inline(kind):
+    return type(f"Archived{kind.label}Inline", (ReadOnlyInline,), {"model": kind.snapshot, "fields": list(kind.snapshot_fields)})
 
 
 @admin.register(ArchiveRecord)
-class ArchiveRecordAdmin(AuditedModelAdmin):
-    """Archive snapshots are evidence: support staff read them, never edit them."""
+class ArchiveRecordAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """Archive snapshots are evidence: support staff read them, never edit them. One
+    inline per association kind kept in its own table (the account is on the record)."""
 
     list_display = ["contact", "workspace", "archived_at", "archived_by", "account_name", "restored_at", "restore_source"]
     list_filter = ["workspace", ("restored_at", admin.EmptyFieldListFilter)]
     search_fields = ["contact__email"]
     list_select_related = ["contact", "workspace", "archived_by"]
-    inlines = [ArchivedListMembershipInline, ArchivedTagInline, ArchivedDealInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    inlines = [_snapshot_inline(kind) for kind in ASSOCIATION_KINDS if kind.snapshot is not ArchiveRecord]
 
 
 @admin.register(MailingList)
@@ -198,7 +177,7 @@ class CampaignSendAdmin(AuditedModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log is append-only, even for superusers."""
 
     list_display = ["created_at", "workspace", "action", "actor", "actor_label", "count"]
@@ -207,15 +186,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["workspace", "actor"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)

@@ -1,21 +1,21 @@
-"""JSON API for workspace, contacts and public form submissions. Same services as the pages."""
+"""JSON API for the workspace and its contacts. Same services as the pages."""
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 
-from restore import rules
-from restore.filters import ContactFilter
-from restore.services import form_submit
-
-from . import selectors, services
+from . import selectors
 from .api_auth import api_view, id_list, json_body
 from .errors import InvalidInput, NotFound
-from .models import Contact
+from .filters import ContactFilter
+from .lifecycle import restorable_from, restorable_until
+from .models import Contact, ContactStatus
+from .services.archive import contacts_archive as archive_service
+from .services.contacts import contact_create, contact_update
 
 API_PAGE_SIZE = 100
 
 
 def contact_json(c) -> dict:
-    until = rules.restorable_until(c.archived_at) if c.status == "archived" else None
+    until = restorable_until(c.archived_at) if c.status == ContactStatus.ARCHIVED else None
     return {
         "id": c.id,
         "email": c.email,
@@ -25,7 +25,7 @@ def contact_json(c) -> dict:
         "email_status": c.email_status,
         "created_at": c.created_at.isoformat(),
         "archived_at": c.archived_at.isoformat() if c.archived_at else None,
-        "restorable_from": rules.restorable_from(c.archived_at).isoformat() if until else None,
+        "restorable_from": restorable_from(c.archived_at).isoformat() if until else None,
         "restorable_until": until.isoformat() if until else None,
         "merged_into": c.merged_into_id,
     }
@@ -63,7 +63,7 @@ def _contact_create(request):
     for key in ("email", "first_name", "last_name"):
         if key in data and not isinstance(data[key], str):
             raise InvalidInput(f"'{key}' must be a string.")
-    contact = services.contact_create(
+    contact = contact_create(
         workspace=request.workspace,
         email=data.get("email", ""),
         first_name=data.get("first_name", ""),
@@ -81,20 +81,7 @@ def contacts_archive(request):
     ids = id_list(json_body(request), "contact_ids")
     if not ids:
         raise InvalidInput("'contact_ids' is empty.", code="empty_selection")
-    return JsonResponse({"archived": services.contacts_archive(workspace=request.workspace, contact_ids=ids, actor=request.user)})
-
-
-@api_view(methods=("POST",), public=True)
-def form_submission(request, form_id: int):
-    data = json_body(request)
-    fields = {k: data.get(k, "") for k in ("email", "first_name", "last_name")}
-    if not all(isinstance(v, str) for v in fields.values()):
-        raise InvalidInput("email, first_name and last_name must be strings.")
-    result = form_submit(form_id=form_id, **fields)
-    return JsonResponse(
-        {"contact_id": result.contact.id, "created": result.created, "restored": result.restored},
-        status=201 if result.created else 200,
-    )
+    return JsonResponse({"archived": archive_service(workspace=request.workspace, contact_ids=ids, actor=request.user)})
 
 
 @api_view(methods=("GET", "PATCH"))
@@ -108,5 +95,5 @@ def contact_detail(request, contact_id: int):
         fields = {k: data.get(k, getattr(contact, k)) for k in ("email", "first_name", "last_name", "phone")}
         if not all(isinstance(v, str) for v in fields.values()):
             raise InvalidInput("email, first_name, last_name and phone must be strings.")
-        services.contact_update(contact=contact, actor=request.user, **fields)
+        contact_update(contact=contact, actor=request.user, **fields)
     return JsonResponse(contact_json(contact))

@@ -4,19 +4,19 @@ Archiving detaches a contact's associations; these tables keep what it had so th
 restore (R6) can put it back. Referenced lists, tags, accounts and deals are stored
 as plain ids, not foreign keys: a list deleted after archiving must not delete the
 snapshot row, it must make restore skip that list. Names are copied so the preview
-can say *what* will not come back (R12).
+can say *what* will not come back (R12). `associations.py` declares the kinds.
 """
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 
-# A5: archived contacts are purged this long after archiving; R2: until then they can
-# be restored (restore/rules.py reads it from here).
-ARCHIVE_RETENTION = timedelta(days=365)
+class RestoreSource(models.TextChoices):
+    """How an archiving was undone."""
+
+    MANUAL = "manual", "Restore job"  # an admin's restore (R1–R5)
+    FORM = "form", "Form submission"  # automatic restore (R9)
 
 
 class ArchiveRecord(models.Model):
@@ -34,7 +34,7 @@ class ArchiveRecord(models.Model):
     restored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    restore_source = models.CharField(max_length=20, blank=True, help_text="manual, form, or staff")
+    restore_source = models.CharField(max_length=20, blank=True, choices=RestoreSource.choices)
 
     class Meta:
         constraints = [

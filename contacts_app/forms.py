@@ -1,7 +1,11 @@
-"""Parsing of request input into plain values; no business rules here."""
+"""Forms of the contact pages, and the pieces the other apps' forms share. They parse
+and validate input (S4); business rules stay in the services."""
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from .errors import InvalidInput
+from .models import Contact
 
 
 def parse_id_list(values, *, what: str = "contact") -> list[int]:
@@ -34,3 +38,86 @@ def parse_page_size(raw: str | None, *, default: int) -> int:
     if not raw.isdigit() or int(raw) not in PAGE_SIZES:
         raise InvalidInput(f"Page size must be one of {', '.join(map(str, PAGE_SIZES))}.", code="invalid_page_size")
     return int(raw)
+
+
+class IdListField(forms.Field):
+    """Ticked ids (`ids=1&ids=2` or `ids=1,2`), parsed by `parse_id_list`."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, what: str = "contact", **kwargs):
+        self.what = what
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value and not self.required:
+            return []
+        try:
+            return parse_id_list(value or [], what=self.what)
+        except InvalidInput as error:
+            raise ValidationError(error.detail, code=error.code) from None
+
+
+class FlagField(forms.Field):
+    """A hidden "1"/"0" switch that scripts set: only "1" turns it on."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        return value == "1"
+
+
+class ServiceForm(forms.Form):
+    """A form posted by a button rather than typed into: when it is not valid, the
+    page answers like a service error (a 4xx page with one sentence, S4)."""
+
+    def cleaned_or_error(self) -> dict:
+        if not self.is_valid():
+            errors = self.errors.as_data()
+            first = next(iter(errors.values()))[0]
+            detail = " ".join(message for field_errors in self.errors.values() for message in field_errors)
+            raise InvalidInput(detail, code=first.code or "invalid")
+        return self.cleaned_data
+
+
+class SelectionForm(ServiceForm):
+    """Ticked contacts, or "every contact matching this filter" (`select_all=1` with
+    the filter's query string), as the archived and cleaned lists post them."""
+
+    ids = IdListField(required=False)
+    select_all = FlagField()
+    filter = forms.CharField(required=False, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("select_all") and not data.get("ids") and "ids" not in self.errors:
+            raise ValidationError("Select at least one contact first.", code="empty_selection")
+        return data
+
+
+class ArchiveForm(ServiceForm):
+    """A1: archive the ticked contacts, then go back where the admin was."""
+
+    ids = IdListField()
+    next = forms.CharField(required=False)
+
+
+class ContactForm(forms.Form):
+    """Add or edit a contact. Lengths are the columns' own: a value that does not fit
+    is refused, never cut (S4)."""
+
+    email = forms.CharField(max_length=Contact._meta.get_field("email").max_length, strip=True)
+    first_name = forms.CharField(max_length=Contact._meta.get_field("first_name").max_length, required=False)
+    last_name = forms.CharField(max_length=Contact._meta.get_field("last_name").max_length, required=False)
+    phone = forms.CharField(max_length=Contact._meta.get_field("phone").max_length, required=False)
+
+
+class NewContactForm(ContactForm):
+    """C6: a new contact needs the admin's word that the person agreed to be emailed."""
+
+    consent = forms.BooleanField(
+        error_messages={"required": "Tick “This person gave me permission to email them” to add this contact."}
+    )

@@ -79,6 +79,12 @@ class EmailStatus(models.TextChoices):
     CLEANED = "cleaned", "Cleaned"
 
 
+# B1/B2, written once: a contact counts against the plan when it is active and its
+# address is deliverable. DELIVERABLE alone is what a restore would add to the bill.
+DELIVERABLE = Q(email_status=EmailStatus.OK)
+BILLABLE = Q(status=ContactStatus.ACTIVE) & DELIVERABLE
+
+
 class ContactQuerySet(models.QuerySet):
     def in_workspace(self, workspace):
         return self.filter(workspace=workspace)
@@ -91,11 +97,11 @@ class ContactQuerySet(models.QuerySet):
 
     def sendable(self):
         """A4/C2: only active contacts with a deliverable address ever receive email."""
-        return self.filter(status=ContactStatus.ACTIVE, email_status=EmailStatus.OK)
+        return self.filter(DELIVERABLE, status=ContactStatus.ACTIVE)
 
     def billable(self):
         """B1: active contacts whose email is not cleaned."""
-        return self.filter(status=ContactStatus.ACTIVE, email_status=EmailStatus.OK)
+        return self.filter(BILLABLE)
 
     def search(self, q: str):
         q = (q or "").strip()
@@ -149,12 +155,12 @@ class Contact(models.Model):
             models.UniqueConstraint(
                 Lower("email"),
                 "workspace",
-                condition=~Q(status="merged"),
+                condition=~Q(status=ContactStatus.MERGED),
                 name="uniq_contact_email_ci_per_workspace",
                 violation_error_message="A contact with this email already exists in this workspace.",
             ),
             models.CheckConstraint(
-                condition=Q(status="archived", archived_at__isnull=False) | ~Q(status="archived"),
+                condition=Q(status=ContactStatus.ARCHIVED, archived_at__isnull=False) | ~Q(status=ContactStatus.ARCHIVED),
                 name="archived_contact_has_archived_at",
             ),
         ]
@@ -164,13 +170,13 @@ class Contact(models.Model):
             # The archived list (archived + merged, R3) ordered by date, read in index order (P2).
             models.Index(
                 fields=["workspace", "-archived_at", "-id"],
-                condition=Q(status__in=["archived", "merged"]),
+                condition=Q(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED]),
                 name="contact_archived_list",
             ),
             # Archived cleaned contacts (where C5 lands) in date order.
             models.Index(
                 fields=["workspace", "-archived_at", "-id"],
-                condition=Q(status__in=["archived", "merged"], email_status="cleaned"),
+                condition=Q(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED], email_status=EmailStatus.CLEANED),
                 name="contact_archived_cleaned",
             ),
             # "Was at account": that account's archived contacts, already in date order.
@@ -364,8 +370,9 @@ class ApiToken(models.Model):
 
 
 from .archive_models import (  # noqa: E402,F401  (registered with this app)
-    ArchiveRecord,
     ArchivedContactTag,
     ArchivedDealLink,
     ArchivedListMembership,
+    ArchiveRecord,
+    RestoreSource,
 )

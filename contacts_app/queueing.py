@@ -1,20 +1,25 @@
-"""Publishing task ids without letting a dead broker slow a request (R11)."""
+"""Publishing task ids without letting a dead broker slow a request (R11).
+
+Services enqueue work through here, naming the task rather than importing it, so
+that tasks import services and never the reverse."""
 import logging
 import threading
 from collections.abc import Callable
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 
 log = logging.getLogger(__name__)
 
 
-def publish(task, *args) -> bool:
-    """Send a task; False when the broker is unreachable (the caller's sweeper retries)."""
+def publish(task_name: str, *args) -> bool:
+    """Send the task named `task_name`; False when the broker is unreachable (the
+    caller's sweeper retries)."""
     try:
-        task.apply_async(args=list(args), retry=False)
+        current_app.send_task(task_name, args=list(args), retry=False)
     except Exception as exc:  # broker down or unreachable
-        log.warning("%s%s not enqueued (%s); it will be retried", task.name, args, exc)
+        log.warning("%s%s not enqueued (%s); it will be retried", task_name, args, exc)
         return False
     return True
 

@@ -26,16 +26,13 @@ def default_membership_for(*, user) -> WorkspaceMembership | None:
     return WorkspaceMembership.objects.select_related("workspace").filter(user=user).order_by("id").first()
 
 
-def contact_list(*, workspace, q: str = "", restored_by_job: int | None = None) -> QuerySet[Contact]:
+def contact_list(*, workspace, q: str = "", within: QuerySet | None = None) -> QuerySet[Contact]:
     """The Contacts page: active contacts (cleaned ones included, with their badge),
-    newest first, searchable by name or email; optionally only those a restore job
-    brought back (R7: "Find restored contacts")."""
-    from restore.models import RestoreJobItem
-
+    newest first, searchable by name or email; optionally only those whose id is in
+    `within` (a subquery of ids, e.g. what a restore job brought back: R7)."""
     qs = Contact.objects.in_workspace(workspace).active().search(q)
-    if restored_by_job is not None:
-        restored = RestoreJobItem.objects.filter(job_id=restored_by_job, job__workspace=workspace, outcome="restored")
-        qs = qs.filter(id__in=restored.values("contact_id"))
+    if within is not None:
+        qs = qs.filter(id__in=within)
     return qs.select_related("account").order_by("-created_at", "-id")
 
 

@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from . import services
+from .services.purge import contacts_purge_expired
 
 
 @shared_task(ignore_result=True)
 def contacts_purge_expired_task() -> int:
-    return services.contacts_purge_expired()
+    return contacts_purge_expired()

@@ -1,7 +1,5 @@
 from django.urls import path
 
-from restore import views as restore_views
-
 from . import views
 
 app_name = "contacts"
@@ -11,5 +9,4 @@ urlpatterns = [
     path("<int:contact_id>/", views.contact_detail, name="detail"),
     path("<int:contact_id>/edit/", views.contact_edit, name="edit"),
     path("archive/", views.contacts_archive, name="archive"),
-    path("archived/", restore_views.archived_list, name="archived"),
 ]

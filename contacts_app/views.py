@@ -6,11 +6,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services
+from . import selectors
 from .access import handles_service_errors, workspace_view
 from .errors import ServiceError
-from .forms import parse_id_list
+from .forms import ArchiveForm, ContactForm, NewContactForm
 from .pagination import paginate
+from .services.archive import contacts_archive as archive_service
+from .services.contacts import contact_create, contact_update
 
 
 @login_required
@@ -27,10 +29,14 @@ def home(request):
 @workspace_view()
 @handles_service_errors
 def contact_list(request):
+    return contact_list_page(request, within=None)
+
+
+def contact_list_page(request, *, within, context: dict | None = None):
+    """The Contacts page, optionally narrowed to `within` (a subquery of contact ids,
+    e.g. the contacts a restore job brought back: R7)."""
     q = request.GET.get("q", "")[:200]
-    job_raw = request.GET.get("restore_job", "")
-    restored_by_job = int(job_raw) if job_raw.isdigit() and len(job_raw) < 12 else None
-    contacts = selectors.contact_list(workspace=request.workspace, q=q, restored_by_job=restored_by_job)
+    contacts = selectors.contact_list(workspace=request.workspace, q=q, within=within)
     page, per_page = paginate(request, contacts)
     return render(
         request,
@@ -39,8 +45,8 @@ def contact_list(request):
             "page": page,
             "q": q,
             "per_page": per_page,
-            "restored_by_job": restored_by_job,
             "billable": selectors.billable_count(workspace=request.workspace),
+            **(context or {}),
         },
     )
 
@@ -58,8 +64,8 @@ def contact_detail(request, contact_id: int):
 @workspace_view(admin_only=True)
 @handles_service_errors
 def contacts_archive(request):
-    ids = parse_id_list(request.POST.getlist("ids"))
-    archived = services.contacts_archive(workspace=request.workspace, contact_ids=ids, actor=request.user)
+    ids = ArchiveForm(request.POST).cleaned_or_error()["ids"]
+    archived = archive_service(workspace=request.workspace, contact_ids=ids, actor=request.user)
     skipped = len(ids) - archived
     if archived:
         messages.success(request, f"Archived {archived} contact{'s' if archived != 1 else ''}.")
@@ -75,10 +81,6 @@ def _next_url(request, *, default: str) -> str:
     return default
 
 
-def _contact_fields(post) -> dict:
-    return {k: post.get(k, "")[:254] for k in ("email", "first_name", "last_name", "phone")}
-
-
 @require_http_methods(["GET", "POST"])
 @workspace_view()
 def contact_new(request):
@@ -86,24 +88,20 @@ def contact_new(request):
     permission checkbox is required; the cleaned contact is left as it is."""
     source = None
     source_id = request.GET.get("from", "") or request.POST.get("from", "")
-    if source_id.isdigit():
+    if source_id.isdigit() and len(source_id) < 19:
         source = selectors.contact_detail(workspace=request.workspace, contact_id=int(source_id))
-    values = {"first_name": source.first_name, "last_name": source.last_name} if source else {}
-    error = None
-    if request.method == "POST":
-        values = _contact_fields(request.POST)
-        if request.POST.get("consent") != "on":
-            error = "Tick “This person gave me permission to email them” to add this contact."
+    initial = {"first_name": source.first_name, "last_name": source.last_name} if source else {}
+    form = NewContactForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        try:
+            contact = contact_create(workspace=request.workspace, actor=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(None, exc.detail)
         else:
-            try:
-                contact = services.contact_create(workspace=request.workspace, consent=True, actor=request.user, **values)
-            except ServiceError as exc:
-                error = exc.detail
-            else:
-                messages.success(request, f"Added {contact.email}.")
-                return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
-    status = 400 if error else 200
-    return render(request, "contacts/form.html", {"values": values, "source": source, "error": error, "mode": "new"}, status=status)
+            messages.success(request, f"Added {contact.email}.")
+            return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
+    status = 400 if form.errors else 200
+    return render(request, "contacts/form.html", {"form": form, "source": source, "mode": "new"}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -112,19 +110,18 @@ def contact_edit(request, contact_id: int):
     contact = selectors.contact_detail(workspace=request.workspace, contact_id=contact_id)
     if contact is None:
         raise Http404("No such contact.")
-    values = {"email": contact.email, "first_name": contact.first_name, "last_name": contact.last_name, "phone": contact.phone}
-    error = None
-    if request.method == "POST":
-        values = _contact_fields(request.POST)
+    initial = {"email": contact.email, "first_name": contact.first_name, "last_name": contact.last_name, "phone": contact.phone}
+    form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if form.is_valid():
         try:
-            services.contact_update(contact=contact, actor=request.user, **values)
+            contact_update(contact=contact, actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            error = exc
+            form.add_error(None, exc.detail)
+            status = exc.status
         else:
             messages.success(request, "Contact saved.")
             return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
-    return render(
-        request, "contacts/form.html",
-        {"values": values, "contact": contact, "error": error.detail if error else None, "mode": "edit"},
-        status=error.status if error else 200,
-    )
+    elif form.errors:
+        status = 400
+    return render(request, "contacts/form.html", {"form": form, "contact": contact, "mode": "edit"}, status=status)

@@ -3,8 +3,8 @@ from django.contrib import admin, messages
 from contacts_app.admin_audit import AuditedModelAdmin
 from contacts_app.errors import ServiceError
 
-from . import services
 from .models import RestoreJob
+from .services import jobs
 
 
 @admin.register(RestoreJob)
@@ -32,7 +32,7 @@ class RestoreJobAdmin(AuditedModelAdmin):
 
     @admin.action(description="Cancel selected jobs (restored contacts stay restored)")
     def cancel_jobs(self, request, queryset):
-        done = sum(services.restore_job_cancel(job_id=job.id, actor=request.user) for job in queryset)
+        done = sum(jobs.restore_job_cancel(job_id=job.id, actor=request.user) for job in queryset)
         self.message_user(request, f"Cancelled {done} job(s).", messages.SUCCESS if done else messages.WARNING)
 
     @admin.action(description="Retry selected failed or cancelled jobs from where they stopped")
@@ -40,7 +40,7 @@ class RestoreJobAdmin(AuditedModelAdmin):
         done = 0
         for job in queryset:
             try:
-                done += services.restore_job_retry(job_id=job.id, actor=request.user)
+                done += jobs.restore_job_retry(job_id=job.id, actor=request.user)
             except ServiceError as error:
                 self.message_user(request, f"Job #{job.id}: {error.detail}", messages.ERROR)
         self.message_user(request, f"Re-queued {done} job(s).", messages.SUCCESS if done else messages.WARNING)

@@ -1,10 +1,13 @@
 """Parse what the archived-list page posts into a Selection (no rules here)."""
 from django.http import QueryDict
 
-from contacts_app.forms import parse_id_list
+from contacts_app.filters import ContactFilter
+from contacts_app.forms import FlagField, SelectionForm
+from contacts_app.lifecycle import OFF_LIST
 
-from . import services
-from .filters import OFF_LIST, ContactFilter
+from .services.selection import Selection, selection_from_ids, selection_from_queryset
+
+PAGE_KEYS = ("page", "per_page", "sort")
 
 
 def archived_filter(params, *, workspace) -> ContactFilter:
@@ -12,12 +15,23 @@ def archived_filter(params, *, workspace) -> ContactFilter:
     return ContactFilter(params, workspace=workspace, statuses=OFF_LIST)
 
 
-def selection_from_post(request) -> services.Selection:
-    """Either ticked ids, or "all N matching this filter", resolved here on the server
-    from the filter the page was showing."""
-    if request.POST.get("select_all") == "1":
-        params = QueryDict(request.POST.get("filter", ""))
-        qs = archived_filter(params, workspace=request.workspace).qs_or_error()
-        description = {k: v for k, v in params.items() if k not in ("page", "per_page", "sort") and v}
-        return services.selection_from_queryset(workspace=request.workspace, queryset=qs, description=description)
-    return services.selection_from_ids(workspace=request.workspace, ids=parse_id_list(request.POST.getlist("ids")))
+class RestoreForm(SelectionForm):
+    """The preview and the start of a restore: the selection, and B3's explicit
+    acceptance of a possible overage."""
+
+    confirm_overage = FlagField()
+
+    def selection(self, *, workspace) -> Selection:
+        """Either ticked ids, or "all N matching this filter", resolved here on the
+        server from the filter the page was showing."""
+        data = self.cleaned_or_error()
+        if data["select_all"]:
+            params = QueryDict(data["filter"])
+            qs = archived_filter(params, workspace=workspace).qs_or_error()
+            description = {k: v for k, v in params.items() if k not in PAGE_KEYS and v}
+            return selection_from_queryset(workspace=workspace, queryset=qs, description=description)
+        return selection_from_ids(workspace=workspace, ids=data["ids"])
+
+
+def selection_from_post(request) -> Selection:
+    return RestoreForm(request.POST).selection(workspace=request.workspace)

@@ -6,15 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-SKIP_REASONS = ("frozen", "expired", "merged", "already_active", "not_found", "email_conflict")
-SKIP_LABELS = {
-    "frozen": "Archived less than 30 days ago",
-    "expired": "Archived more than a year ago",
-    "merged": "Merged into another contact",
-    "already_active": "Already active",
-    "not_found": "Not found",
-    "email_conflict": "Another active contact has this email",
-}
+from contacts_app.lifecycle import SKIP_REASONS, Outcome
 
 
 class JobStatus(models.TextChoices):
@@ -57,7 +49,7 @@ class RestoreJob(models.Model):
         constraints = [
             # R4: one queued-or-running job per workspace, enforced by PostgreSQL itself.
             models.UniqueConstraint(
-                fields=["workspace"], condition=Q(status__in=["queued", "running"]), name="one_active_restore_job_per_workspace"
+                fields=["workspace"], condition=Q(status__in=ACTIVE_JOB_STATUSES), name="one_active_restore_job_per_workspace"
             ),
         ]
         indexes = [
@@ -70,7 +62,7 @@ class RestoreJob(models.Model):
 
     @property
     def skipped(self) -> dict[str, int]:
-        return {reason: getattr(self, f"skipped_{reason}") for reason in SKIP_REASONS}
+        return {reason.value: getattr(self, f"skipped_{reason}") for reason in SKIP_REASONS}
 
     @property
     def skipped_total(self) -> int:
@@ -96,7 +88,7 @@ class RestoreJobItem(models.Model):
     job = models.ForeignKey(RestoreJob, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     contact_id = models.BigIntegerField()
-    outcome = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=20, blank=True, choices=Outcome.choices)  # blank: not processed yet
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "position"], name="uniq_restore_item_position")]

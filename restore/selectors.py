@@ -2,15 +2,23 @@
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, DateTimeField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 
+from contacts_app.associations import ACCOUNT, ASSOCIATION_KINDS, DEALS, LISTS, TAGS
 from contacts_app.fields import id_set_elements
-from contacts_app.models import ArchivedDealLink, ArchiveRecord, Contact
+from contacts_app.lifecycle import Outcome, annotate_skip_reason
+from contacts_app.models import DELIVERABLE, ArchiveRecord, Contact
 from contacts_app.sqlutil import table
 
-from . import rules
-from .models import RestoreJob, RestoreJobItem, SKIP_LABELS
-
+from .models import RestoreJob, RestoreJobItem
 
 ARCHIVED_SORTS = {"-archived": ("-archived_at", "-id"), "archived": ("archived_at", "id")}
 DATE_ORDER_PROBE = 5_000
@@ -48,6 +56,11 @@ def job_for(*, workspace, job_id: int) -> RestoreJob | None:
     return RestoreJob.objects.filter(workspace=workspace, id=job_id).select_related("requested_by").first()
 
 
+def restored_contact_ids(*, job: RestoreJob) -> QuerySet:
+    """R7: the ids of the contacts this job restored (a subquery)."""
+    return RestoreJobItem.objects.filter(job=job, outcome=Outcome.RESTORED).values("contact_id")
+
+
 def recent_jobs(*, workspace, limit: int = 20) -> QuerySet[RestoreJob]:
     return RestoreJob.objects.filter(workspace=workspace).select_related("requested_by").order_by("-created_at")[:limit]
 
@@ -63,18 +76,21 @@ def job_report_rows(*, job: RestoreJob):
         .values_list("contact_id", "email", "first_name", "last_name", "outcome")
     )
     for contact_id, email, first, last, outcome in items.iterator(chunk_size=2000):
-        status = "restored" if outcome == "restored" else ("pending" if not outcome else "skipped")
-        reason = "" if outcome in ("restored", "") else SKIP_LABELS.get(outcome, outcome)
-        yield contact_id, email or "", first or "", last or "", status, outcome if status == "skipped" else "", reason
+        if not outcome:
+            yield contact_id, email or "", first or "", last or "", "pending", "", ""
+        elif outcome == Outcome.RESTORED:
+            yield contact_id, email or "", first or "", last or "", Outcome.RESTORED.value, "", ""
+        else:
+            yield contact_id, email or "", first or "", last or "", "skipped", outcome, Outcome(outcome).label
 
 
 def selection_breakdown(contacts: QuerySet[Contact], *, now) -> dict[str, tuple[int, int]]:
     """One pass over a selection (R1–R3, B1): {skip reason ('' = restorable):
     (contacts, billable ones)}."""
     rows = (
-        rules.annotate_skip_reason(contacts.order_by(), now=now)
+        annotate_skip_reason(contacts.order_by(), now=now)
         .values("skip_reason")
-        .annotate(n=Count("id"), billable=Count("id", filter=Q(email_status="ok")))
+        .annotate(n=Count("id"), billable=Count("id", filter=DELIVERABLE))  # B2: billable once active
         .order_by()
     )
     return {row["skip_reason"]: (row["n"], row["billable"]) for row in rows}
@@ -88,20 +104,20 @@ def snapshot_references(contacts: QuerySet[Contact]) -> dict[str, dict[int, tupl
     rows by contact id."""
     inner, params = contacts.order_by().values("id", "snapshot_list_ids", "snapshot_tag_ids", "snapshot_account_id").query.sql_with_params()
     branches = []
-    for kind, column, alias in (("lists", "sel.snapshot_list_ids", "l"), ("tags", "sel.snapshot_tag_ids", "t")):
+    for kind, column, alias in ((LISTS, "sel.snapshot_list_ids", "l"), (TAGS, "sel.snapshot_tag_ids", "t")):
         elements, ref = id_set_elements(column, alias=alias)
-        branches.append(f"SELECT '{kind}', {ref}, COUNT(*), MIN(sel.id) FROM sel CROSS JOIN {elements} GROUP BY {ref}")
+        branches.append(f"SELECT '{kind.key}', {ref}, COUNT(*), MIN(sel.id) FROM sel CROSS JOIN {elements} GROUP BY {ref}")
     branches.append(
-        "SELECT 'accounts', sel.snapshot_account_id, COUNT(*), MIN(sel.id) FROM sel"
+        f"SELECT '{ACCOUNT.key}', sel.snapshot_account_id, COUNT(*), MIN(sel.id) FROM sel"
         " WHERE sel.snapshot_account_id IS NOT NULL GROUP BY sel.snapshot_account_id"
     )
     branches.append(
-        "SELECT 'deals', d.deal_id_snapshot, COUNT(DISTINCT d.contact_id), MIN(d.contact_id) FROM sel"
-        f" JOIN {table(ArchivedDealLink)} d ON d.contact_id = sel.id"
+        f"SELECT '{DEALS.key}', d.deal_id_snapshot, COUNT(DISTINCT d.contact_id), MIN(d.contact_id) FROM sel"
+        f" JOIN {table(DEALS.snapshot)} d ON d.contact_id = sel.id"
         f" JOIN {table(ArchiveRecord)} r ON r.id = d.record_id AND r.restored_at IS NULL"
         " GROUP BY d.deal_id_snapshot"
     )
-    refs: dict[str, dict[int, tuple[int, int]]] = {"lists": {}, "tags": {}, "accounts": {}, "deals": {}}
+    refs: dict[str, dict[int, tuple[int, int]]] = {kind.key: {} for kind in ASSOCIATION_KINDS}
     with connection.cursor() as cur:
         cur.execute(f"WITH sel AS ({inner}) " + " UNION ALL ".join(branches), params)
         for kind, ref, n, sample in cur.fetchall():

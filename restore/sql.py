@@ -6,23 +6,11 @@ from collections.abc import Sequence
 
 from django.db import connection
 
+from contacts_app.associations import ACCOUNT, DEALS, LISTS, TAGS
+from contacts_app.deliverability import membership_status_sql
+from contacts_app.models import ArchiveRecord, Contact, ContactStatus
 from contacts_app.sqlutil import in_ids
 from contacts_app.sqlutil import table as _t
-
-from contacts_app.models import (
-    Account,
-    ArchivedContactTag,
-    ArchivedDealLink,
-    ArchivedListMembership,
-    ArchiveRecord,
-    Contact,
-    ContactTag,
-    Deal,
-    DealContact,
-    ListMembership,
-    MailingList,
-    Tag,
-)
 
 
 def reattach_associations(
@@ -35,11 +23,11 @@ def reattach_associations(
     with connection.cursor() as cur:
         cur.execute(
             f"""
-            INSERT INTO {_t(ListMembership)} (contact_id, mailing_list_id, status, created_at)
+            INSERT INTO {_t(LISTS.link)} (contact_id, mailing_list_id, status, created_at)
             SELECT s.contact_id, s.list_id_snapshot,
-                   CASE WHEN c.email_status = 'cleaned' THEN 'bounced' ELSE s.status END, s.subscribed_at
-            FROM {_t(ArchivedListMembership)} s
-            JOIN {_t(MailingList)} l ON l.id = s.list_id_snapshot AND l.workspace_id = %s
+                   {membership_status_sql(email_status="c.email_status", wanted="s.status")}, s.subscribed_at
+            FROM {_t(LISTS.snapshot)} s
+            JOIN {_t(LISTS.target)} l ON l.id = s.list_id_snapshot AND l.workspace_id = %s
             JOIN {_t(Contact)} c ON c.id = s.contact_id
             WHERE {rec_in}
             ON CONFLICT (contact_id, mailing_list_id) DO NOTHING
@@ -48,10 +36,10 @@ def reattach_associations(
         )
         cur.execute(
             f"""
-            INSERT INTO {_t(ContactTag)} (contact_id, tag_id, created_at)
+            INSERT INTO {_t(TAGS.link)} (contact_id, tag_id, created_at)
             SELECT s.contact_id, s.tag_id_snapshot, %s
-            FROM {_t(ArchivedContactTag)} s
-            JOIN {_t(Tag)} t ON t.id = s.tag_id_snapshot AND t.workspace_id = %s
+            FROM {_t(TAGS.snapshot)} s
+            JOIN {_t(TAGS.target)} t ON t.id = s.tag_id_snapshot AND t.workspace_id = %s
             WHERE {rec_in}
             ON CONFLICT (contact_id, tag_id) DO NOTHING
             """,
@@ -59,10 +47,10 @@ def reattach_associations(
         )
         cur.execute(
             f"""
-            INSERT INTO {_t(DealContact)} (deal_id, contact_id, is_primary, created_at)
+            INSERT INTO {_t(DEALS.link)} (deal_id, contact_id, is_primary, created_at)
             SELECT s.deal_id_snapshot, s.contact_id, FALSE, %s
-            FROM {_t(ArchivedDealLink)} s
-            JOIN {_t(Deal)} d ON d.id = s.deal_id_snapshot AND d.workspace_id = %s
+            FROM {_t(DEALS.snapshot)} s
+            JOIN {_t(DEALS.target)} d ON d.id = s.deal_id_snapshot AND d.workspace_id = %s
             WHERE {rec_in} AND NOT s.deal_deleted
             ON CONFLICT (deal_id, contact_id) DO NOTHING
             """,
@@ -71,13 +59,13 @@ def reattach_associations(
         contact_in, contact_params = in_ids("id", contact_ids)
         cur.execute(
             f"""
-            UPDATE {_t(Contact)} SET status = 'active', archived_at = NULL, archived_by_id = NULL, updated_at = %s,
+            UPDATE {_t(Contact)} SET status = '{ContactStatus.ACTIVE.value}', archived_at = NULL, archived_by_id = NULL, updated_at = %s,
                 snapshot_list_ids = NULL, snapshot_tag_ids = NULL, snapshot_account_id = NULL,
                 account_id = (
                     SELECT a.id FROM {_t(ArchiveRecord)} r
-                    JOIN {_t(Account)} a ON a.id = r.account_id_snapshot AND a.workspace_id = %s
+                    JOIN {_t(ACCOUNT.target)} a ON a.id = r.account_id_snapshot AND a.workspace_id = %s
                     WHERE r.contact_id = {_t(Contact)}.id AND r.restored_at IS NULL)
-            WHERE {contact_in} AND status = 'archived'
+            WHERE {contact_in} AND status = '{ContactStatus.ARCHIVED.value}'
             """,
             [now, workspace_id, *contact_params],
         )

@@ -4,7 +4,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from . import services
+from .services import jobs
 
 log = logging.getLogger(__name__)
 
@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def restore_job_run_task(job_id: int) -> str:
     try:
-        return services.restore_job_run(job_id=job_id)
+        return jobs.restore_job_run(job_id=job_id)
     except SoftTimeLimitExceeded:
         # The finished chunks are committed; the sweeper resumes from the cursor.
         log.warning("restore job %s hit the soft time limit; it will be resumed", job_id)
@@ -26,4 +26,4 @@ def restore_job_run_task(job_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def restore_jobs_sweep_task() -> int:
-    return services.restore_jobs_sweep()
+    return jobs.restore_jobs_sweep()

@@ -1,14 +1,18 @@
+"""Pages of the restore app, under /w/<slug>/: the archived list (reached from the
+contacts' three-dot menu) and the restore jobs."""
 from django.urls import path
 
 from . import views
 
 app_name = "restore"
 urlpatterns = [
-    path("", views.jobs_list, name="jobs"),
-    path("preview/", views.restore_preview, name="preview"),
-    path("preview/details/", views.restore_preview_details, name="preview_details"),
-    path("start/", views.restore_start, name="start"),
-    path("<int:job_id>/", views.job_detail, name="job"),
-    path("<int:job_id>/status/", views.job_status, name="job_status"),
-    path("<int:job_id>/report.csv", views.job_report_csv, name="report"),
+    path("contacts/archived/", views.archived_list, name="archived"),
+    path("restore-jobs/", views.jobs_list, name="jobs"),
+    path("restore-jobs/preview/", views.restore_preview, name="preview"),
+    path("restore-jobs/preview/details/", views.restore_preview_details, name="preview_details"),
+    path("restore-jobs/start/", views.restore_start, name="start"),
+    path("restore-jobs/<int:job_id>/", views.job_detail, name="job"),
+    path("restore-jobs/<int:job_id>/status/", views.job_status, name="job_status"),
+    path("restore-jobs/<int:job_id>/report.csv", views.job_report_csv, name="report"),
+    path("restore-jobs/<int:job_id>/contacts/", views.restored_contacts, name="restored_contacts"),
 ]

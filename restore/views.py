@@ -5,24 +5,42 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts_app.access import handles_service_errors, render_service_error, workspace_view
+from contacts_app.access import (
+    handles_service_errors,
+    render_service_error,
+    workspace_view,
+)
 from contacts_app.csv_stream import csv_chunks
 from contacts_app.errors import Conflict
+from contacts_app.lifecycle import (
+    Outcome,
+    restorable_from,
+    restorable_until,
+    skip_reason,
+)
 from contacts_app.pagination import paginate, rows_up_to_page
+from contacts_app.views import contact_list_page
 
-from . import rules, selectors, services
-from .forms import archived_filter, selection_from_post
-from .models import SKIP_LABELS
+from . import selectors
+from .forms import RestoreForm, archived_filter, selection_from_post
+from .services.jobs import active_job, restore_job_create
+from .services.preview import restore_not_coming_back
+from .services.preview import restore_preview as preview_service
+
+
+def _skipped(skipped: dict[str, int]) -> list[tuple[str, int]]:
+    """R10: the skip counts that are not zero, with the admin's words for them."""
+    return [(Outcome(reason).label, n) for reason, n in skipped.items() if n]
 
 
 def _row_block(contact, now, job_running: bool) -> str:
     """Why the per-row Restore button is disabled, in the admin's words (R1–R4)."""
-    reason = rules.skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
-    if reason == "merged":
+    reason = skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
+    if reason == Outcome.MERGED:
         return f"Merged into {contact.merged_into.email}" if contact.merged_into else "Merged into another contact"
-    if reason == "frozen":
-        return f"Can be restored from {date_format(rules.restorable_from(contact.archived_at), 'M j, Y')}"
-    if reason == "expired":
+    if reason == Outcome.FROZEN:
+        return f"Can be restored from {date_format(restorable_from(contact.archived_at), 'M j, Y')}"
+    if reason == Outcome.EXPIRED:
         return "Archived over a year ago: scheduled for deletion"
     if job_running:
         return "A restore is already running: one at a time"
@@ -41,11 +59,11 @@ def archived_list(request):
     qs = selectors.archived_in_date_order(filterset=filterset, sort=sort, needed=rows_up_to_page(request))
     page, per_page = paginate(request, qs.select_related("archived_by", "merged_into"))
     now = timezone.now()
-    running = services.active_job(workspace=ws)
+    running = active_job(workspace=ws)
     for c in page.object_list:
         c.restore_block = _row_block(c, now, bool(running))
-        c.restorable_from = rules.restorable_from(c.archived_at)
-        c.purge_on = rules.restorable_until(c.archived_at)
+        c.restorable_from = restorable_from(c.archived_at)
+        c.purge_on = restorable_until(c.archived_at)
     filter_params = request.GET.copy()
     for key in ("page", "per_page"):
         filter_params.pop(key, None)
@@ -72,13 +90,14 @@ def restore_preview(request):
     # The modal (X-Fragment) shows the counts at once and loads what will not come
     # back from restore_preview_details; the page without JavaScript gets both.
     fragment = bool(request.headers.get("X-Fragment"))
-    preview = services.restore_preview(selection=selection, details=not fragment)
+    preview = preview_service(selection=selection, details=not fragment)
     context = {
         "preview": preview,
-        "skipped": [(SKIP_LABELS[r], n) for r, n in preview.skipped.items() if n],
+        "skipped": _skipped(preview.skipped),
         "post": request.POST,
         "ids": request.POST.getlist("ids"),
-        "running_job": services.active_job(workspace=request.workspace),
+        "running_job": active_job(workspace=request.workspace),
+        "fragment": fragment,
     }
     return render(request, "restore/_preview.html" if fragment else "restore/preview.html", context)
 
@@ -88,7 +107,7 @@ def restore_preview(request):
 @handles_service_errors
 def restore_preview_details(request):
     """R12: what will not come back, for the selection the modal was opened with."""
-    not_coming_back = services.restore_not_coming_back(selection=selection_from_post(request))
+    not_coming_back = restore_not_coming_back(selection=selection_from_post(request))
     return render(request, "restore/_not_coming_back.html", {"n": not_coming_back})
 
 
@@ -96,11 +115,10 @@ def restore_preview_details(request):
 @workspace_view(admin_only=True)
 @handles_service_errors
 def restore_start(request):
-    selection = selection_from_post(request)
+    form = RestoreForm(request.POST)
+    selection = form.selection(workspace=request.workspace)
     try:
-        job = services.restore_job_create(
-            selection=selection, actor=request.user, confirm_overage=request.POST.get("confirm_overage") == "1"
-        )
+        job = restore_job_create(selection=selection, actor=request.user, confirm_overage=form.cleaned_data["confirm_overage"])
     except Conflict as error:
         if error.code == "job_in_progress" and getattr(error, "job_id", None):
             messages.warning(request, error.detail)
@@ -121,8 +139,7 @@ def _job_or_404(request, job_id: int):
 @workspace_view()
 def job_detail(request, job_id: int):
     job = _job_or_404(request, job_id)
-    skipped = [(SKIP_LABELS[r], n) for r, n in job.skipped.items() if n]
-    return render(request, "restore/job_detail.html", {"job": job, "skipped": skipped})
+    return render(request, "restore/job_detail.html", {"job": job, "skipped": _skipped(job.skipped)})
 
 
 @require_GET
@@ -148,3 +165,12 @@ def job_report_csv(request, job_id: int):
     response = StreamingHttpResponse(csv_chunks(header, selectors.job_report_rows(job=job)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="restore-job-{job.id}-report.csv"'
     return response
+
+
+@require_GET
+@workspace_view()
+@handles_service_errors
+def restored_contacts(request, job_id: int):
+    """R7: "Find restored contacts" — the Contacts page narrowed to what the job brought back."""
+    job = _job_or_404(request, job_id)
+    return contact_list_page(request, within=selectors.restored_contact_ids(job=job), context={"restored_by_job": job.id})

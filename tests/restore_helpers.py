@@ -1,21 +1,22 @@
 from django.db import transaction
 
-from contacts_app import services as contact_services
-from restore import services
+from contacts_app.services.archive import contacts_archive
+from restore.services.jobs import restore_job_run
+from restore.services.restoring import contacts_restore
 
 from .factories import days_ago
 
 
 def archive(workspace, contacts, actor=None, days: float = 45):
-    contact_services.contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], actor=actor, now=days_ago(days))
+    contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], actor=actor, now=days_ago(days))
 
 
 def restore_now(workspace, contacts, **kw) -> dict[int, str]:
     with transaction.atomic():
-        return services.contacts_restore(workspace=workspace, contact_ids=[c.id for c in contacts], **kw)
+        return contacts_restore(workspace=workspace, contact_ids=[c.id for c in contacts], **kw)
 
 
 def run_job_inline(job) -> None:
     """Run a job to the end in this process (the worker tests use real workers)."""
-    services.restore_job_run(job_id=job.id)
+    restore_job_run(job_id=job.id)
     job.refresh_from_db()

@@ -7,10 +7,27 @@ from django.core.management import call_command
 from django.test import Client
 
 from contacts_app.api_auth import api_token_create
-from contacts_app.models import AuditEvent, AutomationRun, CampaignSend, Automation, Contact, Form, ListMembership, Role, Trigger
+from contacts_app.models import (
+    AuditEvent,
+    Automation,
+    AutomationRun,
+    CampaignSend,
+    Contact,
+    Form,
+    ListMembership,
+    Role,
+    Trigger,
+)
 from restore.models import RestoreJob
 
-from .factories import days_ago, make_contact, make_contacts, make_list, make_member, subscribe
+from .factories import (
+    days_ago,
+    make_contact,
+    make_contacts,
+    make_list,
+    make_member,
+    subscribe,
+)
 from .restore_helpers import archive
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contacts_app import services
 from contacts_app.models import (
     ArchivedContactTag,
     ArchivedDealLink,
@@ -16,6 +15,8 @@ from contacts_app.models import (
     DealContact,
     ListMembership,
 )
+from contacts_app.services.archive import contacts_archive
+from contacts_app.services.merge import contacts_merge
 
 from .factories import (
     days_ago,
@@ -43,7 +44,7 @@ def test_a2_archive_snapshots_lists_tags_account_then_detaches_them(workspace, a
         tag(contact, t)
     created_at = contact.created_at
 
-    assert services.contacts_archive(workspace=workspace, contact_ids=[contact.id], actor=admin_user) == 1
+    assert contacts_archive(workspace=workspace, contact_ids=[contact.id], actor=admin_user) == 1
 
     contact.refresh_from_db()
     assert contact.status == "archived"
@@ -65,7 +66,7 @@ def test_a3_sole_contact_deal_is_deleted_and_shared_deal_keeps_others(workspace,
     solo = make_deal(workspace, [leaving], title="Solo deal")
     shared = make_deal(workspace, [leaving, staying], primary=staying, title="Shared deal")
 
-    services.contacts_archive(workspace=workspace, contact_ids=[leaving.id], actor=admin_user)
+    contacts_archive(workspace=workspace, contact_ids=[leaving.id], actor=admin_user)
 
     assert not Deal.objects.filter(id=solo.id).exists()
     assert list(DealContact.objects.filter(deal=shared).values_list("contact_id", "is_primary")) == [(staying.id, True)]
@@ -78,7 +79,7 @@ def test_a3_primary_leaving_a_shared_deal_hands_primary_to_the_longest_standing_
     primary, second, third = make_contact(workspace), make_contact(workspace), make_contact(workspace)
     deal = make_deal(workspace, [primary, second, third], primary=primary)
 
-    services.contacts_archive(workspace=workspace, contact_ids=[primary.id], actor=admin_user)
+    contacts_archive(workspace=workspace, contact_ids=[primary.id], actor=admin_user)
 
     assert DealContact.objects.get(deal=deal, is_primary=True).contact_id == second.id
     assert DealContact.objects.filter(deal=deal).count() == 2
@@ -89,7 +90,7 @@ def test_a3_archiving_every_contact_of_a_deal_at_once_deletes_it(workspace, admi
     a, b = make_contact(workspace), make_contact(workspace)
     deal = make_deal(workspace, [a, b])
 
-    services.contacts_archive(workspace=workspace, contact_ids=[a.id, b.id], actor=admin_user)
+    contacts_archive(workspace=workspace, contact_ids=[a.id, b.id], actor=admin_user)
 
     assert not Deal.objects.filter(id=deal.id).exists()
     assert ArchivedDealLink.objects.filter(deal_id_snapshot=deal.id, deal_deleted=True).count() == 2
@@ -100,7 +101,7 @@ def test_a3_deal_contacts_in_different_chunks_behave_like_one_by_one(workspace, 
     a, b = make_contact(workspace), make_contact(workspace)
     deal = make_deal(workspace, [a, b], primary=a)
 
-    services.contacts_archive(workspace=workspace, contact_ids=[a.id, b.id], actor=admin_user)
+    contacts_archive(workspace=workspace, contact_ids=[a.id, b.id], actor=admin_user)
 
     assert not Deal.objects.filter(id=deal.id).exists()
     assert ArchivedDealLink.objects.get(contact=a).deal_deleted is False  # b was still on it
@@ -112,7 +113,7 @@ def test_a1_archive_ignores_non_active_and_other_workspace_contacts(workspace, o
     theirs = make_contact(other_workspace)
     already = make_contact(workspace, status="archived", archived_at=days_ago(40))
 
-    archived = services.contacts_archive(workspace=workspace, contact_ids=[mine.id, theirs.id, already.id], actor=admin_user)
+    archived = contacts_archive(workspace=workspace, contact_ids=[mine.id, theirs.id, already.id], actor=admin_user)
 
     assert archived == 1
     theirs.refresh_from_db()
@@ -130,7 +131,7 @@ def test_a1_bulk_archive_is_set_based_query_count_does_not_grow_with_contacts(wo
         for c in contacts[:5]:
             make_deal(workspace, [c])
         with CaptureQueriesContext(connection) as ctx:
-            assert services.contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], actor=admin_user) == n
+            assert contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], actor=admin_user) == n
         return len(ctx.captured_queries)
 
     assert archive_n(50) == archive_n(900)
@@ -140,14 +141,14 @@ def test_a1_bulk_archive_is_set_based_query_count_does_not_grow_with_contacts(wo
 def test_a1_bulk_archive_of_ten_thousand_contacts_takes_a_handful_of_queries_per_chunk(workspace, admin_user):
     contacts = make_contacts(workspace, 10_000)
     with CaptureQueriesContext(connection) as ctx:
-        services.contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], actor=admin_user)
+        contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], actor=admin_user)
     assert Contact.objects.filter(workspace=workspace, status="archived").count() == 10_000
     assert len(ctx.captured_queries) <= 10 * 15  # 10 chunks of 1,000, each a fixed handful
 
 
 def test_a2_archive_writes_one_audit_event_with_the_contacts(workspace, admin_user):
     contacts = make_contacts(workspace, 3)
-    services.contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], actor=admin_user)
+    contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], actor=admin_user)
     event = AuditEvent.objects.get(action="archive")
     assert event.actor == admin_user and event.workspace == workspace
     assert sorted(event.contact_ids) == sorted(c.id for c in contacts) and event.count == 3
@@ -163,7 +164,7 @@ def test_merge_moves_associations_to_the_survivor_and_marks_the_duplicate_merged
     tag(dup, t)
     deal = make_deal(workspace, [dup])
 
-    services.contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id, actor=admin_user)
+    contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id, actor=admin_user)
 
     dup.refresh_from_db()
     survivor.refresh_from_db()

@@ -4,17 +4,26 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts_app import services as contact_services
+from contacts_app.services.archive import contacts_archive
+from contacts_app.services.merge import contacts_merge
 from restore.models import RestoreJob
 
-from .factories import make_account, make_contact, make_contacts, make_list, make_tag, subscribe, tag
+from .factories import (
+    make_account,
+    make_contact,
+    make_contacts,
+    make_list,
+    make_tag,
+    subscribe,
+    tag,
+)
 from .restore_helpers import archive
 
 pytestmark = pytest.mark.django_db
 
 
 def page_emails(client, workspace, **params) -> set[str]:
-    response = client.get(reverse("contacts:archived", args=[workspace.slug]), params)
+    response = client.get(reverse("restore:archived", args=[workspace.slug]), params)
     assert response.status_code == 200, response.content[:500]
     import re
 
@@ -35,7 +44,7 @@ def population(workspace):
     expired = make_contact(workspace, email="expired@example.com")
     archive(workspace, [expired], days=370)
     survivor, dup = make_contact(workspace, email="survivor@example.com"), make_contact(workspace, email="dup@example.com")
-    contact_services.contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+    contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
     make_contact(workspace, email="active@example.com")
     return {"list": newsletter, "tag": vip, "account": acct}
 
@@ -75,8 +84,8 @@ def test_archived_list_filters_by_what_the_contact_had_when_archived(admin_clien
 
 @pytest.mark.parametrize("key", ["list", "tag", "account"])
 def test_restore_moves_a_contact_from_what_it_had_to_what_it_has_in_the_list_tag_account_filters(admin_client, workspace, population, key):
+    from contacts_app.filters import ContactFilter
     from contacts_app.models import Contact
-    from restore.filters import ContactFilter
 
     from .restore_helpers import restore_now
 
@@ -94,7 +103,7 @@ def test_restore_moves_a_contact_from_what_it_had_to_what_it_has_in_the_list_tag
 
 @pytest.mark.parametrize("params", [{"archived_after": "yesterday"}, {"restorable": "soon"}, {"list": "999999"}, {"per_page": "7"}])
 def test_s4_bad_filter_values_get_a_clear_400(admin_client, workspace, population, params):
-    response = admin_client.get(reverse("contacts:archived", args=[workspace.slug]), params)
+    response = admin_client.get(reverse("restore:archived", args=[workspace.slug]), params)
     assert response.status_code == 400 and ("not valid" in response.content.decode() or "Page size" in response.content.decode())
 
 
@@ -103,11 +112,11 @@ def test_s2_another_workspace_list_id_is_refused_and_its_contacts_never_listed(a
     archive(other_workspace, [theirs], days=40)
     foreign = make_list(other_workspace)
     assert "secret@globex.example" not in page_emails(admin_client, workspace)
-    assert admin_client.get(reverse("contacts:archived", args=[workspace.slug]), {"list": foreign.id}).status_code == 400
+    assert admin_client.get(reverse("restore:archived", args=[workspace.slug]), {"list": foreign.id}).status_code == 400
 
 
 def test_archived_list_is_sorted_by_archived_date_both_ways(admin_client, workspace, population):
-    url = reverse("contacts:archived", args=[workspace.slug])
+    url = reverse("restore:archived", args=[workspace.slug])
     newest_first = admin_client.get(url).content.decode()
     oldest_first = admin_client.get(url, {"sort": "archived"}).content.decode()
     assert newest_first.index("dup@example.com") < newest_first.index("expired@example.com")
@@ -119,11 +128,11 @@ def test_archived_list_runs_a_constant_number_of_queries_whatever_the_page_size(
     contacts = make_contacts(workspace, 120)
     archive(workspace, contacts[:110], days=40)
     for dup in contacts[110:]:
-        contact_services.contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+        contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
 
     def queries(per_page):
         with CaptureQueriesContext(connection) as ctx:
-            response = admin_client.get(reverse("contacts:archived", args=[workspace.slug]), {"per_page": per_page, "sort": "archived"})
+            response = admin_client.get(reverse("restore:archived", args=[workspace.slug]), {"per_page": per_page, "sort": "archived"})
         assert response.content.decode().count('class="row-check"') == per_page
         return len(ctx.captured_queries)
 
@@ -166,7 +175,7 @@ def test_r4_second_restore_from_the_page_is_sent_to_the_running_job(admin_client
     response = admin_client.post(url, {"ids": [b.id]}, follow=True)
     assert RestoreJob.objects.count() == 1
     assert "Only one restore can run at a time" in response.content.decode()
-    page = admin_client.get(reverse("contacts:archived", args=[workspace.slug])).content.decode()
+    page = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
     assert f"/restore-jobs/{first.id}/" in page and "one at a time" in page
 
 
@@ -208,7 +217,7 @@ def test_s1_member_gets_403_on_restore_posts_and_sees_no_restore_controls(member
     archive(workspace, [c], days=40)
     for name in ("restore:preview", "restore:preview_details", "restore:start"):
         assert member_client.post(reverse(name, args=[workspace.slug]), {"ids": [c.id]}).status_code == 403
-    page = member_client.get(reverse("contacts:archived", args=[workspace.slug])).content.decode()
+    page = member_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
     assert "Restore" not in page.split("<main>")[1].split("</main>")[0].replace("Restore jobs", "")
     assert not RestoreJob.objects.exists()
 
@@ -218,23 +227,24 @@ def test_s3_restore_start_requires_post(admin_client, workspace):
 
 
 def test_r7_find_restored_contacts_shows_exactly_the_jobs_restored_contacts(admin_client, workspace, admin_user):
-    from restore import services
+    from restore.services.jobs import restore_job_create
+    from restore.services.selection import selection_from_ids
 
     from .restore_helpers import run_job_inline
 
     restored = make_contact(workspace, email="came-back@example.com")
     make_contact(workspace, email="always@example.com")  # active all along: not in the job
     archive(workspace, [restored], days=40)
-    job = services.restore_job_create(selection=services.selection_from_ids(workspace=workspace, ids=[restored.id]), actor=admin_user)
+    job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=[restored.id]), actor=admin_user)
     run_job_inline(job)
-    html = admin_client.get(reverse("contacts:list", args=[workspace.slug]), {"restore_job": job.id}).content.decode()
+    restored_url = reverse("restore:restored_contacts", args=[workspace.slug, job.id])
+    html = admin_client.get(restored_url).content.decode()
     assert "came-back@example.com" in html and "always@example.com" not in html
     detail = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
-    assert "Find restored contacts" in detail and f"?restore_job={job.id}" in detail
+    assert "Find restored contacts" in detail and f'href="{restored_url}"' in detail
 
 
 def test_was_on_list_means_when_last_archived_not_in_an_earlier_archiving(admin_client, workspace, admin_user):
-    from contacts_app import services as contact_services
     from contacts_app.models import ListMembership
 
     from .restore_helpers import restore_now
@@ -246,7 +256,7 @@ def test_was_on_list_means_when_last_archived_not_in_an_earlier_archiving(admin_
     restore_now(workspace, [c])
     ListMembership.objects.filter(contact=c, mailing_list=old_list).delete()
     subscribe(c, new_list)
-    contact_services.contacts_archive(workspace=workspace, contact_ids=[c.id], actor=admin_user)
+    contacts_archive(workspace=workspace, contact_ids=[c.id], actor=admin_user)
 
     assert page_emails(admin_client, workspace, list=new_list.id) == {"twice@example.com"}
     assert page_emails(admin_client, workspace, list=old_list.id) == set()
@@ -261,7 +271,7 @@ def test_p2_big_lists_show_a_capped_count_but_select_all_takes_every_match(admin
 
     contacts = make_contacts(workspace, COUNT_CAP + 5)
     Contact.objects.filter(id__in=[c.id for c in contacts]).update(status="archived", archived_at=days_ago(40))
-    page = admin_client.get(reverse("contacts:archived", args=[workspace.slug])).content.decode()
+    page = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
     assert f"{COUNT_CAP:,}+ in total" in page
     response = admin_client.post(
         reverse("restore:preview", args=[workspace.slug]), {"select_all": "1", "filter": ""}, HTTP_X_FRAGMENT="1"
@@ -284,7 +294,7 @@ def test_p2_a_tag_only_long_archived_contacts_had_lists_them_in_date_order(admin
     for day in (40, 41, 42, 43, 44):
         archive(workspace, [make_contact(workspace, email=f"recent-{day}@example.com")], days=day)
 
-    response = admin_client.get(reverse("contacts:archived", args=[workspace.slug]), {"tag": cohort.id, "sort": sort, "per_page": 25})
+    response = admin_client.get(reverse("restore:archived", args=[workspace.slug]), {"tag": cohort.id, "sort": sort, "per_page": 25})
     import re
 
     shown = re.findall(r"aria-label=\"Select ([^\"]+@[^\"]+)\"", response.content.decode())

@@ -1,8 +1,14 @@
 """Automations fire on normal actions; A4/C2: archived and cleaned contacts receive nothing."""
 import pytest
 
-from contacts_app import services
 from contacts_app.models import Automation, AutomationRun, CampaignSend, Trigger
+from contacts_app.services.archive import contacts_archive
+from contacts_app.services.contacts import (
+    campaign_send,
+    contact_create,
+    list_subscribe,
+    tag_add,
+)
 
 from .factories import days_ago, make_contact, make_list, make_tag, subscribe
 
@@ -24,28 +30,28 @@ def automations(workspace):
 
 
 def test_automation_fires_on_contact_created(workspace, automations):
-    contact = services.contact_create(workspace=workspace, email="new@example.com", consent=True)
+    contact = contact_create(workspace=workspace, email="new@example.com", consent=True)
     assert AutomationRun.objects.filter(automation=automations["created"], contact=contact).count() == 1
     assert CampaignSend.objects.filter(contact=contact, subject="Welcome").count() == 1
 
 
 def test_automation_fires_on_list_subscribed(workspace, automations):
     contact = make_contact(workspace)
-    services.list_subscribe(contact=contact, mailing_list=automations["list"])
+    list_subscribe(contact=contact, mailing_list=automations["list"])
     assert AutomationRun.objects.filter(automation=automations["subscribed"], contact=contact).count() == 1
-    services.list_subscribe(contact=contact, mailing_list=automations["list"])  # already subscribed: no second run
+    list_subscribe(contact=contact, mailing_list=automations["list"])  # already subscribed: no second run
     assert AutomationRun.objects.filter(automation=automations["subscribed"], contact=contact).count() == 1
 
 
 def test_automation_fires_on_tag_added(workspace, automations):
     contact = make_contact(workspace)
-    services.tag_add(contact=contact, tag=automations["tag"])
+    tag_add(contact=contact, tag=automations["tag"])
     assert AutomationRun.objects.filter(automation=automations["tagged"], contact=contact).count() == 1
     assert CampaignSend.objects.filter(contact=contact, subject="VIP").count() == 1
 
 
 def test_contact_created_with_lists_and_tags_fires_every_matching_trigger(workspace, automations):
-    contact = services.contact_create(
+    contact = contact_create(
         workspace=workspace, email="both@example.com", list_ids=[automations["list"].id], tag_ids=[automations["tag"].id], consent=True
     )
     assert set(AutomationRun.objects.filter(contact=contact).values_list("trigger", flat=True)) == {
@@ -54,7 +60,7 @@ def test_contact_created_with_lists_and_tags_fires_every_matching_trigger(worksp
 
 
 def test_without_consent_memberships_are_unconfirmed_and_no_subscribe_trigger(workspace, automations):
-    contact = services.contact_create(workspace=workspace, email="noconsent@example.com", list_ids=[automations["list"].id])
+    contact = contact_create(workspace=workspace, email="noconsent@example.com", list_ids=[automations["list"].id])
     assert contact.list_memberships.get().status == "unconfirmed"
     assert not AutomationRun.objects.filter(contact=contact, trigger="list_subscribed").exists()
 
@@ -63,9 +69,9 @@ def test_a4_archived_contacts_are_excluded_from_campaign_sends(workspace, admin_
     kept, archived = make_contact(workspace), make_contact(workspace)
     for c in (kept, archived):
         subscribe(c, automations["list"])
-    services.contacts_archive(workspace=workspace, contact_ids=[archived.id], actor=admin_user)
+    contacts_archive(workspace=workspace, contact_ids=[archived.id], actor=admin_user)
 
-    assert services.campaign_send(workspace=workspace, mailing_list=automations["list"], subject="November news") == 1
+    assert campaign_send(workspace=workspace, mailing_list=automations["list"], subject="November news") == 1
     assert list(CampaignSend.objects.filter(subject="November news").values_list("contact_id", flat=True)) == [kept.id]
 
 
@@ -80,7 +86,7 @@ def test_a4_archived_contacts_start_no_automation(workspace, automations):
 def test_c2_cleaned_contacts_get_no_campaign_email(workspace, automations):
     cleaned = make_contact(workspace, email_status="cleaned")
     subscribe(cleaned, automations["list"])
-    assert services.campaign_send(workspace=workspace, mailing_list=automations["list"], subject="News") == 0
+    assert campaign_send(workspace=workspace, mailing_list=automations["list"], subject="News") == 0
 
 
 def test_a4_archived_contact_cannot_be_subscribed_or_tagged(workspace, automations):
@@ -88,7 +94,7 @@ def test_a4_archived_contact_cannot_be_subscribed_or_tagged(workspace, automatio
     from contacts_app.errors import Conflict
 
     with pytest.raises(Conflict):
-        services.list_subscribe(contact=archived, mailing_list=automations["list"])
+        list_subscribe(contact=archived, mailing_list=automations["list"])
     with pytest.raises(Conflict):
-        services.tag_add(contact=archived, tag=automations["tag"])
+        tag_add(contact=archived, tag=automations["tag"])
     assert not AutomationRun.objects.exists()

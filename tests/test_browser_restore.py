@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from contacts_app import services as contact_services
 from contacts_app.models import Contact, ListMembership, Role
+from contacts_app.services.merge import contacts_merge
 
 from .browser import login, shot
 from .factories import days_ago, make_contact, make_contacts, make_list, make_member
@@ -80,7 +80,7 @@ def test_r1_r3_s1_frozen_and_merged_rows_explain_why_and_members_see_no_restore(
     archive(workspace, [frozen], days=10)
     survivor = make_contact(workspace, email="survivor@example.com")
     dup = make_contact(workspace, email="dup@example.com")
-    contact_services.contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+    contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
     ok = make_contact(workspace, email="ready@example.com")
     archive(workspace, [ok], days=40)
 

@@ -5,8 +5,14 @@ import io
 import pytest
 from django.urls import reverse
 
-from cleaned import services
 from cleaned.models import ExportJob
+from cleaned.services.exports import (
+    EXPORT_HEADER,
+    export_create,
+    export_path,
+    export_run,
+    exports_sweep,
+)
 from contacts_app.models import AuditEvent, Contact
 
 from .factories import make_contact, make_contacts, make_list, subscribe
@@ -63,17 +69,17 @@ def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(w
     Contact.objects.filter(id=contacts[0].id).update(first_name="=HYPERLINK(\"http://evil\")", last_name="+1", phone="-2", cleaned_reason="@SUM(A1)")
     make_contacts(workspace, 10)  # deliverable: not exported
     make_contacts(other_workspace, 5, email_status="cleaned")
-    job = services.export_create(workspace=workspace, actor=admin_user, params={})
-    assert services.export_run(export_id=job.id) == "done"
+    job = export_create(workspace=workspace, actor=admin_user, params={})
+    assert export_run(export_id=job.id) == "done"
     job.refresh_from_db()
     assert job.status == "done" and job.rows == 3000
-    text = services.export_path(job).read_bytes().decode("utf-8")
+    text = export_path(job).read_bytes().decode("utf-8")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == services.EXPORT_HEADER and len(rows) == 3001
+    assert rows[0] == EXPORT_HEADER and len(rows) == 3001
     first = next(r for r in rows if r[0] == contacts[0].email)
     assert first[1] == "'=HYPERLINK(\"http://evil\")" and first[2] == "'+1" and first[3] == "'-2" and first[7] == "'@SUM(A1)"
     assert {r[0] for r in rows[1:]} == {c.email for c in contacts}
-    assert services.export_run(export_id=job.id) == "not_claimed"  # a duplicate delivery does nothing
+    assert export_run(export_id=job.id) == "not_claimed"  # a duplicate delivery does nothing
     assert AuditEvent.objects.filter(action="export", count=3000).exists()
 
 
@@ -83,8 +89,8 @@ def test_c4_export_download_is_for_admins_of_the_workspace_only(admin_client, wo
     member_client = Client()
     member_client.force_login(member_user)
     make_contacts(workspace, 2, email_status="cleaned")
-    job = services.export_create(workspace=workspace, actor=admin_user, params={})
-    services.export_run(export_id=job.id)
+    job = export_create(workspace=workspace, actor=admin_user, params={})
+    export_run(export_id=job.id)
     response = admin_client.get(url("cleaned:download", workspace, job.id))
     assert response.status_code == 200 and b"email,first_name" in b"".join(response.streaming_content)
     assert member_client.get(url("cleaned:download", workspace, job.id)).status_code == 403
@@ -167,7 +173,7 @@ def test_c4_a_queued_export_never_started_is_picked_up_by_the_sweeper(workspace,
     stuck = ExportJob.objects.create(workspace=workspace, requested_by=admin_user, created_at=timezone.now() - timedelta(seconds=5))
     ExportJob.objects.create(workspace=workspace, requested_by=admin_user, status="done")
     try:
-        assert services.exports_sweep() == 1
+        assert exports_sweep() == 1
         queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
         headers = [json.loads(m)["headers"] for m in queued]
         assert [(h["task"], h["argsrepr"]) for h in headers] == [("cleaned.tasks.export_run_task", f"[{stuck.id}]")]

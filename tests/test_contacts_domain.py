@@ -2,9 +2,9 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from contacts_app import services
 from contacts_app.errors import Conflict
 from contacts_app.models import Contact, DealContact
+from contacts_app.services.contacts import contact_create
 
 from .factories import days_ago, make_contact, make_deal
 
@@ -32,7 +32,7 @@ def test_a_merged_contact_frees_its_email(workspace):
 def test_contact_create_explains_an_email_held_by_an_archived_contact(workspace):
     make_contact(workspace, email="gone@example.com", status="archived", archived_at=days_ago(40))
     with pytest.raises(Conflict) as exc:
-        services.contact_create(workspace=workspace, email="GONE@example.com")
+        contact_create(workspace=workspace, email="GONE@example.com")
     assert exc.value.code == "email_archived" and "Restore it" in exc.value.detail
 
 

@@ -7,7 +7,16 @@ from django.urls import reverse
 
 from contacts_app.models import AuditEvent, Contact
 
-from .factories import make_account, make_contact, make_contacts, make_deal, make_list, make_tag, subscribe, tag
+from .factories import (
+    make_account,
+    make_contact,
+    make_contacts,
+    make_deal,
+    make_list,
+    make_tag,
+    subscribe,
+    tag,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +66,7 @@ def test_a1_admin_archives_selected_contacts_from_the_list(admin_client, workspa
     response = admin_client.post(url("archive", workspace), {"ids": [a.id, b.id]}, follow=True)
     assert "Archived 2 contacts." in response.content.decode()
     assert set(Contact.objects.filter(status="archived").values_list("id", flat=True)) == {a.id, b.id}
-    archived_page = admin_client.get(url("archived", workspace)).content.decode()
+    archived_page = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
     assert a.email in archived_page and keep.email not in archived_page
 
 

@@ -1,8 +1,8 @@
 """A5: archived contacts are purged one year after archiving."""
 import pytest
 
-from contacts_app import services
 from contacts_app.models import ArchiveRecord, AuditEvent, Contact
+from contacts_app.services.purge import contacts_purge_expired
 
 from .factories import days_ago, make_contact, make_contacts, make_list, subscribe
 from .restore_helpers import archive
@@ -22,7 +22,7 @@ def test_a5_contacts_archived_a_year_ago_are_purged_the_rest_stay(workspace, oth
     merged_long_ago = make_contact(workspace, status="merged", archived_at=days_ago(366))
     active = make_contact(workspace)
 
-    assert services.contacts_purge_expired() == 5
+    assert contacts_purge_expired() == 5
 
     remaining = set(Contact.objects.values_list("id", flat=True))
     assert remaining == {recent.id, active.id}
@@ -34,5 +34,5 @@ def test_a5_contacts_archived_a_year_ago_are_purged_the_rest_stay(workspace, oth
 
 def test_a5_purge_is_safe_to_run_twice(workspace):
     archive(workspace, make_contacts(workspace, 2), days=400)
-    assert services.contacts_purge_expired() == 2
-    assert services.contacts_purge_expired() == 0
+    assert contacts_purge_expired() == 2
+    assert contacts_purge_expired() == 0

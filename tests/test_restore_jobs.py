@@ -3,10 +3,18 @@ tests (test_restore_worker.py) run the same jobs through real Celery workers."""
 import pytest
 from django.db import IntegrityError, transaction
 
-from contacts_app.models import ArchiveRecord, AuditEvent, Contact, ListMembership
 from contacts_app.errors import Conflict, InvalidInput
-from restore import services
+from contacts_app.models import ArchiveRecord, AuditEvent, Contact, ListMembership
 from restore.models import RestoreJob, RestoreJobItem
+from restore.services.jobs import (
+    restore_job_cancel,
+    restore_job_claim,
+    restore_job_create,
+    restore_job_retry,
+    restore_job_step,
+)
+from restore.services.preview import restore_preview
+from restore.services.selection import selection_from_ids
 
 from .factories import make_contact, make_contacts, make_list, subscribe
 from .restore_helpers import archive, run_job_inline
@@ -15,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def selection(workspace, contacts):
-    return services.selection_from_ids(workspace=workspace, ids=[c.id for c in contacts])
+    return selection_from_ids(workspace=workspace, ids=[c.id for c in contacts])
 
 
 def test_r10_job_counts_add_up_and_each_item_has_its_outcome(workspace, admin_user, other_workspace):
@@ -25,7 +33,7 @@ def test_r10_job_counts_add_up_and_each_item_has_its_outcome(workspace, admin_us
     archive(workspace, frozen, days=5)
     active = make_contact(workspace)
     theirs = make_contact(other_workspace)
-    job = services.restore_job_create(selection=services.selection_from_ids(workspace=workspace, ids=[c.id for c in [*ok, *frozen, active, theirs]] + [99_999_999]), actor=admin_user)
+    job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=[c.id for c in [*ok, *frozen, active, theirs]] + [99_999_999]), actor=admin_user)
     assert job.status == "queued" and job.requested == 10
 
     run_job_inline(job)
@@ -44,9 +52,9 @@ def test_r10_job_counts_add_up_and_each_item_has_its_outcome(workspace, admin_us
 def test_r4_second_job_is_refused_while_one_runs(workspace, admin_user):
     contacts = make_contacts(workspace, 4)
     archive(workspace, contacts, days=40)
-    services.restore_job_create(selection=selection(workspace, contacts[:2]), actor=admin_user)
+    restore_job_create(selection=selection(workspace, contacts[:2]), actor=admin_user)
     with pytest.raises(Conflict) as exc:
-        services.restore_job_create(selection=selection(workspace, contacts[2:]), actor=admin_user)
+        restore_job_create(selection=selection(workspace, contacts[2:]), actor=admin_user)
     assert exc.value.code == "job_in_progress" and exc.value.status == 409
     assert RestoreJob.objects.count() == 1
 
@@ -60,16 +68,16 @@ def test_r4_database_refuses_a_second_active_job_even_without_the_check(workspac
 def test_r4_a_new_job_is_accepted_once_the_previous_one_finished(workspace, admin_user):
     contacts = make_contacts(workspace, 2)
     archive(workspace, contacts, days=40)
-    run_job_inline(services.restore_job_create(selection=selection(workspace, contacts[:1]), actor=admin_user))
-    assert services.restore_job_create(selection=selection(workspace, contacts[1:]), actor=admin_user).status == "queued"
+    run_job_inline(restore_job_create(selection=selection(workspace, contacts[:1]), actor=admin_user))
+    assert restore_job_create(selection=selection(workspace, contacts[1:]), actor=admin_user).status == "queued"
 
 
 def test_r4_jobs_of_different_workspaces_run_side_by_side(workspace, other_workspace, admin_user):
     a, b = make_contact(workspace), make_contact(other_workspace)
     archive(workspace, [a], days=40)
     archive(other_workspace, [b], days=40)
-    services.restore_job_create(selection=selection(workspace, [a]), actor=admin_user)
-    services.restore_job_create(selection=selection(other_workspace, [b]), actor=None)
+    restore_job_create(selection=selection(workspace, [a]), actor=admin_user)
+    restore_job_create(selection=selection(other_workspace, [b]), actor=None)
     assert RestoreJob.objects.filter(status="queued").count() == 2
 
 
@@ -79,13 +87,13 @@ def test_b3_restore_reaching_90_percent_needs_confirmation(workspace, admin_user
     make_contacts(workspace, 7)
     archived = make_contacts(workspace, 2)
     archive(workspace, archived, days=40)
-    preview = services.restore_preview(selection=selection(workspace, archived))
+    preview = restore_preview(selection=selection(workspace, archived))
     assert (preview.billable_added, preview.billable_after, preview.needs_confirmation) == (2, 9, True)
     with pytest.raises(Conflict) as exc:
-        services.restore_job_create(selection=selection(workspace, archived), actor=admin_user)
+        restore_job_create(selection=selection(workspace, archived), actor=admin_user)
     assert exc.value.code == "overage_confirmation_required" and "9 billable contacts" in exc.value.detail
     assert not RestoreJob.objects.exists()
-    job = services.restore_job_create(selection=selection(workspace, archived), actor=admin_user, confirm_overage=True)
+    job = restore_job_create(selection=selection(workspace, archived), actor=admin_user, confirm_overage=True)
     assert job.confirm_overage
 
 
@@ -95,8 +103,8 @@ def test_b3_below_90_percent_needs_no_confirmation(workspace, admin_user):
     make_contacts(workspace, 7)
     archived = make_contacts(workspace, 1)
     archive(workspace, archived, days=40)
-    assert services.restore_preview(selection=selection(workspace, archived)).needs_confirmation is False
-    assert services.restore_job_create(selection=selection(workspace, archived), actor=admin_user).status == "queued"
+    assert restore_preview(selection=selection(workspace, archived)).needs_confirmation is False
+    assert restore_job_create(selection=selection(workspace, archived), actor=admin_user).status == "queued"
 
 
 def test_b1_cleaned_contacts_add_nothing_to_the_bill_in_the_preview(workspace):
@@ -105,12 +113,13 @@ def test_b1_cleaned_contacts_add_nothing_to_the_bill_in_the_preview(workspace):
     make_contacts(workspace, 9)
     cleaned = make_contacts(workspace, 3, email_status="cleaned")
     archive(workspace, cleaned, days=40)
-    preview = services.restore_preview(selection=selection(workspace, cleaned))
+    preview = restore_preview(selection=selection(workspace, cleaned))
     assert preview.restorable == 3 and preview.billable_added == 0 and preview.needs_confirmation is False
 
 
 def test_r12_preview_names_lists_tags_accounts_and_deals_that_will_not_come_back(workspace):
     from contacts_app.models import Account, MailingList, Tag
+
     from .factories import make_account, make_deal, make_tag, tag
 
     c = make_contact(workspace, account=make_account(workspace, "Gone Inc"))
@@ -129,7 +138,7 @@ def test_r12_preview_names_lists_tags_accounts_and_deals_that_will_not_come_back
     Tag.objects.filter(name="old-tag").delete()
     Account.objects.filter(name="Gone Inc").delete()
 
-    preview = services.restore_preview(selection=selection(workspace, [c, c2, frozen]))
+    preview = restore_preview(selection=selection(workspace, [c, c2, frozen]))
 
     assert preview.restorable == 2 and preview.skipped["frozen"] == 1
     assert preview.not_coming_back == {  # the frozen contact is not restored: not counted
@@ -142,7 +151,7 @@ def test_r12_preview_names_lists_tags_accounts_and_deals_that_will_not_come_back
 
 def test_s4_empty_selection_is_refused(workspace):
     with pytest.raises(InvalidInput):
-        services.selection_from_ids(workspace=workspace, ids=[])
+        selection_from_ids(workspace=workspace, ids=[])
 
 
 def test_r11_a_crash_inside_a_chunk_restores_nobody_from_it_and_the_job_resumes(workspace, admin_user, monkeypatch):
@@ -150,9 +159,9 @@ def test_r11_a_crash_inside_a_chunk_restores_nobody_from_it_and_the_job_resumes(
     ml = make_list(workspace)
     ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=ml) for c in contacts])
     archive(workspace, contacts, days=40)
-    job = services.restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
-    assert services.restore_job_claim(job_id=job.id)
-    assert services.restore_job_step(job_id=job.id, chunk_size=10)  # first chunk done
+    job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
+    assert restore_job_claim(job_id=job.id)
+    assert restore_job_step(job_id=job.id, chunk_size=10)  # first chunk done
 
     from restore import sql
 
@@ -164,14 +173,14 @@ def test_r11_a_crash_inside_a_chunk_restores_nobody_from_it_and_the_job_resumes(
 
     monkeypatch.setattr(sql, "reattach_associations", crash_after_writing)
     with pytest.raises(RuntimeError):
-        services.restore_job_step(job_id=job.id, chunk_size=10)
+        restore_job_step(job_id=job.id, chunk_size=10)
     job.refresh_from_db()
     assert job.cursor == 10 and job.restored == 10
     assert Contact.objects.filter(workspace=workspace, status="active").count() == 10
     assert ListMembership.objects.count() == 10  # the crashed chunk left nothing behind
 
     monkeypatch.setattr(sql, "reattach_associations", real)
-    while services.restore_job_step(job_id=job.id, chunk_size=10):
+    while restore_job_step(job_id=job.id, chunk_size=10):
         pass
     job.refresh_from_db()
     assert job.status == "succeeded" and job.restored == 30
@@ -183,9 +192,9 @@ def test_r11_a_crash_inside_a_chunk_restores_nobody_from_it_and_the_job_resumes(
 def test_r11_duplicate_delivery_of_a_running_job_does_nothing(workspace, admin_user):
     c = make_contact(workspace)
     archive(workspace, [c], days=40)
-    job = services.restore_job_create(selection=selection(workspace, [c]), actor=admin_user)
-    assert services.restore_job_claim(job_id=job.id) is True
-    assert services.restore_job_claim(job_id=job.id) is False  # fresh heartbeat: someone else has it
+    job = restore_job_create(selection=selection(workspace, [c]), actor=admin_user)
+    assert restore_job_claim(job_id=job.id) is True
+    assert restore_job_claim(job_id=job.id) is False  # fresh heartbeat: someone else has it
     job.refresh_from_db()
     assert job.attempts == 1
 
@@ -194,10 +203,10 @@ def test_r11_a_job_that_keeps_dying_is_failed_after_three_attempts(workspace, ad
     settings.RESTORE_STALE_AFTER = 0
     c = make_contact(workspace)
     archive(workspace, [c], days=40)
-    job = services.restore_job_create(selection=selection(workspace, [c]), actor=admin_user)
+    job = restore_job_create(selection=selection(workspace, [c]), actor=admin_user)
     for _ in range(3):
-        assert services.restore_job_claim(job_id=job.id) is True  # ...and the worker dies
-    assert services.restore_job_claim(job_id=job.id) is False
+        assert restore_job_claim(job_id=job.id) is True  # ...and the worker dies
+    assert restore_job_claim(job_id=job.id) is False
     job.refresh_from_db()
     assert job.status == "failed" and "3 times" in job.error
     c.refresh_from_db()
@@ -210,12 +219,12 @@ def test_support_can_cancel_and_retry_a_job_from_where_it_stopped(workspace, adm
     staff = make_user(is_staff=True)
     contacts = make_contacts(workspace, 20)
     archive(workspace, contacts, days=40)
-    job = services.restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
-    services.restore_job_claim(job_id=job.id)
-    services.restore_job_step(job_id=job.id, chunk_size=5)
-    assert services.restore_job_cancel(job_id=job.id, actor=staff)
-    assert services.restore_job_step(job_id=job.id, chunk_size=5) is False  # a cancelled job stops
-    assert services.restore_job_retry(job_id=job.id, actor=staff)
+    job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
+    restore_job_claim(job_id=job.id)
+    restore_job_step(job_id=job.id, chunk_size=5)
+    assert restore_job_cancel(job_id=job.id, actor=staff)
+    assert restore_job_step(job_id=job.id, chunk_size=5) is False  # a cancelled job stops
+    assert restore_job_retry(job_id=job.id, actor=staff)
     run_job_inline(job)
     assert job.status == "succeeded" and job.restored == 20
     assert AuditEvent.objects.filter(action="staff_change", actor=staff).count() == 2
@@ -232,8 +241,8 @@ def test_r10_finished_job_offers_a_csv_report_one_row_per_contact(admin_client, 
     archive(workspace, [ok], days=40)
     archive(workspace, [frozen], days=3)
     theirs = make_contact(other_workspace, email="secret@globex.example")
-    job = services.restore_job_create(
-        selection=services.selection_from_ids(workspace=workspace, ids=[ok.id, frozen.id, theirs.id]), actor=admin_user
+    job = restore_job_create(
+        selection=selection_from_ids(workspace=workspace, ids=[ok.id, frozen.id, theirs.id]), actor=admin_user
     )
     run_job_inline(job)
 

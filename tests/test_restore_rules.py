@@ -4,11 +4,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from contacts_app import selectors, services as contact_services
+from contacts_app import lifecycle, selectors
 from contacts_app.models import (
     Account,
-    AutomationRun,
     Automation,
+    AutomationRun,
     CampaignSend,
     Contact,
     ContactTag,
@@ -19,9 +19,18 @@ from contacts_app.models import (
     Tag,
     Trigger,
 )
-from restore import rules
+from contacts_app.services.contacts import list_subscribe, tag_add
+from contacts_app.services.merge import contacts_merge
 
-from .factories import make_account, make_contact, make_deal, make_list, make_tag, subscribe, tag
+from .factories import (
+    make_account,
+    make_contact,
+    make_deal,
+    make_list,
+    make_tag,
+    subscribe,
+    tag,
+)
 from .restore_helpers import archive, restore_now
 
 pytestmark = pytest.mark.django_db
@@ -39,11 +48,11 @@ NOW = timezone.now()
     ],
 )
 def test_r1_r2_freeze_and_window_boundaries(age, reason):
-    assert rules.skip_reason(status="archived", archived_at=NOW - age, now=NOW) == reason
+    assert lifecycle.skip_reason(status="archived", archived_at=NOW - age, now=NOW) == reason
 
 
 def test_r9_freeze_does_not_apply_to_automatic_restore():
-    assert rules.skip_reason(status="archived", archived_at=NOW - timedelta(days=1), now=NOW, respect_freeze=False) is None
+    assert lifecycle.skip_reason(status="archived", archived_at=NOW - timedelta(days=1), now=NOW, respect_freeze=False) is None
 
 
 @pytest.mark.parametrize("days, outcome", [(29.9, "frozen"), (30.01, "restored"), (364.9, "restored"), (365.01, "expired")])
@@ -55,7 +64,7 @@ def test_r1_r2_boundaries_hold_in_the_database_restore(workspace, days, outcome)
 
 def test_r3_merged_contact_is_never_restored(workspace):
     survivor, dup = make_contact(workspace), make_contact(workspace)
-    contact_services.contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+    contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
     Contact.objects.filter(id=dup.id).update(archived_at=NOW - timedelta(days=60))
     assert restore_now(workspace, [dup]) == {dup.id: "merged"}
     dup.refresh_from_db()
@@ -161,8 +170,8 @@ def test_r8_restore_fires_no_automation_while_the_same_actions_by_hand_do(worksp
     for trigger, extra in ((Trigger.CONTACT_CREATED, {}), (Trigger.LIST_SUBSCRIBED, {"trigger_list": ml}), (Trigger.TAG_ADDED, {"trigger_tag": t})):
         Automation.objects.create(workspace=workspace, name=trigger, trigger=trigger, send_subject="Hello", **extra)
     c = make_contact(workspace)
-    contact_services.list_subscribe(contact=c, mailing_list=ml)
-    contact_services.tag_add(contact=c, tag=t)
+    list_subscribe(contact=c, mailing_list=ml)
+    tag_add(contact=c, tag=t)
     by_hand = AutomationRun.objects.filter(contact=c).count()
     assert by_hand == 2 and CampaignSend.objects.filter(contact=c).count() == 2
 

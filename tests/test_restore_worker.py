@@ -6,12 +6,29 @@ import time
 
 import pytest
 
-from contacts_app import services as contact_services
-from contacts_app.models import ArchivedContactTag, ArchivedDealLink, ArchivedListMembership, AuditEvent, Contact, ContactTag, DealContact, ListMembership
-from restore import services
+from contacts_app.models import (
+    ArchivedContactTag,
+    ArchivedDealLink,
+    ArchivedListMembership,
+    AuditEvent,
+    Contact,
+    ContactTag,
+    DealContact,
+    ListMembership,
+)
+from contacts_app.services.archive import contacts_archive
 from restore.models import RestoreJob, RestoreJobItem
+from restore.services.jobs import restore_job_create
+from restore.services.selection import selection_from_ids
 
-from .factories import days_ago, make_account, make_contacts, make_deal, make_list, make_tag
+from .factories import (
+    days_ago,
+    make_account,
+    make_contacts,
+    make_deal,
+    make_list,
+    make_tag,
+)
 from .worker import Worker, flush_broker, wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -46,7 +63,7 @@ def _archived_population(workspace, n: int):
     partner = make_contacts(workspace, 1)[0]
     for c in contacts[:50]:
         make_deal(workspace, [c, partner], primary=c)
-    contact_services.contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], now=days_ago(40))
+    contacts_archive(workspace=workspace, contact_ids=[c.id for c in contacts], now=days_ago(40))
     return contacts, account
 
 
@@ -70,7 +87,7 @@ def test_r11_worker_killed_at_several_points_finishes_the_job_restoring_everyone
     contacts, account = _archived_population(workspace, 3000)
     ids = [c.id for c in contacts]
     expected = _snapshot_of(ids)
-    job = services.restore_job_create(selection=services.selection_from_ids(workspace=workspace, ids=ids), actor=admin_user, confirm_overage=True)
+    job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=ids), actor=admin_user, confirm_overage=True)
 
     def cursor():
         return RestoreJob.objects.values_list("cursor", flat=True).get(id=job.id)
@@ -98,8 +115,8 @@ def test_r11_worker_killed_at_several_points_finishes_the_job_restoring_everyone
 def test_r5_job_runs_in_the_background_and_reports_progress(workspace, admin_user, workers):
     contacts, _ = _archived_population(workspace, 500)
     workers()
-    job = services.restore_job_create(
-        selection=services.selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]), actor=admin_user, confirm_overage=True
+    job = restore_job_create(
+        selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]), actor=admin_user, confirm_overage=True
     )
     wait_until(lambda: RestoreJob.objects.get(id=job.id).status == "succeeded", timeout=60, what="job to succeed")
     job.refresh_from_db()
@@ -115,8 +132,8 @@ def test_r11_job_accepted_with_the_broker_down_runs_once_it_is_back(workspace, a
     app._after_fork()  # drop pooled connections to the good broker
     try:
         started = time.monotonic()
-        job = services.restore_job_create(
-            selection=services.selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]), actor=admin_user, confirm_overage=True
+        job = restore_job_create(
+            selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]), actor=admin_user, confirm_overage=True
         )
         elapsed = time.monotonic() - started
         for thread in threading.enumerate():  # let the background publish give up while the broker is still down

@@ -3,7 +3,14 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
 
-from contacts_app.models import ArchiveRecord, AuditEvent, Contact, Deal, ListMembership, Workspace
+from contacts_app.models import (
+    ArchiveRecord,
+    AuditEvent,
+    Contact,
+    Deal,
+    ListMembership,
+    Workspace,
+)
 
 from .factories import make_contact, make_user
 

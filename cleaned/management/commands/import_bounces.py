@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cleaned import services
 from cleaned.parsing import bounce_inputs
+from cleaned.services import bounces
 from contacts_app.errors import ServiceError
 from contacts_app.models import Workspace
 
@@ -29,10 +29,10 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
-        totals = services.BounceResult()
+        totals = bounces.BounceResult()
         for batch in self._batches(path):
             try:
-                result = services.bounces_apply(workspace=ws, provider=provider, events=bounce_inputs(batch), actor_label=f"import:{path.name}")
+                result = bounces.bounces_apply(workspace=ws, provider=provider, events=bounce_inputs(batch), actor_label=f"import:{path.name}")
             except ServiceError as error:
                 raise CommandError(f"{path.name}: {error.detail} Nothing from this batch was applied.") from None
             totals.accepted += result.accepted

@@ -9,7 +9,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from contacts_app import services
 from contacts_app.models import (
     Account,
     Automation,
@@ -29,6 +28,8 @@ from contacts_app.models import (
     Workspace,
     WorkspaceMembership,
 )
+from contacts_app.services.archive import contacts_archive
+from contacts_app.services.merge import contacts_merge
 
 FIRST = "Alice Bruno Chloé Daniel Emma Farid Gabriel Hanna Inès Jules Karim Léa Marc Nadia Oscar Paul Quentin Rose Sofia Tom Ugo Victor Wendy Yanis Zoé Hugo Camille Lucas Manon Nora".split()
 LAST = "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier Blanc Guerin Boyer Garnier Chevalier Francois".split()
@@ -147,7 +148,7 @@ class Command(BaseCommand):
         rng.shuffle(pool)
         for age in ARCHIVE_AGES_DAYS:
             batch, pool = pool[:PER_AGE], pool[PER_AGE:]
-            services.contacts_archive(workspace=ws, contact_ids=[c.id for c in batch], actor=users["admin"], now=now - timedelta(days=age, hours=1))
+            contacts_archive(workspace=ws, contact_ids=[c.id for c in batch], actor=users["admin"], now=now - timedelta(days=age, hours=1))
 
         # Duplicates merged into a survivor (R3: never restorable).
         for k in range(12):
@@ -157,7 +158,7 @@ class Command(BaseCommand):
                 first_name=survivor.first_name, last_name=survivor.last_name, created_at=survivor.created_at - timedelta(days=30),
             )
             ListMembership.objects.create(contact=dup, mailing_list=rng.choice(lists))
-            services.contacts_merge(workspace=ws, survivor_id=survivor.id, duplicate_id=dup.id, actor=users["admin"])
+            contacts_merge(workspace=ws, survivor_id=survivor.id, duplicate_id=dup.id, actor=users["admin"])
             Contact.objects.filter(id=dup.id).update(archived_at=now - timedelta(days=rng.randint(35, 300)))
 
         # Bounced addresses (C1): cleaned, every membership bounced.

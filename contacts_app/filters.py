@@ -1,5 +1,6 @@
-"""Contact filters shared by the archived list, the contacts API and "select all
-matching": one definition, so the count the admin sees is the set that is restored.
+"""The contact filter shared by the archived list, the cleaned view, the contacts
+API, exports and "select all matching": one definition, so the count the admin sees
+is the set that is restored, archived or exported.
 
 List, tag and account filters also match archived contacts through their archive
 snapshot: an archived contact was detached from its lists, but an admin looking for
@@ -10,8 +11,10 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from contacts_app.errors import InvalidInput
-from contacts_app.models import (
+from . import lifecycle
+from .errors import InvalidInput
+from .lifecycle import OFF_LIST
+from .models import (
     Account,
     Contact,
     ContactStatus,
@@ -22,9 +25,6 @@ from contacts_app.models import (
     Tag,
 )
 
-from . import rules
-
-OFF_LIST = (ContactStatus.ARCHIVED, ContactStatus.MERGED)  # detached: their snapshot tells what they had
 RESTORABILITY = (
     ("yes", "Restorable now"),
     ("frozen", "Still frozen (archived < 30 days)"),
@@ -49,10 +49,23 @@ class ContactFilter(django_filters.FilterSet):
         model = Contact
         fields: list[str] = []
 
-    def __init__(self, data=None, *, workspace, statuses: tuple[str, ...] | None = None, now: datetime | None = None, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        *,
+        workspace,
+        statuses: tuple[str, ...] | None = None,
+        email_status: str | None = None,
+        now: datetime | None = None,
+        **kwargs,
+    ):
+        """`statuses` and `email_status` fix the page's scope (the archived list: archived
+        and merged; the cleaned view: active and cleaned); the data filters within it."""
         queryset = Contact.objects.filter(workspace=workspace)
         if statuses:
             queryset = queryset.filter(status__in=statuses)
+        if email_status:
+            queryset = queryset.filter(email_status=email_status)
         super().__init__(data, queryset=queryset, **kwargs)
         # Archived and merged contacts have no live lists, tags or account (A2).
         self.live = not statuses or not set(statuses) <= set(OFF_LIST)
@@ -83,15 +96,15 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_restorable(self, qs, name, value):
         now = self.now
-        in_window = rules.restorable_q(now=now, respect_freeze=False)
+        in_window = lifecycle.restorable_q(now=now, respect_freeze=False)
         if value == "yes":
-            return qs.filter(rules.restorable_q(now=now))
+            return qs.filter(lifecycle.restorable_q(now=now))
         if value == "frozen":
-            return qs.filter(in_window, archived_at__gt=now - rules.FREEZE)
+            return qs.filter(in_window, archived_at__gt=now - lifecycle.FREEZE)
         if value == "expiring":
-            return qs.filter(in_window, archived_at__lte=now - rules.WINDOW + timedelta(days=30))
+            return qs.filter(in_window, archived_at__lte=now - lifecycle.RETENTION + timedelta(days=30))
         if value == "expired":
-            return qs.filter(status=ContactStatus.ARCHIVED, archived_at__lte=now - rules.WINDOW)
+            return qs.filter(status=ContactStatus.ARCHIVED, archived_at__lte=now - lifecycle.RETENTION)
         return qs.filter(status=ContactStatus.MERGED)
 
     # The snapshot side reads the copy of the snapshot on the contact row, tested

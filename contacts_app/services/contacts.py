@@ -1,0 +1,194 @@
+"""Contacts, lists, tags and sends: the normal actions that DO fire automations,
+and editing (C2)."""
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+
+from ..audit import audit_log
+from ..automations import automations_fire
+from ..deliverability import membership_status_for
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import (
+    AuditEvent,
+    CampaignSend,
+    Contact,
+    ContactStatus,
+    ContactTag,
+    ListMembership,
+    MailingList,
+    MembershipStatus,
+    Tag,
+    Trigger,
+    Workspace,
+)
+
+
+def normalize_email(email: str) -> str:
+    email = (email or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(f"“{email}” is not a valid email address.", code="invalid_email") from None
+    local, _, domain = email.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def _email_taken_error(workspace: Workspace, email: str) -> Conflict:
+    existing = (
+        Contact.objects.filter(workspace=workspace)
+        .exclude(status=ContactStatus.MERGED)
+        .annotate(lemail=Lower("email"))
+        .filter(lemail=email.lower())
+        .values_list("status", flat=True)
+        .first()
+    )
+    if existing == ContactStatus.ARCHIVED:
+        return Conflict(
+            f"{email} belongs to an archived contact. Restore it from Archived contacts instead of adding it again.",
+            code="email_archived",
+        )
+    return Conflict(f"A contact with the email {email} already exists.", code="email_taken")
+
+
+def contact_create(
+    *,
+    workspace: Workspace,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    phone: str = "",
+    list_ids: Iterable[int] = (),
+    tag_ids: Iterable[int] = (),
+    consent: bool = False,
+    actor=None,
+) -> Contact:
+    """Add a contact. Fires the contact-created, list-subscribed and tag-added
+    automations like any normal action. Email is unique per workspace among
+    non-merged contacts, case-insensitively (enforced by the database).
+
+    Without `consent` the contact's list memberships are `unconfirmed`, never
+    `subscribed`: we only email people who gave permission (C6)."""
+    email = normalize_email(email)
+    lists = _workspace_objects(MailingList, workspace, list_ids, "list")
+    tags = _workspace_objects(Tag, workspace, tag_ids, "tag")
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                workspace=workspace,
+                email=email,
+                first_name=first_name.strip()[:100],
+                last_name=last_name.strip()[:100],
+                phone=phone.strip()[:40],
+            )
+            audit_log(
+                workspace_id=workspace.id,
+                actor=actor,
+                action=AuditEvent.Action.CONTACT_CREATE,
+                contact_ids=[contact.id],
+                details={"consent": consent},
+            )
+            automations_fire(workspace_id=workspace.id, trigger=Trigger.CONTACT_CREATED, contact_ids=[contact.id])
+            status = MembershipStatus.SUBSCRIBED if consent else MembershipStatus.UNCONFIRMED
+            for mailing_list in lists:
+                list_subscribe(contact=contact, mailing_list=mailing_list, status=status)
+            for tag in tags:
+                tag_add(contact=contact, tag=tag)
+    except IntegrityError:
+        raise _email_taken_error(workspace, email) from None
+    return contact
+
+
+def _workspace_objects(model, workspace: Workspace, ids: Iterable[int], label: str) -> list:
+    try:
+        wanted = {int(i) for i in ids}
+    except (TypeError, ValueError):
+        raise InvalidInput(f"Each {label} must be given by its numeric id.") from None
+    found = list(model.objects.filter(workspace=workspace, id__in=wanted))
+    if len(found) != len(wanted):
+        raise NotFound(f"Unknown {label} id(s): {sorted(wanted - {o.id for o in found})}.")
+    return found
+
+
+def _require_active(contact: Contact) -> None:
+    if contact.status != ContactStatus.ACTIVE:
+        raise Conflict(f"{contact.email} is {contact.status}; only active contacts can be changed.", code="not_active")
+
+
+def list_subscribe(*, contact: Contact, mailing_list: MailingList, status: str = MembershipStatus.SUBSCRIBED) -> bool:
+    """Put the contact on the list with `status`. Fires the list-subscribed
+    automations when the contact becomes subscribed. Returns True if it fired."""
+    _require_active(contact)
+    if mailing_list.workspace_id != contact.workspace_id:
+        raise NotFound("Unknown list.")
+    status = membership_status_for(email_status=contact.email_status, wanted=status)
+    membership, created = ListMembership.objects.get_or_create(
+        contact=contact, mailing_list=mailing_list, defaults={"status": status}
+    )
+    was_subscribed = not created and membership.status == MembershipStatus.SUBSCRIBED
+    if not created and membership.status != status:
+        membership.status = status
+        membership.save(update_fields=["status"])
+    if status == MembershipStatus.SUBSCRIBED and not was_subscribed:
+        automations_fire(
+            workspace_id=contact.workspace_id,
+            trigger=Trigger.LIST_SUBSCRIBED,
+            contact_ids=[contact.id],
+            list_id=mailing_list.id,
+        )
+        return True
+    return False
+
+
+def tag_add(*, contact: Contact, tag: Tag) -> bool:
+    """Tag the contact; fires the tag-added automations when the tag is new on it."""
+    _require_active(contact)
+    if tag.workspace_id != contact.workspace_id:
+        raise NotFound("Unknown tag.")
+    _, created = ContactTag.objects.get_or_create(contact=contact, tag=tag)
+    if created:
+        automations_fire(workspace_id=contact.workspace_id, trigger=Trigger.TAG_ADDED, contact_ids=[contact.id], tag_id=tag.id)
+    return created
+
+
+def campaign_send(*, workspace: Workspace, mailing_list: MailingList, subject: str) -> int:
+    """Queue a campaign to the list's subscribed members. A4/C2: archived, merged
+    and cleaned contacts receive nothing."""
+    if mailing_list.workspace_id != workspace.id:
+        raise NotFound("Unknown list.")
+    recipients = (
+        Contact.objects.in_workspace(workspace)
+        .sendable()
+        .filter(list_memberships__mailing_list=mailing_list, list_memberships__status=MembershipStatus.SUBSCRIBED)
+        .values_list("id", flat=True)
+    )
+    sends = [
+        CampaignSend(workspace=workspace, contact_id=cid, mailing_list=mailing_list, subject=subject) for cid in recipients
+    ]
+    CampaignSend.objects.bulk_create(sends, batch_size=1000)
+    return len(sends)
+
+
+# --- Editing (C2) ----------------------------------------------------------------------
+
+
+def contact_update(*, contact: Contact, email: str, first_name: str, last_name: str, phone: str, actor=None) -> Contact:
+    """Edit a contact. C2: a cleaned contact is read-only; the fix for a typo is a new
+    contact with the corrected address (C6)."""
+    if contact.is_cleaned:
+        raise Conflict(
+            "This address bounced and was cleaned, so the contact cannot be edited. "
+            "If the address had a typo, add the corrected address as a new contact.",
+            code="contact_cleaned",
+        )
+    _require_active(contact)
+    contact.email = normalize_email(email)
+    contact.first_name, contact.last_name, contact.phone = first_name.strip()[:100], last_name.strip()[:100], phone.strip()[:40]
+    try:
+        with transaction.atomic():
+            contact.save(update_fields=["email", "first_name", "last_name", "phone", "updated_at"])
+    except IntegrityError:
+        raise _email_taken_error(contact.workspace, contact.email) from None
+    return contact

@@ -1,0 +1,82 @@
+"""Automatic restore by a form submission (R9)."""
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from contacts_app.errors import Conflict, NotFound
+from contacts_app.lifecycle import Outcome, skip_reason
+from contacts_app.models import (
+    Contact,
+    ContactStatus,
+    Form,
+    MembershipStatus,
+    RestoreSource,
+)
+from contacts_app.services.contacts import (
+    contact_create,
+    list_subscribe,
+    normalize_email,
+)
+from contacts_app.services.purge import contacts_purge
+
+from .restoring import contacts_restore
+
+
+@dataclass
+class FormSubmissionResult:
+    contact: Contact
+    created: bool
+    restored: bool
+
+
+def form_submit(*, form_id: int, email: str, first_name: str = "", last_name: str = "") -> FormSubmissionResult:
+    """R9: a visitor submits an ACTIVE form. An archived contact with that email is
+    restored at once (R6 applied, no freeze, no automation from the restore itself),
+    then the form subscribes them like anyone. An inactive or unknown form: 404.
+    Concurrent submissions of one email resolve to one contact."""
+    form = Form.objects.select_related("workspace").filter(id=form_id, is_active=True).first()
+    if form is None:
+        raise NotFound("This form does not exist or no longer accepts submissions.")
+    email = normalize_email(email)
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return _form_submit_once(form=form, email=email, first_name=first_name, last_name=last_name)
+        except (IntegrityError, Conflict) as exc:
+            if isinstance(exc, Conflict) and exc.code != "email_taken":
+                raise
+            continue  # a concurrent submission created the contact first: take the existing path
+    raise Conflict("Too many simultaneous submissions for this address; please try again.", code="busy")
+
+
+def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str) -> FormSubmissionResult:
+    ws = form.workspace
+    contact = (
+        Contact.objects.select_for_update()
+        .filter(workspace=ws)
+        .exclude(status=ContactStatus.MERGED)
+        .annotate(lemail=Lower("email"))
+        .filter(lemail=email.lower())
+        .first()
+    )
+    created = restored = False
+    now = timezone.now()
+    if contact and contact.status == ContactStatus.ARCHIVED:
+        if skip_reason(status=contact.status, archived_at=contact.archived_at, now=now, respect_freeze=False) == Outcome.EXPIRED:
+            # Past the one-year window it is due for purge (A5): purge it now, start afresh.
+            contacts_purge(workspace=ws, contact_ids=[contact.id], reason="expired on form submission")
+            contact = None
+        else:
+            contacts_restore(workspace=ws, contact_ids=[contact.id], source=RestoreSource.FORM, respect_freeze=False, now=now)
+            contact.refresh_from_db()
+            restored = True
+    if contact is None:
+        contact = contact_create(
+            workspace=ws, email=email, first_name=first_name, last_name=last_name, consent=True
+        )
+        created = True
+    for mailing_list in form.lists.all():
+        list_subscribe(contact=contact, mailing_list=mailing_list, status=MembershipStatus.SUBSCRIBED)
+    return FormSubmissionResult(contact=contact, created=created, restored=restored)

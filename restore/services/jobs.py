@@ -1,0 +1,259 @@
+"""Restore jobs: one at a time per workspace (R4), in the background (R5), crash-safe
+and resumable (R11). The job row is the truth; the broker only carries its id."""
+import logging
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from contacts_app.audit import audit_log
+from contacts_app.errors import Conflict
+from contacts_app.lifecycle import Outcome
+from contacts_app.models import AuditEvent, RestoreSource, Workspace
+from contacts_app.queueing import publish, publish_soon
+
+from ..models import ACTIVE_JOB_STATUSES, JobStatus, RestoreJob, RestoreJobItem
+from .preview import restore_preview
+from .restoring import contacts_restore
+from .selection import Selection
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+RUN_TASK = "restore.tasks.restore_job_run_task"
+
+
+def active_job(*, workspace: Workspace) -> RestoreJob | None:
+    return RestoreJob.objects.filter(workspace=workspace, status__in=ACTIVE_JOB_STATUSES).first()
+
+
+def _job_in_progress(job: RestoreJob | None) -> Conflict:
+    error = Conflict(
+        "A restore is already in progress in this workspace. Only one restore can run at a time; "
+        "wait until it finishes, then try again.",
+        code="job_in_progress",
+    )
+    error.job_id = job.id if job else None
+    return error
+
+
+def restore_job_create(
+    *, selection: Selection, actor, confirm_overage: bool = False, now: datetime | None = None
+) -> RestoreJob:
+    """R4/B3/R5: accept a restore request and queue it. Refused with 409 while
+    another job is queued or running (the database has the last word), and when the
+    restore reaches 90% of the plan without `confirm_overage`. Returns at once: the
+    worker does the restoring, and the sweeper picks the job up if the broker is down."""
+    ws = selection.workspace
+    existing = active_job(workspace=ws)
+    if existing:
+        raise _job_in_progress(existing)
+    preview = restore_preview(selection=selection, now=now, details=False)
+    if preview.needs_confirmation and not confirm_overage:
+        raise Conflict(
+            f"Restoring would bring you to {preview.billable_after:,} billable contacts for a plan of "
+            f"{preview.contact_limit:,} ({preview.usage_percent}%). Confirm the restore to accept a possible overage.",
+            code="overage_confirmation_required",
+        )
+    ids = selection.ids()
+    try:
+        with transaction.atomic():
+            job = RestoreJob.objects.create(
+                workspace=ws,
+                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                selection=selection.description,
+                confirm_overage=confirm_overage,
+                requested=len(ids),
+            )
+            _insert_items(job_id=job.id, contact_ids=ids)
+            audit_log(
+                workspace_id=ws.id,
+                actor=actor,
+                action=AuditEvent.Action.RESTORE,
+                count=len(ids),
+                details={"job": job.id, "phase": "requested", "selection": selection.description},
+            )
+            transaction.on_commit(lambda: restore_job_enqueue_soon(job_id=job.id))
+    except IntegrityError:
+        raise _job_in_progress(active_job(workspace=ws)) from None
+    return job
+
+
+def _insert_items(*, job_id: int, contact_ids: list[int]) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {RestoreJobItem._meta.db_table} (job_id, position, contact_id, outcome) "
+                "SELECT %s, ord - 1, cid, '' FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(cid, ord)",
+                [job_id, contact_ids],
+            )
+    else:
+        RestoreJobItem.objects.bulk_create(
+            [RestoreJobItem(job_id=job_id, position=i, contact_id=cid) for i, cid in enumerate(contact_ids)], batch_size=5000
+        )
+
+
+def restore_job_enqueue(*, job_id: int) -> bool:
+    """Hand the job id to the broker (the sweeper calls this; waiting is fine there).
+    Returns False when the broker is unreachable; the job stays queued."""
+    if not publish(RUN_TASK, job_id):
+        return False
+    RestoreJob.objects.filter(id=job_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def restore_job_enqueue_soon(*, job_id: int) -> None:
+    """From a request: at most ENQUEUE_WAIT on the broker (R11: under 2 s with the
+    broker down). A late duplicate is harmless: a job is claimed by a conditional update."""
+    publish_soon(lambda: restore_job_enqueue(job_id=job_id), name=f"enqueue-restore-job-{job_id}")
+
+
+def _stale_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.RESTORE_STALE_AFTER)
+
+
+def restore_job_claim(*, job_id: int, now: datetime | None = None) -> bool:
+    """Take the job for this worker with a conditional update (the row count tells
+    whether we won). A job already running with a fresh heartbeat belongs to another
+    worker: a duplicate delivery leaves it alone. Each claim is an attempt; after
+    MAX_ATTEMPTS the job is failed instead of crashing a worker forever."""
+    now = now or timezone.now()
+    claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
+    claimed = RestoreJob.objects.filter(claimable, id=job_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=Coalesce("started_at", now), heartbeat_at=now
+    )
+    if claimed:
+        return True
+    failed = RestoreJob.objects.filter(claimable, id=job_id, attempts__gte=MAX_ATTEMPTS).update(
+        status=JobStatus.FAILED,
+        finished_at=now,
+        error=f"The restore stopped {MAX_ATTEMPTS} times before finishing and was given up. "
+        "Contacts restored so far stay restored; support can retry the rest.",
+    )
+    if failed:
+        log.error("restore job %s failed after %s attempts", job_id, MAX_ATTEMPTS)
+    return False
+
+
+def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:
+    """R11: restore the next chunk of a running job in ONE transaction with its
+    outcomes, counters, cursor and heartbeat. A crash rolls the whole chunk back;
+    the next run starts again from the cursor, so nobody is restored twice.
+    Returns True while there is more to do."""
+    chunk_size = chunk_size or settings.RESTORE_CHUNK_SIZE
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Don't wait for the WAL flush of each chunk: the cursor commits with the
+            # chunk, so a chunk lost in a crash is lost whole and simply redone.
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL synchronous_commit TO OFF")
+        job = RestoreJob.objects.select_for_update(of=("self",)).select_related("workspace", "requested_by").get(id=job_id)
+        if job.status != JobStatus.RUNNING:
+            return False
+        now = now or timezone.now()
+        items = list(
+            RestoreJobItem.objects.filter(job=job, position__gte=job.cursor, position__lt=job.cursor + chunk_size)
+            .order_by("position")
+            .values_list("id", "contact_id")
+        )
+        if items:
+            outcomes = contacts_restore(
+                workspace=job.workspace,
+                contact_ids=[cid for _, cid in items],
+                actor=job.requested_by,
+                source=RestoreSource.MANUAL,
+                now=now,
+                job_id=job.id,
+            )
+            by_outcome: dict[str, list[int]] = {}
+            for item_id, cid in items:
+                by_outcome.setdefault(outcomes[cid], []).append(item_id)
+            for outcome, item_ids in by_outcome.items():
+                RestoreJobItem.objects.filter(id__in=item_ids).update(outcome=outcome)
+            tally = Counter({o: len(v) for o, v in by_outcome.items()})
+            job.restored += tally.pop(Outcome.RESTORED, 0)
+            for reason, n in tally.items():
+                setattr(job, f"skipped_{reason}", getattr(job, f"skipped_{reason}") + n)
+            job.cursor += len(items)
+        job.heartbeat_at = now
+        done = job.cursor >= job.requested
+        if done:
+            job.status = JobStatus.SUCCEEDED
+            job.finished_at = now
+            audit_log(
+                workspace_id=job.workspace_id,
+                actor=job.requested_by,
+                action=AuditEvent.Action.RESTORE,
+                count=job.restored,
+                details={"job": job.id, "phase": "finished", "restored": job.restored, "skipped": job.skipped},
+            )
+        job.save()
+    return not done
+
+
+def restore_job_run(*, job_id: int) -> str:
+    """Run a job from its cursor until done, or until the task's time budget is
+    spent (then it is re-enqueued, keeping each task far below the broker's
+    visibility timeout)."""
+    if not restore_job_claim(job_id=job_id):
+        return "not_claimed"
+    deadline = time.monotonic() + settings.RESTORE_TASK_BUDGET
+    while restore_job_step(job_id=job_id):
+        if settings.RESTORE_CHUNK_PAUSE:
+            time.sleep(settings.RESTORE_CHUNK_PAUSE)
+        if time.monotonic() > deadline:
+            # Hand over: back to queued so the next delivery can claim it at once.
+            RestoreJob.objects.filter(id=job_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED, attempts=F("attempts") - 1)
+            restore_job_enqueue(job_id=job_id)
+            return "continued"
+    return "done"
+
+
+def restore_jobs_sweep(*, now: datetime | None = None) -> int:
+    """Periodic: enqueue jobs that were accepted but never picked up (the broker was
+    down) and jobs whose worker died (stale heartbeat). Returns how many."""
+    now = now or timezone.now()
+    stale = _stale_before(now)
+    job_ids = list(
+        RestoreJob.objects.filter(
+            Q(status=JobStatus.QUEUED, enqueued_at__isnull=True)
+            | Q(status=JobStatus.QUEUED, enqueued_at__lt=stale)
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
+        ).values_list("id", flat=True)
+    )
+    for job_id in job_ids:
+        restore_job_enqueue(job_id=job_id)
+    return len(job_ids)
+
+
+def restore_job_cancel(*, job_id: int, actor) -> bool:
+    """Support staff stop a job; what was restored stays restored."""
+    with transaction.atomic():
+        job = RestoreJob.objects.select_for_update().filter(id=job_id).first()
+        if job is None or not job.is_active:
+            return False
+        job.status, job.finished_at = JobStatus.CANCELLED, timezone.now()
+        job.error = f"Cancelled by support ({actor.get_username()})."
+        job.save(update_fields=["status", "finished_at", "error"])
+        audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "cancel"})
+    return True
+
+
+def restore_job_retry(*, job_id: int, actor) -> bool:
+    """Support staff resume a failed or cancelled job from its cursor."""
+    try:
+        with transaction.atomic():
+            job = RestoreJob.objects.select_for_update().filter(id=job_id).first()
+            if job is None or job.status not in (JobStatus.FAILED, JobStatus.CANCELLED) or job.cursor >= job.requested:
+                return False
+            job.status, job.attempts, job.error, job.finished_at, job.enqueued_at = JobStatus.QUEUED, 0, "", None, None
+            job.save(update_fields=["status", "attempts", "error", "finished_at", "enqueued_at"])
+            audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "retry"})
+            transaction.on_commit(lambda: restore_job_enqueue_soon(job_id=job_id))
+    except IntegrityError:
+        raise _job_in_progress(None) from None
+    return True

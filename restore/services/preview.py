@@ -1,0 +1,108 @@
+"""The restore preview (R12) and the billing check (B1–B3)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
+
+from contacts_app.associations import ASSOCIATION_KINDS
+from contacts_app.lifecycle import SKIP_REASONS, Outcome, restorable_q
+from contacts_app.selectors import billable_count
+
+from .. import selectors
+from .selection import Selection, check_filter_size
+
+
+@dataclass
+class RestorePreview:
+    requested: int
+    restorable: int
+    billable_added: int
+    billable_now: int
+    billable_after: int
+    contact_limit: int
+    needs_confirmation: bool
+    skipped: dict[str, int]
+    not_coming_back: dict[str, list[dict]] | None = None  # None: not computed
+
+    @property
+    def over_limit(self) -> bool:
+        return self.billable_after > self.contact_limit
+
+    @property
+    def usage_percent(self) -> int:
+        return round(100 * self.billable_after / self.contact_limit) if self.contact_limit else 100
+
+    def as_dict(self) -> dict:
+        return {
+            "requested": self.requested,
+            "restorable": self.restorable,
+            "billable_added": self.billable_added,
+            "billable_after": self.billable_after,
+            "contact_limit": self.contact_limit,
+            "needs_confirmation": self.needs_confirmation,
+            "skipped": self.skipped,
+            "not_coming_back": self.not_coming_back or {},
+        }
+
+
+def needs_overage_confirmation(*, billable_added: int, billable_after: int, contact_limit: int) -> bool:
+    """B3: restoring that brings the workspace to 90% of its plan or over needs an
+    explicit confirmation."""
+    return billable_added > 0 and billable_after * 10 >= contact_limit * 9
+
+
+def restore_preview(*, selection: Selection, now: datetime | None = None, details: bool = True) -> RestorePreview:
+    """R12/B3: what the selection would give, counted in SQL in one pass over the
+    selection. `details` adds what will not come back (`restore_not_coming_back`, a
+    second pass); the modal loads that separately so the counts show at once."""
+    now = now or timezone.now()
+    ws = selection.workspace
+    reasons = selectors.selection_breakdown(selection.queryset, now=now)
+    skipped = {reason.value: 0 for reason in SKIP_REASONS}
+    restorable, billable_added = reasons.pop("", (0, 0))
+    for reason, (n, _) in reasons.items():
+        skipped[reason] += n
+    found = restorable + sum(skipped.values())
+    requested = selection.requested
+    if requested is None:
+        check_filter_size(found)
+        requested = found
+    skipped[Outcome.NOT_FOUND] = requested - found
+    billable_now = billable_count(workspace=ws)
+    after = billable_now + billable_added
+    return RestorePreview(
+        requested=requested,
+        restorable=restorable,
+        billable_added=billable_added,
+        billable_now=billable_now,
+        billable_after=after,
+        contact_limit=ws.contact_limit,
+        needs_confirmation=needs_overage_confirmation(billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit),
+        skipped=skipped,
+        not_coming_back=restore_not_coming_back(selection=selection, now=now) if details and restorable else None,
+    )
+
+
+def restore_not_coming_back(*, selection: Selection, now: datetime | None = None, limit: int = 10) -> dict[str, list[dict]]:
+    """R12: lists, tags and accounts deleted since archiving, and deals deleted, with
+    how many of the restorable contacts had each. One pass collects every id their
+    snapshots refer to; the few that no longer exist are named from the snapshot rows
+    of one contact that had them."""
+    now = now or timezone.now()
+    workspace = selection.workspace
+    refs = selectors.snapshot_references(selection.queryset.filter(restorable_q(now=now)))
+    result = {}
+    for kind in ASSOCIATION_KINDS:
+        counts = refs.get(kind.key, {})
+        existing = kind.target.objects.filter(workspace=workspace, id__in=list(counts))
+        alive = set(existing.values_list("id", flat=True)) if counts else set()
+        gone = sorted((ref for ref in counts.items() if ref[0] not in alive), key=lambda ref: -ref[1][0])[:limit]
+        names = dict(
+            kind.open_snapshots()
+            .filter(**{f"{kind.snapshot_id}__in": [i for i, _ in gone], "contact_id__in": [sample for _, (_, sample) in gone]})
+            .values_list(kind.snapshot_id, kind.snapshot_name)
+        ) if gone else {}
+        result[kind.key] = sorted(
+            ({"name": names.get(i, f"#{i}"), "contacts": n} for i, (n, _) in gone), key=lambda r: (-r["contacts"], r["name"])
+        )
+    return result

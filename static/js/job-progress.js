@@ -1,0 +1,26 @@
+// Live progress of a restore job (R5): polls data-status-url while the job is
+// queued or running, then reloads the page to show the final counts.
+(() => {
+  const card = document.getElementById('job-card');
+  if (!card || card.dataset.active !== '1') return;
+  const fill = document.getElementById('progress-fill');
+  const text = document.getElementById('progress-text');
+  async function poll() {
+    try {
+      const s = await (await fetch(card.dataset.statusUrl, { credentials: 'same-origin' })).json();
+      const pct = Math.floor(s.progress * 100);
+      fill.style.width = `${pct}%`;
+      fill.parentElement.setAttribute('aria-valuenow', pct);
+      if (s.status === 'queued' || s.status === 'running') {
+        const verb = s.status === 'queued' ? 'Waiting for a worker…' : 'Restoring…';
+        text.textContent = `${verb} ${s.processed.toLocaleString('en-US')} of ${s.requested.toLocaleString('en-US')} processed (${pct}%). You can leave this page.`;
+        setTimeout(poll, 700);
+      } else {
+        window.location.reload();
+      }
+    } catch (e) {
+      setTimeout(poll, 2000);
+    }
+  }
+  setTimeout(poll, 500);
+})();
