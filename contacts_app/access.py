@@ -4,8 +4,10 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import render
 
 from . import selectors
+from .errors import ServiceError
 
 
 def workspace_view(*, admin_only: bool = False):
@@ -33,15 +35,11 @@ def workspace_view(*, admin_only: bool = False):
 
 
 def render_service_error(request, error):
-    from django.shortcuts import render
-
     return render(request, "error.html", {"error": error}, status=error.status)
 
 
 def handles_service_errors(view):
     """Turn a ServiceError into its 4xx page with the sentence for the admin (S4)."""
-    from .errors import ServiceError
-
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:

@@ -52,7 +52,7 @@ def soft_bounce_threshold(*, workspace: Workspace, engaged: bool) -> int:
 
 @transaction.atomic
 def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInput], actor_label: str = "") -> BounceResult:
-    """Record the events and apply them, in occurrence order per contact: a hard
+    """C1: record the events and apply them, in occurrence order per contact: a hard
     bounce cleans at once; a soft bounce adds to the streak and cleans when the
     streak reaches the threshold; a delivery resets the streak. An event id already
     seen for this provider is a duplicate and changes nothing. Set-based: a fixed

@@ -29,8 +29,9 @@ def contacts_restore(
     now: datetime | None = None,
     job_id: int | None = None,
 ) -> dict[int, Outcome]:
-    """Restore what can be restored among `contact_ids` and say, for each id, what
-    happened: RESTORED or the R10 skip reason. Set-based: a fixed number of
+    """R6–R8, R10: restore what can be restored among `contact_ids` (associations
+    put back by `sql.reattach_associations`, R7's status and archive fields cleared)
+    and say, for each id, what happened: RESTORED or the R10 skip reason. Set-based: a fixed number of
     queries per call. Call inside a transaction; the rows are locked in pk order.
     Fires no automation and queues no email (R8)."""
     assert connection.in_atomic_block, "contacts_restore must run inside a transaction"
