@@ -10,7 +10,10 @@ import subprocess
 import sys
 import time
 
-from common import ROOT, Timer, setup_django
+# Its own database: it starts from an empty one, and must not drop P2's million rows.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_p1")
+
+from common import ROOT, Timer, setup_django  # noqa: E402
 
 
 def build_population(slug: str, n: int):

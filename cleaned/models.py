@@ -35,13 +35,21 @@ class BounceEvent(models.Model):
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
-    DONE = "done", "Ready"
+    SUCCEEDED = "succeeded", "Ready"
     FAILED = "failed", "Failed"
+
+
+class ExportScope(models.TextChoices):
+    """Which contacts an export's filter applies to."""
+
+    CLEANED = "cleaned", "Cleaned contacts"  # the cleaned view's Export CSV (C4)
+    CONTACTS = "contacts", "Contacts"  # the API: any contact filter
 
 
 class ExportJob(models.Model):
     workspace = models.ForeignKey("contacts_app.Workspace", on_delete=models.CASCADE, related_name="exports")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scope = models.CharField(max_length=10, choices=ExportScope.choices, default=ExportScope.CLEANED)
     filter = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     rows = models.PositiveIntegerField(default=0)
@@ -56,6 +64,6 @@ class ExportJob(models.Model):
 
     @property
     def progress(self) -> float:
-        if self.status == ExportStatus.DONE:
+        if self.status == ExportStatus.SUCCEEDED:
             return 1.0
         return min(1.0, self.rows / self.total) if self.total else 0.0

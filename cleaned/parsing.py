@@ -1,41 +1,87 @@
-"""Turn external bounce payloads into BounceInput, rejecting the whole batch on the
-first malformed event (nothing is written for a malformed payload)."""
+"""Bounce payloads from outside (the signed webhook's body, `import_bounces` rows) into
+BounceInput: one typed definition, also published in the OpenAPI document. A batch is
+refused whole on its first bad event (nothing is written for a malformed payload)."""
 from datetime import datetime
+from typing import Annotated, Literal
 
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from contacts_app.api_schemas import Text
 from contacts_app.errors import InvalidInput
+from contacts_app.hygiene import aware, check_date
 
 from .models import BounceType
 from .services.bounces import MAX_EVENTS_PER_BATCH, BounceInput
 
 
-def _when(value, where: str) -> datetime:
-    parsed = parse_datetime(value) if isinstance(value, str) else None
-    if parsed is None:
-        raise InvalidInput(f"{where}: 'occurred_at' must be an ISO 8601 date and time.", code="malformed")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, timezone.utc)
+def _sane(value: datetime) -> datetime:
+    try:
+        check_date(value, field="occurred_at")
+    except InvalidInput as error:
+        raise ValueError(error.detail) from None
+    return aware(value)
+
+
+class BounceEventIn(BaseModel):
+    """One event from a sending provider."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Text(200, min_length=1, description="The provider's event id; a repeated id is a duplicate.")
+    email: Text(254, pattern="@")
+    type: Literal["hard", "soft", "delivered"]
+    occurred_at: Annotated[datetime, AfterValidator(_sane)] = Field(description="ISO 8601; without a zone, UTC.")
+    reason: Text(500) = ""
+    code: Text(20, pattern=r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$") | None = Field(None, description="RFC 3463 enhanced status code, x.y.z.")
+    diagnostic: Text(1000) | None = Field(None, description="The SMTP diagnostic text.")
+
+
+OPTIONAL = ("code", "diagnostic")
+
+
+class BounceBatchIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    events: list[BounceEventIn] = Field(min_length=1, max_length=MAX_EVENTS_PER_BATCH)
+
+
+def _malformed(error: ValidationError) -> InvalidInput:
+    """The first problem, in words: "event 3: 'type' must be one of hard, soft, delivered."."""
+    problem = error.errors(include_url=False)[0]
+    if problem["type"] == "json_invalid":
+        return InvalidInput("The body is not valid JSON.", code="malformed")
+    loc = list(problem["loc"])
+    where = f"event {loc[1]}: " if loc[:1] == ["events"] and len(loc) > 2 else ""
+    field = str(loc[-1]) if loc else "body"
+    if problem["type"] == "literal_error":
+        message = f"'{field}' must be one of {', '.join(BounceType.values)}"
+    else:
+        message = f"'{field}' {problem['msg'].removeprefix('Value error, ').lower()}"
+    return InvalidInput(f"{where}{message}.", code="malformed")
+
+
+def _inputs(batch: BounceBatchIn) -> list[BounceInput]:
+    return [
+        BounceInput(event_id=e.id.strip(), email=e.email.strip(), type=BounceType(e.type), occurred_at=e.occurred_at, reason=e.reason)
+        for e in batch.events
+    ]
+
+
+def bounce_inputs_from_json(body: bytes) -> list[BounceInput]:
+    """The signed webhook's raw body (validated as JSON, so a deeply nested or
+    non-UTF-8 body is a clean 400)."""
+    try:
+        return _inputs(BounceBatchIn.model_validate_json(body))
+    except ValidationError as error:
+        raise _malformed(error) from None
 
 
 def bounce_inputs(raw_events) -> list[BounceInput]:
-    if not isinstance(raw_events, list) or not raw_events:
-        raise InvalidInput("'events' must be a non-empty list.", code="malformed")
-    if len(raw_events) > MAX_EVENTS_PER_BATCH:
-        raise InvalidInput(f"At most {MAX_EVENTS_PER_BATCH:,} events per request.", code="malformed")
-    out = []
-    for i, e in enumerate(raw_events):
-        where = f"event {i}"
-        if not isinstance(e, dict):
-            raise InvalidInput(f"{where}: must be an object.", code="malformed")
-        event_id, email, kind, reason = e.get("id"), e.get("email"), e.get("type"), e.get("reason", "")
-        if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 200:
-            raise InvalidInput(f"{where}: 'id' must be a non-empty string of at most 200 characters.", code="malformed")
-        if not isinstance(email, str) or "@" not in email or len(email) > 254:
-            raise InvalidInput(f"{where}: 'email' must be an email address.", code="malformed")
-        if kind not in BounceType.values:
-            raise InvalidInput(f"{where}: 'type' must be one of hard, soft, delivered.", code="malformed")
-        if not isinstance(reason, str):
-            raise InvalidInput(f"{where}: 'reason' must be a string.", code="malformed")
-        out.append(BounceInput(event_id=event_id.strip(), email=email.strip(), type=kind, occurred_at=_when(e.get("occurred_at"), where), reason=reason))
-    return out
+    """Events already read from a file (`import_bounces`): an empty optional column
+    (a CSV without a code) is no value."""
+    if isinstance(raw_events, list):
+        raw_events = [{k: v for k, v in e.items() if v != "" or k not in OPTIONAL} if isinstance(e, dict) else e for e in raw_events]
+    try:
+        return _inputs(BounceBatchIn.model_validate({"events": raw_events}))
+    except ValidationError as error:
+        raise _malformed(error) from None

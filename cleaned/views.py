@@ -66,7 +66,7 @@ def exports(request):
 @require_GET
 @workspace_view(admin_only=True)
 def export_download(request, export_id: int):
-    job = ExportJob.objects.filter(workspace=request.workspace, id=export_id, status=ExportStatus.DONE).first()
+    job = ExportJob.objects.filter(workspace=request.workspace, id=export_id, status=ExportStatus.SUCCEEDED).first()
     if job is None:
         raise Http404("No such export, or it is not ready yet.")
     path = export_path(job)

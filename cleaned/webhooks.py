@@ -1,50 +1,17 @@
-"""Bounce ingestion endpoints (C1, S5)."""
-import json
+"""Provider bounce webhooks (C1): anymail checks each provider's signature or basic
+auth and normalises its events; this receiver applies them. (The signed generic
+webhook is in `api.py`.)"""
 import logging
 
 from anymail.signals import tracking
 from django.dispatch import receiver
-from django.http import JsonResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
-from contacts_app.api_auth import error_response
-from contacts_app.errors import ServiceError
 from contacts_app.models import Workspace
 
-from .parsing import bounce_inputs
 from .services import bounces
-from .signing import signature_problem
 
 log = logging.getLogger(__name__)
-
-
-@csrf_exempt  # authenticated by HMAC signature, not by a session
-@require_POST
-def bounce_webhook(request):
-    """POST /api/v1/bounces: signed with the workspace's webhook secret."""
-    workspace = Workspace.objects.filter(slug=request.headers.get("X-Workspace", "")).first()
-    problem = "Unknown workspace or bad signature." if workspace is None else signature_problem(
-        secret=workspace.webhook_secret,
-        timestamp=request.headers.get("X-Timestamp", ""),
-        body=request.body,
-        signature=request.headers.get("X-Signature", ""),
-    )
-    if problem:
-        return error_response("unauthorized", problem, 401)
-    try:
-        try:
-            payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            return error_response("malformed", "The body is not valid JSON.", 400)
-        if not isinstance(payload, dict):
-            return error_response("malformed", "The body must be a JSON object with 'events'.", 400)
-        events = bounce_inputs(payload.get("events"))
-        result = bounces.bounces_apply(workspace=workspace, provider="generic", events=events, actor_label="webhook")
-    except ServiceError as error:
-        return error_response(error.code, error.detail, error.status)
-    return JsonResponse({"accepted": result.accepted, "duplicates": result.duplicates}, status=202)
 
 
 # anymail normalises each provider's events (after checking that provider's own

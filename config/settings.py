@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ninja",
     "anymail",
     "contacts_app",
     "restore",
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -132,6 +134,9 @@ CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# One body limit for the pages, the API and the webhooks (413 body_too_large under /api/).
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BODY", str(10 * 1024 * 1024))
+
 # --- Product settings -----------------------------------------------------------
 ARCHIVE_CHUNK_SIZE = envint("ARCHIVE_CHUNK_SIZE", "1000")
 CONTACTS_PAGE_SIZE = envint("CONTACTS_PAGE_SIZE", "50")
@@ -144,6 +149,8 @@ ANYMAIL = {
     "MAILGUN_WEBHOOK_SIGNING_KEY": os.getenv("MAILGUN_WEBHOOK_SIGNING_KEY", "dev-mailgun-signing-key"),
     "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": envbool("AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS", "false"),
 }
+# Providers whose tracking webhook is routed (the others answer 404).
+ANYMAIL_TRACKING_PROVIDERS = [p for p in os.getenv("ANYMAIL_TRACKING_PROVIDERS", "amazon_ses,mailgun,postmark,sendgrid,brevo").split(",") if p]
 EXPORTS_DIR = Path(os.getenv("EXPORTS_DIR", VAR_DIR / "exports"))
 
 # --- Celery -----------------------------------------------------------------------

@@ -1,8 +1,27 @@
+import anymail.urls
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from contacts_app import views as contact_views
+
+from .api import api, error_response
+
+
+@csrf_exempt  # nothing is here to protect: answer 404 to every method alike
+def api_not_found(request, *args, **kwargs):
+    """Any other path under /api/: the API's 404, in its own shape."""
+    return error_response(404)
+
+
+def _tracking_webhooks():
+    """Only the configured providers' tracking webhooks are routed; any other
+    provider's address is a plain 404 (an unconfigured one would fail loudly)."""
+    wanted = set(settings.ANYMAIL_TRACKING_PROVIDERS)
+    return [p for p in anymail.urls.urlpatterns if str(p.pattern).endswith("/tracking/") and str(p.pattern).split("/")[0] in wanted]
+
 
 urlpatterns = [
     path("", contact_views.home, name="home"),
@@ -12,6 +31,7 @@ urlpatterns = [
     path("w/<slug:slug>/contacts/", include("contacts_app.urls")),
     path("w/<slug:slug>/", include("restore.urls")),
     path("w/<slug:slug>/cleaned/", include("cleaned.urls")),
-    path("api/v1/", include("config.api_urls")),
-    path("webhooks/anymail/", include("anymail.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/", api_not_found),
+    path("webhooks/anymail/", include((_tracking_webhooks(), "anymail"))),
 ]

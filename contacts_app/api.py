@@ -1,99 +1,137 @@
 """JSON API for the workspace and its contacts. Same services as the pages."""
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field, StrictBool
 
 from . import selectors
-from .api_auth import api_view, id_list, json_body
+from .api_auth import require_admin
+from .api_schemas import ContactFilterIn, ContactOut, Email, Id, IdList, Text, errors
 from .errors import InvalidInput, NotFound
 from .filters import ContactFilter
-from .lifecycle import restorable_from, restorable_until
-from .models import Contact, ContactStatus
+from .models import Contact
 from .services.archive import contacts_archive as archive_service
 from .services.contacts import contact_create, contact_update
 
 API_PAGE_SIZE = 100
+router = Router(tags=["contacts"])
 
 
-def contact_json(c) -> dict:
-    until = restorable_until(c.archived_at) if c.status == ContactStatus.ARCHIVED else None
-    return {
-        "id": c.id,
-        "email": c.email,
-        "first_name": c.first_name,
-        "last_name": c.last_name,
-        "status": c.status,
-        "email_status": c.email_status,
-        "created_at": c.created_at.isoformat(),
-        "archived_at": c.archived_at.isoformat() if c.archived_at else None,
-        "restorable_from": restorable_from(c.archived_at).isoformat() if until else None,
-        "restorable_until": until.isoformat() if until else None,
-        "merged_into": c.merged_into_id,
-    }
+class WorkspaceOut(Schema):
+    slug: str
+    contact_limit: int
+    billable_contacts: int = Field(description="B1: active contacts whose address is not cleaned.")
 
 
-@api_view(methods=("GET",))
+class ContactPage(Schema):
+    count: int
+    next: str | None = Field(description="The next page's URL, or null on the last page.")
+    results: list[ContactOut]
+
+
+class ContactListQuery(ContactFilterIn):
+    model_config = ConfigDict(extra="ignore")  # other query parameters are not filters
+
+    page: int = Field(1, ge=1, le=10_000_000)
+
+
+
+
+class ContactIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+    first_name: Text(100) = ""
+    last_name: Text(100) = ""
+    lists: list[Id] = Field(default_factory=list, max_length=1000)
+    tags: list[Id] = Field(default_factory=list, max_length=1000)
+    consent: StrictBool = Field(False, description="This person gave permission to email them; without it list memberships are `unconfirmed`.")
+
+
+class ContactPatch(Schema):
+    """Only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email = None
+    first_name: Text(100) = None
+    last_name: Text(100) = None
+    phone: Text(40) = None
+
+
+class ArchiveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    contact_ids: IdList
+
+
+class ArchiveOut(Schema):
+    archived: int = Field(description="How many were active and are archived now; the others were left as is.")
+
+
+@router.get("/workspace", response={200: WorkspaceOut, **errors(401, 429)}, summary="The token's workspace and its billing")
 def workspace_detail(request):
     ws = request.workspace
-    return JsonResponse({"slug": ws.slug, "contact_limit": ws.contact_limit, "billable_contacts": selectors.billable_count(workspace=ws)})
+    return {"slug": ws.slug, "contact_limit": ws.contact_limit, "billable_contacts": selectors.billable_count(workspace=ws)}
 
 
-@api_view(methods=("GET", "POST"))
-def contacts(request):
-    if request.method == "POST":
-        return _contact_create(request)
-    qs = ContactFilter(request.GET, workspace=request.workspace).qs_or_error().order_by("-id")
-    page_raw = request.GET.get("page", "1")
-    if not page_raw.isdigit() or int(page_raw) < 1:
-        raise InvalidInput("'page' must be a positive integer.", code="invalid_page")
+@router.get("/contacts", response={200: ContactPage, **errors(400, 401, 429)}, summary="Contacts, filtered")
+def contact_list(request, filters: Query[ContactListQuery]):
+    params = filters.as_params()
+    number = int(params.pop("page"))
+    qs = ContactFilter(params, workspace=request.workspace).qs_or_error().order_by("-id")
     paginator = Paginator(qs, API_PAGE_SIZE)
-    number = int(page_raw)
     if number > max(paginator.num_pages, 1):
         raise InvalidInput(f"There are only {paginator.num_pages} pages.", code="invalid_page")
     page = paginator.page(number)
     next_url = None
     if page.has_next():
-        params = request.GET.copy()
-        params["page"] = str(number + 1)
-        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-    return JsonResponse({"count": paginator.count, "next": next_url, "results": [contact_json(c) for c in page.object_list]})
+        query = request.GET.copy()
+        query["page"] = str(number + 1)
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {"count": paginator.count, "next": next_url, "results": [ContactOut.from_contact(c) for c in page.object_list]}
 
 
-def _contact_create(request):
-    data = json_body(request)
-    for key in ("email", "first_name", "last_name"):
-        if key in data and not isinstance(data[key], str):
-            raise InvalidInput(f"'{key}' must be a string.")
+@router.post("/contacts", response={201: ContactOut, **errors(400, 401, 404, 409, 413, 429)}, summary="Add a contact (fires automations)")
+def contact_add(request, payload: ContactIn):
     contact = contact_create(
         workspace=request.workspace,
-        email=data.get("email", ""),
-        first_name=data.get("first_name", ""),
-        last_name=data.get("last_name", ""),
-        list_ids=id_list(data, "lists") if "lists" in data else (),
-        tag_ids=id_list(data, "tags") if "tags" in data else (),
-        consent=data.get("consent") is True,
+        email=payload.email,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        list_ids=payload.lists,
+        tag_ids=payload.tags,
+        consent=payload.consent,
         actor=request.user,
     )
-    return JsonResponse(contact_json(contact), status=201)
+    return Status(201, ContactOut.from_contact(contact))
 
 
-@api_view(methods=("POST",), admin_only=True)
-def contacts_archive(request):
-    ids = id_list(json_body(request), "contact_ids")
-    if not ids:
-        raise InvalidInput("'contact_ids' is empty.", code="empty_selection")
-    return JsonResponse({"archived": archive_service(workspace=request.workspace, contact_ids=ids, actor=request.user)})
+@router.post("/contacts/archive", response={200: ArchiveOut, **errors(400, 401, 403, 413, 429)}, summary="Archive contacts (A1–A3, admins)")
+def contacts_archive(request, payload: ArchiveIn):
+    require_admin(request)
+    return {"archived": archive_service(workspace=request.workspace, contact_ids=payload.contact_ids, actor=request.user)}
 
 
-@api_view(methods=("GET", "PATCH"))
-def contact_detail(request, contact_id: int):
-    """GET one contact; PATCH edits it. C2: a cleaned contact answers 409 contact_cleaned."""
+def _own_contact(request, contact_id: int) -> Contact:
     contact = Contact.objects.filter(workspace=request.workspace, id=contact_id).first()
     if contact is None:
-        raise NotFound("No such contact.")
-    if request.method == "PATCH":
-        data = json_body(request)
-        fields = {k: data.get(k, getattr(contact, k)) for k in ("email", "first_name", "last_name", "phone")}
-        if not all(isinstance(v, str) for v in fields.values()):
-            raise InvalidInput("email, first_name, last_name and phone must be strings.")
-        contact_update(contact=contact, actor=request.user, **fields)
-    return JsonResponse(contact_json(contact))
+        raise NotFound("No such contact.")  # another workspace's contact too (S2)
+    return contact
+
+
+@router.get("/contacts/{int:contact_id}", response={200: ContactOut, **errors(401, 404, 429)}, summary="One contact")
+def contact_detail(request, contact_id: int):
+    return ContactOut.from_contact(_own_contact(request, contact_id))
+
+
+@router.patch(
+    "/contacts/{int:contact_id}",
+    response={200: ContactOut, **errors(400, 401, 404, 409, 413, 429)},
+    summary="Edit a contact (409 contact_cleaned for a cleaned one: C2)",
+)
+def contact_edit(request, contact_id: int, payload: ContactPatch):
+    contact = _own_contact(request, contact_id)
+    fields = {k: getattr(contact, k) if v is None else v for k, v in payload.model_dump().items()}
+    contact_update(contact=contact, actor=request.user, **fields)
+    return ContactOut.from_contact(contact)
+

@@ -8,11 +8,14 @@ snapshot: an archived contact was detached from its lists, but an admin looking 
 from datetime import datetime, time, timedelta
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
 from . import lifecycle
 from .errors import InvalidInput
+from .hygiene import parse_positive_int, validate_date, validate_text
 from .lifecycle import OFF_LIST
 from .models import (
     Account,
@@ -34,16 +37,34 @@ RESTORABILITY = (
 )
 
 
+class BoundedModelChoiceField(forms.ModelChoiceField):
+    """An id is looked up only when it is a plain positive 64-bit number (S4)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if parse_positive_int(str(value)) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class IdChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = BoundedModelChoiceField
+
+
+SEARCH_MAX_LENGTH = 200
+
+
 class ContactFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Search")
+    q = django_filters.CharFilter(method="filter_q", label="Search", max_length=SEARCH_MAX_LENGTH, validators=[validate_text])
     status = django_filters.ChoiceFilter(choices=ContactStatus.choices)
     email_status = django_filters.ChoiceFilter(choices=EmailStatus.choices, label="Email status")
-    archived_after = django_filters.DateFilter(method="filter_archived_after", label="Archived from")
-    archived_before = django_filters.DateFilter(method="filter_archived_before", label="Archived until")
+    archived_after = django_filters.DateFilter(method="filter_archived_after", label="Archived from", validators=[validate_date])
+    archived_before = django_filters.DateFilter(method="filter_archived_before", label="Archived until", validators=[validate_date])
     restorable = django_filters.ChoiceFilter(choices=RESTORABILITY, method="filter_restorable", label="Restorability")
-    list = django_filters.ModelChoiceFilter(queryset=MailingList.objects.none(), method="filter_list", label="List")
-    tag = django_filters.ModelChoiceFilter(queryset=Tag.objects.none(), method="filter_tag", label="Tag")
-    account = django_filters.ModelChoiceFilter(queryset=Account.objects.none(), method="filter_account", label="Account")
+    list = IdChoiceFilter(queryset=MailingList.objects.none(), method="filter_list", label="List")
+    tag = IdChoiceFilter(queryset=Tag.objects.none(), method="filter_tag", label="Tag")
+    account = IdChoiceFilter(queryset=Account.objects.none(), method="filter_account", label="Account")
 
     class Meta:
         model = Contact
@@ -83,7 +104,7 @@ class ContactFilter(django_filters.FilterSet):
         return self.qs
 
     def filter_q(self, qs, name, value):
-        return qs.search(value[:200])
+        return qs.search(value)
 
     def _day_start(self, value):
         return timezone.make_aware(datetime.combine(value, time.min), timezone.get_current_timezone())

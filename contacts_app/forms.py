@@ -5,6 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .errors import InvalidInput
+from .filters import SEARCH_MAX_LENGTH
+from .hygiene import validate_text
 from .models import Contact
 
 
@@ -98,6 +100,12 @@ class SelectionForm(ServiceForm):
         return data
 
 
+class SearchForm(ServiceForm):
+    """The Contacts page's search box."""
+
+    q = forms.CharField(required=False, max_length=SEARCH_MAX_LENGTH, validators=[validate_text])
+
+
 class ArchiveForm(ServiceForm):
     """A1: archive the ticked contacts, then go back where the admin was."""
 
@@ -109,10 +117,10 @@ class ContactForm(forms.Form):
     """Add or edit a contact. Lengths are the columns' own: a value that does not fit
     is refused, never cut (S4)."""
 
-    email = forms.CharField(max_length=Contact._meta.get_field("email").max_length, strip=True)
-    first_name = forms.CharField(max_length=Contact._meta.get_field("first_name").max_length, required=False)
-    last_name = forms.CharField(max_length=Contact._meta.get_field("last_name").max_length, required=False)
-    phone = forms.CharField(max_length=Contact._meta.get_field("phone").max_length, required=False)
+    email = forms.CharField(max_length=Contact._meta.get_field("email").max_length, strip=True, validators=[validate_text])
+    first_name = forms.CharField(max_length=Contact._meta.get_field("first_name").max_length, required=False, validators=[validate_text])
+    last_name = forms.CharField(max_length=Contact._meta.get_field("last_name").max_length, required=False, validators=[validate_text])
+    phone = forms.CharField(max_length=Contact._meta.get_field("phone").max_length, required=False, validators=[validate_text])
 
 
 class NewContactForm(ContactForm):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors
 from .access import handles_service_errors, workspace_view
 from .errors import ServiceError
-from .forms import ArchiveForm, ContactForm, NewContactForm
+from .forms import ArchiveForm, ContactForm, NewContactForm, SearchForm
 from .pagination import paginate
 from .services.archive import contacts_archive as archive_service
 from .services.contacts import contact_create, contact_update
@@ -35,7 +35,7 @@ def contact_list(request):
 def contact_list_page(request, *, within, context: dict | None = None):
     """The Contacts page, optionally narrowed to `within` (a subquery of contact ids,
     e.g. the contacts a restore job brought back: R7)."""
-    q = request.GET.get("q", "")[:200]
+    q = SearchForm(request.GET).cleaned_or_error()["q"]
     contacts = selectors.contact_list(workspace=request.workspace, q=q, within=within)
     page, per_page = paginate(request, contacts)
     return render(

@@ -1,9 +1,14 @@
-"""JSON API for restore previews and jobs, and the public form endpoint that
-restores automatically (same services as the pages)."""
-from django.http import JsonResponse
+"""JSON API for restore previews and jobs, and the public form endpoint that restores
+automatically (same services as the pages)."""
+from datetime import datetime
+from typing import Literal
 
-from contacts_app.api_auth import api_view, id_list, json_body
-from contacts_app.errors import InvalidInput, NotFound
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict, Field, StrictBool, model_validator
+
+from contacts_app.api_auth import require_admin
+from contacts_app.api_schemas import ContactFilterIn, Email, IdList, Text, errors
+from contacts_app.errors import NotFound
 from contacts_app.filters import ContactFilter
 
 from .models import RestoreJob
@@ -12,67 +17,127 @@ from .services.jobs import restore_job_create
 from .services.preview import restore_preview
 from .services.selection import Selection, selection_from_ids, selection_from_queryset
 
+router = Router(tags=["restore"])
 
-def selection_from_body(request, data: dict) -> Selection:
-    if "contact_ids" in data and "filter" in data:
-        raise InvalidInput("Send either 'contact_ids' or 'filter', not both.", code="invalid_selection")
-    if "contact_ids" in data:
-        return selection_from_ids(workspace=request.workspace, ids=id_list(data, "contact_ids"))
-    if isinstance(data.get("filter"), dict):
-        params = {k: str(v) for k, v in data["filter"].items()}
+
+class SelectionIn(Schema):
+    """Either `contact_ids` or `filter` (every contact matching it, resolved on the server)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["contact_ids"]}, {"required": ["filter"]}]})
+
+    # Not nullable: absent means "not this way of selecting".
+    contact_ids: IdList = Field(None, description="The contacts to restore.")
+    filter: ContactFilterIn = Field(None, description="Every contact matching these filters.")
+
+    @model_validator(mode="after")
+    def one_of(self):
+        if (self.contact_ids is None) == (self.filter is None):
+            raise ValueError("send either 'contact_ids' (a list of ids) or 'filter' (an object of filters), not both")
+        return self
+
+    def selection(self, request) -> Selection:
+        if self.contact_ids is not None:
+            return selection_from_ids(workspace=request.workspace, ids=self.contact_ids)
+        params = self.filter.as_params()
         qs = ContactFilter(params, workspace=request.workspace).qs_or_error()
         return selection_from_queryset(workspace=request.workspace, queryset=qs, description=params)
-    raise InvalidInput("Send 'contact_ids' (a list of ids) or 'filter' (an object of filters).", code="invalid_selection")
 
 
-def job_json(job: RestoreJob) -> dict:
-    return {
-        "id": job.id,
-        "status": job.status,
-        "requested": job.requested,
-        "restored": job.restored,
-        "skipped": job.skipped,
-        "progress": round(job.progress, 4),
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "error": job.error or None,
-    }
+class RestoreJobIn(SelectionIn):
+    confirm_overage: StrictBool = Field(False, description="B3: accept a possible overage when the restore reaches 90% of the plan.")
 
 
-@api_view(methods=("POST",), admin_only=True)
-def preview(request):
-    selection = selection_from_body(request, json_body(request))
-    return JsonResponse(restore_preview(selection=selection).as_dict())
+class NotComingBack(Schema):
+    name: str
+    contacts: int
 
 
-@api_view(methods=("POST",), admin_only=True)
-def jobs(request):
-    data = json_body(request)
-    confirm = data.get("confirm_overage", False)
-    if not isinstance(confirm, bool):
-        raise InvalidInput("'confirm_overage' must be true or false.")
-    job = restore_job_create(selection=selection_from_body(request, data), actor=request.user, confirm_overage=confirm)
-    return JsonResponse(job_json(job), status=202)
+class SkippedOut(Schema):
+    frozen: int
+    expired: int
+    merged: int
+    already_active: int
+    not_found: int
+    email_conflict: int
 
 
-@api_view(methods=("GET",))
+class PreviewOut(Schema):
+    requested: int
+    restorable: int
+    billable_added: int
+    billable_after: int
+    contact_limit: int
+    needs_confirmation: bool = Field(description="B3: starting it needs `confirm_overage: true`.")
+    skipped: SkippedOut = Field(description="R10: contacts that would not be restored, by reason.")
+    not_coming_back: dict[str, list[NotComingBack]] = Field(description="R12: lists, tags, accounts and deals deleted since archiving.")
+
+
+class JobOut(Schema):
+    id: int
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    requested: int
+    restored: int
+    skipped: SkippedOut
+    progress: float = Field(ge=0, le=1)
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str | None
+
+    @staticmethod
+    def from_job(job: RestoreJob) -> dict:
+        return {
+            "id": job.id, "status": job.status, "requested": job.requested, "restored": job.restored, "skipped": job.skipped,
+            "progress": round(job.progress, 4), "created_at": job.created_at, "started_at": job.started_at,
+            "finished_at": job.finished_at, "error": job.error or None,
+        }
+
+
+class SubmissionIn(Schema):
+    email: Email
+    first_name: Text(100) = ""
+    last_name: Text(100) = ""
+
+
+class SubmissionOut(Schema):
+    contact_id: int
+    created: bool
+    restored: bool = Field(description="R9: an archived contact with this email was restored.")
+
+
+@router.post("/restore-jobs/preview", response={200: PreviewOut, **errors(400, 401, 403, 413, 429)}, summary="What a restore would give (R12, B3; admins)")
+def preview(request, payload: SelectionIn):
+    require_admin(request)
+    return restore_preview(selection=payload.selection(request)).as_dict()
+
+
+@router.post(
+    "/restore-jobs",
+    response={202: JobOut, **errors(400, 401, 403, 409, 413, 429)},
+    summary="Start a restore job (admins); 409 job_in_progress or overage_confirmation_required",
+)
+def jobs(request, payload: RestoreJobIn):
+    require_admin(request)
+    job = restore_job_create(selection=payload.selection(request), actor=request.user, confirm_overage=payload.confirm_overage)
+    return Status(202, JobOut.from_job(job))
+
+
+@router.get("/restore-jobs/{int:job_id}", response={200: JobOut, **errors(401, 404, 429)}, summary="A restore job's progress and counts")
 def job_detail(request, job_id: int):
     job = RestoreJob.objects.filter(workspace=request.workspace, id=job_id).first()
     if job is None:
         raise NotFound("No such restore job.")
-    return JsonResponse(job_json(job))
+    return JobOut.from_job(job)
 
 
-@api_view(methods=("POST",), public=True)
-def form_submission(request, form_id: int):
-    """R9: a visitor's submission of a public form (no token)."""
-    data = json_body(request)
-    fields = {k: data.get(k, "") for k in ("email", "first_name", "last_name")}
-    if not all(isinstance(v, str) for v in fields.values()):
-        raise InvalidInput("email, first_name and last_name must be strings.")
-    result = form_submit(form_id=form_id, **fields)
-    return JsonResponse(
-        {"contact_id": result.contact.id, "created": result.created, "restored": result.restored},
-        status=201 if result.created else 200,
-    )
+@router.post(
+    "/forms/{int:form_id}/submissions",
+    auth=None,
+    response={200: SubmissionOut, 201: SubmissionOut, **errors(400, 404, 409, 413, 429)},
+    summary="A visitor submits a public form (no token; R9 restores an archived contact)",
+)
+def form_submission(request, form_id: int, payload: SubmissionIn):
+    result = form_submit(form_id=form_id, email=payload.email, first_name=payload.first_name, last_name=payload.last_name)
+    body = {"contact_id": result.contact.id, "created": result.created, "restored": result.restored}
+    return Status(201 if result.created else 200, body)
+

@@ -72,7 +72,7 @@ def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(w
     job = export_create(workspace=workspace, actor=admin_user, params={})
     assert export_run(export_id=job.id) == "done"
     job.refresh_from_db()
-    assert job.status == "done" and job.rows == 3000
+    assert job.status == "succeeded" and job.rows == 3000
     text = export_path(job).read_bytes().decode("utf-8")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == EXPORT_HEADER and len(rows) == 3001
@@ -95,7 +95,7 @@ def test_c4_export_download_is_for_admins_of_the_workspace_only(admin_client, wo
     assert response.status_code == 200 and b"email,first_name" in b"".join(response.streaming_content)
     assert member_client.get(url("cleaned:download", workspace, job.id)).status_code == 403
     assert member_client.post(url("cleaned:export", workspace)).status_code == 403
-    theirs = ExportJob.objects.create(workspace=other_workspace, status="done", file_name="x.csv")
+    theirs = ExportJob.objects.create(workspace=other_workspace, status="succeeded", file_name="x.csv")
     assert admin_client.get(url("cleaned:download", workspace, theirs.id)).status_code == 404
 
 
@@ -171,7 +171,7 @@ def test_c4_a_queued_export_never_started_is_picked_up_by_the_sweeper(workspace,
     settings.RESTORE_STALE_AFTER = 0
     flush_broker()
     stuck = ExportJob.objects.create(workspace=workspace, requested_by=admin_user, created_at=timezone.now() - timedelta(seconds=5))
-    ExportJob.objects.create(workspace=workspace, requested_by=admin_user, status="done")
+    ExportJob.objects.create(workspace=workspace, requested_by=admin_user, status="succeeded")
     try:
         assert exports_sweep() == 1
         queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)

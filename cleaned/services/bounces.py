@@ -79,23 +79,10 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
         .filter(lemail__in=emails)
         .order_by("id")
     }
-    seen = set(
-        BounceEvent.objects.filter(workspace=workspace, provider=provider, event_id__in=list(unique)).values_list("event_id", flat=True)
-    )
-    fresh = [e for e in unique.values() if e.event_id not in seen]
+    inserted = _record_events(workspace=workspace, provider=provider, events=list(unique.values()), contacts=contacts)
+    fresh = [e for e in unique.values() if e.event_id in inserted]
     result.duplicates += len(unique) - len(fresh)
     result.accepted = len(fresh)
-    BounceEvent.objects.bulk_create(
-        [
-            BounceEvent(
-                workspace=workspace, provider=provider, event_id=e.event_id, email=e.email[:254], type=e.type,
-                occurred_at=e.occurred_at, reason=e.reason[:500], contact=contacts.get(e.email.lower()),
-            )
-            for e in fresh
-        ],
-        batch_size=2000,
-        ignore_conflicts=True,
-    )
 
     by_contact: dict[int, list[BounceInput]] = defaultdict(list)
     for e in fresh:
@@ -131,6 +118,31 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
         )
     result.cleaned = len(newly_cleaned)
     return result
+
+
+def _record_events(*, workspace: Workspace, provider: str, events: list[BounceInput], contacts: dict[str, Contact]) -> set[str]:
+    """Store the events; an id this provider already sent is skipped by the unique
+    index, whether the address matches a contact or not and however many deliveries
+    of it race (the later ones wait on the index, then skip). Returns the ids stored
+    by this call: only those are applied and counted as accepted."""
+    now = timezone.now()
+    rows = [
+        (workspace.id, provider, e.event_id, e.email, e.type, e.occurred_at, e.reason,
+         contacts[e.email.lower()].id if e.email.lower() in contacts else None, now)
+        for e in events
+    ]
+    inserted: set[str] = set()
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), 1000):
+            batch = rows[start : start + 1000]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            cur.execute(
+                f"INSERT INTO {table(BounceEvent)} (workspace_id, provider, event_id, email, type, occurred_at, reason, contact_id, received_at) "
+                f"VALUES {values} ON CONFLICT (workspace_id, provider, event_id) DO NOTHING RETURNING event_id",
+                [v for row in batch for v in row],
+            )
+            inserted.update(row[0] for row in cur.fetchall())
+    return inserted
 
 
 def _save_bounce_state(contacts: list[Contact]) -> None:

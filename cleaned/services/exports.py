@@ -1,21 +1,23 @@
-"""C4: background CSV exports of the cleaned view's contacts: streamed, resumable
-by the sweeper, claimed by a conditional update."""
+"""C4: background CSV exports — of the cleaned view's contacts (its page) or of any
+contact filter (the API): streamed, picked up by the sweeper, claimed by a
+conditional update."""
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from contacts_app.audit import audit_log
 from contacts_app.csv_stream import csv_chunks
-from contacts_app.models import AuditEvent, Workspace
+from contacts_app.filters import ContactFilter
+from contacts_app.models import AuditEvent, Contact, Workspace
 from contacts_app.queueing import publish, publish_soon
 
-from ..models import ExportJob, ExportStatus
+from ..models import ExportJob, ExportScope, ExportStatus
 from ..selectors import cleaned_contacts
 
 RUN_TASK = "cleaned.tasks.export_run_task"
@@ -26,11 +28,20 @@ EXPORT_HEADER = ["email", "first_name", "last_name", "phone", "status", "email_s
 EXPORT_PROGRESS_EVERY = 5000
 
 
-def export_create(*, workspace: Workspace, actor, params: dict) -> ExportJob:
-    """Queue a CSV export of the cleaned contacts matching `params` (the page's filter)."""
-    total = cleaned_contacts(workspace=workspace, params=params).count()
+def exported_contacts(*, workspace: Workspace, scope: str, params: dict) -> QuerySet[Contact]:
+    """The contacts an export holds: `params` is a contact filter (S4: an invalid one
+    is refused), within the cleaned view for the page's exports."""
+    if scope == ExportScope.CLEANED:
+        return cleaned_contacts(workspace=workspace, params=params)
+    return ContactFilter(params, workspace=workspace).qs_or_error()
+
+
+def export_create(*, workspace: Workspace, actor, params: dict, scope: str = ExportScope.CLEANED) -> ExportJob:
+    """C4: queue a CSV export of the contacts matching `params`; it runs in the
+    background and appears on the Exports page (and in the API) when done."""
+    total = exported_contacts(workspace=workspace, scope=scope, params=params).count()
     with transaction.atomic():
-        job = ExportJob.objects.create(workspace=workspace, requested_by=actor, filter=params, total=total)
+        job = ExportJob.objects.create(workspace=workspace, requested_by=actor, scope=scope, filter=params, total=total)
         audit_log(workspace_id=workspace.id, actor=actor, action=AuditEvent.Action.EXPORT, count=total, details={"export": job.id, "filter": params})
         transaction.on_commit(lambda: export_enqueue_soon(export_id=job.id))
     return job
@@ -68,7 +79,7 @@ def export_run(*, export_id: int) -> str:
     # again was the export's biggest cost (P3).
     text_dates = {f"{name}_text": Cast(name, TextField()) for name in ("cleaned_at", "created_at")}
     rows = (
-        cleaned_contacts(workspace=job.workspace, params=job.filter)
+        exported_contacts(workspace=job.workspace, scope=job.scope, params=job.filter)
         .annotate(**text_dates)
         .order_by("id")
         .values_list(*[f"{c}_text" if f"{c}_text" in text_dates else c for c in EXPORT_HEADER])
@@ -89,5 +100,5 @@ def export_run(*, export_id: int) -> str:
     except Exception as exc:
         ExportJob.objects.filter(id=export_id).update(status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         raise
-    ExportJob.objects.filter(id=export_id).update(status=ExportStatus.DONE, rows=counter["rows"], finished_at=timezone.now())
+    ExportJob.objects.filter(id=export_id).update(status=ExportStatus.SUCCEEDED, rows=counter["rows"], finished_at=timezone.now())
     return "done"

@@ -11,6 +11,7 @@ from ..audit import audit_log
 from ..automations import automations_fire
 from ..deliverability import membership_status_for
 from ..errors import Conflict, InvalidInput, NotFound
+from ..hygiene import clean_text
 from ..models import (
     AuditEvent,
     CampaignSend,
@@ -25,9 +26,13 @@ from ..models import (
     Workspace,
 )
 
+EMAIL_MAX_LENGTH = Contact._meta.get_field("email").max_length
+
 
 def normalize_email(email: str) -> str:
-    email = (email or "").strip()
+    """S4: an address that fits its column, has no control character and passes
+    Django's validator; the domain is lower-cased, the local part kept as typed."""
+    email = clean_text((email or "").strip(), field="email", max_length=EMAIL_MAX_LENGTH)
     try:
         validate_email(email)
     except ValidationError:
@@ -79,9 +84,7 @@ def contact_create(
             contact = Contact.objects.create(
                 workspace=workspace,
                 email=email,
-                first_name=first_name.strip()[:100],
-                last_name=last_name.strip()[:100],
-                phone=phone.strip()[:40],
+                **_names(first_name=first_name, last_name=last_name, phone=phone),
             )
             audit_log(
                 workspace_id=workspace.id,
@@ -99,6 +102,14 @@ def contact_create(
     except IntegrityError:
         raise _email_taken_error(workspace, email) from None
     return contact
+
+
+def _names(**values: str) -> dict[str, str]:
+    """Names and phone as typed (trimmed); S4: refused, never cut, when they do not fit."""
+    return {
+        field: clean_text(value.strip(), field=field, max_length=Contact._meta.get_field(field).max_length)
+        for field, value in values.items()
+    }
 
 
 def _workspace_objects(model, workspace: Workspace, ids: Iterable[int], label: str) -> list:
@@ -185,7 +196,8 @@ def contact_update(*, contact: Contact, email: str, first_name: str, last_name: 
         )
     _require_active(contact)
     contact.email = normalize_email(email)
-    contact.first_name, contact.last_name, contact.phone = first_name.strip()[:100], last_name.strip()[:100], phone.strip()[:40]
+    for field, value in _names(first_name=first_name, last_name=last_name, phone=phone).items():
+        setattr(contact, field, value)
     try:
         with transaction.atomic():
             contact.save(update_fields=["email", "first_name", "last_name", "phone", "updated_at"])

@@ -1,0 +1,134 @@
+"""JSON API of the cleaned app: the signed bounce webhook (C1, S5) and exports (C4)."""
+from datetime import datetime
+from typing import Literal
+
+from django.http import FileResponse
+from django.urls import reverse
+from ninja import Header, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from contacts_app.api_auth import require_admin
+from contacts_app.api_schemas import ContactFilterIn, errors
+from contacts_app.errors import Conflict, NotFound, ServiceError
+from contacts_app.models import Workspace
+
+from .models import ExportJob, ExportScope, ExportStatus
+from .parsing import BounceBatchIn, bounce_inputs_from_json
+from .services.bounces import bounces_apply
+from .services.exports import export_create, export_path
+from .signing import signature_problem
+
+router = Router(tags=["bounces and exports"])
+
+
+class Unauthorized(ServiceError):
+    status = 401
+    code = "unauthorized"
+
+
+def _inline_refs(schema: dict) -> dict:
+    """A pydantic JSON schema with its $defs written in place (for openapi_extra)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+class BouncesOut(Schema):
+    accepted: int = Field(description="Events stored and applied by this call.")
+    duplicates: int = Field(description="Events whose id was already received (from any earlier or concurrent call).")
+
+
+@router.post(
+    "/bounces",
+    auth=None,
+    response={202: BouncesOut, **errors(400, 401, 413, 429)},
+    summary="Bounce events from a sending provider (signed webhook)",
+    description=(
+        "Signed with the workspace's `webhook_secret`: `X-Signature: sha256=<hex HMAC-SHA256 of "
+        "\"<X-Timestamp>.<raw body>\">`. A timestamp more than 5 minutes away is refused as a replay (401). "
+        "A malformed batch is refused whole (400) and nothing is written."
+    ),
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline_refs(BounceBatchIn.model_json_schema())}}}},
+)
+def bounces(
+    request,
+    x_workspace: str = Header("", alias="X-Workspace", description="The workspace's slug."),
+    x_timestamp: str = Header("", alias="X-Timestamp", description="Unix time in seconds."),
+    x_signature: str = Header("", alias="X-Signature", description="sha256=<hex>"),
+):
+    workspace = Workspace.objects.filter(slug=x_workspace).first() if x_workspace.isascii() and x_workspace.isprintable() else None
+    problem = "Unknown workspace or bad signature." if workspace is None else signature_problem(
+        secret=workspace.webhook_secret, timestamp=x_timestamp, body=request.body, signature=x_signature
+    )
+    if problem:
+        raise Unauthorized(problem)
+    result = bounces_apply(workspace=workspace, provider="generic", events=bounce_inputs_from_json(request.body), actor_label="webhook")
+    return Status(202, {"accepted": result.accepted, "duplicates": result.duplicates})
+
+
+class ExportIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    filter: ContactFilterIn = Field(description="The same filters as GET /contacts; {} exports every contact.")
+
+
+class ExportOut(Schema):
+    id: int
+    status: Literal["queued", "running", "succeeded", "failed"]
+    total: int = Field(description="Contacts matching when it was requested.")
+    created_at: datetime
+    finished_at: datetime | None
+    download_url: str | None = Field(description="The CSV, for the same token; null until the export succeeded.")
+
+
+def _export_out(request, job: ExportJob) -> dict:
+    ready = job.status == ExportStatus.SUCCEEDED
+    url = request.build_absolute_uri(reverse("api:export_download", args=[job.id])) if ready else None
+    return {"id": job.id, "status": job.status, "total": job.total, "created_at": job.created_at, "finished_at": job.finished_at, "download_url": url}
+
+
+def _own_export(request, export_id: int) -> ExportJob:
+    job = ExportJob.objects.filter(workspace=request.workspace, id=export_id).first()
+    if job is None:
+        raise NotFound("No such export.")  # another workspace's export too (S2)
+    return job
+
+
+@router.post("/exports", response={202: ExportOut, **errors(400, 401, 403, 413, 429)}, summary="Export contacts to CSV in the background (admins)")
+def export_start(request, payload: ExportIn):
+    require_admin(request)
+    job = export_create(workspace=request.workspace, actor=request.user, params=payload.filter.as_params(), scope=ExportScope.CONTACTS)
+    return Status(202, _export_out(request, job))
+
+
+@router.get("/exports/{int:export_id}", response={200: ExportOut, **errors(401, 403, 404, 429)}, summary="An export's status (admins)")
+def export_detail(request, export_id: int):
+    require_admin(request)
+    return _export_out(request, _own_export(request, export_id))
+
+
+@router.get(
+    "/exports/{int:export_id}/download",
+    url_name="export_download",
+    response={200: None, **errors(401, 403, 404, 409, 429)},
+    summary="The export's CSV (admins)",
+    openapi_extra={"responses": {"200": {"description": "UTF-8 CSV with a header row", "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+def export_download(request, export_id: int):
+    require_admin(request)
+    job = _own_export(request, export_id)
+    if job.status != ExportStatus.SUCCEEDED:
+        raise Conflict(f"This export is {job.get_status_display().lower()}, not ready yet: poll GET /exports/{job.id}.", code="export_not_ready")
+    path = export_path(job)
+    if not path.is_file():
+        raise NotFound("This export's file is no longer available.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"contacts-export-{job.id}.csv", content_type="text/csv; charset=utf-8")

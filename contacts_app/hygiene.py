@@ -1,0 +1,77 @@
+"""S4 in one place: what any text, id or date coming from outside must satisfy before
+a service sees it. The API's schemas, the page forms and filters, the webhooks and
+`import_bounces` all call these, so a value is refused the same way everywhere —
+with a sentence naming the field — and never silently cut or stored broken."""
+import re
+import unicodedata
+from datetime import date, datetime, timezone
+
+from django.core.exceptions import ValidationError
+
+from .errors import InvalidInput
+
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+# Dates a person or a provider can mean. Outside this, arithmetic on them (a day added,
+# a time zone applied) overflows Python's calendar; they are refused at the edge.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2100, 1, 1)
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def text_problem(value: str, *, max_length: int | None = None, multiline: bool = False) -> str | None:
+    """Why `value` cannot be stored as text, or None. Control characters (tab and
+    line breaks only where `multiline`), unpaired surrogates and values longer than
+    their column are refused."""
+    if max_length is not None and len(value) > max_length:
+        return f"is {len(value):,} characters long; at most {max_length:,} are allowed"
+    allowed = "\t\n\r" if multiline else ""
+    for ch in value:
+        if 0xD800 <= ord(ch) <= 0xDFFF:
+            return "contains an invalid character (an unpaired surrogate)"
+        if unicodedata.category(ch) == "Cc" and ch not in allowed:
+            return f"contains a control character (U+{ord(ch):04X})"
+    return None
+
+
+def clean_text(value: str, *, field: str, max_length: int | None = None, multiline: bool = False) -> str:
+    """The text as given, or InvalidInput naming the field (services and parsers)."""
+    problem = text_problem(value, max_length=max_length, multiline=multiline)
+    if problem:
+        raise InvalidInput(f"'{field}' {problem}.", code="invalid_text")
+    return value
+
+
+def validate_text(value: str) -> None:
+    """Django validator for single-line form fields (length is the field's own check)."""
+    problem = text_problem(value)
+    if problem:
+        raise ValidationError(f"This value {problem}.", code="invalid_text")
+
+
+def parse_positive_int(raw: str, *, maximum: int = MAX_ID) -> int | None:
+    """An ASCII decimal in 1..maximum, or None. (`str.isdigit` also accepts "²" and
+    "١", which `int()` then refuses or reads differently.)"""
+    if not isinstance(raw, str) or not _DIGITS.fullmatch(raw) or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= maximum else None
+
+
+def check_date(value: date, *, field: str) -> date:
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day < LATEST:
+        raise InvalidInput(f"'{field}' must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}.", code="invalid_date")
+    return value
+
+
+def validate_date(value: date) -> None:
+    """Django validator for date fields and filters."""
+    try:
+        check_date(value, field="date")
+    except InvalidInput:
+        raise ValidationError(f"Enter a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}.", code="invalid_date") from None
+
+
+def aware(value: datetime) -> datetime:
+    """A naive date and time from outside is taken as UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

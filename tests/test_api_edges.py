@@ -1,0 +1,337 @@
+"""S4 at the edges: every class of bad input an integrator or a visitor can send gets a
+4xx with the error object (or a form error on pages) and changes nothing; every
+non-2xx answer under /api/ has the same shape; exports over the API (C4, S1, S2)."""
+import csv
+import io
+import json
+import threading
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from cleaned.models import BounceEvent, ExportJob
+from cleaned.services.exports import export_run
+from cleaned.signing import sign
+from contacts_app.api_auth import api_token_create
+from contacts_app.models import Contact
+from restore.models import RestoreJob
+
+from .factories import make_contact, make_list
+
+pytestmark = pytest.mark.django_db
+
+HUGE = 2**63  # one past PostgreSQL's bigint
+DEEP = b'{"a": ' * 100_000 + b"1" + b"}" * 100_000
+
+
+@pytest.fixture
+def token(workspace, admin_user):
+    return api_token_create(workspace=workspace, user=admin_user)
+
+
+def call(method, path, *, token=None, body=None, raw=None, **extra):
+    client = Client()
+    if token:
+        extra["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+    if method == "GET":
+        return client.get(path, body or {}, **extra)
+    return client.generic(method, path, data or b"", content_type="application/json", **extra)
+
+
+def signed(workspace, raw: bytes, *, timestamp: str | None = None):
+    ts = timestamp or str(int(time.time()))
+    return call(
+        "POST", "/api/v1/bounces", raw=raw,
+        HTTP_X_WORKSPACE=workspace.slug, HTTP_X_TIMESTAMP=ts,
+        HTTP_X_SIGNATURE=sign(secret=workspace.webhook_secret, timestamp=ts, body=raw),
+    )
+
+
+def event(**overrides):
+    e = {"id": "e-1", "email": "jane@example.com", "type": "hard", "occurred_at": "2026-01-01T00:00:00Z", "reason": "gone"}
+    e.update(overrides)
+    return e
+
+
+def state():
+    return (
+        list(Contact.objects.order_by("id").values_list("id", "email", "first_name", "status", "email_status")),
+        RestoreJob.objects.count(),
+        BounceEvent.objects.count(),
+        ExportJob.objects.count(),
+    )
+
+
+def assert_error_object(response, status=400):
+    assert response.status_code == status, response.content[:300]
+    body = response.json()
+    assert set(body) == {"error", "detail"} and body["error"] and body["detail"]
+    return body
+
+
+# (class of bad input, method, path, body or raw bytes)
+API_CASES = [
+    ("control character in a name", "POST", "/api/v1/contacts", {"email": "ok@example.com", "first_name": "A\x00B"}),
+    ("bell character in an email", "POST", "/api/v1/contacts", {"email": "o\x07k@example.com"}),
+    ("unpaired surrogate", "POST", "/api/v1/contacts", b'{"email": "ok@example.com", "last_name": "\\ud800"}'),
+    ("email longer than its column", "POST", "/api/v1/contacts", {"email": "a" * 250 + "@example.com"}),
+    ("name longer than its column", "POST", "/api/v1/contacts", {"email": "ok@example.com", "first_name": "x" * 101}),
+    ("id beyond 64 bits (archive)", "POST", "/api/v1/contacts/archive", {"contact_ids": [HUGE]}),
+    ("id beyond 64 bits (preview)", "POST", "/api/v1/restore-jobs/preview", {"contact_ids": [1, HUGE]}),
+    ("id beyond 64 bits (start)", "POST", "/api/v1/restore-jobs", {"contact_ids": [HUGE * 1000]}),
+    ("id as a string", "POST", "/api/v1/restore-jobs", {"contact_ids": ["1"]}),
+    ("date at the end of the calendar", "POST", "/api/v1/restore-jobs/preview", {"filter": {"archived_before": "9999-12-31"}}),
+    ("date before the epoch", "POST", "/api/v1/exports", {"filter": {"archived_after": "0001-01-01"}}),
+    ("list id beyond 64 bits in a filter", "POST", "/api/v1/exports", {"filter": {"list": HUGE}}),
+    ("unknown filter", "POST", "/api/v1/exports", {"filter": {"colour": "red"}}),
+    ("deeply nested JSON", "POST", "/api/v1/restore-jobs", DEEP),
+    ("not JSON", "POST", "/api/v1/contacts", b"{nope"),
+    ("control character in a form submission", "POST", "/api/v1/forms/{form}/submissions", {"email": "v@example.com", "first_name": "\x1b[31m"}),
+    ("long email in a form submission", "POST", "/api/v1/forms/{form}/submissions", {"email": "v" * 260 + "@example.com"}),
+    ("deep JSON in a form submission", "POST", "/api/v1/forms/{form}/submissions", DEEP),
+]
+
+
+@pytest.mark.parametrize("label,method,path,body", API_CASES, ids=[c[0] for c in API_CASES])
+def test_s4_bad_api_input_is_a_400_with_the_error_object_and_changes_nothing(label, method, path, body, token, workspace):
+    from contacts_app.models import Form
+
+    form = Form.objects.create(workspace=workspace, name="Signup", is_active=True)
+    make_contact(workspace, email="jane@example.com")
+    before = state()
+    raw = body if isinstance(body, bytes) else None
+    response = call(method, path.format(form=form.id), token=token, body=None if raw else body, raw=raw)
+    assert_error_object(response, 400)
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    "label,query",
+    [
+        ("NUL in a search", {"q": "ab\x00"}),
+        ("date at the end of the calendar", {"archived_before": "9999-12-31"}),
+        ("date with non-ASCII digits", {"archived_after": "２０２６-01-01"}),
+        ("id beyond 64 bits", {"list": str(HUGE)}),
+        ("page with a superscript digit", {"page": "²"}),
+        ("search longer than 200 characters", {"q": "x" * 201}),
+    ],
+)
+def test_s4_bad_contact_filters_are_400_on_the_api(label, query, token):
+    assert_error_object(call("GET", "/api/v1/contacts", token=token, body=query), 400)
+
+
+WEBHOOK_CASES = [
+    ("impossible calendar date", {"events": [event(occurred_at="2026-02-30T10:00:00Z")]}),
+    ("date at the end of the calendar", {"events": [event(occurred_at="9999-12-31T23:59:59-05:00")]}),
+    ("date at the start of the calendar", {"events": [event(occurred_at="0001-01-01T00:00:00+05:00")]}),
+    ("control character in the reason", {"events": [event(reason="bad\x00reason")]}),
+    ("reason longer than its column", {"events": [event(reason="r" * 501)]}),
+    ("email longer than its column", {"events": [event(email="a" * 250 + "@example.com")]}),
+    ("malformed status code", {"events": [event(code="5.1")]}),
+    ("deeply nested JSON", DEEP),
+    ("unpaired surrogate", b'{"events": [{"id": "\\udfff", "email": "jane@example.com", "type": "hard", "occurred_at": "2026-01-01T00:00:00Z"}]}'),
+]
+
+
+@pytest.mark.parametrize("label,payload", WEBHOOK_CASES, ids=[c[0] for c in WEBHOOK_CASES])
+def test_s4_s5_bad_signed_webhook_batches_are_400_and_store_nothing(label, payload, workspace):
+    make_contact(workspace, email="jane@example.com")
+    before = state()
+    raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    body = assert_error_object(signed(workspace, raw), 400)
+    assert body["error"] == "malformed"
+    assert state() == before
+
+
+@pytest.mark.parametrize("timestamp", ["１７００００００００", "1e9", "²", ""])
+def test_s4_s5_a_timestamp_header_with_non_ascii_digits_is_401_not_500(timestamp, workspace):
+    raw = json.dumps({"events": [event()]}).encode()
+    response = call(
+        "POST", "/api/v1/bounces", raw=raw, HTTP_X_WORKSPACE=workspace.slug, HTTP_X_TIMESTAMP=timestamp,
+        HTTP_X_SIGNATURE=sign(secret=workspace.webhook_secret, timestamp=timestamp, body=raw),
+    )
+    assert assert_error_object(response, 401)["error"] == "unauthorized"
+    assert not BounceEvent.objects.exists()
+
+
+def test_s4_a_workspace_header_with_a_nul_byte_is_401(workspace):
+    response = call("POST", "/api/v1/bounces", raw=b"{}", HTTP_X_WORKSPACE="acme\x00", HTTP_X_TIMESTAMP=str(int(time.time())), HTTP_X_SIGNATURE="x")
+    assert_error_object(response, 401)
+
+
+@pytest.mark.parametrize(
+    "label,row",
+    [
+        ("impossible calendar date", "x-1,jane@example.com,hard,2026-02-30T00:00:00Z,gone"),
+        ("date at the end of the calendar", "x-1,jane@example.com,hard,9999-12-31T23:00:00-05:00,gone"),
+        ("control character", "x-1,jane@example.com,hard,2026-01-01T00:00:00Z,bad\x07reason"),
+    ],
+)
+def test_s4_import_bounces_refuses_bad_rows_and_writes_nothing(label, row, tmp_path, workspace):
+    make_contact(workspace, email="jane@example.com")
+    path = tmp_path / "bounces.csv"
+    path.write_text("id,email,type,occurred_at,reason\n" + row + "\n")
+    with pytest.raises(CommandError, match="Nothing from this batch was applied"):
+        call_command("import_bounces", str(path), workspace=workspace.slug)
+    assert not BounceEvent.objects.exists()
+    assert Contact.objects.get(email="jane@example.com").email_status == "ok"
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+PAGE_CASES = [("contacts:list", {"q": "a\x00b"}), ("contacts:list", {"q": "x" * 201})] + [
+    (name, query)
+    for name in ("restore:archived", "cleaned:list")
+    for query in ({"q": "a\x00b"}, {"q": "x" * 201}, {"archived_before": "9999-12-31"}, {"list": str(HUGE)})
+]
+
+
+@pytest.mark.parametrize("name,query", PAGE_CASES)
+def test_s4_list_pages_answer_bad_filters_with_a_400_page_never_a_500(name, query, admin_client, workspace):
+    response = admin_client.get(reverse(name, args=[workspace.slug]), query)
+    assert response.status_code == 400
+
+
+def test_s4_add_contact_refuses_a_260_character_email_instead_of_cutting_it(admin_client, workspace):
+    email = "a" * 248 + "@example.com"  # 260 characters
+    response = admin_client.post(reverse("contacts:new", args=[workspace.slug]), {"email": email, "consent": "on"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "at most 254 characters" in page and email in page  # what was typed is shown back whole
+    assert not Contact.objects.exists()
+
+
+def test_s4_add_contact_refuses_control_characters_with_a_form_error(admin_client, workspace):
+    response = admin_client.post(reverse("contacts:new", args=[workspace.slug]), {"email": "ok@example.com", "first_name": "A\x1bB", "consent": "on"})
+    assert response.status_code == 400 and "control character" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
+# --- one error shape under /api/ ---------------------------------------------------------------
+
+
+def test_api_unknown_paths_and_bad_path_parameters_are_json_404(token):
+    for path in ("/api/v1/nope", "/api/v1/contacts/abc", "/api/v1/restore-jobs/1.5", "/api/v2/contacts", "/api/"):
+        assert assert_error_object(call("GET", path, token=token), 404)["error"] == "not_found", path
+    assert assert_error_object(call("POST", "/api/v1/nope", token=token, body={}), 404)["error"] == "not_found"
+
+
+def test_api_wrong_method_is_json_405_with_allow(token):
+    response = call("DELETE", "/api/v1/contacts", token=token)
+    assert assert_error_object(response, 405)["error"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_api_body_over_the_limit_is_413_body_too_large(token, workspace):
+    response = call("POST", "/api/v1/contacts", token=token, body={"email": "big@example.com", "first_name": "x" * 2000})
+    assert assert_error_object(response, 413)["error"] == "body_too_large"
+    assert not Contact.objects.exists()
+
+
+def test_api_server_error_is_json_500(token, monkeypatch):
+    from contacts_app import selectors
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "billable_count", broken)
+    body = assert_error_object(call("GET", "/api/v1/workspace", token=token), 500)
+    assert body["error"] == "server_error" and "boom" not in body["detail"]
+
+
+def test_api_malformed_content_length_is_400(token):
+    response = Client().generic("POST", "/api/v1/contacts", b"{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}", CONTENT_LENGTH="１０")
+    assert_error_object(response, 400)
+
+
+def test_c1_unconfigured_anymail_providers_are_404(client):
+    assert client.post("/webhooks/anymail/mailjet/tracking/", "[]", content_type="application/json").status_code == 404
+    assert client.post("/webhooks/anymail/postmark/tracking/", "{}", content_type="application/json").status_code != 404
+
+
+def test_openapi_schema_documents_every_endpoint_with_constraints_and_errors(client):
+    schema = client.get("/api/v1/schema").json()
+    paths = schema["paths"]
+    for path in ("/workspace", "/contacts", "/contacts/archive", "/contacts/{contact_id}", "/restore-jobs/preview", "/restore-jobs",
+                 "/restore-jobs/{job_id}", "/forms/{form_id}/submissions", "/bounces", "/exports", "/exports/{export_id}",
+                 "/exports/{export_id}/download"):
+        assert path in paths, path
+    text = json.dumps(schema)
+    assert '"maxLength": 254' in text and '"maximum": 9223372036854775807' in text
+    bounce = paths["/bounces"]["post"]
+    assert {p["name"] for p in bounce["parameters"]} == {"X-Workspace", "X-Timestamp", "X-Signature"}
+    assert bounce["requestBody"]["content"]["application/json"]["schema"]["properties"]["events"]
+    assert "400" in paths["/restore-jobs"]["post"]["responses"] and "409" in paths["/restore-jobs"]["post"]["responses"]
+
+
+# --- concurrency: exact webhook counts ---------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_c1_identical_events_posted_at_once_are_accepted_exactly_once(workspace):
+    raw = json.dumps({"events": [event(id="same-event", email="nobody@example.com")]}).encode()
+    barrier = threading.Barrier(16)
+    answers = []
+
+    def post():
+        from django.db import connection
+
+        try:
+            barrier.wait()
+            answers.append(signed(workspace, raw).json())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sum(a["accepted"] for a in answers) == 1 and sum(a["duplicates"] for a in answers) == 15
+    assert BounceEvent.objects.count() == 1
+
+
+# --- exports over the API (C4, S1, S2) --------------------------------------------------------
+
+
+def test_c4_api_export_runs_in_the_background_and_downloads_with_the_same_token(token, workspace, other_workspace):
+    newsletter = make_list(workspace, "Newsletter")
+    mine = make_contact(workspace, email="=cmd@example.com", first_name="@SUM(A1)")
+    from .factories import subscribe
+
+    subscribe(mine, newsletter)
+    make_contact(workspace, email="off-list@example.com")
+    make_contact(other_workspace, email="theirs@example.com")
+    started = call("POST", "/api/v1/exports", token=token, body={"filter": {"list": newsletter.id}})
+    assert started.status_code == 202
+    job = started.json()
+    assert job["status"] == "queued" and job["total"] == 1 and job["download_url"] is None
+    not_yet = call("GET", f"/api/v1/exports/{job['id']}/download", token=token)
+    assert assert_error_object(not_yet, 409)["error"] == "export_not_ready"
+
+    assert export_run(export_id=job["id"]) == "done"  # what the worker does
+    done = call("GET", f"/api/v1/exports/{job['id']}", token=token).json()
+    assert done["status"] == "succeeded" and done["download_url"].endswith(f"/api/v1/exports/{job['id']}/download")
+    download = Client().get(done["download_url"], HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8"))))
+    assert rows[0][0] == "email" and len(rows) == 2
+    assert rows[1][0] == "'=cmd@example.com" and rows[1][1] == "'@SUM(A1)"  # formulas neutralised
+
+
+def test_s2_s1_another_workspaces_export_is_404_and_members_get_403(token, workspace, other_workspace, member_user, admin_user):
+    theirs = ExportJob.objects.create(workspace=other_workspace, status="succeeded", file_name="x.csv")
+    for path in (f"/api/v1/exports/{theirs.id}", f"/api/v1/exports/{theirs.id}/download"):
+        assert assert_error_object(call("GET", path, token=token), 404)["error"] == "not_found"
+    mine = ExportJob.objects.create(workspace=workspace, status="succeeded", file_name="y.csv", requested_by=admin_user)
+    member = api_token_create(workspace=workspace, user=member_user)
+    assert assert_error_object(call("POST", "/api/v1/exports", token=member, body={"filter": {}}), 403)["error"] == "forbidden"
+    for path in (f"/api/v1/exports/{mine.id}", f"/api/v1/exports/{mine.id}/download"):
+        assert assert_error_object(call("GET", path, token=member), 403)["error"] == "forbidden"
+    assert ExportJob.objects.count() == 2
