@@ -11,6 +11,7 @@ from contacts_app.api_auth import require_admin
 from contacts_app.api_schemas import ContactFilterIn, errors
 from contacts_app.errors import Conflict, NotFound, ServiceError
 from contacts_app.models import Workspace
+from contacts_app.throttling import BounceWebhookThrottle
 
 from .models import ExportJob, ExportScope, ExportStatus
 from .parsing import BounceBatchIn, bounce_inputs_from_json
@@ -50,6 +51,7 @@ class BouncesOut(Schema):
 @router.post(
     "/bounces",
     auth=None,
+    throttle=[BounceWebhookThrottle()],
     response={202: BouncesOut, **errors(400, 401, 413, 429)},
     summary="Bounce events from a sending provider (signed webhook)",
     description=(

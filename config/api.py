@@ -13,6 +13,7 @@ from contacts_app.api import router as contacts_router
 from contacts_app.api_auth import ApiTokenAuth
 from contacts_app.api_schemas import validation_detail
 from contacts_app.errors import ServiceError
+from contacts_app.throttling import TokenThrottle
 from restore.api import router as restore_router
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ api = Api(
         'Every answer that is not 2xx is `{"error": "<code>", "detail": "<sentence>"}`.'
     ),
     auth=ApiTokenAuth(),
+    throttle=[TokenThrottle()],
     openapi_url="/schema",
     docs_url=None,
     urls_namespace="api",

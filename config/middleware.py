@@ -1,11 +1,12 @@
-"""Every answer under /api/ that is not 2xx is the API's error object, including the
-ones Django or ninja produce before our handlers run: a wrong method (405), a body
-over the one size limit (413), a malformed Content-Length (400), a crash (500)."""
+"""Error answers people and integrators see: under /api/ always the API's error object
+(what Django or ninja produce before our handlers run too: a wrong method, a body over
+the one size limit, a malformed Content-Length, a crash); on pages never a debug page."""
 
 import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.shortcuts import render
 
 from .api import error_response
 
@@ -47,3 +48,19 @@ def _too_large():
 
 
 
+
+
+class PlainNotFoundMiddleware:
+    """With DEBUG on (the `bin/run` demo), Django answers a mistyped address with its
+    debug page, which lists every URL of the site, and a crash with a traceback. Show
+    the product's own 404 and 500 pages instead, as production does (the traceback
+    still goes to the log); API answers are JSON already and pass through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.DEBUG and response.status_code in (404, 500) and response.get("Content-Type", "").startswith("text/html"):
+            return render(request, f"{response.status_code}.html", status=response.status_code)
+        return response

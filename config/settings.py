@@ -2,9 +2,12 @@
 
 Every variable has a default that runs the app on an embedded setup (SQLite and a
 filesystem broker under ./var). A malformed value fails loudly at start-up rather
-than being silently replaced by a default.
+than being silently replaced by a default. With DEBUG false (the default) the app is
+safe unless told otherwise (S6): it refuses to start without a real SECRET_KEY or with
+a demo webhook credential, and cookies, HSTS, the SSL redirect and the CSP are on.
 """
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,10 +46,27 @@ def envfloat(name: str, default: str) -> float:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a number") from None
 
 
+def envlist(name: str, default: str) -> list[str]:
+    return [v.strip() for v in os.getenv(name, default).split(",") if v.strip()]
+
+
+def refuse_demo(name: str, value: str, demo: str) -> str:
+    """S6: outside DEBUG, a credential left at its published demo value is refused."""
+    if not DEBUG and value == demo:
+        raise ImproperlyConfigured(
+            f"{name} is the demo value; set {name} to your own secret (or leave it unset to turn that provider off)."
+        )
+    return value
+
+
 DEBUG = envbool("DEBUG", "false")
-SECRET_KEY = os.getenv("SECRET_KEY", "dev-only-insecure-key-change-me")
-if not DEBUG and SECRET_KEY.startswith("dev-only") and envbool("REQUIRE_SECRET_KEY", "false"):
-    raise ImproperlyConfigured("SECRET_KEY must be set in production")
+DEMO_SECRET_KEY = "dev-only-insecure-key-change-me"
+SECRET_KEY = os.getenv("SECRET_KEY", DEMO_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing, a demo value or shorter than 50 characters. Set SECRET_KEY to a long random string, "
+        "e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))', or set DEBUG=true for a local demo."
+    )
 ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
@@ -61,6 +81,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "ninja",
+    "axes",
     "anymail",
     "contacts_app",
     "restore",
@@ -70,12 +91,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.ApiErrorEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.PlainNotFoundMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +137,7 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
@@ -126,13 +152,65 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", VAR_DIR / "staticfiles"))
+# whitenoise serves /static/ from STATIC_ROOT (filled by `manage.py collectstatic`) with
+# hashed, compressed, far-future-cached names; /favicon.ico comes from static/root/.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "media"))
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# S6: secure unless DEBUG, each switch its own variable (a deployment behind a proxy
+# that terminates TLS sets SECURE_PROXY_SSL_HEADER; one on plain HTTP turns them off).
+_secure = "false" if DEBUG else "true"
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", _secure)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _secure)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", _secure)
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", _secure)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", _secure)
+if os.getenv("SECURE_PROXY_SSL_HEADER"):  # e.g. "HTTP_X_FORWARDED_PROTO,https"
+    SECURE_PROXY_SSL_HEADER = tuple(envlist("SECURE_PROXY_SSL_HEADER", ""))
+SECURE_REDIRECT_EXEMPT = [r"^health$"]  # load balancers probe over plain HTTP
+# The pages' scripts and styles are static files: nothing inline is allowed to run.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- S7: login lockout (django-axes) and API throttling -----------------------------
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "10")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "contacts_app.views.login_locked_out"
+AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", "0") or None
+AXES_VERBOSE = False
+# Requests per client, per period (Django cache; Redis when CACHE_URL is set).
+THROTTLE_API_TOKEN = os.getenv("THROTTLE_API_TOKEN", "1200/m")
+THROTTLE_FORM_SUBMISSIONS = os.getenv("THROTTLE_FORM_SUBMISSIONS", "60/m")
+THROTTLE_BOUNCE_WEBHOOK = os.getenv("THROTTLE_BOUNCE_WEBHOOK", "6000/m")
+CACHE_URL = os.getenv("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # One body limit for the pages, the API and the webhooks (413 body_too_large under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BODY", str(10 * 1024 * 1024))
@@ -143,14 +221,29 @@ CONTACTS_PAGE_SIZE = envint("CONTACTS_PAGE_SIZE", "50")
 MAX_SELECTION_SIZE = envint("MAX_SELECTION_SIZE", "200000")
 
 # --- Provider bounce webhooks (django-anymail), each with its provider's own check ---
+# The demo's published credentials work only with DEBUG on (S6). Without a credential a
+# provider's webhook is not routed at all.
+DEMO_WEBHOOK_SECRET = "dev-webhook-user:dev-webhook-password"
+DEMO_MAILGUN_SIGNING_KEY = "dev-mailgun-signing-key"
+_webhook_secret = refuse_demo(
+    "ANYMAIL_WEBHOOK_SECRET", os.getenv("ANYMAIL_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET if DEBUG else ""), DEMO_WEBHOOK_SECRET
+)
+_mailgun_key = refuse_demo(
+    "MAILGUN_WEBHOOK_SIGNING_KEY", os.getenv("MAILGUN_WEBHOOK_SIGNING_KEY", DEMO_MAILGUN_SIGNING_KEY if DEBUG else ""),
+    DEMO_MAILGUN_SIGNING_KEY,
+)
 ANYMAIL = {
-    # Basic auth shared with Amazon SES (SNS), Postmark and SendGrid: "user:password".
-    "WEBHOOK_SECRET": os.getenv("ANYMAIL_WEBHOOK_SECRET", "dev-webhook-user:dev-webhook-password"),
-    "MAILGUN_WEBHOOK_SIGNING_KEY": os.getenv("MAILGUN_WEBHOOK_SIGNING_KEY", "dev-mailgun-signing-key"),
+    # Basic auth shared with Amazon SES (SNS), Postmark, SendGrid and Brevo: "user:password".
+    "WEBHOOK_SECRET": _webhook_secret or None,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": _mailgun_key or None,
     "AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS": envbool("AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS", "false"),
 }
-# Providers whose tracking webhook is routed (the others answer 404).
-ANYMAIL_TRACKING_PROVIDERS = [p for p in os.getenv("ANYMAIL_TRACKING_PROVIDERS", "amazon_ses,mailgun,postmark,sendgrid,brevo").split(",") if p]
+# Providers whose tracking webhook is routed (the others answer 404): by default every
+# provider whose credential is set.
+_configured = (["amazon_ses", "postmark", "sendgrid", "brevo"] if _webhook_secret else []) + (
+    ["mailgun"] if _mailgun_key and _webhook_secret else []
+)
+ANYMAIL_TRACKING_PROVIDERS = envlist("ANYMAIL_TRACKING_PROVIDERS", ",".join(_configured))
 EXPORTS_DIR = Path(os.getenv("EXPORTS_DIR", VAR_DIR / "exports"))
 
 # --- Celery -----------------------------------------------------------------------
@@ -198,6 +291,7 @@ CELERY_BEAT_SCHEDULE = {
     "restore-jobs-sweep": {"task": "restore.tasks.restore_jobs_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
     "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},
     "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
+    "worker-heartbeat": {"task": "contacts_app.tasks.worker_heartbeat_task", "schedule": envfloat("WORKER_HEARTBEAT_INTERVAL", "15")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -206,5 +300,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }

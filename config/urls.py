@@ -25,6 +25,7 @@ def _tracking_webhooks():
 
 urlpatterns = [
     path("", contact_views.home, name="home"),
+    path("health", contact_views.health, name="health"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

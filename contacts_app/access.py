@@ -2,7 +2,6 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
@@ -24,7 +23,8 @@ def workspace_view(*, admin_only: bool = False):
             if membership is None:
                 raise Http404("No such workspace.")
             if admin_only and not membership.is_admin:
-                raise PermissionDenied("Only workspace admins can do this.")
+                # A plain 403 page: an expected refusal, logged as one line, no traceback.
+                return render(request, "403.html", {"exception": "Only workspace admins can do this."}, status=403)
             request.workspace = membership.workspace
             request.membership = membership
             return view(request, *args, **kwargs)

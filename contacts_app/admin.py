@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from .admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin, ReadOnlyInline
 from .associations import ASSOCIATION_KINDS
@@ -11,6 +11,7 @@ from .models import (
     AutomationRun,
     CampaignSend,
     Contact,
+    ContactStatus,
     ContactTag,
     Deal,
     DealContact,
@@ -21,6 +22,8 @@ from .models import (
     Workspace,
     WorkspaceMembership,
 )
+from .services.archive import contacts_archive
+from .services.contacts import contact_update
 
 
 class MembershipInline(admin.TabularInline):
@@ -71,16 +74,49 @@ class ArchiveRecordInline(ReadOnlyInline):
 
 @admin.register(Contact)
 class ContactAdmin(AuditedModelAdmin):
+    """S8: support staff see everything but cannot bypass the rules. The tenant, the
+    address, the lifecycle and the bounce state are read-only here; names and phone of
+    an active, deliverable contact are edited through the same service as the pages
+    (C2 included), and archiving is an admin action that calls the archive service."""
+
     list_display = ["email", "first_name", "last_name", "workspace", "status", "email_status", "archived_at", "created_at"]
     list_filter = ["status", "email_status", "workspace"]
     search_fields = ["email", "first_name", "last_name"]
     list_select_related = ["workspace"]
-    raw_id_fields = ["merged_into", "account", "archived_by"]
-    readonly_fields = ["created_at", "updated_at", "status", "archived_at", "archived_by", "merged_into", "cleaned_at",
-                       "bounce_count", "soft_bounce_streak", "last_engaged_at"]
+    fields = ["workspace", "email", "first_name", "last_name", "phone", "account", "status", "archived_at", "archived_by",
+              "merged_into", "email_status", "cleaned_at", "cleaned_reason", "bounce_count", "soft_bounce_streak",
+              "last_engaged_at", "created_at", "updated_at"]
+    protected_fields = ["workspace", "email", "account", "status", "archived_at", "archived_by", "merged_into", "email_status",
+                        "cleaned_at", "cleaned_reason", "bounce_count", "soft_bounce_streak", "last_engaged_at",
+                        "created_at", "updated_at"]
     date_hierarchy = "created_at"
     inlines = [ListMembershipInline, ContactTagInline, DealLinkInline, ArchiveRecordInline]
     show_full_result_count = False
+    actions = ["archive_contacts"]
+
+    def has_add_permission(self, request):
+        return False  # contacts are added in their workspace, where the rules apply
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deletion is the purge's (A5)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or obj.status != ContactStatus.ACTIVE or obj.is_cleaned:
+            return self.fields  # C2: a cleaned (or archived, merged) contact is not edited
+        return self.protected_fields
+
+    def save_model(self, request, obj, form, change):
+        contact_update(
+            contact=obj, email=obj.email, first_name=obj.first_name, last_name=obj.last_name, phone=obj.phone, actor=request.user
+        )
+
+    @admin.action(description="Archive selected contacts (A1–A3; audited)")
+    def archive_contacts(self, request, queryset):
+        archived = 0
+        for workspace_id in queryset.values_list("workspace_id", flat=True).distinct():
+            ids = list(queryset.filter(workspace_id=workspace_id).values_list("id", flat=True))
+            archived += contacts_archive(workspace=Workspace.objects.get(id=workspace_id), contact_ids=ids, actor=request.user)
+        self.message_user(request, f"Archived {archived} contact(s); the others were not active.", messages.SUCCESS)
 
 
 def _snapshot_inline(kind):
@@ -107,7 +143,9 @@ class MailingListAdmin(AuditedModelAdmin):
 
 
 @admin.register(ListMembership)
-class ListMembershipAdmin(AuditedModelAdmin):
+class ListMembershipAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """Read-only: a membership's status follows the rules (C1: bounced while cleaned)."""
+
     list_display = ["contact", "mailing_list", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["contact__email", "mailing_list__name"]
@@ -129,10 +167,11 @@ class AccountAdmin(AuditedModelAdmin):
     search_fields = ["name"]
 
 
-class DealContactInline(admin.TabularInline):
+class DealContactInline(ReadOnlyInline):
+    """Linking a contact to a deal happens in the product (it checks the workspace)."""
+
     model = DealContact
-    extra = 0
-    raw_id_fields = ["contact"]
+    fields = ["contact", "is_primary", "created_at"]
 
 
 @admin.register(Deal)

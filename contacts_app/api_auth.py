@@ -44,6 +44,7 @@ class ApiTokenAuth(HttpBearer):
             return None
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         request.membership, request.workspace, request.user = membership, membership.workspace, membership.user
+        request.api_token_id = api_token.pk
         return membership
 
 

@@ -355,6 +355,14 @@ class AuditEvent(models.Model):
         return f"{self.get_action_display()} by {who} ({self.count})"
 
 
+class WorkerHeartbeat(models.Model):
+    """The last time each Celery worker ran its heartbeat task (the health check's
+    "age of the newest worker heartbeat")."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    beat_at = models.DateTimeField()
+
+
 class ApiToken(models.Model):
     """A bearer token for one user in one workspace. Only its SHA-256 is stored."""
 

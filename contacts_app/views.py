@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -10,9 +12,28 @@ from . import selectors
 from .access import handles_service_errors, workspace_view
 from .errors import ServiceError
 from .forms import ArchiveForm, ContactForm, NewContactForm, SearchForm
+from .health import health_check
 from .pagination import paginate
 from .services.archive import contacts_archive as archive_service
 from .services.contacts import contact_create, contact_update
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """S7 (django-axes): the login page again, saying why it refuses, with 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = AuthenticationForm(request)
+    response = render(request, "registration/login.html", {"form": form, "locked_out": True, "lockout_minutes": minutes}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+@require_GET
+def health(request):
+    """For load balancers: is the database reachable, is the broker, how old is the
+    newest worker heartbeat. Nothing else is revealed. 503 when the web process cannot
+    serve (database or broker down); a silent worker is reported, not failed."""
+    report = health_check()
+    return JsonResponse(report, status=200 if report["database"] == "ok" and report["broker"] == "ok" else 503)
 
 
 @login_required

@@ -10,6 +10,7 @@ from contacts_app.api_auth import require_admin
 from contacts_app.api_schemas import ContactFilterIn, Email, IdList, Text, errors
 from contacts_app.errors import NotFound
 from contacts_app.filters import ContactFilter
+from contacts_app.throttling import FormSubmissionThrottle
 
 from .models import RestoreJob
 from .services.form_submission import form_submit
@@ -133,6 +134,7 @@ def job_detail(request, job_id: int):
 @router.post(
     "/forms/{int:form_id}/submissions",
     auth=None,
+    throttle=[FormSubmissionThrottle()],
     response={200: SubmissionOut, 201: SubmissionOut, **errors(400, 404, 409, 413, 429)},
     summary="A visitor submits a public form (no token; R9 restores an archived contact)",
 )

@@ -158,8 +158,9 @@ def jobs_list(request):
 
 
 @require_GET
-@workspace_view()
+@workspace_view(admin_only=True)
 def job_report_csv(request, job_id: int):
+    """R10's report lists every email of the job: an export, so admins only (S1, S8)."""
     job = _job_or_404(request, job_id)
     header = ["contact_id", "email", "first_name", "last_name", "outcome", "reason_code", "reason"]
     response = StreamingHttpResponse(csv_chunks(header, selectors.job_report_rows(job=job)), content_type="text/csv; charset=utf-8")

@@ -1,6 +1,7 @@
 import os
 
 import pytest
+from django.test import Client
 
 from contacts_app.models import Role
 
@@ -28,13 +29,16 @@ def member_user(workspace):
 
 
 @pytest.fixture
-def admin_client(client, admin_user):
+def admin_client(admin_user):
+    """Its own client: a test may use it beside `client` (anonymous) and `member_client`."""
+    client = Client()
     client.force_login(admin_user)
     return client
 
 
 @pytest.fixture
-def member_client(client, member_user):
+def member_client(member_user):
+    client = Client()
     client.force_login(member_user)
     return client
 
@@ -59,6 +63,15 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _static_files_by_name_for_the_live_server(request, settings):
+    """pytest-django's live server serves /static/ from the apps' folders, which know
+    no hashed names; browser tests ask for files by name (CSP and the rest unchanged).
+    gunicorn + whitenoise with hashed names are tested in test_production.py."""
+    if request.node.get_closest_marker("browser"):
+        settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
 @pytest.fixture(scope="session", autouse=True)

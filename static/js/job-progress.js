@@ -2,8 +2,9 @@
 // queued or running, then reloads the page to show the final counts.
 (() => {
   const card = document.getElementById('job-card');
-  if (!card || card.dataset.active !== '1') return;
   const fill = document.getElementById('progress-fill');
+  if (fill) fill.style.width = `${fill.dataset.progress}%`;  // exact; the class gives 5% steps without JavaScript
+  if (!card || card.dataset.active !== '1') return;
   const text = document.getElementById('progress-text');
   async function poll() {
     try {

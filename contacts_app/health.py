@@ -1,0 +1,33 @@
+"""What a load balancer may know: whether the database and the broker answer, and how
+long ago a worker last said it was alive."""
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from kombu import Connection
+
+from .models import WorkerHeartbeat
+
+
+def health_check() -> dict:
+    report = {"database": "down", "broker": "down", "worker_heartbeat_age": None}
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        report["database"] = "ok"
+        newest = WorkerHeartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+        if newest:
+            report["worker_heartbeat_age"] = max(0, int((timezone.now() - newest).total_seconds()))
+    except Exception:
+        pass
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        report["broker"] = "ok"
+    except Exception:
+        pass
+    return report
+
+
+def worker_heartbeat_record(*, name: str) -> None:
+    """Called by a worker's periodic task: this worker is alive now."""
+    WorkerHeartbeat.objects.update_or_create(name=name[:200], defaults={"beat_at": timezone.now()})

@@ -1,0 +1,301 @@
+"""S6–S8: safe production defaults, a real app server, throttling and lockout, a
+hardened admin, and roles that the pages, the API and the README agree on."""
+import base64
+import json
+import logging
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from cleaned.models import ExportJob
+from contacts_app.api_auth import api_token_create
+from contacts_app.models import AuditEvent, Contact, Form, WorkerHeartbeat
+from restore.models import RestoreJob
+
+from .factories import make_contact, make_user
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
+REAL_SECRET = "prod-" + "k" * 60
+
+
+def manage(*args, **env):
+    """Run manage.py in a fresh process with the given environment on top of ours."""
+    unset = ("SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
+
+
+# --- S6: safe by default ----------------------------------------------------------------
+
+
+def test_s6_check_deploy_passes_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=REAL_SECRET, DEBUG="false", ALLOWED_HOSTS="crm.example.com")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("secret", [None, "dev-only-insecure-key-change-me", "short"])
+def test_s6_refuses_to_start_without_a_real_secret_key(secret):
+    env = {"DEBUG": "false"} | ({"SECRET_KEY": secret} if secret else {})
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing, a demo value or shorter than 50 characters. Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name,demo", [("ANYMAIL_WEBHOOK_SECRET", "dev-webhook-user:dev-webhook-password"), ("MAILGUN_WEBHOOK_SIGNING_KEY", "dev-mailgun-signing-key")]
+)
+def test_s6_refuses_to_start_with_a_demo_webhook_credential(name, demo):
+    result = manage("check", SECRET_KEY=REAL_SECRET, DEBUG="false", **{name: demo})
+    assert result.returncode != 0 and f"{name} is the demo value; set {name} to your own secret" in result.stderr
+
+
+def test_s6_the_demo_may_use_its_published_secrets_with_debug_on():
+    result = manage("check", DEBUG="true", ANYMAIL_WEBHOOK_SECRET="dev-webhook-user:dev-webhook-password")
+    assert result.returncode == 0, result.stderr
+
+
+def test_s6_a_forged_provider_webhook_with_the_demo_credentials_is_refused(client, workspace):
+    jane = make_contact(workspace, email="jane@example.com")
+    demo = "Basic " + base64.b64encode(b"dev-webhook-user:dev-webhook-password").decode()
+    payload = {"RecordType": "Bounce", "Type": "HardBounce", "Email": jane.email, "MessageID": "m-1", "ID": 1,
+               "BouncedAt": "2026-01-01T00:00:00Z", "Metadata": {"workspace": workspace.slug}, "Description": "forged"}
+    response = client.post("/webhooks/anymail/postmark/tracking/", json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=demo)
+    assert response.status_code in (400, 401, 403)
+    jane.refresh_from_db()
+    assert jane.email_status == "ok"
+
+
+def test_s6_pages_send_a_content_security_policy_without_inline_script(admin_client, workspace):
+    response = admin_client.get(reverse("restore:archived", args=[workspace.slug]))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    html = response.content.decode()
+    assert "<script>" not in html and " onclick=" not in html and ' style="' not in html
+
+
+def test_s6_a_mistyped_address_never_shows_the_debug_page(client, admin_client):
+    with override_settings(DEBUG=True):
+        for c in (client, admin_client):
+            response = c.get("/w/acme/no-such-page/")
+            assert response.status_code == 404
+            page = response.content.decode()
+            assert "URLconf" not in page and "Using the URLconf" not in page and "Not found" in page
+
+
+def test_s6_favicon_is_served(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+def test_health_reports_database_broker_and_worker_heartbeat_and_nothing_else(client):
+    from django.utils import timezone
+
+    WorkerHeartbeat.objects.create(name="celery@w1", beat_at=timezone.now() - timedelta(seconds=20))
+    response = client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"database", "broker", "worker_heartbeat_age"}
+    assert body["database"] == "ok" and body["broker"] == "ok" and 19 <= body["worker_heartbeat_age"] <= 60
+
+
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
+def test_health_is_503_when_the_broker_is_unreachable(client):
+    response = client.get("/health")
+    assert response.status_code == 503 and response.json() == {"database": "ok", "broker": "down", "worker_heartbeat_age": None}
+
+
+# --- S7: lockout and throttling ------------------------------------------------------------
+
+
+def test_s7_eleventh_failed_login_is_locked_out_and_the_right_password_refused_until_the_lockout_ends(workspace):
+    from axes.models import AccessAttempt
+
+    make_user("victim")  # password "pw"
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    for _ in range(9):
+        response = client.post("/login/", {"username": "victim", "password": "wrong"})
+        assert response.status_code == 200 and "didn't match" in response.content.decode()
+    tenth = client.post("/login/", {"username": "victim", "password": "wrong"})  # the 10th failure locks
+    assert tenth.status_code == 429 and "locked for 15 minutes" in tenth.content.decode()
+    eleventh = client.post("/login/", {"username": "victim", "password": "wrong"})
+    assert eleventh.status_code == 429 and "locked for 15 minutes" in eleventh.content.decode() and eleventh["Retry-After"] == "900"
+    right = client.post("/login/", {"username": "victim", "password": "pw"})
+    assert right.status_code == 429 and "_auth_user_id" not in client.session
+    other_address = Client(REMOTE_ADDR="198.51.100.9").post("/login/", {"username": "victim", "password": "pw"})
+    assert other_address.status_code == 302  # locked per username *and* address
+    AccessAttempt.objects.update(attempt_time=AccessAttempt.objects.first().attempt_time - timedelta(minutes=16))
+    after = client.post("/login/", {"username": "victim", "password": "pw"})
+    assert after.status_code == 302 and client.session.get("_auth_user_id")
+
+
+@pytest.fixture
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def assert_throttled(response):
+    assert response.status_code == 429, response.content[:200]
+    assert response.json()["error"] == "throttled" and int(response["Retry-After"]) >= 1
+
+
+@override_settings(THROTTLE_API_TOKEN="3/m")
+def test_s7_api_calls_are_throttled_per_token(fresh_cache, workspace, admin_user):
+    token, other = api_token_create(workspace=workspace, user=admin_user), api_token_create(workspace=workspace, user=admin_user)
+    client = Client()
+    for _ in range(3):
+        assert client.get("/api/v1/workspace", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    assert_throttled(client.get("/api/v1/workspace", HTTP_AUTHORIZATION=f"Bearer {token}"))
+    assert client.get("/api/v1/workspace", HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 200
+
+
+@override_settings(THROTTLE_FORM_SUBMISSIONS="2/m")
+def test_s7_public_form_submissions_are_throttled_per_address(fresh_cache, workspace):
+    form = Form.objects.create(workspace=workspace, name="Signup", is_active=True)
+    url = f"/api/v1/forms/{form.id}/submissions"
+    client = Client(REMOTE_ADDR="203.0.113.8")
+    for i in range(2):
+        assert client.post(url, {"email": f"v{i}@example.com"}, content_type="application/json").status_code == 201
+    assert_throttled(client.post(url, {"email": "v9@example.com"}, content_type="application/json"))
+    assert not Contact.objects.filter(email="v9@example.com").exists()
+    assert Client(REMOTE_ADDR="203.0.113.9").post(url, {"email": "v9@example.com"}, content_type="application/json").status_code == 201
+
+
+@override_settings(THROTTLE_BOUNCE_WEBHOOK="2/m")
+def test_s7_bounce_webhook_calls_are_throttled_per_address(fresh_cache, workspace):
+    client = Client(REMOTE_ADDR="203.0.113.10")
+    for _ in range(2):
+        assert client.post("/api/v1/bounces", b"{}", content_type="application/json").status_code == 401
+    assert_throttled(client.post("/api/v1/bounces", b"{}", content_type="application/json"))
+
+
+# --- S8: the Django admin --------------------------------------------------------------------
+
+
+@pytest.fixture
+def support_client():
+    user = make_user("support-1", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def test_s8_support_cannot_change_a_contacts_workspace_email_or_status_in_the_admin(support_client, workspace, other_workspace):
+    client, user = support_client
+    contact = make_contact(workspace, email="keep@example.com", first_name="Old")
+    url = reverse("admin:contacts_app_contact_change", args=[contact.id])
+    page = client.get(url).content.decode()
+    assert 'name="email"' not in page and 'name="workspace"' not in page and 'name="email_status"' not in page
+    assert 'name="first_name"' in page
+    inlines = {f"{p}-{k}": 0 for p in ("list_memberships", "contact_tags", "deal_links", "archive_records") for k in ("TOTAL_FORMS", "INITIAL_FORMS")}
+    response = client.post(url, {"workspace": other_workspace.id, "email": "stolen@example.com", "status": "archived",
+                                 "email_status": "cleaned", "first_name": "New", "last_name": "", "phone": "", **inlines})
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.workspace_id, contact.email, contact.status, contact.email_status) == (workspace.id, "keep@example.com", "active", "ok")
+    assert contact.first_name == "New"  # what support may change, through the contact service, audited
+    assert AuditEvent.objects.filter(action="staff_change", actor=user, contact_ids=[contact.id]).exists()
+
+
+def test_s8_c2_a_cleaned_contact_is_read_only_in_the_admin_too(support_client, workspace):
+    client, _ = support_client
+    contact = make_contact(workspace, email="gone@example.com", email_status="cleaned", first_name="Keep")
+    page = client.get(reverse("admin:contacts_app_contact_change", args=[contact.id])).content.decode()
+    assert 'name="first_name"' not in page
+
+
+def test_s8_support_archives_through_the_admin_action_which_calls_the_service(support_client, workspace):
+    client, user = support_client
+    contact = make_contact(workspace)
+    response = client.post(reverse("admin:contacts_app_contact_changelist"), {"action": "archive_contacts", "_selected_action": [contact.id]})
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.status == "archived" and contact.archive_records.exists()  # snapshot taken: A2 applied
+    assert AuditEvent.objects.filter(action="archive", actor=user, contact_ids=[contact.id]).exists()
+
+
+# --- roles ---------------------------------------------------------------------------------
+
+
+def test_s1_s8_members_do_not_download_restore_reports_or_exports(member_client, admin_client, workspace, admin_user):
+    job = RestoreJob.objects.create(workspace=workspace, status="succeeded", requested_by=admin_user)
+    export = ExportJob.objects.create(workspace=workspace, status="succeeded", file_name="x.csv", requested_by=admin_user)
+    assert member_client.get(reverse("restore:report", args=[workspace.slug, job.id])).status_code == 403
+    assert member_client.get(reverse("cleaned:download", args=[workspace.slug, export.id])).status_code == 403
+    assert "Download report" not in member_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert "Download report" in admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+
+
+def test_s1_a_403_is_logged_as_one_line_without_a_traceback(member_client, workspace, caplog):
+    contact = make_contact(workspace)
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = member_client.post(reverse("contacts:archive", args=[workspace.slug]), {"ids": [contact.id]})
+    assert response.status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert records and all(r.exc_info is None for r in records)
+
+
+# --- a real app server ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_s6_gunicorn_serves_a_page_and_a_static_file_with_whitenoise(workspace):
+    import urllib.request
+
+    port = free_port()
+    db = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+           "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "DEBUG": "false"}
+    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "config.wsgi", "--config", "config/gunicorn.conf.py"],
+                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                login = urllib.request.urlopen(f"{base}/login/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("gunicorn did not answer")
+        html = login.read().decode()
+        assert login.status == 200 and "Log in" in html and "Content-Security-Policy" in login.headers
+        css = re.search(r'href="(/static/app\.[0-9a-f]{12}\.css)"', html)
+        assert css, "the stylesheet has a hashed, cacheable name"
+        static = urllib.request.urlopen(base + css.group(1), timeout=5)
+        assert static.status == 200 and b".topbar" in static.read() and "max-age" in static.headers["Cache-Control"]
+        assert urllib.request.urlopen(f"{base}/favicon.ico", timeout=5).status == 200
+        health = json.loads(urllib.request.urlopen(f"{base}/health", timeout=5).read())
+        assert health["database"] == "ok"
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def test_s8_readme_says_what_a_member_may_do():
+    readme = (ROOT / "README.md").read_text()
+    assert "read-only member" not in readme
+    assert "members see every page and add or edit contacts; they cannot archive, restore, export or download reports" in readme.lower()
