@@ -10,6 +10,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_be
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# The production settings on plain HTTP over loopback, as bin/test runs them.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+for _switch in ("SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE"):
+    os.environ.setdefault(_switch, "false")
 
 
 def ensure_database(*, fresh: bool = True) -> None:
