@@ -1,6 +1,5 @@
 """The JSON API: token auth, S1–S4, R4 under concurrency, B3, R9."""
 import json
-import threading
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +19,7 @@ from contacts_app.models import (
 )
 from restore.models import RestoreJob
 
+from .concurrency import at_once
 from .factories import (
     days_ago,
     make_contact,
@@ -184,24 +184,11 @@ def test_r4_concurrent_restore_requests_create_exactly_one_job(workspace):
     tokens = [api_token_create(workspace=workspace, user=u) for u in admins]
     contacts = make_contacts(workspace, 20)
     archive(workspace, contacts, days=40)
-    barrier = threading.Barrier(len(tokens))
-    results = []
-
     def click(token):
-        from django.db import connection
+        response = api(token).post("restore-jobs", {"contact_ids": [c.id for c in contacts]})
+        return response.status_code, response.json().get("error")
 
-        try:
-            barrier.wait()
-            response = api(token).post("restore-jobs", {"contact_ids": [c.id for c in contacts]})
-            results.append((response.status_code, response.json().get("error")))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click, args=(t,)) for t in tokens]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    results = at_once([lambda t=t: click(t) for t in tokens])
 
     assert sorted(results) == [(202, None)] + [(409, "job_in_progress")] * 7
     assert RestoreJob.objects.count() == 1
@@ -289,23 +276,7 @@ def test_r9_concurrent_submissions_never_create_a_duplicate(workspace, archived)
     form.lists.set([make_list(workspace)])
     if archived:
         archive(workspace, [make_contact(workspace, email="race@example.com")], days=40)
-    barrier = threading.Barrier(6)
-    codes = []
-
-    def submit():
-        from django.db import connection
-
-        try:
-            barrier.wait()
-            codes.append(api().post(f"forms/{form.id}/submissions", {"email": "race@example.com"}).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    codes = at_once([lambda: api().post(f"forms/{form.id}/submissions", {"email": "race@example.com"}).status_code] * 6)
     assert Contact.objects.filter(workspace=workspace, email="race@example.com").count() == 1
     assert Contact.objects.get(email="race@example.com").status == "active"
     assert sorted(codes) == ([200] * 6 if archived else [200] * 5 + [201])

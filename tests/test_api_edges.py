@@ -4,7 +4,6 @@ non-2xx answer under /api/ has the same shape; exports over the API (C4, S1, S2)
 import csv
 import io
 import json
-import threading
 import time
 
 import pytest
@@ -19,6 +18,7 @@ from contacts_app.api_auth import api_token_create
 from contacts_app.models import Contact
 from restore.models import RestoreJob
 
+from .concurrency import at_once
 from .factories import make_contact, make_list
 
 pytestmark = pytest.mark.django_db
@@ -276,23 +276,7 @@ def test_openapi_schema_documents_every_endpoint_with_constraints_and_errors(cli
 @pytest.mark.django_db(transaction=True)
 def test_c1_identical_events_posted_at_once_are_accepted_exactly_once(workspace):
     raw = json.dumps({"events": [event(id="same-event", email="nobody@example.com")]}).encode()
-    barrier = threading.Barrier(16)
-    answers = []
-
-    def post():
-        from django.db import connection
-
-        try:
-            barrier.wait()
-            answers.append(signed(workspace, raw).json())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    answers = [r.json() for r in at_once([lambda: signed(workspace, raw)] * 16)]
     assert sum(a["accepted"] for a in answers) == 1 and sum(a["duplicates"] for a in answers) == 15
     assert BounceEvent.objects.count() == 1
 
