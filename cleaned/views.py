@@ -33,6 +33,21 @@ def cleaned_list(request):
 @require_POST
 @workspace_view(admin_only=True)
 @handles_service_errors
+def cleaned_archive_confirm(request):
+    """C5 without JavaScript (U1): the page the modal stands for — what will be
+    archived, and the box where the admin types the word. Changes nothing."""
+    form = CleanedArchiveForm(request.POST)
+    data = form.cleaned_or_error()
+    if data["select_all"]:
+        count = selectors.cleaned_contacts(workspace=request.workspace, params=form.filter_params()).count()
+    else:
+        count = len(data["ids"])
+    return render(request, "cleaned/archive_confirm.html", {"data": data, "count": count, "word": CONFIRMATION_WORD})
+
+
+@require_POST
+@workspace_view(admin_only=True)
+@handles_service_errors
 def cleaned_archive(request):
     form = CleanedArchiveForm(request.POST)
     data = form.cleaned_or_error()

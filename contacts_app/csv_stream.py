@@ -5,6 +5,25 @@ import io
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
+from django.db.models import Func, TextField
+
+
+class IsoUtc(Func):
+    """A timestamp as the one format every CSV uses: ISO 8601 in UTC with its zone,
+    `2026-11-23T08:00:00Z`, rendered by the database (a datetime per cell built in
+    Python only to print it again was the export's biggest cost, P3)."""
+
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char(({sql}) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')", params
+
+    def as_sql(self, compiler, connection, **extra):  # SQLite stores UTC text
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', {sql})", params
+
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 5000
 

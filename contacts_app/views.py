@@ -59,6 +59,7 @@ def contact_list_page(request, *, within, context: dict | None = None):
     q = SearchForm(request.GET).cleaned_or_error()["q"]
     contacts = selectors.contact_list(workspace=request.workspace, q=q, within=within)
     page, per_page = paginate(request, contacts)
+    billable = selectors.billable_count(workspace=request.workspace)
     return render(
         request,
         "contacts/list.html",
@@ -66,7 +67,8 @@ def contact_list_page(request, *, within, context: dict | None = None):
             "page": page,
             "q": q,
             "per_page": per_page,
-            "billable": selectors.billable_count(workspace=request.workspace),
+            "billable": billable,
+            "over_plan": max(0, billable - request.workspace.contact_limit),  # B1: shown as a warning, not grey text
             **(context or {}),
         },
     )

@@ -69,6 +69,19 @@ class RestoreJob(models.Model):
         return sum(self.skipped.values())
 
     @property
+    def not_processed(self) -> int:
+        """R13: what a cancelled or failed job never reached, so the counts add up:
+        restored + skipped + not processed = requested."""
+        return max(0, self.requested - self.cursor)
+
+    @property
+    def waiting_seconds(self) -> int:
+        """How long a queued job has waited for a worker (0 once one took it)."""
+        if self.status != JobStatus.QUEUED or self.started_at:
+            return 0
+        return max(0, int((timezone.now() - self.created_at).total_seconds()))
+
+    @property
     def progress(self) -> float:
         if self.status == JobStatus.SUCCEEDED or not self.requested:
             return 1.0 if self.status == JobStatus.SUCCEEDED else 0.0

@@ -1,5 +1,5 @@
 """Reads for restore jobs, scoped to one workspace (S2)."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import connection
 from django.db.models import (
@@ -7,6 +7,7 @@ from django.db.models import (
     DateTimeField,
     ExpressionWrapper,
     F,
+    Min,
     OuterRef,
     QuerySet,
     Subquery,
@@ -15,7 +16,7 @@ from django.db.models import (
 from contacts_app.associations import ACCOUNT, ASSOCIATION_KINDS, DEALS, LISTS, TAGS
 from contacts_app.fields import id_set_elements
 from contacts_app.lifecycle import Outcome, annotate_skip_reason
-from contacts_app.models import DELIVERABLE, ArchiveRecord, Contact
+from contacts_app.models import DELIVERABLE, ArchiveRecord, AuditEvent, Contact
 from contacts_app.sqlutil import table
 
 from .models import RestoreJob, RestoreJobItem
@@ -61,6 +62,22 @@ def restored_contact_ids(*, job: RestoreJob) -> QuerySet:
     return RestoreJobItem.objects.filter(job=job, outcome=Outcome.RESTORED).values("contact_id")
 
 
+def job_history(*, job: RestoreJob) -> list[tuple]:
+    """What happened to a job, for its page: requested, started, and what support did
+    to it (cancelled, retried), from the audit log; newest last."""
+    events = [(job.created_at, "Requested", job.requested_by.get_username() if job.requested_by else "system")]
+    staff = (
+        AuditEvent.objects.filter(workspace_id=job.workspace_id, action=AuditEvent.Action.STAFF_CHANGE, details__job=job.id)
+        .select_related("actor")
+        .order_by("created_at")
+    )
+    verbs = {"cancel": "Cancelled by support", "retry": "Retried by support"}
+    events += [(e.created_at, verbs.get(e.details.get("verb"), "Changed by support"), e.actor.get_username() if e.actor else "") for e in staff]
+    if job.finished_at:
+        events.append((job.finished_at, job.get_status_display(), ""))
+    return sorted(events, key=lambda e: e[0])
+
+
 def recent_jobs(*, workspace, limit: int = 20) -> QuerySet[RestoreJob]:
     return RestoreJob.objects.filter(workspace=workspace).select_related("requested_by").order_by("-created_at")[:limit]
 
@@ -84,16 +101,16 @@ def job_report_rows(*, job: RestoreJob):
             yield contact_id, email or "", first or "", last or "", "skipped", outcome, Outcome(outcome).label
 
 
-def selection_breakdown(contacts: QuerySet[Contact], *, now) -> dict[str, tuple[int, int]]:
+def selection_breakdown(contacts: QuerySet[Contact], *, now) -> dict[str, tuple[int, int, datetime | None]]:
     """One pass over a selection (R1–R3, B1): {skip reason ('' = restorable):
-    (contacts, billable ones)}."""
+    (contacts, billable ones, earliest archiving among them)}."""
     rows = (
         annotate_skip_reason(contacts.order_by(), now=now)
         .values("skip_reason")
-        .annotate(n=Count("id"), billable=Count("id", filter=DELIVERABLE))  # B2: billable once active
+        .annotate(n=Count("id"), billable=Count("id", filter=DELIVERABLE), first=Min("archived_at"))  # B2: billable once active
         .order_by()
     )
-    return {row["skip_reason"]: (row["n"], row["billable"]) for row in rows}
+    return {row["skip_reason"]: (row["n"], row["billable"], row["first"]) for row in rows}
 
 
 def snapshot_references(contacts: QuerySet[Contact]) -> dict[str, dict[int, tuple[int, int]]]:

@@ -27,6 +27,8 @@ from .services.jobs import active_job, restore_job_create
 from .services.preview import restore_not_coming_back
 from .services.preview import restore_preview as preview_service
 
+NO_WORKER_AFTER = 60  # seconds a queued job may wait before the page warns that no worker took it
+
 
 def _skipped(skipped: dict[str, int]) -> list[tuple[str, int]]:
     """R10: the skip counts that are not zero, with the admin's words for them."""
@@ -139,7 +141,8 @@ def _job_or_404(request, job_id: int):
 @workspace_view()
 def job_detail(request, job_id: int):
     job = _job_or_404(request, job_id)
-    return render(request, "restore/job_detail.html", {"job": job, "skipped": _skipped(job.skipped)})
+    context = {"job": job, "skipped": _skipped(job.skipped), "history": selectors.job_history(job=job), "no_worker_after": NO_WORKER_AFTER}
+    return render(request, "restore/job_detail.html", context)
 
 
 @require_GET
@@ -147,7 +150,8 @@ def job_detail(request, job_id: int):
 def job_status(request, job_id: int):
     job = _job_or_404(request, job_id)
     return JsonResponse(
-        {"status": job.status, "progress": job.progress, "processed": job.cursor, "requested": job.requested, "restored": job.restored, "skipped": job.skipped_total}
+        {"status": job.status, "progress": job.progress, "processed": job.cursor, "requested": job.requested,
+         "restored": job.restored, "skipped": job.skipped_total, "waiting_seconds": job.waiting_seconds}
     )
 
 

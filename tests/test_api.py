@@ -288,3 +288,12 @@ def test_s4_oversized_archive_request_is_400_and_archives_nothing(admin_api, wor
     response = admin_api.post("contacts/archive", {"contact_ids": [c.id for c in contacts]})
     assert response.status_code == 400 and response.json()["error"] == "selection_too_large"
     assert not Contact.objects.filter(workspace=workspace, status="archived").exists()
+
+
+def test_r12_api_refuses_to_start_a_restore_with_nothing_restorable(admin_api, workspace):
+    frozen = make_contacts(workspace, 2)
+    archive(workspace, frozen, days=3)
+    response = admin_api.post("restore-jobs", {"contact_ids": [c.id for c in frozen], "confirm_overage": True})
+    assert response.status_code == 400 and response.json()["error"] == "nothing_to_restore"
+    assert "2 — archived less than 30 days ago" in response.json()["detail"] and "can be restored from" in response.json()["detail"]
+    assert not RestoreJob.objects.exists()

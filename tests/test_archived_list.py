@@ -300,3 +300,49 @@ def test_p2_a_tag_only_long_archived_contacts_had_lists_them_in_date_order(admin
     shown = re.findall(r"aria-label=\"Select ([^\"]+@[^\"]+)\"", response.content.decode())
     newest_first = ["old-300@example.com", "old-310@example.com", "old-320@example.com", "old-330@example.com"]
     assert shown == (newest_first if sort == "-archived" else newest_first[::-1])
+
+
+# --- R12 / B3: what the preview says, and no job that restores nobody ------------------------
+
+
+def test_r12_a_selection_with_nothing_restorable_is_refused_and_creates_no_job(admin_client, workspace, other_workspace):
+    frozen, merged_into = make_contact(workspace, email="frozen@example.com"), make_contact(workspace, email="keep@example.com")
+    archive(workspace, [frozen], days=3)
+    dup = make_contact(workspace, email="dup@example.com")
+    contacts_merge(workspace=workspace, survivor_id=merged_into.id, duplicate_id=dup.id)
+    theirs = make_contact(other_workspace, email="theirs@example.com")
+    archive(other_workspace, [theirs], days=40)
+    url = reverse("restore:start", args=[workspace.slug])
+    for ids in ([frozen.id], [dup.id], [theirs.id], [frozen.id, dup.id, theirs.id]):
+        response = admin_client.post(url, {"ids": ids, "confirm_overage": "1"})
+        assert response.status_code == 400, ids
+        assert "None of the selected contacts can be restored now" in response.content.decode()
+    page = admin_client.post(url, {"ids": [frozen.id]}).content.decode()
+    assert "can be restored from" in page and (frozen_from := lifecycle_date(frozen)) in page, frozen_from
+    assert not RestoreJob.objects.exists()
+
+
+def lifecycle_date(contact) -> str:
+    from contacts_app.lifecycle import restorable_from
+
+    contact.refresh_from_db()
+    return restorable_from(contact.archived_at).strftime("%b %-d, %Y")
+
+
+def test_r12_frozen_only_preview_says_from_when_and_offers_no_confirmation(admin_client, workspace):
+    frozen = make_contact(workspace)
+    archive(workspace, [frozen], days=3)
+    html = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [frozen.id]}, HTTP_X_FRAGMENT="1").content.decode()
+    assert "Nothing to restore" in html and "Restore 1 contact?" not in html
+    assert "After restoring you will have" not in html and 'id="confirm-restore"' not in html
+    assert "can be restored from" in html and lifecycle_date(frozen) in html
+
+
+def test_b3_overage_sentence_says_by_how_many_contacts(admin_client, workspace):
+    workspace.contact_limit = 10
+    workspace.save()
+    make_contacts(workspace, 9)
+    archived = make_contacts(workspace, 4)
+    archive(workspace, archived, days=40)
+    html = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [c.id for c in archived]}, HTTP_X_FRAGMENT="1").content.decode()
+    assert "over your plan limit</strong> by 3 contacts." in html and "−" not in html

@@ -156,3 +156,30 @@ def test_s4_bad_page_size_is_a_400_with_a_message(admin_client, workspace):
 def test_s4_nonsense_page_number_still_shows_a_page(admin_client, workspace):
     make_contact(workspace)
     assert admin_client.get(url("list", workspace), {"page": "zzz"}).status_code == 200
+
+
+def test_b1_being_over_the_plan_is_a_warning_on_the_contacts_page(admin_client, workspace):
+    workspace.contact_limit = 2
+    workspace.save()
+    make_contacts(workspace, 5)
+    html = admin_client.get(url("list", workspace)).content.decode()
+    assert 'class="over-plan" id="plan-usage">5 billable of 2 in your plan — over by 3<' in html
+    workspace.contact_limit = 10
+    workspace.save()
+    html = admin_client.get(url("list", workspace)).content.decode()
+    assert 'class="subtle" id="plan-usage">5 billable of 10 in your plan<' in html and "over by" not in html
+
+
+def test_seed_demo_gives_a_plan_with_headroom_and_a_workspace_near_its_limit():
+    from django.core.management import call_command
+
+    from contacts_app.models import Workspace
+    from restore.services.preview import restore_preview
+    from restore.services.selection import selection_from_queryset
+
+    call_command("seed_demo", verbosity=0)
+    for slug, confirmation in (("acme", False), ("globex", True)):
+        ws = Workspace.objects.get(slug=slug)
+        archived = Contact.objects.filter(workspace=ws, status="archived")
+        preview = restore_preview(selection=selection_from_queryset(workspace=ws, queryset=archived, description={}), details=False)
+        assert preview.restorable and preview.needs_confirmation is confirmation, slug

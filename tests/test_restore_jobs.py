@@ -256,3 +256,44 @@ def test_r10_finished_job_offers_a_csv_report_one_row_per_contact(admin_client, 
     assert by_id[theirs.id]["reason_code"] == "not_found" and by_id[theirs.id]["email"] == ""
     assert "secret@globex.example" not in body
     assert admin_client.get(reverse("restore:report", args=[workspace.slug, 999999])).status_code == 404
+
+
+def test_r13_a_cancelled_then_retried_job_keeps_its_history_and_its_counts_add_up(admin_client, workspace, admin_user):
+    from django.urls import reverse
+
+    from .factories import make_user
+
+    staff = make_user(is_staff=True)
+    contacts = make_contacts(workspace, 12)
+    archive(workspace, contacts, days=40)
+    job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
+    restore_job_claim(job_id=job.id)
+    restore_job_step(job_id=job.id, chunk_size=5)
+    restore_job_cancel(job_id=job.id, actor=staff)
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert 'id="restored-count">5<' in page and 'id="skipped-count">0<' in page and 'id="not-processed-count">7<' in page
+    assert "Cancelled by support" in page
+    restore_job_retry(job_id=job.id, actor=staff)
+    run_job_inline(job)
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    history = page[page.index('id="job-history"'):]
+    assert history.index("Requested") < history.index("Cancelled by support") < history.index("Retried by support") < history.index("Succeeded")
+    assert 'id="restored-count">12<' in page and "not-processed-count" not in page
+
+
+def test_r5_a_queued_job_no_worker_took_warns_after_a_minute(admin_client, workspace, admin_user):
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    contacts = make_contacts(workspace, 2)
+    archive(workspace, contacts, days=40)
+    job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
+    url = reverse("restore:job", args=[workspace.slug, job.id])
+    assert 'id="no-worker" data-after="60" hidden' in admin_client.get(url).content.decode()
+    RestoreJob.objects.filter(id=job.id).update(created_at=timezone.now() - timedelta(seconds=90))
+    page = admin_client.get(url).content.decode()
+    assert 'id="no-worker"' in page and 'data-after="60" hidden' not in page  # shown without waiting for JavaScript
+    status = admin_client.get(reverse("restore:job_status", args=[workspace.slug, job.id])).json()
+    assert status["status"] == "queued" and status["waiting_seconds"] >= 90

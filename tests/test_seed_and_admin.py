@@ -35,10 +35,13 @@ def test_seed_demo_twice_gives_the_same_counts():
     first = _counts()
     call_command("seed_demo", contacts=300)
     assert _counts() == first
-    assert first["archived"] == 7 * 30 and first["merged"] == 12 and first["cleaned"] == 60
+    acme = Contact.objects.filter(workspace__slug="acme")
+    assert acme.filter(status="archived").count() == 7 * 30 and acme.filter(status="merged").count() == 12
+    assert acme.filter(email_status="cleaned").count() == 60
+    assert Contact.objects.filter(workspace__slug="globex", status="archived").count() == 40
     ws = Workspace.objects.get(slug="acme")
-    billable = Contact.objects.filter(workspace=ws).billable().count()
-    assert billable < ws.contact_limit <= billable + 100
+    # Headroom: restoring every contact of Acme stays under 90% of its plan (B3's plain path).
+    assert acme.count() * 10 < ws.contact_limit * 9
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from contacts_app.audit import audit_log
-from contacts_app.csv_stream import csv_chunks
+from contacts_app.csv_stream import IsoUtc, csv_chunks
 from contacts_app.filters import ContactFilter
 from contacts_app.models import AuditEvent, Contact, Workspace
 from contacts_app.queueing import publish, publish_soon
@@ -77,7 +76,7 @@ def export_run(*, export_id: int) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Dates leave the database as text: building a datetime per cell only to print it
     # again was the export's biggest cost (P3).
-    text_dates = {f"{name}_text": Cast(name, TextField()) for name in ("cleaned_at", "created_at")}
+    text_dates = {f"{name}_text": IsoUtc(name) for name in ("cleaned_at", "created_at")}
     rows = (
         exported_contacts(workspace=job.workspace, scope=job.scope, params=job.filter)
         .annotate(**text_dates)

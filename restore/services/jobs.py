@@ -12,13 +12,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contacts_app.audit import audit_log
-from contacts_app.errors import Conflict
+from contacts_app.errors import Conflict, InvalidInput
 from contacts_app.lifecycle import Outcome
 from contacts_app.models import AuditEvent, RestoreSource, Workspace
 from contacts_app.queueing import publish, publish_soon
 
 from ..models import ACTIVE_JOB_STATUSES, JobStatus, RestoreJob, RestoreJobItem
-from .preview import restore_preview
+from .preview import nothing_to_restore, restore_preview
 from .restoring import contacts_restore
 from .selection import Selection
 
@@ -53,6 +53,8 @@ def restore_job_create(
     if existing:
         raise _job_in_progress(existing)
     preview = restore_preview(selection=selection, now=now, details=False)
+    if not preview.restorable:
+        raise InvalidInput(nothing_to_restore(preview), code="nothing_to_restore")  # R12: no job that restores nobody
     if preview.needs_confirmation and not confirm_overage:
         raise Conflict(
             f"Restoring would bring you to {preview.billable_after:,} billable contacts for a plan of "

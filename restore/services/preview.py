@@ -5,7 +5,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from contacts_app.associations import ASSOCIATION_KINDS
-from contacts_app.lifecycle import SKIP_REASONS, Outcome, restorable_q
+from contacts_app.lifecycle import SKIP_REASONS, Outcome, restorable_from, restorable_q
 from contacts_app.selectors import billable_count
 
 from .. import selectors
@@ -23,10 +23,16 @@ class RestorePreview:
     needs_confirmation: bool
     skipped: dict[str, int]
     not_coming_back: dict[str, list[dict]] | None = None  # None: not computed
+    frozen_until: datetime | None = None  # R1: when the first frozen contact of the selection can be restored
 
     @property
     def over_limit(self) -> bool:
         return self.billable_after > self.contact_limit
+
+    @property
+    def over_by(self) -> int:
+        """B3: how many billable contacts past the plan the restore would go."""
+        return max(0, self.billable_after - self.contact_limit)
 
     @property
     def usage_percent(self) -> int:
@@ -59,9 +65,10 @@ def restore_preview(*, selection: Selection, now: datetime | None = None, detail
     ws = selection.workspace
     reasons = selectors.selection_breakdown(selection.queryset, now=now)
     skipped = {reason.value: 0 for reason in SKIP_REASONS}
-    restorable, billable_added = reasons.pop("", (0, 0))
-    for reason, (n, _) in reasons.items():
+    restorable, billable_added, _ = reasons.pop("", (0, 0, None))
+    for reason, (n, _, _) in reasons.items():
         skipped[reason] += n
+    first_frozen = reasons.get(Outcome.FROZEN, (0, 0, None))[2]
     found = restorable + sum(skipped.values())
     requested = selection.requested
     if requested is None:
@@ -80,6 +87,7 @@ def restore_preview(*, selection: Selection, now: datetime | None = None, detail
         needs_confirmation=needs_overage_confirmation(billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit),
         skipped=skipped,
         not_coming_back=restore_not_coming_back(selection=selection, now=now) if details and restorable else None,
+        frozen_until=restorable_from(first_frozen),
     )
 
 
@@ -106,3 +114,12 @@ def restore_not_coming_back(*, selection: Selection, now: datetime | None = None
             ({"name": names.get(i, f"#{i}"), "contacts": n} for i, (n, _) in gone), key=lambda r: (-r["contacts"], r["name"])
         )
     return result
+
+
+def nothing_to_restore(preview: RestorePreview) -> str:
+    """R12: why a selection has nothing to restore, in the admin's words."""
+    reasons = "; ".join(f"{n:,} — {Outcome(reason).label.lower()}" for reason, n in preview.skipped.items() if n)
+    sentence = f"None of the selected contacts can be restored now ({reasons})."
+    if preview.frozen_until:
+        sentence += f" The first frozen one can be restored from {preview.frozen_until:%b %-d, %Y}."
+    return sentence

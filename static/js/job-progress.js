@@ -12,6 +12,8 @@
       const pct = Math.floor(s.progress * 100);
       fill.style.width = `${pct}%`;
       fill.parentElement.setAttribute('aria-valuenow', pct);
+      const warning = document.getElementById('no-worker');
+      if (warning) warning.hidden = !(s.waiting_seconds >= Number(warning.dataset.after));
       if (s.status === 'queued' || s.status === 'running') {
         const verb = s.status === 'queued' ? 'Waiting for a worker…' : 'Restoring…';
         text.textContent = `${verb} ${s.processed.toLocaleString('en-US')} of ${s.requested.toLocaleString('en-US')} processed (${pct}%). You can leave this page.`;

@@ -169,16 +169,26 @@ class Command(BaseCommand):
         )
         ListMembership.objects.filter(contact_id__in=cleaned).update(status=MembershipStatus.BOUNCED)
 
-        billable = Contact.objects.filter(workspace=ws).billable().count()
-        ws.contact_limit = billable + 60  # close to the limit: restoring many shows the overage warning (B3)
+        # A plan with headroom: restoring even every archived contact stays under 90% (B3's
+        # plain path). Globex, below, is the one near its limit (the overage path).
+        everyone = Contact.objects.filter(workspace=ws).count()
+        ws.contact_limit = -(-everyone * 3 // 200) * 100  # 1.5× everyone, rounded up to the hundred
         ws.save(update_fields=["contact_limit"])
 
     def _seed_globex(self, users) -> None:
+        """A second customer near its plan limit: restoring its archived contacts needs the
+        overage confirmation (B3). Some addresses are also Acme's: nothing crosses (S2)."""
         ws = Workspace.objects.create(name="Globex Corp", slug="globex", contact_limit=500)
+        WorkspaceMembership.objects.create(workspace=ws, user=users["admin"], role=Role.ADMIN)
         WorkspaceMembership.objects.create(workspace=ws, user=users["support"], role=Role.ADMIN)
         acme_emails = list(Contact.objects.filter(workspace__slug="acme").values_list("email", flat=True)[:5])
-        emails = acme_emails + [f"person{i}@globex.example" for i in range(25)]
-        Contact.objects.bulk_create([Contact(workspace=ws, email=e, first_name="Globex", last_name=f"Contact {i}") for i, e in enumerate(emails)])
+        emails = acme_emails + [f"person{i}@globex.example" for i in range(65)]
+        created = Contact.objects.bulk_create(
+            [Contact(workspace=ws, email=e, first_name="Globex", last_name=f"Contact {i}") for i, e in enumerate(emails)]
+        )
+        contacts_archive(workspace=ws, contact_ids=[c.id for c in created[30:]], actor=users["admin"], now=timezone.now() - timedelta(days=45))
+        ws.contact_limit = 50  # 30 billable now; restoring the 40 archived ones goes over
+        ws.save(update_fields=["contact_limit"])
 
     def _print_summary(self) -> None:
         ws = Workspace.objects.get(slug="acme")
@@ -187,8 +197,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Workspace '{ws.name}' (acme): {by_status['active']} active, {by_status['archived']} archived, "
             f"{by_status['merged']} merged, {cleaned} cleaned; plan limit {ws.contact_limit}.\n"
+            "Globex Corp (/w/globex/contacts/archived/) is near its plan limit: its restore asks to confirm the overage.\n"
             f"Log in at http://127.0.0.1:{os.getenv('PORT', '8000')}/ as\n"
             "  admin   / admin    (workspace admin: archive, restore, export)\n"
-            "  member  / member   (workspace member: read only)\n"
+            "  member  / member   (workspace member: sees every page, adds and edits contacts)\n"
             "  support / support  (support staff: Django admin at /admin/)"
         )
