@@ -45,3 +45,14 @@ def test_s1_member_sees_contacts_without_archive_controls(page, live_server, wor
     expect(page.get_by_text("ada@example.com")).to_be_visible()
     expect(page.get_by_role("button", name="Archive selected")).to_have_count(0)
     expect(page.get_by_text("(member)")).to_be_visible()
+
+
+def test_c6_the_consent_checkbox_sits_beside_its_label(page, live_server, workspace):
+    admin = make_member(workspace, Role.ADMIN)
+    login(page, live_server, admin)
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/new/")
+    box = page.locator("#id_consent").bounding_box()
+    label = page.locator("label", has=page.locator("#id_consent")).bounding_box()
+    assert box["width"] < 30, box  # not stretched across the form
+    assert label["height"] < 2 * box["height"] + 10, label  # one line: the box and its words side by side
+    assert abs((box["y"] + box["height"] / 2) - (label["y"] + label["height"] / 2)) < 8
