@@ -215,6 +215,20 @@ CACHES = {
 # One body limit for the pages, the API and the webhooks (413 body_too_large under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BODY", str(10 * 1024 * 1024))
 
+# R13: emails go through Django's backend: the console in the demo; SMTP in production
+# (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_FILE_PATH = str(VAR_DIR / "emails")  # for the file backend (bin/test)
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "CRM <no-reply@localhost>")
+
 # --- Product settings -----------------------------------------------------------
 ARCHIVE_CHUNK_SIZE = envint("ARCHIVE_CHUNK_SIZE", "1000")
 CONTACTS_PAGE_SIZE = envint("CONTACTS_PAGE_SIZE", "50")

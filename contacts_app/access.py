@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from . import selectors
 from .errors import ServiceError
+from .services.notices import notices_take
 
 
 def workspace_view(*, admin_only: bool = False):
@@ -27,6 +28,7 @@ def workspace_view(*, admin_only: bool = False):
                 return render(request, "403.html", {"exception": "Only workspace admins can do this."}, status=403)
             request.workspace = membership.workspace
             request.membership = membership
+            request.notices = notices_take(user=request.user, workspace=membership.workspace)  # R13, shown once
             return view(request, *args, **kwargs)
 
         return wrapped

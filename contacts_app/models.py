@@ -355,6 +355,21 @@ class AuditEvent(models.Model):
         return f"{self.get_action_display()} by {who} ({self.count})"
 
 
+class Notice(models.Model):
+    """Something a user is told on their next page view in the workspace (R13: a
+    restore job finished). Shown once, then marked read."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="notices")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    message = models.TextField()
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "workspace"], condition=Q(read_at__isnull=True), name="notice_unread")]
+
+
 class WorkerHeartbeat(models.Model):
     """The last time each Celery worker ran its heartbeat task (the health check's
     "age of the newest worker heartbeat")."""

@@ -18,6 +18,7 @@ class JobStatus(models.TextChoices):
 
 
 ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+FINISHED_JOB_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
 
 
 class RestoreJob(models.Model):
@@ -43,6 +44,7 @@ class RestoreJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the requester was told it finished (R13).")
     error = models.TextField(blank=True)
 
     class Meta:

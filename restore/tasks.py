@@ -4,7 +4,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from .services import jobs
+from .services import jobs, notify
 
 log = logging.getLogger(__name__)
 
@@ -27,3 +27,9 @@ def restore_job_run_task(job_id: int) -> str:
 @shared_task(ignore_result=True)
 def restore_jobs_sweep_task() -> int:
     return jobs.restore_jobs_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def restore_job_notify_task(job_id: int) -> bool:
+    """R13: tell the requester the job finished (idempotent: the job row records it)."""
+    return notify.restore_job_notify(job_id=job_id)

@@ -297,3 +297,69 @@ def test_r5_a_queued_job_no_worker_took_warns_after_a_minute(admin_client, works
     assert 'id="no-worker"' in page and 'data-after="60" hidden' not in page  # shown without waiting for JavaScript
     status = admin_client.get(reverse("restore:job_status", args=[workspace.slug, job.id])).json()
     assert status["status"] == "queued" and status["waiting_seconds"] >= 90
+
+
+def test_r13_the_requester_is_emailed_and_noticed_once_when_the_job_finishes(admin_client, workspace, admin_user, mailoutbox):
+    from django.urls import reverse
+
+    from restore.services.notify import restore_job_notify
+
+    admin_user.email = "ada@example.com"
+    admin_user.save()
+    contacts = make_contacts(workspace, 3)
+    archive(workspace, contacts, days=40)
+    frozen = make_contacts(workspace, 1)
+    archive(workspace, frozen, days=2)
+    job = restore_job_create(selection=selection(workspace, contacts + frozen), actor=admin_user)
+    assert restore_job_notify(job_id=job.id) is False  # not finished: nothing to tell
+    run_job_inline(job)
+    assert restore_job_notify(job_id=job.id) is True
+    assert restore_job_notify(job_id=job.id) is False  # a redelivered task tells nobody twice
+    assert len(mailoutbox) == 1
+    mail = mailoutbox[0]
+    assert mail.to == ["ada@example.com"] and f"Restore job #{job.id} succeeded" in mail.subject
+    assert "3 restored, 1 not restored of 4 requested" in mail.body
+    assert reverse("restore:job", args=[workspace.slug, job.id]) in mail.body
+    page = admin_client.get(reverse("contacts:list", args=[workspace.slug])).content.decode()
+    assert 'id="notices"' in page and f"Restore job #{job.id} succeeded: 3 restored" in page
+    again = admin_client.get(reverse("contacts:list", args=[workspace.slug])).content.decode()
+    assert 'id="notices"' not in again  # shown on the next page view, once
+
+
+def test_r13_a_cancelled_jobs_notice_counts_what_was_not_processed(workspace, admin_user, mailoutbox):
+    from restore.services.notify import restore_job_notify
+
+    from .factories import make_user
+
+    admin_user.email = "ada@example.com"
+    admin_user.save()
+    contacts = make_contacts(workspace, 8)
+    archive(workspace, contacts, days=40)
+    job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
+    restore_job_claim(job_id=job.id)
+    restore_job_step(job_id=job.id, chunk_size=3)
+    restore_job_cancel(job_id=job.id, actor=make_user(is_staff=True))
+    assert restore_job_notify(job_id=job.id)
+    assert "cancelled: 3 restored, 0 not restored, 5 not processed of 8 requested" in mailoutbox[0].body
+
+
+def test_r13_the_sweeper_sends_a_finished_jobs_notice_whose_message_was_lost(workspace, admin_user, settings):
+    import json
+
+    import redis
+    from django.utils import timezone
+
+    from restore.services.jobs import restore_jobs_sweep
+
+    from .worker import flush_broker
+
+    settings.RESTORE_STALE_AFTER = 0
+    flush_broker()
+    job = RestoreJob.objects.create(workspace=workspace, requested_by=admin_user, status="succeeded", finished_at=timezone.now())
+    try:
+        restore_jobs_sweep()
+        queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
+        tasks = [(json.loads(m)["headers"]["task"], json.loads(m)["headers"]["argsrepr"]) for m in queued]
+        assert ("restore.tasks.restore_job_notify_task", f"[{job.id}]") in tasks
+    finally:
+        flush_broker()

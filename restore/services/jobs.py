@@ -17,7 +17,14 @@ from contacts_app.lifecycle import Outcome
 from contacts_app.models import AuditEvent, RestoreSource, Workspace
 from contacts_app.queueing import publish, publish_soon
 
-from ..models import ACTIVE_JOB_STATUSES, JobStatus, RestoreJob, RestoreJobItem
+from ..models import (
+    ACTIVE_JOB_STATUSES,
+    FINISHED_JOB_STATUSES,
+    JobStatus,
+    RestoreJob,
+    RestoreJobItem,
+)
+from .notify import NOTIFY_TASK, restore_job_notify_soon
 from .preview import nothing_to_restore, restore_preview
 from .restoring import contacts_restore
 from .selection import Selection
@@ -138,6 +145,7 @@ def restore_job_claim(*, job_id: int, now: datetime | None = None) -> bool:
     )
     if failed:
         log.error("restore job %s failed after %s attempts", job_id, MAX_ATTEMPTS)
+        publish(NOTIFY_TASK, job_id)  # R13 (not in a transaction here; the sweeper covers a lost message)
     return False
 
 
@@ -185,6 +193,7 @@ def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetim
         done = job.cursor >= job.requested
         if done:
             job.status = JobStatus.SUCCEEDED
+            restore_job_notify_soon(job_id=job.id)
             job.finished_at = now
             audit_log(
                 workspace_id=job.workspace_id,
@@ -217,7 +226,8 @@ def restore_job_run(*, job_id: int) -> str:
 
 def restore_jobs_sweep(*, now: datetime | None = None) -> int:
     """Periodic: enqueue jobs that were accepted but never picked up (the broker was
-    down) and jobs whose worker died (stale heartbeat). Returns how many."""
+    down) and jobs whose worker died (stale heartbeat), and the R13 notice of finished
+    jobs whose message was lost. Returns how many jobs were enqueued."""
     now = now or timezone.now()
     stale = _stale_before(now)
     job_ids = list(
@@ -229,6 +239,11 @@ def restore_jobs_sweep(*, now: datetime | None = None) -> int:
     )
     for job_id in job_ids:
         restore_job_enqueue(job_id=job_id)
+    untold = list(
+        RestoreJob.objects.filter(status__in=FINISHED_JOB_STATUSES, notified_at__isnull=True, finished_at__lt=stale).values_list("id", flat=True)
+    )
+    for job_id in untold:  # R13: the finish was committed but its message was lost
+        publish(NOTIFY_TASK, job_id)
     return len(job_ids)
 
 
@@ -242,6 +257,7 @@ def restore_job_cancel(*, job_id: int, actor) -> bool:
         job.error = f"Cancelled by support ({actor.get_username()})."
         job.save(update_fields=["status", "finished_at", "error"])
         audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "cancel"})
+        restore_job_notify_soon(job_id=job.id)
     return True
 
 
@@ -253,7 +269,8 @@ def restore_job_retry(*, job_id: int, actor) -> bool:
             if job is None or job.status not in (JobStatus.FAILED, JobStatus.CANCELLED) or job.cursor >= job.requested:
                 return False
             job.status, job.attempts, job.error, job.finished_at, job.enqueued_at = JobStatus.QUEUED, 0, "", None, None
-            job.save(update_fields=["status", "attempts", "error", "finished_at", "enqueued_at"])
+            job.notified_at = None  # its next end is told again (R13)
+            job.save(update_fields=["status", "attempts", "error", "finished_at", "enqueued_at", "notified_at"])
             audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "retry"})
             transaction.on_commit(lambda: restore_job_enqueue_soon(job_id=job_id))
     except IntegrityError:

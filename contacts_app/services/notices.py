@@ -1,0 +1,29 @@
+"""Telling a user something happened (R13): an email through Django's email backend and
+a notice on their next page view in the workspace."""
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Notice, Workspace
+
+
+def notice_send(*, workspace: Workspace, user, subject: str, message: str, path: str) -> Notice:
+    """Record the notice and email it (when the user has an address). `path` is the
+    page it is about, made absolute with SITE_URL in the email."""
+    notice = Notice.objects.create(workspace=workspace, user=user, message=message, url=path)
+    if user.email:
+        body = f"{message}\n\n{settings.SITE_URL.rstrip('/')}{path}\n"
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    return notice
+
+
+def notices_take(*, user, workspace: Workspace) -> list[Notice]:
+    """The user's unread notices in this workspace, marked read now (shown once)."""
+    with transaction.atomic():
+        unread = list(
+            Notice.objects.select_for_update(skip_locked=True).filter(user=user, workspace=workspace, read_at__isnull=True).order_by("created_at")
+        )
+        if unread:
+            Notice.objects.filter(id__in=[n.id for n in unread]).update(read_at=timezone.now())
+    return unread
