@@ -1,0 +1,46 @@
+"""U2: at 390 px wide (a phone), no page scrolls sideways as a whole; lists scroll
+inside their own box; the modals fit the screen. Screenshots go to docs/screenshots/."""
+import pytest
+from playwright.sync_api import expect
+
+from cleaned.models import ExportJob
+from contacts_app.models import Role
+from restore.models import RestoreJob
+
+from .browser import login, shot
+from .factories import days_ago, make_contact, make_member
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+
+
+def page_width(page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, workspace, admin_user):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    admin = make_member(workspace, Role.ADMIN)
+    for i in range(8):
+        make_contact(workspace, email=f"a-rather-long-address-{i}@example-company.com", first_name="Ada", last_name=f"Lovelace {i}")
+        make_contact(workspace, email=f"old-{i}@example-company.com", status="archived", archived_at=days_ago(45))
+        make_contact(workspace, email=f"gone-{i}@example-company.com", email_status="cleaned", cleaned_reason="550 5.1.1 user unknown")
+    job = RestoreJob.objects.create(workspace=workspace, status="succeeded", requested=8, restored=8, cursor=8, requested_by=admin)
+    ExportJob.objects.create(workspace=workspace, status="succeeded", total=8, rows=8, file_name="x.csv", requested_by=admin)
+    login(page, live_server, admin)
+    base = f"{live_server.url}/w/{workspace.slug}"
+    for name, path in (("contacts", "/contacts/"), ("archived", "/contacts/archived/"), ("cleaned", "/cleaned/"),
+                       ("job", f"/restore-jobs/{job.id}/"), ("exports", "/cleaned/exports/"), ("jobs", "/restore-jobs/")):
+        page.goto(base + path)
+        scroll, inner = page_width(page)
+        assert scroll <= inner, f"{name}: the page is {scroll} px wide on a {inner} px screen"
+        shot(page, f"phone-{name}")
+    page.goto(base + "/contacts/archived/")
+    page.get_by_role("button", name="Restore", exact=True).first.click()
+    dialog = page.locator("dialog#restore-dialog")
+    expect(dialog).to_be_visible()
+    box = dialog.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["height"] <= PHONE["height"]
+    shot(page, "phone-restore-modal", full_page=False)
+    context.close()
