@@ -70,6 +70,7 @@ class PreviewOut(Schema):
     contact_limit: int
     needs_confirmation: bool = Field(description="B3: starting it needs `confirm_overage: true`.")
     skipped: SkippedOut = Field(description="R10: contacts that would not be restored, by reason.")
+    coming_back: dict[str, int] = Field(description="R12: list memberships, tags, account links and deal links that come back, by kind.")
     not_coming_back: dict[str, list[NotComingBack]] = Field(description="R12: lists, tags, accounts and deals deleted since archiving.")
 
 

@@ -24,7 +24,7 @@ from contacts_app.views import contact_list_page
 from . import selectors
 from .forms import RestoreForm, archived_filter, selection_from_post
 from .services.jobs import active_job, restore_job_create
-from .services.preview import restore_not_coming_back
+from .services.preview import restore_details
 from .services.preview import restore_preview as preview_service
 
 NO_WORKER_AFTER = 60  # seconds a queued job may wait before the page warns that no worker took it
@@ -108,9 +108,8 @@ def restore_preview(request):
 @workspace_view(admin_only=True)
 @handles_service_errors
 def restore_preview_details(request):
-    """R12: what will not come back, for the selection the modal was opened with."""
-    not_coming_back = restore_not_coming_back(selection=selection_from_post(request))
-    return render(request, "restore/_not_coming_back.html", {"n": not_coming_back})
+    """R12: what comes back and what will not, for the selection the modal was opened with."""
+    return render(request, "restore/_not_coming_back.html", {"d": restore_details(selection=selection_from_post(request))})
 
 
 @require_POST

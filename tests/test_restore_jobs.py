@@ -141,12 +141,34 @@ def test_r12_preview_names_lists_tags_accounts_and_deals_that_will_not_come_back
     preview = restore_preview(selection=selection(workspace, [c, c2, frozen]))
 
     assert preview.restorable == 2 and preview.skipped["frozen"] == 1
-    assert preview.not_coming_back == {  # the frozen contact is not restored: not counted
+    assert preview.details.not_coming_back == {  # the frozen contact is not restored: not counted
         "lists": [{"name": "Old list", "contacts": 2}],
         "tags": [{"name": "old-tag", "contacts": 1}],
         "accounts": [{"name": "Gone Inc", "contacts": 1}],
         "deals": [{"name": "Solo deal", "contacts": 1}],
     }
+    # R12: and what does come back — only the kept list's membership here
+    assert preview.details.coming_back == {"lists": 1, "tags": 0, "accounts": 0, "deals": 0}
+
+
+def test_r12_preview_counts_what_comes_back(workspace, admin_client):
+    from django.urls import reverse
+
+    from .factories import make_account, make_deal, make_tag, tag
+
+    account, shared = make_account(workspace, "Initech"), make_list(workspace, "Shared")
+    partner = make_contact(workspace)  # keeps the deal alive (A3)
+    contacts = make_contacts(workspace, 3)
+    for c in contacts:
+        subscribe(c, shared)
+        tag(c, make_tag(workspace, f"t-{c.id}"))
+    Contact.objects.filter(id=contacts[0].id).update(account=account)
+    make_deal(workspace, [partner, contacts[1]], title="Shared deal")
+    archive(workspace, contacts, days=40)
+    preview = restore_preview(selection=selection(workspace, contacts))
+    assert preview.details.coming_back == {"lists": 3, "tags": 3, "accounts": 1, "deals": 1}
+    html = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [c.id for c in contacts]}).content.decode()
+    assert "What comes back:" in html and "3 list memberships" in html and "1 account link," in html and "1 deal link" in html
 
 
 def test_s4_empty_selection_is_refused(workspace):

@@ -13,6 +13,14 @@ from .selection import Selection, check_filter_size
 
 
 @dataclass
+class RestoreDetails:
+    """R12's second pass: how many associations come back, and what will not."""
+
+    coming_back: dict[str, int]  # kind → list memberships / tags / account links / deal links restored
+    not_coming_back: dict[str, list[dict]]  # kind → [{"name", "contacts"}] deleted since archiving
+
+
+@dataclass
 class RestorePreview:
     requested: int
     restorable: int
@@ -22,7 +30,7 @@ class RestorePreview:
     contact_limit: int
     needs_confirmation: bool
     skipped: dict[str, int]
-    not_coming_back: dict[str, list[dict]] | None = None  # None: not computed
+    details: RestoreDetails | None = None  # None: not computed
     frozen_until: datetime | None = None  # R1: when the first frozen contact of the selection can be restored
 
     @property
@@ -47,7 +55,8 @@ class RestorePreview:
             "contact_limit": self.contact_limit,
             "needs_confirmation": self.needs_confirmation,
             "skipped": self.skipped,
-            "not_coming_back": self.not_coming_back or {},
+            "coming_back": self.details.coming_back if self.details else {},
+            "not_coming_back": self.details.not_coming_back if self.details else {},
         }
 
 
@@ -86,24 +95,27 @@ def restore_preview(*, selection: Selection, now: datetime | None = None, detail
         contact_limit=ws.contact_limit,
         needs_confirmation=needs_overage_confirmation(billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit),
         skipped=skipped,
-        not_coming_back=restore_not_coming_back(selection=selection, now=now) if details and restorable else None,
+        details=restore_details(selection=selection, now=now) if details and restorable else None,
         frozen_until=restorable_from(first_frozen),
     )
 
 
-def restore_not_coming_back(*, selection: Selection, now: datetime | None = None, limit: int = 10) -> dict[str, list[dict]]:
-    """R12: lists, tags and accounts deleted since archiving, and deals deleted, with
-    how many of the restorable contacts had each. One pass collects every id their
-    snapshots refer to; the few that no longer exist are named from the snapshot rows
-    of one contact that had them."""
+def restore_details(*, selection: Selection, now: datetime | None = None, limit: int = 10) -> RestoreDetails:
+    """R12: what comes back — list memberships, tags, account links and deal links whose
+    list, tag, account or deal still exists — and what will not: lists, tags and
+    accounts deleted since archiving, and deals deleted, with how many of the
+    restorable contacts had each. One pass collects every id their snapshots refer to;
+    the few that no longer exist are named from the snapshot rows of one contact that
+    had them."""
     now = now or timezone.now()
     workspace = selection.workspace
     refs = selectors.snapshot_references(selection.queryset.filter(restorable_q(now=now)))
-    result = {}
+    result, coming_back = {}, {}
     for kind in ASSOCIATION_KINDS:
         counts = refs.get(kind.key, {})
         existing = kind.target.objects.filter(workspace=workspace, id__in=list(counts))
         alive = set(existing.values_list("id", flat=True)) if counts else set()
+        coming_back[kind.key] = sum(n for ref, (n, _) in counts.items() if ref in alive)
         gone = sorted((ref for ref in counts.items() if ref[0] not in alive), key=lambda ref: -ref[1][0])[:limit]
         names = dict(
             kind.open_snapshots()
@@ -113,7 +125,7 @@ def restore_not_coming_back(*, selection: Selection, now: datetime | None = None
         result[kind.key] = sorted(
             ({"name": names.get(i, f"#{i}"), "contacts": n} for i, (n, _) in gone), key=lambda r: (-r["contacts"], r["name"])
         )
-    return result
+    return RestoreDetails(coming_back=coming_back, not_coming_back=result)
 
 
 def nothing_to_restore(preview: RestorePreview) -> str:
