@@ -4,6 +4,8 @@ from django.http import QueryDict
 
 from contacts_app.forms import SelectionForm, ServiceForm
 
+from .models import ExportScope
+
 FILTER_KEYS = ("q", "list", "tag", "account")
 
 
@@ -21,10 +23,20 @@ class CleanedArchiveForm(SelectionForm):
         return filter_params(QueryDict(self.cleaned_data["filter"]))
 
 
+CONTACT_FILTER_KEYS = ("q", "status", "email_status", "archived_after", "archived_before", "restorable", "list", "tag", "account")
+
+
 class ExportForm(ServiceForm):
-    """C4: export what the cleaned view was showing."""
+    """C4: export what the cleaned view was showing; U5: or any contact filter (the
+    archived list's "export them first")."""
 
     filter = forms.CharField(required=False, strip=False)
+    scope = forms.ChoiceField(choices=ExportScope.choices, required=False)
 
-    def filter_params(self) -> dict:
-        return filter_params(QueryDict(self.cleaned_or_error()["filter"]))
+    def scope_and_params(self) -> tuple[str, dict]:
+        data = self.cleaned_or_error()
+        scope = data["scope"] or ExportScope.CLEANED
+        query = QueryDict(data["filter"])
+        if scope == ExportScope.CLEANED:
+            return scope, filter_params(query)
+        return scope, {k: query.get(k) for k in CONTACT_FILTER_KEYS if query.get(k)}

@@ -11,7 +11,7 @@ from contacts_app.pagination import paginate
 
 from . import selectors
 from .forms import CleanedArchiveForm, ExportForm, filter_params
-from .models import ExportJob, ExportStatus
+from .models import ExportJob, ExportScope, ExportStatus
 from .services.archive import CONFIRMATION_WORD, cleaned_contacts_archive
 from .services.exports import export_create, export_path
 
@@ -65,9 +65,10 @@ def cleaned_archive(request):
 @workspace_view(admin_only=True)
 @handles_service_errors
 def export_start(request):
-    params = ExportForm(request.POST).filter_params()
-    job = export_create(workspace=request.workspace, actor=request.user, params=params)
-    messages.success(request, f"Export #{job.id} started for {job.total:,} cleaned contacts. It appears here when ready.")
+    scope, params = ExportForm(request.POST).scope_and_params()
+    job = export_create(workspace=request.workspace, actor=request.user, params=params, scope=scope)
+    what = "cleaned contacts" if scope == ExportScope.CLEANED else "contacts"
+    messages.success(request, f"Export #{job.id} started for {job.total:,} {what}. It appears here when ready.")
     return redirect("cleaned:exports", slug=request.workspace.slug)
 
 

@@ -31,7 +31,7 @@ from .models import (
 RESTORABILITY = (
     ("yes", "Restorable now"),
     ("frozen", "Still frozen (archived < 30 days)"),
-    ("expiring", "Expiring in the next 30 days"),
+    ("expiring", "Deleted for good within 30 days"),
     ("expired", "Past the one-year window"),
     ("merged", "Merged"),
 )
@@ -123,7 +123,7 @@ class ContactFilter(django_filters.FilterSet):
         if value == "frozen":
             return qs.filter(in_window, archived_at__gt=now - lifecycle.FREEZE)
         if value == "expiring":
-            return qs.filter(in_window, archived_at__lte=now - lifecycle.RETENTION + timedelta(days=30))
+            return qs.filter(lifecycle.purge_due_q(now=now))
         if value == "expired":
             return qs.filter(status=ContactStatus.ARCHIVED, archived_at__lte=now - lifecycle.RETENTION)
         return qs.filter(status=ContactStatus.MERGED)

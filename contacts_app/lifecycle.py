@@ -13,6 +13,7 @@ from .models import ContactStatus
 FREEZE = timedelta(days=30)  # R1: restorable by hand from this long after archiving
 RETENTION = timedelta(days=365)  # R2: restorable until then; A5: purged from then on
 OFF_LIST = (ContactStatus.ARCHIVED, ContactStatus.MERGED)  # detached: their snapshot tells what they had
+PURGE_NOTICE = timedelta(days=30)  # U5: how far ahead the archived list warns of the purge
 
 
 class Outcome(models.TextChoices):
@@ -44,6 +45,12 @@ def restorable_until(archived_at: datetime | None) -> datetime | None:
 def purge_cutoff(now: datetime) -> datetime:
     """A5: contacts archived (or merged) at or before this moment are purged."""
     return now - RETENTION
+
+
+def purge_due_q(*, now: datetime) -> Q:
+    """U5/A5: archived or merged contacts that the purge deletes for good within
+    PURGE_NOTICE (those already past the year go at the next hourly run)."""
+    return Q(status__in=OFF_LIST, archived_at__gt=now - RETENTION, archived_at__lte=now - RETENTION + PURGE_NOTICE)
 
 
 def skip_reason(*, status: str, archived_at: datetime | None, now: datetime, respect_freeze: bool = True) -> Outcome | None:

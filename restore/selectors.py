@@ -15,7 +15,7 @@ from django.db.models import (
 
 from contacts_app.associations import ACCOUNT, ASSOCIATION_KINDS, DEALS, LISTS, TAGS
 from contacts_app.fields import id_set_elements
-from contacts_app.lifecycle import Outcome, annotate_skip_reason
+from contacts_app.lifecycle import Outcome, annotate_skip_reason, purge_due_q
 from contacts_app.models import DELIVERABLE, ArchiveRecord, AuditEvent, Contact
 from contacts_app.sqlutil import table
 
@@ -51,6 +51,11 @@ def archived_in_date_order(*, filterset, sort: str, needed: int) -> QuerySet[Con
     # matches and sort them.
     by_date = ExpressionWrapper(F("archived_at") + timedelta(0), output_field=DateTimeField())
     return qs.order_by(by_date.desc() if newest_first else by_date.asc(), ordering[1])
+
+
+def purge_forecast(*, workspace, now) -> int:
+    """U5: how many of the workspace's contacts the purge deletes within 30 days."""
+    return Contact.objects.filter(workspace=workspace).filter(purge_due_q(now=now)).count()
 
 
 def job_for(*, workspace, job_id: int) -> RestoreJob | None:

@@ -78,6 +78,7 @@ def archived_list(request):
             "sort": sort,
             "per_page": per_page,
             "running_job": running,
+            "purge_forecast": selectors.purge_forecast(workspace=ws, now=now),
             "filter_query": filter_params.urlencode(),
             "is_filtered": any(v for k, v in filter_params.items() if k != "sort"),
         },

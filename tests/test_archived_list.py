@@ -9,6 +9,7 @@ from contacts_app.services.merge import contacts_merge
 from restore.models import RestoreJob
 
 from .factories import (
+    days_ago,
     make_account,
     make_contact,
     make_contacts,
@@ -346,3 +347,24 @@ def test_b3_overage_sentence_says_by_how_many_contacts(admin_client, workspace):
     archive(workspace, archived, days=40)
     html = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [c.id for c in archived]}, HTTP_X_FRAGMENT="1").content.decode()
     assert "over your plan limit</strong> by 3 contacts." in html and "−" not in html
+
+
+def test_u5_archived_list_forecasts_the_purge_links_to_those_contacts_and_exports_them(admin_client, workspace, member_client):
+    from cleaned.models import ExportJob
+
+    soon = [make_contact(workspace, email=f"soon-{i}@example.com") for i in range(2)]
+    archive(workspace, soon, days=350)  # deleted in 15 days
+    later = make_contact(workspace, email="later@example.com")
+    archive(workspace, [later], days=200)
+    merged = make_contact(workspace, email="merged-long-ago@example.com", status="merged", archived_at=days_ago(340))
+    url = reverse("restore:archived", args=[workspace.slug])
+    page = admin_client.get(url).content.decode()
+    assert 'id="purge-forecast">3 archived contacts will be deleted for good in the next 30 days' in page
+    assert "?restorable=expiring" in page and "Export them first" in page
+    shown = admin_client.get(url, {"restorable": "expiring"}).content.decode()
+    assert all(c.email in shown for c in soon) and merged.email in shown and "later@example.com" not in shown
+    response = admin_client.post(reverse("cleaned:export", args=[workspace.slug]), {"scope": "contacts", "filter": "restorable=expiring"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.scope == "contacts" and job.filter == {"restorable": "expiring"} and job.total == 3
+    assert "Export them first" not in member_client.get(url).content.decode()
