@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from contacts_app import views as contact_views
+from contacts_app.activity import activity
 
 from .api import api, error_response
 
@@ -30,6 +31,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("w/<slug:slug>/contacts/", include("contacts_app.urls")),
+    path("w/<slug:slug>/activity/", activity, name="activity"),
     path("w/<slug:slug>/", include("restore.urls")),
     path("w/<slug:slug>/cleaned/", include("cleaned.urls")),
     path("api/v1/", api.urls),

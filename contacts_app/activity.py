@@ -1,0 +1,80 @@
+"""U4: the workspace's activity for its admins — who did what, when, to how many — from
+the audit log (archive, restore, clean, export, staff actions, …), filterable and
+exportable to CSV."""
+from datetime import UTC, datetime, time, timedelta
+
+from django import forms
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from .access import handles_service_errors, workspace_view
+from .csv_stream import csv_chunks
+from .forms import ServiceForm
+from .hygiene import validate_date
+from .models import AuditEvent
+from .pagination import paginate
+
+
+class ActivityFilterForm(ServiceForm):
+    action = forms.ChoiceField(choices=[("", "Any action"), *AuditEvent.Action.choices], required=False)
+    since = forms.DateField(required=False, validators=[validate_date], label="From")
+    until = forms.DateField(required=False, validators=[validate_date], label="Until")
+
+
+def activity_events(*, workspace, action: str = "", since=None, until=None):
+    """The workspace's audit events, newest first (S2: only its own)."""
+    qs = AuditEvent.objects.filter(workspace=workspace).select_related("actor").order_by("-created_at", "-id")
+    if action:
+        qs = qs.filter(action=action)
+    tz = timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(created_at__gte=timezone.make_aware(datetime.combine(since, time.min), tz))
+    if until:
+        qs = qs.filter(created_at__lt=timezone.make_aware(datetime.combine(until, time.min), tz) + timedelta(days=1))
+    return qs
+
+
+def describe(event: AuditEvent) -> str:
+    """The event in the admin's words."""
+    d = event.details or {}
+    if d.get("job"):
+        phase = {"requested": "requested", "finished": "finished"}.get(d.get("phase"), d.get("verb", ""))
+        return f"Restore job #{d['job']} {phase}".strip()
+    if d.get("export"):
+        return f"Export #{d['export']}"
+    if d.get("provider"):
+        return f"Bounces from {d['provider']}"
+    if d.get("reason"):
+        return str(d["reason"])
+    if d.get("model"):
+        return f"{d.get('verb', 'change')} {d['model']} {d.get('object', '')}".strip()
+    return ""
+
+
+def who(event: AuditEvent) -> str:
+    return event.actor.get_username() if event.actor else (event.actor_label or "system")
+
+
+@require_GET
+@workspace_view(admin_only=True)
+@handles_service_errors
+def activity(request):
+    data = ActivityFilterForm(request.GET).cleaned_or_error()
+    events = activity_events(workspace=request.workspace, action=data["action"], since=data["since"], until=data["until"])
+    if request.GET.get("format") == "csv":
+        rows = (
+            (e.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), who(e), e.action, e.count, describe(e))
+            for e in events.iterator(chunk_size=2000)
+        )
+        response = StreamingHttpResponse(csv_chunks(["when", "who", "action", "count", "what"], rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="activity-{request.workspace.slug}.csv"'
+        return response
+    page, _ = paginate(request, events)
+    for e in page.object_list:
+        e.who, e.what = who(e), describe(e)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "csv"
+    return render(request, "contacts/activity.html", {"page": page, "form": ActivityFilterForm(request.GET), "csv_query": query.urlencode()})

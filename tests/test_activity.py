@@ -1,0 +1,38 @@
+"""U4: workspace admins read their workspace's activity: who, what, when, how many;
+filterable; exportable to CSV; nothing from another workspace; not for members."""
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from contacts_app.services.archive import contacts_archive
+
+from .factories import make_contact
+
+pytestmark = pytest.mark.django_db
+
+
+def test_u4_admins_see_who_did_what_when_filter_it_and_export_it(admin_client, workspace, other_workspace, admin_user):
+    contacts_archive(workspace=workspace, contact_ids=[make_contact(workspace).id, make_contact(workspace).id], actor=admin_user)
+    contacts_archive(workspace=other_workspace, contact_ids=[make_contact(other_workspace).id], actor=None)
+    from contacts_app.audit import audit_log
+
+    audit_log(workspace_id=workspace.id, action="export", actor=admin_user, count=7, details={"export": 3})
+    url = reverse("activity", args=[workspace.slug])
+    page = admin_client.get(url).content.decode()
+    rows = page[page.index('id="activity"'):]
+    assert rows.count("<tr>") == 3  # header + the two events of this workspace only
+    assert "Archive" in rows and "Export #3" in rows and admin_user.get_username() in rows and ">2<" in rows and ">7<" in rows
+    only_exports = admin_client.get(url, {"action": "export"}).content.decode()
+    table_html = only_exports[only_exports.index('id="activity"'):]
+    assert "Export #3" in table_html and ">Archive<" not in table_html and "1 event" in table_html
+    assert admin_client.get(url, {"since": "9999-01-01"}).status_code == 400
+    response = admin_client.get(url, {"action": "archive", "format": "csv"})
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert table[0] == ["when", "who", "action", "count", "what"] and len(table) == 2
+    assert table[1][1:4] == [admin_user.get_username(), "archive", "2"] and table[1][0].endswith("Z")
+
+
+def test_s1_u4_members_do_not_read_the_activity_log(member_client, workspace):
+    assert member_client.get(reverse("activity", args=[workspace.slug])).status_code == 403
