@@ -1,3 +1,5 @@
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +35,33 @@ NO_WORKER_AFTER = 60  # seconds a queued job may wait before the page warns that
 def _skipped(skipped: dict[str, int]) -> list[tuple[str, int]]:
     """R10: the skip counts that are not zero, with the admin's words for them."""
     return [(Outcome(reason).label, n) for reason, n in skipped.items() if n]
+
+
+def _filter_chips(filterset, params) -> list[tuple[str, str, str]]:
+    """The active filters as (label, value, link that removes just this one)."""
+    chips = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", []) or name not in params:
+            continue
+        field = filterset.filters[name]
+        if isinstance(value, date):
+            shown = date_format(value, "M j, Y")
+        else:
+            shown = getattr(value, "name", None) or dict(field.extra.get("choices", ())).get(value, value)
+        rest = params.copy()
+        for key in (name, "page"):
+            rest.pop(key, None)
+        chips.append((field.label or name.replace("_", " ").capitalize(), str(shown), f"?{rest.urlencode()}"))
+    return chips
+
+
+def _presets(now) -> list[tuple[str, str]]:
+    """One-click filters an admin reaches for most."""
+    return [
+        ("Archived in the last 30 days", f"archived_after={(now - timedelta(days=30)).date().isoformat()}"),
+        ("Restorable now", "restorable=yes"),
+        ("Deleted for good within 30 days", "restorable=expiring"),
+    ]
 
 
 def _row_block(contact, now, job_running: bool) -> str:
@@ -79,6 +108,8 @@ def archived_list(request):
             "per_page": per_page,
             "running_job": running,
             "purge_forecast": selectors.purge_forecast(workspace=ws, now=now),
+            "chips": _filter_chips(filterset, filter_params),
+            "presets": _presets(now),
             "filter_query": filter_params.urlencode(),
             "is_filtered": any(v for k, v in filter_params.items() if k != "sort"),
         },

@@ -368,3 +368,20 @@ def test_u5_archived_list_forecasts_the_purge_links_to_those_contacts_and_export
     job = ExportJob.objects.get()
     assert job.scope == "contacts" and job.filter == {"restorable": "expiring"} and job.total == 3
     assert "Export them first" not in member_client.get(url).content.decode()
+
+
+def test_archived_list_presets_and_chips_each_remove_one_filter(admin_client, workspace):
+    import re
+    from urllib.parse import parse_qs, urlsplit
+
+    newsletter = make_list(workspace, "Newsletter")
+    url = reverse("restore:archived", args=[workspace.slug])
+    page = admin_client.get(url).content.decode()
+    assert "?restorable=yes" in page and "?restorable=expiring" in page and "?archived_after=" in page  # presets
+    assert 'id="active-filters"' not in page
+    page = admin_client.get(url, {"restorable": "yes", "list": newsletter.id, "sort": "archived"}).content.decode()
+    chips = page[page.index('id="active-filters"'):page.index("</div>", page.index('id="active-filters"'))]
+    assert "Restorability: Restorable now" in chips and "List: Newsletter" in chips
+    links = [parse_qs(urlsplit(href.replace("&amp;", "&")).query) for href in re.findall(r'href="([^"]+)"', chips)]
+    assert {"list": [str(newsletter.id)], "sort": ["archived"]} in links  # the restorability chip keeps the others
+    assert {"restorable": ["yes"], "sort": ["archived"]} in links
