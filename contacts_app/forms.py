@@ -124,8 +124,30 @@ class ContactForm(forms.Form):
 
 
 class NewContactForm(ContactForm):
-    """C6: a new contact needs the admin's word that the person agreed to be emailed."""
+    """C6: a new contact needs the admin's word that the person agreed to be emailed.
+    Started from a cleaned contact (a typo'd address), it offers that contact's lists
+    and tags, ticked, and keeps its account."""
 
     consent = forms.BooleanField(
         error_messages={"required": "Tick “This person gave me permission to email them” to add this contact."}
     )
+    lists = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+    tags = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, source=None, **kwargs):
+        if source is not None:
+            kwargs.setdefault("initial", {}).update(
+                first_name=source.first_name, last_name=source.last_name, phone=source.phone,
+                lists=[m.mailing_list_id for m in source.list_memberships.all()], tags=[t.id for t in source.tags.all()],
+            )
+        super().__init__(*args, **kwargs)
+        self.source = source
+        self.fields["lists"].choices = [(m.mailing_list_id, m.mailing_list.name) for m in source.list_memberships.all()] if source else []
+        self.fields["tags"].choices = [(t.id, t.name) for t in source.tags.all()] if source else []
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        extra = {"list_ids": data.pop("lists"), "tag_ids": data.pop("tags")}
+        if self.source is not None:
+            extra |= {"account_id": self.source.account_id, "replaces": self.source}
+        return data | extra

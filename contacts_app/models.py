@@ -147,6 +147,8 @@ class Contact(models.Model):
 
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     tags = models.ManyToManyField("Tag", through="ContactTag", related_name="contacts")
+    # C6: a contact added to correct a cleaned (typo'd) address; the cleaned one is kept.
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by")
 
     objects = ContactQuerySet.as_manager()
 

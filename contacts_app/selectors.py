@@ -39,10 +39,11 @@ def contact_list(*, workspace, q: str = "", within: QuerySet | None = None) -> Q
 def contact_detail(*, workspace, contact_id: int) -> Contact | None:
     return (
         Contact.objects.in_workspace(workspace)
-        .select_related("account", "archived_by", "merged_into")
+        .select_related("account", "archived_by", "merged_into", "replaces")
         .prefetch_related(
             Prefetch("list_memberships", queryset=ListMembership.objects.select_related("mailing_list").order_by("mailing_list__name")),
             "tags",
+            "replaced_by",
             Prefetch("deal_links", queryset=DealContact.objects.select_related("deal").order_by("deal__title")),
             Prefetch(
                 "archive_records",

@@ -113,11 +113,10 @@ def contact_new(request):
     source_id = request.GET.get("from", "") or request.POST.get("from", "")
     if source_id.isdigit() and len(source_id) < 19:
         source = selectors.contact_detail(workspace=request.workspace, contact_id=int(source_id))
-    initial = {"first_name": source.first_name, "last_name": source.last_name} if source else {}
-    form = NewContactForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = NewContactForm(request.POST if request.method == "POST" else None, source=source)
     if form.is_valid():
         try:
-            contact = contact_create(workspace=request.workspace, actor=request.user, **form.cleaned_data)
+            contact = contact_create(workspace=request.workspace, actor=request.user, **form.service_arguments())
         except ServiceError as exc:
             form.add_error(None, exc.detail)
         else:

@@ -196,3 +196,30 @@ def test_c4_every_timestamp_in_the_export_is_iso_8601_utc_with_its_zone(workspac
     values = dict(zip(header, row))
     assert values["cleaned_at"] == "2026-11-18T10:00:00Z" and values["created_at"] == "2025-01-02T03:04:05Z"
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", values[k]) for k in ("cleaned_at", "created_at"))
+
+
+def test_c6_the_corrected_address_starts_from_the_cleaned_contact_and_both_link_to_each_other(admin_client, workspace):
+    from .factories import make_account, make_list, make_tag, subscribe, tag
+
+    bad = make_contact(workspace, email="fred@gmial.com", email_status="cleaned", first_name="Fred", last_name="Flint", phone="+33 1 23")
+    Contact.objects.filter(id=bad.id).update(account=make_account(workspace, "Quarry Inc"))
+    news, promo = make_list(workspace, "News"), make_list(workspace, "Promo")
+    subscribe(bad, news, "bounced")
+    subscribe(bad, promo, "bounced")
+    tag(bad, make_tag(workspace, "vip"))
+    form = admin_client.get(url("contacts:new", workspace), {"from": bad.id}).content.decode()
+    assert 'value="Fred"' in form and 'value="Flint"' in form and 'value="+33 1 23"' in form
+    assert 'value="fred@gmial.com"' not in form  # not its email: that is what was wrong
+    assert form.count("checked") >= 3 and "News" in form and "Promo" in form and "vip" in form and "Quarry Inc" in form
+    response = admin_client.post(url("contacts:new", workspace), {
+        "from": bad.id, "email": "fred@gmail.com", "first_name": "Fred", "last_name": "Flint", "phone": "+33 1 23",
+        "lists": [news.id], "tags": [t.id for t in bad.tags.all()], "consent": "on",
+    })
+    assert response.status_code == 302
+    new = Contact.objects.get(email="fred@gmail.com")
+    assert new.replaces_id == bad.id and new.account.name == "Quarry Inc" and list(new.tags.values_list("name", flat=True)) == ["vip"]
+    assert list(new.list_memberships.values_list("mailing_list__name", "status")) == [("News", "subscribed")]  # promo unticked
+    bad.refresh_from_db()
+    assert bad.email_status == "cleaned" and bad.email == "fred@gmial.com"  # left as it is
+    assert "Replaces" in admin_client.get(url("contacts:detail", workspace, new.id)).content.decode()
+    assert "Replaced by" in admin_client.get(url("contacts:detail", workspace, bad.id)).content.decode()

@@ -13,6 +13,7 @@ from ..deliverability import membership_status_for
 from ..errors import Conflict, InvalidInput, NotFound
 from ..hygiene import clean_text
 from ..models import (
+    Account,
     AuditEvent,
     CampaignSend,
     Contact,
@@ -67,6 +68,8 @@ def contact_create(
     phone: str = "",
     list_ids: Iterable[int] = (),
     tag_ids: Iterable[int] = (),
+    account_id: int | None = None,
+    replaces: Contact | None = None,
     consent: bool = False,
     actor=None,
 ) -> Contact:
@@ -75,7 +78,8 @@ def contact_create(
     non-merged contacts, case-insensitively (enforced by the database).
 
     Without `consent` the contact's list memberships are `unconfirmed`, never
-    `subscribed`: we only email people who gave permission (C6)."""
+    `subscribed`: we only email people who gave permission (C6). `replaces` links the
+    new contact to the cleaned one whose address it corrects (C6, both ways)."""
     email = normalize_email(email)
     lists = _workspace_objects(MailingList, workspace, list_ids, "list")
     tags = _workspace_objects(Tag, workspace, tag_ids, "tag")
@@ -85,6 +89,8 @@ def contact_create(
                 workspace=workspace,
                 email=email,
                 **_names(first_name=first_name, last_name=last_name, phone=phone),
+                account=_workspace_objects(Account, workspace, [account_id], "account")[0] if account_id else None,
+                replaces=replaces if replaces is not None and replaces.workspace_id == workspace.id else None,
             )
             audit_log(
                 workspace_id=workspace.id,
