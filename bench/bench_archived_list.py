@@ -144,6 +144,8 @@ def main():
         ("was at account", {"account": account.id}),
         ("cleaned", {"email_status": "cleaned"}),
         ("oldest first", {"sort": "archived"}),
+        ("sorted by email", {"sort": "email"}),
+        ("sorted by name", {"sort": "-name"}),
         ("page 50", {"page": 50}),
     ]
     worst = 0.0

@@ -175,6 +175,17 @@ class Contact(models.Model):
                 condition=Q(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED]),
                 name="contact_archived_list",
             ),
+            # The archived list sorted by email or by name, read in index order (P2).
+            models.Index(
+                fields=["workspace", "email", "id"],
+                condition=Q(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED]),
+                name="contact_archived_by_email",
+            ),
+            models.Index(
+                fields=["workspace", "last_name", "first_name", "id"],
+                condition=Q(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED]),
+                name="contact_archived_by_name",
+            ),
             # Archived cleaned contacts (where C5 lands) in date order.
             models.Index(
                 fields=["workspace", "-archived_at", "-id"],

@@ -21,7 +21,15 @@ from contacts_app.sqlutil import table
 
 from .models import RestoreJob, RestoreJobItem
 
-ARCHIVED_SORTS = {"-archived": ("-archived_at", "-id"), "archived": ("archived_at", "id")}
+ARCHIVED_SORTS = {
+    "-archived": ("-archived_at", "-id"),
+    "archived": ("archived_at", "id"),
+    "email": ("email", "id"),
+    "-email": ("-email", "-id"),
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+}
+DATE_SORTS = ("-archived", "archived")
 DATE_ORDER_PROBE = 5_000
 
 
@@ -38,8 +46,8 @@ def archived_in_date_order(*, filterset, sort: str, needed: int) -> QuerySet[Con
     newest_first = sort == "-archived"
     qs = filterset.qs_or_error()
     ordering = ARCHIVED_SORTS[sort]
-    if not (filterset.form.cleaned_data.get("list") or filterset.form.cleaned_data.get("tag")):
-        return qs.order_by(*ordering)
+    if sort not in DATE_SORTS or not (filterset.form.cleaned_data.get("list") or filterset.form.cleaned_data.get("tag")):
+        return qs.order_by(*ordering)  # name and email orders are read from their own indexes
     edge = filterset.queryset.order_by(*ordering).values_list("archived_at", flat=True)[DATE_ORDER_PROBE - 1 : DATE_ORDER_PROBE]
     edge = next(iter(edge), None)
     if edge is None:

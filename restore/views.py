@@ -55,6 +55,20 @@ def _filter_chips(filterset, params) -> list[tuple[str, str, str]]:
     return chips
 
 
+def _sort_links(params, current: str) -> dict[str, tuple[str, str]]:
+    """Per column: the link that sorts by it (again: the other way) and its arrow."""
+    links = {}
+    for column, first in (("archived", "-archived"), ("email", "email"), ("name", "name")):
+        on = current.lstrip("-") == column
+        target = (current[1:] if current.startswith("-") else f"-{current}") if on else first
+        query = params.copy()
+        for key in ("sort", "page"):
+            query.pop(key, None)
+        query["sort"] = target
+        links[column] = (f"?{query.urlencode()}", ("↓" if current.startswith("-") else "↑") if on else "")
+    return links
+
+
 def _presets(now) -> list[tuple[str, str]]:
     """One-click filters an admin reaches for most."""
     return [
@@ -109,6 +123,7 @@ def archived_list(request):
             "running_job": running,
             "purge_forecast": selectors.purge_forecast(workspace=ws, now=now),
             "chips": _filter_chips(filterset, filter_params),
+            "sorts": _sort_links(filter_params, sort),
             "presets": _presets(now),
             "filter_query": filter_params.urlencode(),
             "is_filtered": any(v for k, v in filter_params.items() if k != "sort"),

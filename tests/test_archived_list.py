@@ -385,3 +385,23 @@ def test_archived_list_presets_and_chips_each_remove_one_filter(admin_client, wo
     links = [parse_qs(urlsplit(href.replace("&amp;", "&")).query) for href in re.findall(r'href="([^"]+)"', chips)]
     assert {"list": [str(newsletter.id)], "sort": ["archived"]} in links  # the restorability chip keeps the others
     assert {"restorable": ["yes"], "sort": ["archived"]} in links
+
+
+@pytest.mark.parametrize(
+    "sort,expected",
+    [
+        ("email", ["ann@example.com", "bob@example.com", "cid@example.com"]),
+        ("-email", ["cid@example.com", "bob@example.com", "ann@example.com"]),
+        ("name", ["cid@example.com", "ann@example.com", "bob@example.com"]),  # Adams, Brown, Clark
+        ("-name", ["bob@example.com", "ann@example.com", "cid@example.com"]),
+    ],
+)
+def test_archived_list_sorts_by_email_and_by_name(admin_client, workspace, sort, expected):
+    people = [make_contact(workspace, email="bob@example.com", last_name="Clark"), make_contact(workspace, email="ann@example.com", last_name="Brown"),
+              make_contact(workspace, email="cid@example.com", last_name="Adams")]
+    archive(workspace, people, days=40)
+    page = admin_client.get(reverse("restore:archived", args=[workspace.slug]), {"sort": sort}).content.decode()
+    positions = [page.index(f">{email}</a>") for email in expected]
+    assert positions == sorted(positions)
+    toggled = "-" + sort if not sort.startswith("-") else sort[1:]
+    assert f'sort={toggled}"' in page  # the column header sorts the other way next
