@@ -2,16 +2,17 @@
 from django import forms
 from django.http import QueryDict
 
+from contacts_app.filters import ContactFilter
 from contacts_app.forms import SelectionForm, ServiceForm
 
 from .models import ExportScope
 
-FILTER_KEYS = ("q", "list", "tag", "account")
+FILTER_KEYS = ("q", "list", "tag", "account")  # the cleaned view's filters
 
 
-def filter_params(query) -> dict:
-    """The cleaned view's filters out of a query string or QueryDict, nothing else."""
-    return {k: query.get(k) for k in FILTER_KEYS if query.get(k)}
+def filter_params(query, keys=FILTER_KEYS) -> dict:
+    """The given filters out of a query string or QueryDict, nothing else."""
+    return {k: query.get(k) for k in keys if query.get(k)}
 
 
 class CleanedArchiveForm(SelectionForm):
@@ -21,9 +22,6 @@ class CleanedArchiveForm(SelectionForm):
 
     def filter_params(self) -> dict:
         return filter_params(QueryDict(self.cleaned_data["filter"]))
-
-
-CONTACT_FILTER_KEYS = ("q", "status", "email_status", "archived_after", "archived_before", "restorable", "list", "tag", "account")
 
 
 class ExportForm(ServiceForm):
@@ -37,6 +35,4 @@ class ExportForm(ServiceForm):
         data = self.cleaned_or_error()
         scope = data["scope"] or ExportScope.CLEANED
         query = QueryDict(data["filter"])
-        if scope == ExportScope.CLEANED:
-            return scope, filter_params(query)
-        return scope, {k: query.get(k) for k in CONTACT_FILTER_KEYS if query.get(k)}
+        return scope, filter_params(query, FILTER_KEYS if scope == ExportScope.CLEANED else tuple(ContactFilter.base_filters))

@@ -77,7 +77,8 @@ def workspace_detail(request):
 @router.get("/contacts", response={200: ContactPage, **errors(400, 401, 429)}, summary="Contacts, filtered")
 def contact_list(request, filters: Query[ContactListQuery]):
     params = filters.as_params()
-    number = int(params.pop("page"))
+    number = filters.page
+    del params["page"]
     qs = ContactFilter(params, workspace=request.workspace).qs_or_error().order_by("-id")
     paginator = Paginator(qs, API_PAGE_SIZE)
     if number > max(paginator.num_pages, 1):

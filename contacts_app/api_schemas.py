@@ -33,7 +33,8 @@ def _clean(value: str) -> str:
     return value
 
 
-NO_CONTROL_CHARACTERS = r"^[^\x00-\x1F\x7F-\x9F]*$"
+_TEXT_CHARACTER = r"[^\x00-\x1F\x7F-\x9F]"  # anything but a C0 or C1 control character
+NO_CONTROL_CHARACTERS = rf"^{_TEXT_CHARACTER}*$"
 
 
 def Text(max_length: int, **kwargs):  # noqa: N802 (a type factory)
@@ -45,7 +46,7 @@ def Text(max_length: int, **kwargs):  # noqa: N802 (a type factory)
 
 # An address as the contact's column holds it; whether it is deliverable-looking is
 # the service's check (Django's validate_email), answered 400 invalid_email.
-Email = Text(254, min_length=3, pattern=r"^[^\x00-\x1F\x7F-\x9F]+@[^\x00-\x1F\x7F-\x9F]+$")
+Email = Text(254, min_length=3, pattern=rf"^{_TEXT_CHARACTER}+@{_TEXT_CHARACTER}+$")
 
 
 def _json_integer(value):

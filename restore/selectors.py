@@ -107,11 +107,12 @@ def job_report_rows(*, job: RestoreJob):
     )
     for contact_id, email, first, last, outcome in items.iterator(chunk_size=2000):
         if not outcome:
-            yield contact_id, email or "", first or "", last or "", "pending", "", ""
+            status, code, reason = "pending", "", ""
         elif outcome == Outcome.RESTORED:
-            yield contact_id, email or "", first or "", last or "", Outcome.RESTORED.value, "", ""
+            status, code, reason = Outcome.RESTORED.value, "", ""
         else:
-            yield contact_id, email or "", first or "", last or "", "skipped", outcome, Outcome(outcome).label
+            status, code, reason = "skipped", outcome, Outcome(outcome).label
+        yield contact_id, email or "", first or "", last or "", status, code, reason
 
 
 def selection_breakdown(contacts: QuerySet[Contact], *, now) -> dict[str, tuple[int, int, datetime | None]]:

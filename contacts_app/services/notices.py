@@ -19,11 +19,14 @@ def notice_send(*, workspace: Workspace, user, subject: str, message: str, path:
 
 
 def notices_take(*, user, workspace: Workspace) -> list[Notice]:
-    """The user's unread notices in this workspace, marked read now (shown once)."""
+    """The user's unread notices in this workspace, marked read now (shown once). Every
+    page view asks, so the usual answer — none — is one indexed read, no transaction;
+    only when there are some are they locked and marked."""
+    unread = Notice.objects.filter(user=user, workspace=workspace, read_at__isnull=True)
+    if not unread.exists():
+        return []
     with transaction.atomic():
-        unread = list(
-            Notice.objects.select_for_update(skip_locked=True).filter(user=user, workspace=workspace, read_at__isnull=True).order_by("created_at")
-        )
-        if unread:
-            Notice.objects.filter(id__in=[n.id for n in unread]).update(read_at=timezone.now())
-    return unread
+        taken = list(unread.select_for_update(skip_locked=True).order_by("created_at"))
+        if taken:
+            Notice.objects.filter(id__in=[n.id for n in taken]).update(read_at=timezone.now())
+    return taken
