@@ -26,6 +26,17 @@ def default_membership_for(*, user) -> WorkspaceMembership | None:
     return WorkspaceMembership.objects.select_related("workspace").filter(user=user).order_by("id").first()
 
 
+def other_memberships(*, user, workspace) -> QuerySet[WorkspaceMembership]:
+    """The user's memberships in workspaces other than `workspace`, by name (S2: only
+    the user's own)."""
+    return (
+        WorkspaceMembership.objects.select_related("workspace")
+        .filter(user=user)
+        .exclude(workspace=workspace)
+        .order_by("workspace__name")
+    )
+
+
 def contact_list(*, workspace, q: str = "", within: QuerySet | None = None) -> QuerySet[Contact]:
     """The Contacts page: active contacts (cleaned ones included, with their badge),
     newest first, searchable by name or email; optionally only those whose id is in

@@ -13,7 +13,9 @@ from .factories import (
     make_contacts,
     make_deal,
     make_list,
+    make_member,
     make_tag,
+    make_workspace,
     subscribe,
     tag,
 )
@@ -183,3 +185,23 @@ def test_seed_demo_gives_a_plan_with_headroom_and_a_workspace_near_its_limit():
         archived = Contact.objects.filter(workspace=ws, status="archived")
         preview = restore_preview(selection=selection_from_queryset(workspace=ws, queryset=archived, description={}), details=False)
         assert preview.restorable and preview.needs_confirmation is confirmation, slug
+
+
+def test_workspace_switcher_lists_only_the_users_other_workspaces_and_keeps_the_page(admin_client, admin_user, workspace, other_workspace):
+    """An admin of two workspaces moves between them from the top bar, landing on the
+    same list; a workspace the user does not belong to is never offered (S2)."""
+    make_member(other_workspace, user=admin_user)
+    stranger = make_workspace(name="Someone Else Inc")
+    page = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
+    assert 'class="switcher"' in page
+    assert f'href="{reverse("restore:archived", args=[other_workspace.slug])}"' in page
+    assert stranger.name not in page
+    # A page about one object (a contact) sends the switch to the other workspace's Contacts.
+    c = make_contact(workspace)
+    page = admin_client.get(url("detail", workspace, c.id)).content.decode()
+    assert f'href="{reverse("contacts:list", args=[other_workspace.slug])}"' in page
+
+
+def test_workspace_switcher_is_absent_for_a_user_of_one_workspace(admin_client, workspace):
+    page = admin_client.get(url("list", workspace)).content.decode()
+    assert 'class="switcher"' not in page and workspace.name in page
