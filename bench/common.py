@@ -40,6 +40,9 @@ def setup_django(*, fresh: bool = True) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    # Pages are rendered with whitenoise's manifest storage, as in production: it needs
+    # the collected files (bin/run and bin/test collect them too; a fresh clone has none).
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 class Timer:

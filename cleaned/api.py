@@ -1,4 +1,5 @@
-"""JSON API of the cleaned app: the signed bounce webhook (C1, S5) and exports (C4)."""
+"""JSON API of the cleaned app: the signed bounce webhook (C1, S5), exports (C4) and
+un-cleaning a contact (C8)."""
 from datetime import datetime
 from typing import Literal
 
@@ -8,14 +9,16 @@ from ninja import Header, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from contacts_app.api_auth import require_admin
-from contacts_app.api_schemas import ContactFilterIn, errors
+from contacts_app.api_schemas import ContactFilterIn, ContactOut, Text, errors
 from contacts_app.errors import Conflict, NotFound, ServiceError
 from contacts_app.models import Workspace
 from contacts_app.throttling import BounceWebhookThrottle
 
 from .models import ExportJob, ExportScope, ExportStatus
 from .parsing import BounceBatchIn, bounce_inputs_from_json
+from .services import cleanings
 from .services.bounces import bounces_apply
+from .services.cleanings import REASON_MAX
 from .services.exports import export_create, export_path
 from .signing import signature_problem
 
@@ -134,3 +137,20 @@ def export_download(request, export_id: int):
     if not path.is_file():
         raise NotFound("This export's file is no longer available.")
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"contacts-export-{job.id}.csv", content_type="text/csv; charset=utf-8")
+
+
+class UncleanIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reason: Text(REASON_MAX, min_length=1, description="Why the address is deliverable again; kept in the activity log.")
+
+
+@router.post(
+    "/contacts/{int:contact_id}/unclean",
+    response={200: ContactOut, **errors(400, 401, 403, 404, 409, 413, 429)},
+    summary="Un-clean a contact (C8, admins): its lists get back their statuses from before the cleaning",
+    tags=["contacts"],
+)
+def contact_unclean(request, contact_id: int, payload: UncleanIn):
+    require_admin(request)
+    contact = cleanings.contact_unclean(workspace=request.workspace, contact_id=contact_id, actor=request.user, reason=payload.reason)
+    return ContactOut.from_contact(contact)

@@ -6,4 +6,9 @@ class CleanedConfig(AppConfig):
     verbose_name = "Cleaned contacts"
 
     def ready(self):
+        from contacts_app.panels import contact_panel_register
+
         from . import webhooks  # noqa: F401  (connects the anymail tracking receiver)
+        from .panels import why_cleaned_panel
+
+        contact_panel_register(why_cleaned_panel)  # C7/C8 on the contact page

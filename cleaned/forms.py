@@ -4,10 +4,11 @@ from django.http import QueryDict
 
 from contacts_app.filters import ContactFilter
 from contacts_app.forms import SelectionForm, ServiceForm
+from contacts_app.hygiene import validate_date, validate_text
 
 from .models import ExportScope
-
-FILTER_KEYS = ("q", "list", "tag", "account")  # the cleaned view's filters
+from .selectors import CLEANING_CLASSES, FILTER_KEYS
+from .services.incidents import Incident
 
 
 def filter_params(query, keys=FILTER_KEYS) -> dict:
@@ -36,3 +37,28 @@ class ExportForm(ServiceForm):
         scope = data["scope"] or ExportScope.CLEANED
         query = QueryDict(data["filter"])
         return scope, filter_params(query, FILTER_KEYS if scope == ExportScope.CLEANED else tuple(ContactFilter.base_filters))
+
+
+class UncleanForm(ServiceForm):
+    """C8: the reason the admin types (checked, kept whole, by the service)."""
+
+    reason = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IncidentForm(ServiceForm):
+    """C8: which cleanings an incident revert undoes: provider, window, class. Each
+    problem is said with the field's name (S4)."""
+
+    provider = forms.CharField(max_length=30, validators=[validate_text], error_messages={"required": "Pick the provider of the incident."})
+    bounce_class = forms.ChoiceField(choices=[("", "Any reason"), *CLEANING_CLASSES], required=False,
+                                     error_messages={"invalid_choice": "Pick why the addresses were cleaned from the list."})
+    cleaned_from = forms.DateTimeField(validators=[validate_date], error_messages={
+        "required": "Give the start of the incident (date and time).", "invalid": "The incident's start is not a date and time."})
+    cleaned_until = forms.DateTimeField(validators=[validate_date], error_messages={
+        "required": "Give the end of the incident (date and time).", "invalid": "The incident's end is not a date and time."})
+    reason = forms.CharField(required=False, strip=False)
+
+    def incident(self, *, workspace) -> Incident:
+        data = self.cleaned_or_error()
+        return Incident(workspace=workspace, provider=data["provider"], bounce_class=data["bounce_class"],
+                        cleaned_from=data["cleaned_from"], cleaned_until=data["cleaned_until"])

@@ -1,13 +1,34 @@
-"""Bounce events (C1) and background CSV exports (C4)."""
+"""Bounce events with their evidence (C1, C7), cleanings and their undoing (C8),
+incident reverts (C8, the shared job machinery) and background CSV exports (C4)."""
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
+
+from contacts_app.jobs import ACTIVE_JOB_STATUSES, BackgroundJob
 
 
 class BounceType(models.TextChoices):
     HARD = "hard", "Hard bounce"
     SOFT = "soft", "Soft bounce"
     DELIVERED = "delivered", "Delivered"
+
+
+class BounceClass(models.TextChoices):
+    """C7: what the evidence says happened (the table is in classification.py)."""
+
+    ADDRESS_GONE = "address_gone", "Address gone"
+    MAILBOX_FULL = "mailbox_full", "Mailbox full"
+    BLOCKED = "blocked", "Blocked (policy, spam or reputation)"
+    TEMPORARY = "temporary", "Temporary failure"
+    UNDETERMINED = "undetermined", "Not stated"
+    DELIVERED = "delivered", "Delivered"
+
+
+class BounceSource(models.TextChoices):
+    PROVIDER = "provider", "Provider webhook"
+    SIGNED = "signed", "Signed webhook"
+    FILE = "file", "File import"
 
 
 class BounceEvent(models.Model):
@@ -23,13 +44,108 @@ class BounceEvent(models.Model):
     reason = models.CharField(max_length=500, blank=True)
     contact = models.ForeignKey("contacts_app.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
     received_at = models.DateTimeField(default=timezone.now)
+    # C7: the evidence. `type` above is the effect the classification decided.
+    code = models.CharField(max_length=20, blank=True, help_text="RFC 3463 enhanced status code, x.y.z.")
+    diagnostic = models.CharField(max_length=1000, blank=True)
+    bounce_class = models.CharField(max_length=20, choices=BounceClass.choices, default=BounceClass.UNDETERMINED)
+    source = models.CharField(max_length=10, choices=BounceSource.choices, default=BounceSource.SIGNED)
+    reported_as = models.CharField(max_length=40, blank=True, help_text="The source's own label.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "provider", "event_id"], name="uniq_bounce_event")]
-        indexes = [models.Index(fields=["workspace", "-occurred_at"], name="bounce_ws_occurred")]
+        indexes = [
+            models.Index(fields=["workspace", "-occurred_at"], name="bounce_ws_occurred"),
+            models.Index(fields=["contact", "-occurred_at"], name="bounce_contact_occurred"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.email} ({self.provider})"
+
+
+class Cleaning(models.Model):
+    """C8: one time an address was cleaned, with the event that did it and the
+    membership statuses it replaced, so that it can be undone exactly."""
+
+    workspace = models.ForeignKey("contacts_app.Workspace", on_delete=models.CASCADE, related_name="cleanings")
+    contact = models.ForeignKey("contacts_app.Contact", on_delete=models.CASCADE, related_name="cleanings")
+    cleaned_at = models.DateTimeField()
+    event = models.ForeignKey(BounceEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    provider = models.CharField(max_length=30)
+    bounce_class = models.CharField(max_length=20, choices=BounceClass.choices)
+    code = models.CharField(max_length=20, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    undo_reason = models.CharField(max_length=500, blank=True)
+    undone_by_job = models.ForeignKey("IncidentRevertJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            # A contact has at most one cleaning in force.
+            models.UniqueConstraint(fields=["contact"], condition=Q(undone_at__isnull=True), name="one_open_cleaning_per_contact"),
+        ]
+        indexes = [models.Index(fields=["workspace", "provider", "cleaned_at"], name="cleaning_ws_provider_at")]
+
+    def __str__(self) -> str:
+        return f"Cleaning of contact {self.contact_id} ({self.bounce_class})"
+
+
+class CleanedMembership(models.Model):
+    """The status a list membership had when the cleaning set it to bounced (C8).
+    Keyed by contact and list, so it survives an archive and restore in between."""
+
+    cleaning = models.ForeignKey(Cleaning, on_delete=models.CASCADE, related_name="memberships")
+    contact_id = models.BigIntegerField()
+    list_id = models.BigIntegerField()
+    status = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["cleaning"], name="cleanedmembership_cleaning")]
+
+
+class RevertOutcome(models.TextChoices):
+    REVERTED = "reverted", "Un-cleaned"
+    ALREADY_UNDONE = "already_undone", "Already un-cleaned"
+    NOT_ACTIVE = "not_active", "Archived or merged since (left cleaned)"
+
+
+class IncidentRevertJob(BackgroundJob):
+    """C8: undo the cleanings of a provider incident, in the background, with the
+    same machinery as restore jobs (contacts_app.jobs)."""
+
+    workspace = models.ForeignKey("contacts_app.Workspace", on_delete=models.CASCADE, related_name="incident_reverts")
+    provider = models.CharField(max_length=30)
+    bounce_class = models.CharField(max_length=20, choices=BounceClass.choices)
+    cleaned_from = models.DateTimeField()
+    cleaned_until = models.DateTimeField()
+    reason = models.CharField(max_length=500)
+    reverted = models.PositiveIntegerField(default=0)
+    skipped_already_undone = models.PositiveIntegerField(default=0)
+    skipped_not_active = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace"], condition=Q(status__in=ACTIVE_JOB_STATUSES), name="one_active_incident_revert_per_workspace"
+            ),
+        ]
+        indexes = [models.Index(fields=["workspace", "-created_at"], name="revertjob_ws_created")]
+
+    def __str__(self) -> str:
+        return f"Incident revert #{self.pk} ({self.status})"
+
+    @property
+    def skipped_total(self) -> int:
+        return self.skipped_already_undone + self.skipped_not_active
+
+
+class IncidentRevertItem(models.Model):
+    job = models.ForeignKey(IncidentRevertJob, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    cleaning = models.ForeignKey(Cleaning, on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=20, blank=True, choices=RevertOutcome.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="uniq_revert_item_position")]
 
 
 class ExportStatus(models.TextChoices):

@@ -10,7 +10,8 @@ from contacts_app.api_schemas import Text
 from contacts_app.errors import InvalidInput
 from contacts_app.hygiene import aware, check_date
 
-from .models import BounceType
+from .classification import code_in
+from .models import BounceSource, BounceType
 from .services.bounces import MAX_EVENTS_PER_BATCH, BounceInput
 
 
@@ -60,9 +61,13 @@ def _malformed(error: ValidationError) -> InvalidInput:
     return InvalidInput(f"{where}{message}.", code="malformed")
 
 
-def _inputs(batch: BounceBatchIn) -> list[BounceInput]:
+def _inputs(batch: BounceBatchIn, source: str) -> list[BounceInput]:
+    """C7: the code as given, else one written in the diagnostic ("550 5.1.1 …")."""
     return [
-        BounceInput(event_id=e.id.strip(), email=e.email.strip(), type=BounceType(e.type), occurred_at=e.occurred_at, reason=e.reason)
+        BounceInput(
+            event_id=e.id.strip(), email=e.email.strip(), type=BounceType(e.type), occurred_at=e.occurred_at, reason=e.reason,
+            code=e.code or code_in(e.diagnostic, e.reason), diagnostic=e.diagnostic or "", source=source, reported_as=e.type,
+        )
         for e in batch.events
     ]
 
@@ -71,7 +76,7 @@ def bounce_inputs_from_json(body: bytes) -> list[BounceInput]:
     """The signed webhook's raw body (validated as JSON, so a deeply nested or
     non-UTF-8 body is a clean 400)."""
     try:
-        return _inputs(BounceBatchIn.model_validate_json(body))
+        return _inputs(BounceBatchIn.model_validate_json(body), BounceSource.SIGNED)
     except ValidationError as error:
         raise _malformed(error) from None
 
@@ -82,6 +87,6 @@ def bounce_inputs(raw_events) -> list[BounceInput]:
     if isinstance(raw_events, list):
         raw_events = [{k: v for k, v in e.items() if v != "" or k not in OPTIONAL} if isinstance(e, dict) else e for e in raw_events]
     try:
-        return _inputs(BounceBatchIn.model_validate({"events": raw_events}))
+        return _inputs(BounceBatchIn.model_validate({"events": raw_events}), BounceSource.FILE)
     except ValidationError as error:
         raise _malformed(error) from None

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services import exports
+from .services import exports, incidents
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -11,3 +11,14 @@ def export_run_task(export_id: int) -> str:
 @shared_task(ignore_result=True)
 def exports_sweep_task() -> int:
     return exports.exports_sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def incident_revert_run_task(job_id: int) -> str:
+    """C8: thin, idempotent: the job row is the truth; a redelivery resumes it."""
+    return incidents.incident_revert_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def incident_reverts_sweep_task() -> int:
+    return incidents.incident_reverts_sweep()

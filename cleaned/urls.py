@@ -10,4 +10,9 @@ urlpatterns = [
     path("export/", views.export_start, name="export"),
     path("exports/", views.exports, name="exports"),
     path("exports/<int:export_id>/download/", views.export_download, name="download"),
+    path("contacts/<int:contact_id>/unclean/", views.contact_unclean, name="unclean"),
+    path("incidents/", views.incident, name="incident"),
+    path("incidents/revert/", views.incident_revert, name="incident_revert"),
+    path("incidents/<int:job_id>/", views.revert_job, name="revert_job"),
+    path("incidents/<int:job_id>/report.csv", views.revert_job_report, name="revert_report"),
 ]

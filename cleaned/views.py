@@ -1,17 +1,26 @@
+from datetime import timezone as dt_timezone
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts_app.access import handles_service_errors, workspace_view
+from contacts_app.csv_stream import csv_chunks
 from contacts_app.pagination import paginate
 
 from . import selectors
-from .forms import CleanedArchiveForm, ExportForm, filter_params
-from .models import ExportJob, ExportScope, ExportStatus
+from .forms import (
+    CleanedArchiveForm,
+    ExportForm,
+    IncidentForm,
+    UncleanForm,
+    filter_params,
+)
+from .models import ExportJob, ExportScope, ExportStatus, IncidentRevertJob
+from .services import cleanings, incidents
 from .services.archive import CONFIRMATION_WORD, cleaned_contacts_archive
 from .services.exports import export_create, export_path
 
@@ -89,3 +98,66 @@ def export_download(request, export_id: int):
     if not path.is_file():
         raise Http404("This export file is no longer available.")
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"cleaned-contacts-{job.id}.csv", content_type="text/csv; charset=utf-8")
+
+
+@require_POST
+@workspace_view(admin_only=True)
+@handles_service_errors
+def contact_unclean(request, contact_id: int):
+    """C8: un-clean one contact with the typed reason; back to its page."""
+    reason = UncleanForm(request.POST).cleaned_or_error()["reason"]
+    contact = cleanings.contact_unclean(workspace=request.workspace, contact_id=contact_id, actor=request.user, reason=reason)
+    messages.success(request, f"{contact.email} is deliverable again; its lists are back to the statuses they had before the cleaning.")
+    return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
+
+
+@require_GET
+@workspace_view(admin_only=True)
+@handles_service_errors
+def incident(request):
+    """C8: pick provider, window and class; see how many cleanings match and some of
+    the addresses; then confirm (a plain form: works without JavaScript)."""
+    form = IncidentForm(request.GET or None)
+    preview = None
+    if request.GET:
+        preview = incidents.incident_preview(incident=form.incident(workspace=request.workspace))
+    return render(request, "cleaned/incident.html", {
+        "form": form, "preview": preview, "providers": selectors.cleaning_providers(workspace=request.workspace),
+        "classes": selectors.CLEANING_CLASSES, "jobs": selectors.incident_reverts(workspace=request.workspace),
+        "running": incidents.active_revert(workspace=request.workspace),
+    })
+
+
+@require_POST
+@workspace_view(admin_only=True)
+@handles_service_errors
+def incident_revert(request):
+    form = IncidentForm(request.POST)
+    job = incidents.incident_revert_create(incident=form.incident(workspace=request.workspace), actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, f"Reverting {job.requested:,} cleaning{'s' if job.requested != 1 else ''} in the background.")
+    return redirect("cleaned:revert_job", slug=request.workspace.slug, job_id=job.id)
+
+
+def _revert_job(request, job_id: int) -> IncidentRevertJob:
+    job = IncidentRevertJob.objects.filter(workspace=request.workspace, id=job_id).select_related("requested_by").first()
+    if job is None:
+        raise Http404("No such incident revert.")
+    return job
+
+
+@require_GET
+@workspace_view(admin_only=True)
+def revert_job(request, job_id: int):
+    return render(request, "cleaned/revert_job.html", {"job": _revert_job(request, job_id)})
+
+
+@require_GET
+@workspace_view(admin_only=True)
+def revert_job_report(request, job_id: int):
+    job = _revert_job(request, job_id)
+    header = ["email", "code", "why_cleaned", "cleaned_at", "outcome"]
+    rows = ((email, code, cls, cleaned_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), outcome)
+            for email, code, cls, cleaned_at, outcome in selectors.incident_revert_report_rows(job=job))
+    response = StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="incident-revert-{job.id}-report.csv"'
+    return response

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from contacts_app.models import Workspace
 
+from .evidence import evidence_from_anymail
+from .models import BounceSource
 from .services import bounces
 
 log = logging.getLogger(__name__)
@@ -17,14 +19,11 @@ log = logging.getLogger(__name__)
 # anymail normalises each provider's events (after checking that provider's own
 # signature or basic auth) and sends this signal. The workspace travels in the
 # message metadata we attach when sending: {"workspace": "<slug>"}.
-ANYMAIL_TYPES = {"bounced": "hard", "rejected": "hard", "deferred": "soft", "delivered": "delivered"}
-
-
 @receiver(tracking)
 def anymail_tracking(sender, event, esp_name, **kwargs):
-    kind = ANYMAIL_TYPES.get(event.event_type)
+    evidence = evidence_from_anymail(esp_name=esp_name, event=event)  # C7: None when not a bounce
     slug = (event.metadata or {}).get("workspace")
-    if kind is None or not event.recipient:
+    if evidence is None or not event.recipient:
         return
     workspace = Workspace.objects.filter(slug=slug).first() if slug else None
     if workspace is None:
@@ -38,9 +37,14 @@ def anymail_tracking(sender, event, esp_name, **kwargs):
             bounces.BounceInput(
                 event_id=str(event_id)[:200],
                 email=event.recipient,
-                type=kind,
+                type=evidence.label,
                 occurred_at=event.timestamp or timezone.now(),
-                reason=(event.description or event.mta_response or event.reject_reason or "")[:500],
+                reason=(event.description or event.reject_reason or "")[:500],
+                code=evidence.code,
+                diagnostic=evidence.diagnostic[:1000],
+                hint=evidence.hint,
+                source=BounceSource.PROVIDER,
+                reported_as=evidence.reported_as[:40],
             )
         ],
         actor_label=f"anymail:{esp_name}",

@@ -305,6 +305,7 @@ CELERY_BEAT_SCHEDULE = {
     "restore-jobs-sweep": {"task": "restore.tasks.restore_jobs_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
     "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},
     "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
+    "incident-reverts-sweep": {"task": "cleaned.tasks.incident_reverts_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
     "worker-heartbeat": {"task": "contacts_app.tasks.worker_heartbeat_task", "schedule": envfloat("WORKER_HEARTBEAT_INTERVAL", "15")},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

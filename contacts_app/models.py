@@ -347,6 +347,7 @@ class AuditEvent(models.Model):
         PURGE = "purge", "Purge"
         MERGE = "merge", "Merge"
         CLEAN = "clean", "Clean"
+        UNCLEAN = "unclean", "Un-clean"
         EXPORT = "export", "Export"
         CONTACT_CREATE = "contact_create", "Contact created"
         STAFF_CHANGE = "staff_change", "Staff change"

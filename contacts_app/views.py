@@ -14,6 +14,7 @@ from .errors import ServiceError
 from .forms import ArchiveForm, ContactForm, NewContactForm, SearchForm
 from .health import health_check
 from .pagination import paginate
+from .panels import contact_panels_render
 from .services.archive import contacts_archive as archive_service
 from .services.contacts import contact_create, contact_update
 
@@ -80,7 +81,8 @@ def contact_detail(request, contact_id: int):
     contact = selectors.contact_detail(workspace=request.workspace, contact_id=contact_id)
     if contact is None:
         raise Http404("No such contact.")
-    return render(request, "contacts/detail.html", {"contact": contact})
+    panels = contact_panels_render(request=request, contact=contact)  # e.g. "Why cleaned" (C7)
+    return render(request, "contacts/detail.html", {"contact": contact, "panels": panels})
 
 
 @require_POST

@@ -1,5 +1,6 @@
-"""C1: the one place where bounce events clean addresses, whatever their source
-(provider webhooks through anymail, the signed generic webhook, file imports)."""
+"""C1/C7: the one place where bounce events clean addresses, whatever their source
+(provider webhooks through anymail, the signed generic webhook, file imports). Each
+event is classified by its evidence (classification.py) and stored with it."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +10,6 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts_app.audit import audit_log
-from contacts_app.deliverability import memberships_bounce
 from contacts_app.models import (
     AuditEvent,
     Contact,
@@ -19,7 +19,9 @@ from contacts_app.models import (
 )
 from contacts_app.sqlutil import table
 
-from ..models import BounceEvent, BounceType
+from ..classification import bounce_classify
+from ..models import BounceClass, BounceEvent, BounceSource, BounceType
+from .cleanings import CleaningInput, cleanings_record
 
 DEFAULT_SOFT_THRESHOLD = 7  # no engagement history
 ENGAGED_SOFT_THRESHOLD = 15  # the address once opened or clicked: be more patient
@@ -33,6 +35,15 @@ class BounceInput:
     type: str
     occurred_at: datetime
     reason: str = ""
+    code: str = ""  # C7: RFC 3463 x.y.z, when the source gave one
+    diagnostic: str = ""
+    hint: BounceClass | None = None  # a provider's own sub-type, used when there is no code
+    source: str = BounceSource.SIGNED
+    reported_as: str = ""  # the source's label, as it said it
+
+    def classified(self) -> tuple[str, str]:
+        """(class, effective type): C7."""
+        return bounce_classify(label=self.type, code=self.code, hint=self.hint)
 
 
 @dataclass
@@ -79,7 +90,8 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
         .filter(lemail__in=emails)
         .order_by("id")
     }
-    inserted = _record_events(workspace=workspace, provider=provider, events=list(unique.values()), contacts=contacts)
+    classes = {e.event_id: e.classified() for e in unique.values()}
+    inserted = _record_events(workspace=workspace, provider=provider, events=list(unique.values()), contacts=contacts, classes=classes)
     fresh = [e for e in unique.values() if e.event_id in inserted]
     result.duplicates += len(unique) - len(fresh)
     result.accepted = len(fresh)
@@ -89,29 +101,33 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
         contact = contacts.get(e.email.lower())
         if contact is not None:
             by_contact[contact.id].append(e)
-    changed, newly_cleaned = [], []
+    changed: list[Contact] = []
+    newly_cleaned: list[CleaningInput] = []
     contacts_by_id = {c.id: c for c in contacts.values()}
     for contact_id, contact_events in by_contact.items():
         contact = contacts_by_id[contact_id]
         threshold = soft_bounce_threshold(workspace=workspace, engaged=contact.last_engaged_at is not None)
         for e in sorted(contact_events, key=lambda x: x.occurred_at):
-            if e.type == BounceType.DELIVERED:
+            bounce_class, effect = classes[e.event_id]
+            if effect == BounceType.DELIVERED:
                 contact.soft_bounce_streak = 0
                 continue
             contact.bounce_count += 1
-            if e.type == BounceType.SOFT:
+            if effect == BounceType.SOFT:
                 contact.soft_bounce_streak += 1
-            if contact.email_status != EmailStatus.CLEANED and (
-                e.type == BounceType.HARD or contact.soft_bounce_streak >= threshold
-            ):
+            if contact.email_status != EmailStatus.CLEANED and (effect == BounceType.HARD or contact.soft_bounce_streak >= threshold):
                 contact.email_status = EmailStatus.CLEANED
                 contact.cleaned_at = e.occurred_at
-                contact.cleaned_reason = (e.reason or f"{e.type} bounce")[:255]
-                newly_cleaned.append(contact.id)
+                contact.cleaned_reason = cleaned_reason(e, bounce_class)
+                newly_cleaned.append(
+                    CleaningInput(contact_id=contact.id, cleaned_at=e.occurred_at, event_pk=inserted[e.event_id],
+                                  provider=provider, bounce_class=bounce_class, code=e.code)
+                )
         changed.append(contact)
     _save_bounce_state(changed)
     if newly_cleaned:
-        memberships_bounce(contact_ids=newly_cleaned)  # C1
+        cleanings_record(workspace=workspace, cleanings=newly_cleaned)  # C1: memberships bounced; C8: what they were
+        newly_cleaned = [c.contact_id for c in newly_cleaned]
         audit_log(
             workspace_id=workspace.id, actor_label=actor_label or f"bounces:{provider}", action=AuditEvent.Action.CLEAN,
             contact_ids=newly_cleaned, details={"provider": provider},
@@ -120,28 +136,42 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
     return result
 
 
-def _record_events(*, workspace: Workspace, provider: str, events: list[BounceInput], contacts: dict[str, Contact]) -> set[str]:
+def cleaned_reason(event: BounceInput, bounce_class: str) -> str:
+    """The one-line "why" kept on the contact: the class, the code, the provider's words."""
+    words = event.diagnostic or event.reason
+    if bounce_class == BounceClass.UNDETERMINED:  # no evidence beyond the label: its words
+        return (words or f"{event.type} bounce")[:255]
+    head = BounceClass(bounce_class).label + (f" ({event.code})" if event.code else "")
+    return f"{head}: {words}"[:255] if words else head
+
+
+def _record_events(
+    *, workspace: Workspace, provider: str, events: list[BounceInput], contacts: dict[str, Contact], classes: dict[str, tuple[str, str]]
+) -> dict[str, int]:
     """Store the events; an id this provider already sent is skipped by the unique
     index, whether the address matches a contact or not and however many deliveries
     of it race (the later ones wait on the index, then skip). Returns the ids stored
-    by this call: only those are applied and counted as accepted."""
+    by this call (event id → row id): only those are applied and counted as accepted.
+    `type` stores the effect the classification decided; `reported_as` the source's label."""
     now = timezone.now()
     rows = [
-        (workspace.id, provider, e.event_id, e.email, e.type, e.occurred_at, e.reason,
-         contacts[e.email.lower()].id if e.email.lower() in contacts else None, now)
+        (workspace.id, provider, e.event_id, e.email, classes[e.event_id][1], e.occurred_at, e.reason,
+         contacts[e.email.lower()].id if e.email.lower() in contacts else None, now,
+         e.code, e.diagnostic, classes[e.event_id][0], e.source, e.reported_as or e.type)
         for e in events
     ]
-    inserted: set[str] = set()
+    inserted: dict[str, int] = {}
     with connection.cursor() as cur:
         for start in range(0, len(rows), 1000):
             batch = rows[start : start + 1000]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(batch))
+            values = ", ".join(["(" + ", ".join(["%s"] * 14) + ")"] * len(batch))
             cur.execute(
-                f"INSERT INTO {table(BounceEvent)} (workspace_id, provider, event_id, email, type, occurred_at, reason, contact_id, received_at) "
-                f"VALUES {values} ON CONFLICT (workspace_id, provider, event_id) DO NOTHING RETURNING event_id",
+                f"INSERT INTO {table(BounceEvent)} (workspace_id, provider, event_id, email, type, occurred_at, reason, contact_id, "
+                "received_at, code, diagnostic, bounce_class, source, reported_as) "
+                f"VALUES {values} ON CONFLICT (workspace_id, provider, event_id) DO NOTHING RETURNING event_id, id",
                 [v for row in batch for v in row],
             )
-            inserted.update(row[0] for row in cur.fetchall())
+            inserted.update({row[0]: row[1] for row in cur.fetchall()})
     return inserted
 
 

@@ -3,16 +3,21 @@ and resumable (R11). The job row is the truth; the broker only carries its id.""
 import logging
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contacts_app.audit import audit_log
 from contacts_app.errors import Conflict, InvalidInput
+from contacts_app.jobs import (
+    MAX_ATTEMPTS,
+    job_claim,
+    job_hand_over,
+    job_stale_before,
+    jobs_to_resume,
+)
 from contacts_app.lifecycle import Outcome
 from contacts_app.models import AuditEvent, RestoreSource, Workspace
 from contacts_app.queueing import publish, publish_soon
@@ -30,7 +35,6 @@ from .restoring import contacts_restore
 from .selection import Selection
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
 RUN_TASK = "restore.tasks.restore_job_run_task"
 
 
@@ -121,32 +125,18 @@ def restore_job_enqueue_soon(*, job_id: int) -> None:
     publish_soon(lambda: restore_job_enqueue(job_id=job_id), name=f"enqueue-restore-job-{job_id}")
 
 
-def _stale_before(now: datetime) -> datetime:
-    return now - timedelta(seconds=settings.RESTORE_STALE_AFTER)
-
-
 def restore_job_claim(*, job_id: int, now: datetime | None = None) -> bool:
-    """Take the job for this worker with a conditional update (the row count tells
-    whether we won). A job already running with a fresh heartbeat belongs to another
-    worker: a duplicate delivery leaves it alone. Each claim is an attempt; after
-    MAX_ATTEMPTS the job is failed instead of crashing a worker forever."""
-    now = now or timezone.now()
-    claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before(now))
-    claimed = RestoreJob.objects.filter(claimable, id=job_id, attempts__lt=MAX_ATTEMPTS).update(
-        status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=Coalesce("started_at", now), heartbeat_at=now
-    )
-    if claimed:
-        return True
-    failed = RestoreJob.objects.filter(claimable, id=job_id, attempts__gte=MAX_ATTEMPTS).update(
-        status=JobStatus.FAILED,
-        finished_at=now,
-        error=f"The restore stopped {MAX_ATTEMPTS} times before finishing and was given up. "
+    """R11: take the job for this worker (the shared claim: a conditional update)."""
+    result = job_claim(
+        model=RestoreJob,
+        job_id=job_id,
+        now=now or timezone.now(),
+        give_up=f"The restore stopped {MAX_ATTEMPTS} times before finishing and was given up. "
         "Contacts restored so far stay restored; support can retry the rest.",
     )
-    if failed:
-        log.error("restore job %s failed after %s attempts", job_id, MAX_ATTEMPTS)
+    if result == "failed":
         publish(NOTIFY_TASK, job_id)  # R13 (not in a transaction here; the sweeper covers a lost message)
-    return False
+    return result == "claimed"
 
 
 def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:
@@ -217,8 +207,7 @@ def restore_job_run(*, job_id: int) -> str:
         if settings.RESTORE_CHUNK_PAUSE:
             time.sleep(settings.RESTORE_CHUNK_PAUSE)
         if time.monotonic() > deadline:
-            # Hand over: back to queued so the next delivery can claim it at once.
-            RestoreJob.objects.filter(id=job_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED, attempts=F("attempts") - 1)
+            job_hand_over(model=RestoreJob, job_id=job_id)
             restore_job_enqueue(job_id=job_id)
             return "continued"
     return "done"
@@ -229,14 +218,8 @@ def restore_jobs_sweep(*, now: datetime | None = None) -> int:
     down) and jobs whose worker died (stale heartbeat), and the R13 notice of finished
     jobs whose message was lost. Returns how many jobs were enqueued."""
     now = now or timezone.now()
-    stale = _stale_before(now)
-    job_ids = list(
-        RestoreJob.objects.filter(
-            Q(status=JobStatus.QUEUED, enqueued_at__isnull=True)
-            | Q(status=JobStatus.QUEUED, enqueued_at__lt=stale)
-            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
-        ).values_list("id", flat=True)
-    )
+    stale = job_stale_before(now)
+    job_ids = jobs_to_resume(model=RestoreJob, now=now)
     for job_id in job_ids:
         restore_job_enqueue(job_id=job_id)
     untold = list(

@@ -1,4 +1,5 @@
-"""Import bounce events from a CSV (header: id,email,type,occurred_at,reason) or
+"""Import bounce events from a CSV (header: id,email,type,occurred_at,reason and,
+optionally, code and diagnostic: C7) or
 JSONL file (one event object per line), through the same service as the webhooks."""
 import csv
 import json

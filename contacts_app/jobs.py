@@ -1,0 +1,114 @@
+"""Background jobs, the one machinery (R4, R5, R11; C8's incident revert): a job row is
+the truth, claimed by a conditional update whose row count says who won, advanced in
+chunks that commit with their cursor and counters, resumed from its cursor by the
+sweeper when a worker dies, one active job of a kind per workspace (a partial unique
+index in each concrete model). Restore jobs and incident reverts are two kinds."""
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
+FINISHED_JOB_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+class BackgroundJob(models.Model):
+    """The fields every kind of job has. A concrete job adds its workspace, its
+    counters and the unique index on active jobs."""
+
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    requested = models.PositiveIntegerField(default=0)
+    cursor = models.PositiveIntegerField(default=0, help_text="Items processed so far, in position order.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def not_processed(self) -> int:
+        """What a cancelled or failed job never reached, so the counts add up."""
+        return max(0, self.requested - self.cursor)
+
+    @property
+    def waiting_seconds(self) -> int:
+        """How long a queued job has waited for a worker (0 once one took it)."""
+        if self.status != JobStatus.QUEUED or self.started_at:
+            return 0
+        return max(0, int((timezone.now() - self.created_at).total_seconds()))
+
+    @property
+    def progress(self) -> float:
+        if self.status == JobStatus.SUCCEEDED or not self.requested:
+            return 1.0 if self.status == JobStatus.SUCCEEDED else 0.0
+        return min(1.0, self.cursor / self.requested)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATUSES
+
+
+def job_stale_before(now: datetime) -> datetime:
+    return now - timedelta(seconds=settings.RESTORE_STALE_AFTER)
+
+
+def job_claim(*, model: type[BackgroundJob], job_id: int, now: datetime, give_up: str) -> str:
+    """Take the job for this worker with a conditional update (the row count tells
+    whether we won). A running job with a fresh heartbeat belongs to another worker:
+    a duplicate delivery leaves it alone. Each claim is an attempt; after MAX_ATTEMPTS
+    the job is failed with `give_up` instead of crashing a worker forever.
+    Returns "claimed", "failed" (just given up) or "" (someone else's)."""
+    claimable = Q(status=JobStatus.QUEUED) | Q(status=JobStatus.RUNNING, heartbeat_at__lt=job_stale_before(now))
+    claimed = model.objects.filter(claimable, id=job_id, attempts__lt=MAX_ATTEMPTS).update(
+        status=JobStatus.RUNNING, attempts=F("attempts") + 1, started_at=Coalesce("started_at", now), heartbeat_at=now
+    )
+    if claimed:
+        return "claimed"
+    failed = model.objects.filter(claimable, id=job_id, attempts__gte=MAX_ATTEMPTS).update(
+        status=JobStatus.FAILED, finished_at=now, error=give_up
+    )
+    if failed:
+        log.error("%s %s failed after %s attempts", model._meta.verbose_name, job_id, MAX_ATTEMPTS)
+        return "failed"
+    return ""
+
+
+def job_hand_over(*, model: type[BackgroundJob], job_id: int) -> None:
+    """A task spent its time budget: back to queued (the attempt not counted), so the
+    next delivery claims it at once."""
+    model.objects.filter(id=job_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED, attempts=F("attempts") - 1)
+
+
+def jobs_to_resume(*, model: type[BackgroundJob], now: datetime) -> list[int]:
+    """Jobs accepted but never picked up (the broker was down) and jobs whose worker
+    died (stale heartbeat): the sweeper enqueues them again."""
+    stale = job_stale_before(now)
+    return list(
+        model.objects.filter(
+            Q(status=JobStatus.QUEUED, enqueued_at__isnull=True)
+            | Q(status=JobStatus.QUEUED, enqueued_at__lt=stale)
+            | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
+        ).values_list("id", flat=True)
+    )
