@@ -8,7 +8,7 @@ class CleanedConfig(AppConfig):
     def ready(self):
         from contacts_app.panels import contact_panel_register
 
-        from . import webhooks  # noqa: F401  (connects the anymail tracking receiver)
+        from . import demo, webhooks  # noqa: F401  (connect the demo and anymail tracking receivers)
         from .panels import why_cleaned_panel
 
         contact_panel_register(why_cleaned_panel)  # C7/C8 on the contact page

@@ -4,6 +4,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from . import selectors
 from .errors import ServiceError
@@ -37,7 +38,12 @@ def workspace_view(*, admin_only: bool = False):
 
 
 def render_service_error(request, error):
-    return render(request, "error.html", {"error": error}, status=error.status)
+    """The 4xx page with the sentence, and a way back to the page the admin came from
+    (a plain link: the CSP forbids `javascript:` URLs, and it must work without JS)."""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = ""
+    return render(request, "error.html", {"error": error, "back": back}, status=error.status)
 
 
 def handles_service_errors(view):

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cleaned.models import ExportJob
+from cleaned.services.bounces import BounceInput, bounces_apply
 from contacts_app.models import Role
 from restore.models import RestoreJob
 
@@ -28,10 +29,15 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
         make_contact(workspace, email=f"gone-{i}@example-company.com", email_status="cleaned", cleaned_reason="550 5.1.1 user unknown")
     job = RestoreJob.objects.create(workspace=workspace, status="succeeded", requested=8, restored=8, cursor=8, requested_by=admin)
     ExportJob.objects.create(workspace=workspace, status="succeeded", total=8, rows=8, file_name="x.csv", requested_by=admin)
+    bounced = make_contact(workspace, email="a-long-bounced-address@example-company.com")
+    bounces_apply(workspace=workspace, provider="amazon_ses", events=[BounceInput(
+        event_id="e1", email=bounced.email, type="hard", occurred_at=days_ago(1), code="5.1.1",
+        diagnostic="smtp; 550 5.1.1 <a-long-bounced-address@example-company.com>: Recipient address rejected: User unknown in virtual mailbox table")])
     login(page, live_server, admin)
     base = f"{live_server.url}/w/{workspace.slug}"
     for name, path in (("contacts", "/contacts/"), ("archived", "/contacts/archived/"), ("cleaned", "/cleaned/"),
-                       ("job", f"/restore-jobs/{job.id}/"), ("exports", "/cleaned/exports/"), ("jobs", "/restore-jobs/")):
+                       ("job", f"/restore-jobs/{job.id}/"), ("exports", "/cleaned/exports/"), ("jobs", "/restore-jobs/"),
+                       ("why-cleaned", f"/contacts/{bounced.id}/"), ("incident", "/cleaned/incidents/?provider=amazon_ses&cleaned_from=2026-01-01T00:00&cleaned_until=2100-01-01T00:00")):
         page.goto(base + path)
         scroll, inner = page_width(page)
         assert scroll <= inner, f"{name}: the page is {scroll} px wide on a {inner} px screen"

@@ -30,6 +30,7 @@ from contacts_app.models import (
 )
 from contacts_app.services.archive import contacts_archive
 from contacts_app.services.merge import contacts_merge
+from contacts_app.signals import demo_workspace_seeded
 
 FIRST = "Alice Bruno Chloé Daniel Emma Farid Gabriel Hanna Inès Jules Karim Léa Marc Nadia Oscar Paul Quentin Rose Sofia Tom Ugo Victor Wendy Yanis Zoé Hugo Camille Lucas Manon Nora".split()
 LAST = "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier Blanc Guerin Boyer Garnier Chevalier Francois".split()
@@ -161,13 +162,11 @@ class Command(BaseCommand):
             contacts_merge(workspace=ws, survivor_id=survivor.id, duplicate_id=dup.id, actor=users["admin"])
             Contact.objects.filter(id=dup.id).update(archived_at=now - timedelta(days=rng.randint(35, 300)))
 
-        # Bounced addresses (C1): cleaned, every membership bounced.
-        cleaned = [c.id for c in pool[:60]]
-        pool = pool[60:]
-        Contact.objects.filter(id__in=cleaned).update(
-            email_status=EmailStatus.CLEANED, cleaned_at=now - timedelta(days=5), cleaned_reason="550 5.1.1 mailbox does not exist"
-        )
-        ListMembership.objects.filter(contact_id__in=cleaned).update(status=MembershipStatus.BOUNCED)
+        # Bounce histories (C1, C7): the cleaned app turns these contacts into cleaned
+        # addresses with their evidence, a provider incident to revert (C8) and a few
+        # addresses that bounced softly but are still deliverable.
+        demo_workspace_seeded.send(sender=self.__class__, workspace=ws, contact_ids=[c.id for c in pool[:80]], now=now)
+        pool = pool[80:]
 
         # A plan with headroom: restoring even every archived contact stays under 90% (B3's
         # plain path). Globex, below, is the one near its limit (the overage path).
