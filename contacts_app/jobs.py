@@ -7,10 +7,12 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from .queueing import publish
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
@@ -112,3 +114,26 @@ def jobs_to_resume(*, model: type[BackgroundJob], now: datetime) -> list[int]:
             | Q(status=JobStatus.RUNNING, heartbeat_at__lt=stale)
         ).values_list("id", flat=True)
     )
+
+
+def job_items_insert(*, item_model, job_id: int, column: str, ids: list[int]) -> None:
+    """A job's items in one statement: (job, position, <column>) for each id in order,
+    outcome blank (not processed yet)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO {item_model._meta.db_table} (job_id, position, {column}, outcome) "
+                "SELECT %s, ord - 1, i, '' FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(i, ord)",
+                [job_id, ids],
+            )
+    else:
+        item_model.objects.bulk_create([item_model(job_id=job_id, position=n, **{column: i}) for n, i in enumerate(ids)], batch_size=5000)
+
+
+def job_enqueue(*, model: type[BackgroundJob], task: str, job_id: int) -> bool:
+    """Hand the job id to the broker (the sweeper calls this; waiting is fine there).
+    Returns False when the broker is unreachable; the job stays queued."""
+    if not publish(task, job_id):
+        return False
+    model.objects.filter(id=job_id).update(enqueued_at=timezone.now())
+    return True

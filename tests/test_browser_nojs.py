@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from contacts_app.models import Contact, Role
 
-from .browser import login
+from .browser import login, shot
 from .factories import make_contact, make_member
 from .restore_helpers import archive
 
@@ -33,14 +33,21 @@ def test_u1_restore_and_typed_archive_work_without_javascript(page_without_js, l
     page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/archived/")
     page.get_by_role("row", name=re.compile("ada@example.com")).get_by_role("button", name="Restore").click()
     expect(page.get_by_role("heading", name="Restore 1 contact?")).to_be_visible()
+    shot(page, "nojs-restore-preview")
     page.get_by_role("button", name="Restore 1 contact").click()
     expect(page.get_by_role("heading", name=re.compile(r"Restore job #\d+"))).to_be_visible()
+    told = False  # R13: the in-app notice shows once, on whichever page comes next
     for _ in range(60):  # no live progress without JavaScript: the admin reloads
-        if page.locator("#job-status").inner_text() == "Succeeded":
+        if page.locator("#notices").count():
+            told = True
+            expect(page.locator("#notices")).to_contain_text(re.compile(r"Restore job #\d+ succeeded: 1 restored"))
+            shot(page, "notice-job-finished", full_page=False)
+        if page.locator("#job-status").inner_text() == "Succeeded" and told:
             break
         page.wait_for_timeout(500)
         page.reload()
     expect(page.locator("#job-status")).to_have_text("Succeeded")
+    assert told, "the job-finished notice never showed"
 
     # Ticked rows and the bulk button.
     page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/archived/")
@@ -56,6 +63,7 @@ def test_u1_restore_and_typed_archive_work_without_javascript(page_without_js, l
     page.get_by_role("button", name="Archive selected").click()
     expect(page.get_by_role("heading", name="Archive cleaned contacts")).to_be_visible()
     page.get_by_label("Type ARCHIVE to confirm").fill("archive")
+    shot(page, "nojs-typed-archive", full_page=False)
     page.get_by_role("button", name="Archive").click()
     expect(page.get_by_text("Type ARCHIVE in capital letters to confirm.")).to_be_visible()
     assert Contact.objects.get(id=gone.id).status == "active"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -20,12 +20,13 @@ from contacts_app.jobs import (
     MAX_ATTEMPTS,
     JobStatus,
     job_claim,
+    job_enqueue,
     job_hand_over,
+    job_items_insert,
     jobs_to_resume,
 )
 from contacts_app.models import AuditEvent, ContactStatus, EmailStatus, Workspace
-from contacts_app.queueing import publish, publish_soon
-from contacts_app.sqlutil import table
+from contacts_app.queueing import publish_soon
 
 from ..models import (
     BounceClass,
@@ -104,7 +105,7 @@ def incident_revert_create(*, incident: Incident, actor, reason: str) -> Inciden
                 provider=incident.provider, bounce_class=incident.bounce_class, cleaned_from=incident.cleaned_from,
                 cleaned_until=incident.cleaned_until, reason=reason, requested=len(ids),
             )
-            _insert_items(job_id=job.id, cleaning_ids=ids)
+            job_items_insert(item_model=IncidentRevertItem, job_id=job.id, column="cleaning_id", ids=ids)
             audit_log(workspace_id=ws.id, actor=actor, action=AuditEvent.Action.UNCLEAN, count=len(ids),
                       details={"revert_job": job.id, "phase": "requested", "provider": incident.provider, "reason": reason})
             transaction.on_commit(lambda: publish_soon(lambda: incident_revert_enqueue(job_id=job.id), name=f"enqueue-revert-{job.id}"))
@@ -113,25 +114,8 @@ def incident_revert_create(*, incident: Incident, actor, reason: str) -> Inciden
     return job
 
 
-def _insert_items(*, job_id: int, cleaning_ids: list[int]) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {table(IncidentRevertItem)} (job_id, position, cleaning_id, outcome) "
-                "SELECT %s, ord - 1, cid, '' FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(cid, ord)",
-                [job_id, cleaning_ids],
-            )
-    else:
-        IncidentRevertItem.objects.bulk_create(
-            [IncidentRevertItem(job_id=job_id, position=i, cleaning_id=cid) for i, cid in enumerate(cleaning_ids)], batch_size=5000
-        )
-
-
 def incident_revert_enqueue(*, job_id: int) -> bool:
-    if not publish(RUN_TASK, job_id):
-        return False
-    IncidentRevertJob.objects.filter(id=job_id).update(enqueued_at=timezone.now())
-    return True
+    return job_enqueue(model=IncidentRevertJob, task=RUN_TASK, job_id=job_id)
 
 
 def incident_revert_step(*, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:

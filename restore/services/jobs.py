@@ -14,7 +14,9 @@ from contacts_app.errors import Conflict, InvalidInput
 from contacts_app.jobs import (
     MAX_ATTEMPTS,
     job_claim,
+    job_enqueue,
     job_hand_over,
+    job_items_insert,
     job_stale_before,
     jobs_to_resume,
 )
@@ -82,7 +84,7 @@ def restore_job_create(
                 confirm_overage=confirm_overage,
                 requested=len(ids),
             )
-            _insert_items(job_id=job.id, contact_ids=ids)
+            job_items_insert(item_model=RestoreJobItem, job_id=job.id, column="contact_id", ids=ids)
             audit_log(
                 workspace_id=ws.id,
                 actor=actor,
@@ -96,27 +98,8 @@ def restore_job_create(
     return job
 
 
-def _insert_items(*, job_id: int, contact_ids: list[int]) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO {RestoreJobItem._meta.db_table} (job_id, position, contact_id, outcome) "
-                "SELECT %s, ord - 1, cid, '' FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(cid, ord)",
-                [job_id, contact_ids],
-            )
-    else:
-        RestoreJobItem.objects.bulk_create(
-            [RestoreJobItem(job_id=job_id, position=i, contact_id=cid) for i, cid in enumerate(contact_ids)], batch_size=5000
-        )
-
-
 def restore_job_enqueue(*, job_id: int) -> bool:
-    """Hand the job id to the broker (the sweeper calls this; waiting is fine there).
-    Returns False when the broker is unreachable; the job stays queued."""
-    if not publish(RUN_TASK, job_id):
-        return False
-    RestoreJob.objects.filter(id=job_id).update(enqueued_at=timezone.now())
-    return True
+    return job_enqueue(model=RestoreJob, task=RUN_TASK, job_id=job_id)
 
 
 def restore_job_enqueue_soon(*, job_id: int) -> None:
