@@ -175,7 +175,8 @@ def bench_incident_revert(n: int) -> None:
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     log = open(ROOT / "var" / "bench-worker.log", "w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+         "-Q", "restore,exports,bounces,maintenance"],
         cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
     )
     try:

@@ -2,13 +2,18 @@
 the real Celery worker on PostgreSQL, against a hand-written SQL lower bound run on
 an identical population in the same process.
 
-    .venv/bin/python bench/bench_restore.py --n 100000
+    .venv/bin/python bench/bench_restore.py --sizes 10000,100000,1000000 --workers 1,2
+
+R14: each size is measured with one and with two worker processes; each run prints
+where a chunk's time goes (claim and lock, restore SQL, outcomes, counters, commit).
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 # Its own database: it starts from an empty one, and must not drop P2's million rows.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_p1")
@@ -116,7 +121,11 @@ def sql_lower_bound(ws) -> float:
     return t.seconds
 
 
-def worker_restore(ws, n: int) -> tuple[float, object]:
+
+def worker_restore(ws, n: int, workers: int, profile: Path):
+    """The restore job, request → succeeded, on `workers` worker processes (one
+    process each, concurrency 1) serving the restore queue; per-chunk timings land in
+    `profile` (RESTORE_PROFILE)."""
     import redis
     from django.conf import settings
 
@@ -126,13 +135,18 @@ def worker_restore(ws, n: int) -> tuple[float, object]:
     from restore.services.selection import selection_from_ids
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
-    log = open(ROOT / "var" / "bench-worker.log", "w")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
-    )
+    profile.unlink(missing_ok=True)
+    env = {**os.environ, "RESTORE_PROFILE": str(profile)}
+    procs = []
+    for k in range(workers):
+        log = open(ROOT / "var" / f"bench-worker-{k}.log", "w")
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip",
+             "--without-mingle", "-Q", "restore", "-n", f"bench{k}@%h"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        ))
     try:
-        time.sleep(4)  # worker start-up is not part of the restore
+        time.sleep(4 + workers)  # worker start-up is not part of the restore
         ids = list(Contact.objects.filter(workspace=ws, status="archived").order_by("id").values_list("id", flat=True))
         with Timer() as t:
             job = restore_job_create(selection=selection_from_ids(workspace=ws, ids=ids), actor=None)
@@ -141,38 +155,60 @@ def worker_restore(ws, n: int) -> tuple[float, object]:
         job.refresh_from_db()
         return t.seconds, job
     finally:
-        worker.terminate()
-        worker.wait(30)
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(30)
+
+
+def where_time_goes(profile: Path) -> str:
+    """Mean milliseconds per 1,000-contact chunk, by step, as the workers measured them."""
+    rows = [json.loads(line) for line in profile.read_text().splitlines() if line.strip()]
+    steps = ("claim", "restore", "outcomes", "counters", "commit")
+    per_k = {s: sum(r.get(s, 0) for r in rows) / max(1, sum(r["items"] for r in rows)) * 1000 for s in steps}
+    total = sum(per_k.values())
+    return ", ".join(f"{s} {per_k[s]:.0f} ms ({per_k[s] / total:.0%})" for s in steps) + f"; {len(rows)} chunks"
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated population sizes, e.g. 10000,100000,1000000")
+    parser.add_argument("--workers", default="1,2", help="worker counts to measure, e.g. 1,2")
     args = parser.parse_args()
     setup_django()
     from django.conf import settings
 
     from contacts_app.models import ListMembership
 
-    n = args.n
+    sizes = [int(x) for x in args.sizes.split(",")]
+    counts = [int(x) for x in args.workers.split(",")]
     (ROOT / "var").mkdir(exist_ok=True)
-    print(f"P1 restore benchmark, N={n:,} archived contacts (3 lists, 4 tags, 1 account, 1 deal each), chunk {settings.RESTORE_CHUNK_SIZE}")
-    with Timer() as build:
-        bound_ws = build_population("bench-sql", n)
-        job_ws = build_population("bench-job", n)
-    print(f"  set-up (SQL, both populations): {build.seconds:.1f}s")
-
-    bound_s = sql_lower_bound(bound_ws)
-    print(f"  SQL lower bound (one statement per table): {bound_s:.2f}s = {n / bound_s:,.0f} contacts/s")
-
-    job_s, job = worker_restore(job_ws, n)
-    assert job.status == "succeeded" and job.restored == n, (job.status, job.restored, job.error)
-    assert ListMembership.objects.filter(contact__workspace=job_ws).count() == 3 * n
-    print(f"  restore job through the worker (create → succeeded): {job_s:.2f}s = {n / job_s:,.0f} contacts/s")
-    queued = (job.started_at - job.created_at).total_seconds()
-    running = (job.finished_at - job.started_at).total_seconds()
-    print(f"    of which: request + queue {queued:.2f}s, worker running {running:.2f}s ({n / running:,.0f} contacts/s)")
-    print(f"  ratio job / SQL bound: {bound_s / job_s:.0%}   (targets: ≤ 60 s and ≥ 50%)")
+    print(f"P1 restore benchmark (3 lists, 4 tags, 1 account, 1 deal each), chunk {settings.RESTORE_CHUNK_SIZE}, "
+          f"sizes {sizes}, workers {counts}; each run on its own freshly built population")
+    table = []
+    for n in sizes:
+        with Timer() as build:
+            bound_ws = build_population(f"sql-{n}", n)
+            job_ws = {w: build_population(f"job{w}-{n}", n) for w in counts}
+        print(f"  N={n:,}: set-up {build.seconds:.1f}s")
+        bound_s = sql_lower_bound(bound_ws)
+        print(f"    SQL bound (one statement per table): {bound_s:.2f}s = {n / bound_s:,.0f} contacts/s")
+        for w in counts:
+            profile = ROOT / "var" / f"restore-profile-{w}.jsonl"
+            job_s, job = worker_restore(job_ws[w], n, w, profile)
+            assert job.status == "succeeded" and job.restored == n, (job.status, job.restored, job.error)
+            assert ListMembership.objects.filter(contact__workspace=job_ws[w]).count() == 3 * n
+            ratio = bound_s / job_s
+            table.append((n, w, bound_s, job_s, ratio))
+            print(f"    {w} worker{'s' if w > 1 else ''}: {job_s:.2f}s = {n / job_s:,.0f} contacts/s, {job_s / n * 1e6:.0f} µs/contact, "
+                  f"{ratio:.0%} of the bound; per 1,000 contacts: {where_time_goes(profile)}")
+    print("\n  | contacts | workers | SQL bound | job | contacts/s | µs/contact | ratio |")
+    for n, w, b, j, r in table:
+        print(f"  | {n:,} | {w} | {b:.1f} s | {j:.1f} s | {n / j:,.0f} | {j / n * 1e6:.0f} | {r:.0%} |")
+    for w in counts:
+        costs = [j / n for n, ww, _, j, _ in table if ww == w]
+        if len(costs) > 1:
+            print(f"  cost per contact with {w} worker(s), largest vs smallest size: {costs[-1] / costs[0]:.2f}× (target within 1.2×)")
 
 
 if __name__ == "__main__":

@@ -146,6 +146,7 @@ class IncidentRevertItem(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "position"], name="uniq_revert_item_position")]
+        indexes = [models.Index(fields=["job", "position"], condition=Q(outcome=""), name="revertitem_pending")]
 
 
 class ExportStatus(models.TextChoices):

@@ -259,6 +259,7 @@ _configured = (["amazon_ses", "postmark", "sendgrid", "brevo"] if _webhook_secre
 )
 ANYMAIL_TRACKING_PROVIDERS = envlist("ANYMAIL_TRACKING_PROVIDERS", ",".join(_configured))
 EXPORTS_DIR = Path(os.getenv("EXPORTS_DIR", VAR_DIR / "exports"))
+EXPORT_BATCH_PAUSE = envfloat("EXPORT_BATCH_PAUSE", "0")  # seconds between export batches, to spare a busy database
 
 # --- Celery -----------------------------------------------------------------------
 # The broker only carries ids; PostgreSQL (the job rows) is the source of truth.
@@ -296,11 +297,31 @@ RESTORE_CHUNK_SIZE = envint("RESTORE_CHUNK_SIZE", "1000")
 RESTORE_CHUNK_PAUSE = envfloat("RESTORE_CHUNK_PAUSE", "0")  # seconds between chunks, to spare a busy database
 RESTORE_STALE_AFTER = envint("RESTORE_STALE_AFTER", "60")  # a running job silent this long is resumed
 RESTORE_TASK_BUDGET = envint("RESTORE_TASK_BUDGET", "240")  # one task hands over after this many seconds
+# R14: how many workers one job may use at once (the claiming task queues this many
+# minus one helpers; each free worker that takes one joins and claims chunks).
+RESTORE_WORKERS_PER_JOB = envint("RESTORE_WORKERS_PER_JOB", "4")
+RESTORE_PROFILE = os.getenv("RESTORE_PROFILE", "")  # a file: per-chunk timings appended as JSON lines (benchmarks)
 ENQUEUE_WAIT = envfloat("ENQUEUE_WAIT", "0.5")  # longest a request waits on the broker
 RESTORE_SWEEP_INTERVAL = envfloat("RESTORE_SWEEP_INTERVAL", "30")
 PURGE_INTERVAL = envfloat("PURGE_INTERVAL", "3600")
 if RESTORE_TASK_BUDGET >= CELERY_TASK_SOFT_TIME_LIMIT:
     raise ImproperlyConfigured("RESTORE_TASK_BUDGET must be below CELERY_TASK_SOFT_TIME_LIMIT")
+# R14: separate queues, so that one long export never delays a restore. A worker says
+# which queues it serves (`celery -A config worker -Q restore`); the demo's single
+# worker serves them all (CELERY_QUEUES_ALL). Unrouted tasks go to "maintenance".
+CELERY_TASK_DEFAULT_QUEUE = "maintenance"
+CELERY_TASK_ROUTES = {
+    "restore.tasks.restore_job_run_task": {"queue": "restore"},
+    "restore.tasks.restore_job_notify_task": {"queue": "restore"},
+    "cleaned.tasks.export_run_task": {"queue": "exports"},
+    "cleaned.tasks.incident_revert_run_task": {"queue": "bounces"},
+    "restore.tasks.restore_jobs_sweep_task": {"queue": "maintenance"},
+    "cleaned.tasks.exports_sweep_task": {"queue": "maintenance"},
+    "cleaned.tasks.incident_reverts_sweep_task": {"queue": "maintenance"},
+    "contacts_app.tasks.contacts_purge_expired_task": {"queue": "maintenance"},
+    "contacts_app.tasks.worker_heartbeat_task": {"queue": "maintenance"},
+}
+CELERY_QUEUES_ALL = "restore,exports,bounces,maintenance"
 CELERY_BEAT_SCHEDULE = {
     "restore-jobs-sweep": {"task": "restore.tasks.restore_jobs_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
     "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},

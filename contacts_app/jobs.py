@@ -97,11 +97,6 @@ def job_claim(*, model: type[BackgroundJob], job_id: int, now: datetime, give_up
     return ""
 
 
-def job_hand_over(*, model: type[BackgroundJob], job_id: int) -> None:
-    """A task spent its time budget: back to queued (the attempt not counted), so the
-    next delivery claims it at once."""
-    model.objects.filter(id=job_id, status=JobStatus.RUNNING).update(status=JobStatus.QUEUED, attempts=F("attempts") - 1)
-
 
 def jobs_to_resume(*, model: type[BackgroundJob], now: datetime) -> list[int]:
     """Jobs accepted but never picked up (the broker was down) and jobs whose worker
@@ -137,3 +132,35 @@ def job_enqueue(*, model: type[BackgroundJob], task: str, job_id: int) -> bool:
         return False
     model.objects.filter(id=job_id).update(enqueued_at=timezone.now())
     return True
+
+
+def job_items_claim(*, item_model, job_id: int, limit: int, columns: tuple[str, ...]) -> list[tuple]:
+    """R14: the next `limit` unprocessed items of the job, locked until this transaction
+    ends. Items another worker's chunk holds are skipped (PostgreSQL `FOR UPDATE SKIP
+    LOCKED`), so any number of workers take disjoint chunks of one job; a worker that
+    dies rolls back and its items are simply taken by the next claim. (SQLite, the
+    one-worker demo, has no row locks: it writes one transaction at a time anyway.)"""
+    qs = item_model.objects.filter(job_id=job_id, outcome="").order_by("position")
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True)
+    return list(qs.values_list(*columns)[:limit])
+
+
+def job_chunk_commit(*, model: type[BackgroundJob], job_id: int, processed: int, counters: dict[str, int], now: datetime) -> bool:
+    """R14: add one chunk's counts to the job row (atomic increments, so chunks that
+    commit in any order and on any worker add up exactly) and beat. Returns True when
+    this chunk was the last one: the job is then marked succeeded, in this same
+    transaction. The row is locked from here to the commit only, not during the chunk."""
+    model.objects.filter(id=job_id).update(
+        cursor=F("cursor") + processed, heartbeat_at=now, **{name: F(name) + n for name, n in counters.items() if n}
+    )
+    cursor, requested = model.objects.filter(id=job_id).values_list("cursor", "requested").get()
+    if cursor < requested:
+        return False
+    return bool(model.objects.filter(id=job_id, status=JobStatus.RUNNING).update(status=JobStatus.SUCCEEDED, finished_at=now))
+
+
+def job_joinable(*, model: type[BackgroundJob], job_id: int, now: datetime) -> bool:
+    """R14: a running job with a fresh heartbeat takes helpers: another worker's task
+    joins it and claims chunks beside the first one."""
+    return model.objects.filter(id=job_id, status=JobStatus.RUNNING, heartbeat_at__gte=job_stale_before(now)).exists()

@@ -67,3 +67,5 @@ class RestoreJobItem(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "position"], name="uniq_restore_item_position")]
+        # R14: the items still to do, in order, for the chunk claims (FOR UPDATE SKIP LOCKED).
+        indexes = [models.Index(fields=["job", "position"], condition=models.Q(outcome=""), name="restoreitem_pending")]

@@ -380,7 +380,7 @@ def test_r13_the_sweeper_sends_a_finished_jobs_notice_whose_message_was_lost(wor
     job = RestoreJob.objects.create(workspace=workspace, requested_by=admin_user, status="succeeded", finished_at=timezone.now())
     try:
         restore_jobs_sweep()
-        queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
+        queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("restore", 0, -1)  # R14: the restore queue
         tasks = [(json.loads(m)["headers"]["task"], json.loads(m)["headers"]["argsrepr"]) for m in queued]
         assert ("restore.tasks.restore_job_notify_task", f"[{job.id}]") in tasks
     finally:

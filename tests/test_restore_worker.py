@@ -104,7 +104,9 @@ def test_r11_worker_killed_at_several_points_finishes_the_job_restoring_everyone
 
     job.refresh_from_db()
     assert job.restored == 3000 and job.skipped_total == 0 and job.cursor == job.requested
-    assert job.attempts == 3  # one per worker, none wasted on duplicate deliveries
+    # At most one attempt per worker start: a worker that takes a helper task (R14) while
+    # the heartbeat is still fresh joins the job without counting an attempt.
+    assert 1 <= job.attempts <= 3
     assert Contact.objects.filter(id__in=ids, status="active", account=account).count() == 3000
     assert _live_associations(ids) == expected  # exactly the snapshot: nothing missing, nothing doubled
     assert set(RestoreJobItem.objects.filter(job=job).values_list("outcome", flat=True)) == {"restored"}

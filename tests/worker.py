@@ -23,7 +23,7 @@ def flush_broker() -> None:
 
 
 class Worker:
-    def __init__(self, *, beat: bool = False, **env):
+    def __init__(self, *, beat: bool = False, queues: str = "", **env):
         self.env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),
@@ -33,12 +33,14 @@ class Worker:
             **{k: str(v) for k, v in env.items()},
         }
         self.beat = beat
+        self.queues = queues or settings.CELERY_QUEUES_ALL
         self.proc: subprocess.Popen | None = None
         self.log = ROOT / "var" / "test" / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
 
     def start(self) -> "Worker":
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=1", "--without-gossip", "--without-mingle"]
+        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=1", "--without-gossip", "--without-mingle",
+               "-Q", self.queues]
         if self.beat:
             cmd += ["--beat", f"--schedule={self.log.with_suffix('.beat')}"]
         # A session of its own: SIGKILL on the group takes the pool children too, like a crash.

@@ -2,6 +2,7 @@
 contact filter (the API): streamed, picked up by the sweeper, claimed by a
 conditional update."""
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -90,6 +91,8 @@ def export_run(*, export_id: int) -> str:
             counter["rows"] += 1
             if counter["rows"] % EXPORT_PROGRESS_EVERY == 0:
                 ExportJob.objects.filter(id=export_id).update(rows=counter["rows"])
+                if settings.EXPORT_BATCH_PAUSE:  # spare a busy database between batches
+                    time.sleep(settings.EXPORT_BATCH_PAUSE)
             yield row
 
     try:

@@ -19,10 +19,12 @@ from contacts_app.jobs import (
     ACTIVE_JOB_STATUSES,
     MAX_ATTEMPTS,
     JobStatus,
+    job_chunk_commit,
     job_claim,
     job_enqueue,
-    job_hand_over,
+    job_items_claim,
     job_items_insert,
+    job_joinable,
     jobs_to_resume,
 )
 from contacts_app.models import AuditEvent, ContactStatus, EmailStatus, Workspace
@@ -119,58 +121,52 @@ def incident_revert_enqueue(*, job_id: int) -> bool:
 
 
 def incident_revert_step(*, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:
-    """One chunk in ONE transaction with its outcomes, counters, cursor, heartbeat
-    and audit row; a crash loses the chunk whole and it is redone from the cursor.
-    `cleanings_undo` skips a cleaning already undone, so nobody is un-cleaned twice."""
+    """One chunk — the next items no other worker holds — in ONE transaction with its
+    outcomes, the job's counters, heartbeat and audit row; a crash loses the chunk
+    whole and its items are claimed again. `cleanings_undo` skips a cleaning already
+    undone, so nobody is un-cleaned twice. False when nothing is left for this worker."""
     chunk_size = chunk_size or settings.RESTORE_CHUNK_SIZE
     with transaction.atomic():
-        job = IncidentRevertJob.objects.select_for_update(of=("self",)).select_related("workspace", "requested_by").get(id=job_id)
+        job = IncidentRevertJob.objects.select_related("workspace", "requested_by").get(id=job_id)
         if job.status != JobStatus.RUNNING:
             return False
         now = now or timezone.now()
-        items = list(
-            IncidentRevertItem.objects.filter(job=job, position__gte=job.cursor, position__lt=job.cursor + chunk_size)
-            .order_by("position").values_list("id", "cleaning_id")
+        items = job_items_claim(item_model=IncidentRevertItem, job_id=job.id, limit=chunk_size, columns=("id", "cleaning_id"))
+        if not items:
+            return False
+        outcomes = cleanings_undo(
+            workspace=job.workspace, cleaning_ids=[cid for _, cid in items], actor=job.requested_by,
+            reason=job.reason, now=now, job_id=job.id,
         )
-        if items:
-            outcomes = cleanings_undo(
-                workspace=job.workspace, cleaning_ids=[cid for _, cid in items], actor=job.requested_by,
-                reason=job.reason, now=now, job_id=job.id,
-            )
-            by_outcome: dict[str, list[int]] = {}
-            for item_id, cid in items:
-                by_outcome.setdefault(outcomes.get(cid, RevertOutcome.ALREADY_UNDONE), []).append(item_id)
-            for outcome, item_ids in by_outcome.items():
-                IncidentRevertItem.objects.filter(id__in=item_ids).update(outcome=outcome)
-            tally = Counter({o: len(v) for o, v in by_outcome.items()})
-            job.reverted += tally[RevertOutcome.REVERTED]
-            job.skipped_already_undone += tally[RevertOutcome.ALREADY_UNDONE]
-            job.skipped_not_active += tally[RevertOutcome.NOT_ACTIVE]
-            job.cursor += len(items)
-        job.heartbeat_at = now
-        done = job.cursor >= job.requested
-        if done:
-            job.status, job.finished_at = JobStatus.SUCCEEDED, now
+        by_outcome: dict[str, list[int]] = {}
+        for item_id, cid in items:
+            by_outcome.setdefault(outcomes.get(cid, RevertOutcome.ALREADY_UNDONE), []).append(item_id)
+        for outcome, item_ids in by_outcome.items():
+            IncidentRevertItem.objects.filter(id__in=item_ids).update(outcome=outcome)
+        tally = Counter({o: len(v) for o, v in by_outcome.items()})
+        counters = {"reverted": tally[RevertOutcome.REVERTED], "skipped_already_undone": tally[RevertOutcome.ALREADY_UNDONE],
+                    "skipped_not_active": tally[RevertOutcome.NOT_ACTIVE]}
+        if job_chunk_commit(model=IncidentRevertJob, job_id=job.id, processed=len(items), counters=counters, now=now):
+            job.refresh_from_db()
             audit_log(workspace_id=job.workspace_id, actor=job.requested_by, action=AuditEvent.Action.UNCLEAN, count=job.reverted,
                       details={"revert_job": job.id, "phase": "finished", "reverted": job.reverted, "skipped": job.skipped_total})
-        job.save()
-    return not done
+    return True
 
 
 def incident_revert_run(*, job_id: int) -> str:
+    now = timezone.now()
     claimed = job_claim(
-        model=IncidentRevertJob, job_id=job_id, now=timezone.now(),
+        model=IncidentRevertJob, job_id=job_id, now=now,
         give_up=f"The revert stopped {MAX_ATTEMPTS} times before finishing and was given up. Addresses un-cleaned so far stay un-cleaned.",
     )
-    if claimed != "claimed":
+    if claimed != "claimed" and not job_joinable(model=IncidentRevertJob, job_id=job_id, now=now):
         return "not_claimed"
     deadline = time.monotonic() + settings.RESTORE_TASK_BUDGET
     while incident_revert_step(job_id=job_id):
         if settings.RESTORE_CHUNK_PAUSE:
             time.sleep(settings.RESTORE_CHUNK_PAUSE)
         if time.monotonic() > deadline:
-            job_hand_over(model=IncidentRevertJob, job_id=job_id)
-            incident_revert_enqueue(job_id=job_id)
+            incident_revert_enqueue(job_id=job_id)  # the next task joins the running job
             return "continued"
     return "done"
 

@@ -1,5 +1,6 @@
 """Restore jobs: one at a time per workspace (R4), in the background (R5), crash-safe
 and resumable (R11). The job row is the truth; the broker only carries its id."""
+import json
 import logging
 import time
 from collections import Counter
@@ -13,10 +14,12 @@ from contacts_app.audit import audit_log
 from contacts_app.errors import Conflict, InvalidInput
 from contacts_app.jobs import (
     MAX_ATTEMPTS,
+    job_chunk_commit,
     job_claim,
     job_enqueue,
-    job_hand_over,
+    job_items_claim,
     job_items_insert,
+    job_joinable,
     job_stale_before,
     jobs_to_resume,
 )
@@ -122,52 +125,70 @@ def restore_job_claim(*, job_id: int, now: datetime | None = None) -> bool:
     return result == "claimed"
 
 
+class ChunkClock:
+    """Where a chunk's time goes (claim and lock, restore SQL, outcomes, counters,
+    commit), appended as one JSON line to RESTORE_PROFILE when that is set (the P1
+    benchmark reads it); nothing is measured otherwise."""
+
+    def __init__(self):
+        self.path = settings.RESTORE_PROFILE
+        self.laps: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        if self.path:
+            now = time.perf_counter()
+            self.laps[name] = round((now - self.last) * 1000, 2)
+            self.last = now
+
+    def record(self, items: int) -> None:
+        if self.path:
+            with open(self.path, "a") as fh:
+                fh.write(json.dumps({"items": items, **self.laps}) + "\n")
+
+
 def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:
-    """R11: restore the next chunk of a running job in ONE transaction with its
-    outcomes, counters, cursor and heartbeat. A crash rolls the whole chunk back;
-    the next run starts again from the cursor, so nobody is restored twice.
-    Returns True while there is more to do."""
+    """R11/R14: restore one chunk of a running job — the next unprocessed items no other
+    worker holds — in ONE transaction with its outcomes, the job's counters and
+    heartbeat. A crash rolls the whole chunk back and its items are claimed again, so
+    nobody is restored twice, whichever worker dies when. Returns False when this
+    worker found nothing left to take (done, cancelled, or the rest held by others)."""
     chunk_size = chunk_size or settings.RESTORE_CHUNK_SIZE
+    clock = ChunkClock()
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            # Don't wait for the WAL flush of each chunk: the cursor commits with the
-            # chunk, so a chunk lost in a crash is lost whole and simply redone.
+            # Don't wait for the WAL flush of each chunk: outcomes and counters commit
+            # with the chunk, so a chunk lost in a crash is lost whole and simply redone.
             with connection.cursor() as cur:
                 cur.execute("SET LOCAL synchronous_commit TO OFF")
-        job = RestoreJob.objects.select_for_update(of=("self",)).select_related("workspace", "requested_by").get(id=job_id)
+        job = RestoreJob.objects.select_related("workspace", "requested_by").get(id=job_id)
         if job.status != JobStatus.RUNNING:
-            return False
+            return False  # cancelled (or finished): no new chunk starts
         now = now or timezone.now()
-        items = list(
-            RestoreJobItem.objects.filter(job=job, position__gte=job.cursor, position__lt=job.cursor + chunk_size)
-            .order_by("position")
-            .values_list("id", "contact_id")
+        items = job_items_claim(item_model=RestoreJobItem, job_id=job.id, limit=chunk_size, columns=("id", "contact_id"))
+        if not items:
+            return False
+        clock.lap("claim")
+        outcomes = contacts_restore(
+            workspace=job.workspace,
+            contact_ids=[cid for _, cid in items],
+            actor=job.requested_by,
+            source=RestoreSource.MANUAL,
+            now=now,
+            job_id=job.id,
         )
-        if items:
-            outcomes = contacts_restore(
-                workspace=job.workspace,
-                contact_ids=[cid for _, cid in items],
-                actor=job.requested_by,
-                source=RestoreSource.MANUAL,
-                now=now,
-                job_id=job.id,
-            )
-            by_outcome: dict[str, list[int]] = {}
-            for item_id, cid in items:
-                by_outcome.setdefault(outcomes[cid], []).append(item_id)
-            for outcome, item_ids in by_outcome.items():
-                RestoreJobItem.objects.filter(id__in=item_ids).update(outcome=outcome)
-            tally = Counter({o: len(v) for o, v in by_outcome.items()})
-            job.restored += tally.pop(Outcome.RESTORED, 0)
-            for reason, n in tally.items():
-                setattr(job, f"skipped_{reason}", getattr(job, f"skipped_{reason}") + n)
-            job.cursor += len(items)
-        job.heartbeat_at = now
-        done = job.cursor >= job.requested
-        if done:
-            job.status = JobStatus.SUCCEEDED
+        clock.lap("restore")
+        by_outcome: dict[str, list[int]] = {}
+        for item_id, cid in items:
+            by_outcome.setdefault(outcomes[cid], []).append(item_id)
+        for outcome, item_ids in by_outcome.items():
+            RestoreJobItem.objects.filter(id__in=item_ids).update(outcome=outcome)
+        clock.lap("outcomes")
+        tally = Counter({o: len(v) for o, v in by_outcome.items()})
+        counters = {"restored": tally.pop(Outcome.RESTORED, 0), **{f"skipped_{reason}": n for reason, n in tally.items()}}
+        if job_chunk_commit(model=RestoreJob, job_id=job.id, processed=len(items), counters=counters, now=now):
+            job.refresh_from_db()
             restore_job_notify_soon(job_id=job.id)
-            job.finished_at = now
             audit_log(
                 workspace_id=job.workspace_id,
                 actor=job.requested_by,
@@ -175,25 +196,33 @@ def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetim
                 count=job.restored,
                 details={"job": job.id, "phase": "finished", "restored": job.restored, "skipped": job.skipped},
             )
-        job.save()
-    return not done
+        clock.lap("counters")
+    clock.lap("commit")
+    clock.record(len(items))
+    return True
 
 
 def restore_job_run(*, job_id: int) -> str:
-    """Run a job from its cursor until done, or until the task's time budget is
-    spent (then it is re-enqueued, keeping each task far below the broker's
-    visibility timeout)."""
-    if not restore_job_claim(job_id=job_id):
+    """Run a job until nothing is left for this worker, or until the task's time
+    budget is spent (then another task is queued to carry on, keeping each task far
+    below the broker's visibility timeout). R14: the worker that claims the job queues
+    helpers; every free worker that picks one up joins and takes chunks beside it."""
+    now = timezone.now()
+    if restore_job_claim(job_id=job_id, now=now):
+        for _ in range(settings.RESTORE_WORKERS_PER_JOB - 1):
+            publish(RUN_TASK, job_id)
+    elif not job_joinable(model=RestoreJob, job_id=job_id, now=now):
         return "not_claimed"
     deadline = time.monotonic() + settings.RESTORE_TASK_BUDGET
+    chunks = 0
     while restore_job_step(job_id=job_id):
+        chunks += 1
         if settings.RESTORE_CHUNK_PAUSE:
             time.sleep(settings.RESTORE_CHUNK_PAUSE)
         if time.monotonic() > deadline:
-            job_hand_over(model=RestoreJob, job_id=job_id)
-            restore_job_enqueue(job_id=job_id)
-            return "continued"
-    return "done"
+            restore_job_enqueue(job_id=job_id)  # the next task joins the running job
+            return f"continued after {chunks} chunks"
+    return f"done: {chunks} chunks"
 
 
 def restore_jobs_sweep(*, now: datetime | None = None) -> int:
