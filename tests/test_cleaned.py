@@ -174,7 +174,7 @@ def test_c4_a_queued_export_never_started_is_picked_up_by_the_sweeper(workspace,
     ExportJob.objects.create(workspace=workspace, requested_by=admin_user, status="succeeded")
     try:
         assert exports_sweep() == 1
-        queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("celery", 0, -1)
+        queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("exports", 0, -1)  # R14: the exports queue
         headers = [json.loads(m)["headers"] for m in queued]
         assert [(h["task"], h["argsrepr"]) for h in headers] == [("cleaned.tasks.export_run_task", f"[{stuck.id}]")]
     finally:
