@@ -134,16 +134,33 @@ def job_enqueue(*, model: type[BackgroundJob], task: str, job_id: int) -> bool:
     return True
 
 
+# Per process: the last position this worker claimed in each job. Claims look past it
+# first, so they do not walk the index entries of items already done (at 1,000,000
+# items that walk grew to tens of milliseconds per chunk); items left behind by a
+# crashed chunk are found by the fallback scan from the start. Only a hint.
+_CLAIM_HINTS: dict[tuple[str, int], int] = {}
+
+
 def job_items_claim(*, item_model, job_id: int, limit: int, columns: tuple[str, ...]) -> list[tuple]:
     """R14: the next `limit` unprocessed items of the job, locked until this transaction
     ends. Items another worker's chunk holds are skipped (PostgreSQL `FOR UPDATE SKIP
     LOCKED`), so any number of workers take disjoint chunks of one job; a worker that
-    dies rolls back and its items are simply taken by the next claim. (SQLite, the
+    dies rolls back and its items are simply taken by a later claim. (SQLite, the
     one-worker demo, has no row locks: it writes one transaction at a time anyway.)"""
-    qs = item_model.objects.filter(job_id=job_id, outcome="").order_by("position")
+    key = (item_model._meta.label, job_id)
+    pending = item_model.objects.filter(job_id=job_id, outcome="").order_by("position")
     if connection.features.has_select_for_update_skip_locked:
-        qs = qs.select_for_update(skip_locked=True)
-    return list(qs.values_list(*columns)[:limit])
+        pending = pending.select_for_update(skip_locked=True)
+    rows: list[tuple] = []
+    if key in _CLAIM_HINTS:
+        rows = list(pending.filter(position__gt=_CLAIM_HINTS[key]).values_list("position", *columns)[:limit])
+    if not rows:
+        rows = list(pending.values_list("position", *columns)[:limit])
+    if rows:
+        _CLAIM_HINTS[key] = rows[-1][0]
+    else:
+        _CLAIM_HINTS.pop(key, None)
+    return [row[1:] for row in rows]
 
 
 def job_chunk_commit(*, model: type[BackgroundJob], job_id: int, processed: int, counters: dict[str, int], now: datetime) -> bool:

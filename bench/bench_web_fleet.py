@@ -1,0 +1,184 @@
+"""P5: the archived list through gunicorn under load, while a restore job runs.
+
+    .venv/bin/python bench/bench_web_fleet.py --n 1000000 --small 1000
+
+Its own database (`crm_bench_p5`): P2's million archived contacts in one workspace
+("big", built by bench_archived_list.build) and `--small` small workspaces (20 active
+and 20 archived contacts each). gunicorn serves the production settings on loopback;
+one Celery worker (restore queue) runs a restore job in the big workspace during the
+measurement. Eight client threads request the big workspace's archived list — the
+first page and each filter of P2 — in turns; then eight threads request small
+workspaces' lists, still beside the running job. Server round trips are measured by
+the clients (so they include gunicorn and loopback, not only Django).
+"""
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_p5")
+
+from common import ROOT, Timer, setup_django  # noqa: E402
+
+PORT = 8771
+
+
+def build_small(count: int, user) -> list[str]:
+    from django.db import connection, transaction
+
+    from contacts_app.models import Role, Workspace, WorkspaceMembership
+
+    slugs = []
+    with transaction.atomic():
+        for k in range(count):
+            ws = Workspace.objects.create(name=f"Small {k}", slug=f"small-{k}", contact_limit=1000)
+            WorkspaceMembership.objects.create(workspace=ws, user=user, role=Role.ADMIN)
+            slugs.append(ws.slug)
+        with connection.cursor() as cur:
+            cur.execute(
+                """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at, updated_at, status,
+                       archived_at, email_status, cleaned_reason)
+                   SELECT w.id, 'c' || g || '@' || w.slug || '.example', 'First', 'Last' || g, '', now() - interval '2 years', now(),
+                       CASE WHEN g <= 20 THEN 'active' ELSE 'archived' END,
+                       CASE WHEN g <= 20 THEN NULL ELSE now() - (g || ' days')::interval END, 'ok', ''
+                   FROM contacts_app_workspace w CROSS JOIN generate_series(1, 40) g WHERE w.slug LIKE 'small-%%'"""
+            )
+            cur.execute(
+                """INSERT INTO contacts_app_archiverecord (workspace_id, contact_id, archived_at, account_name, restore_source)
+                   SELECT c.workspace_id, c.id, c.archived_at, '', '' FROM contacts_app_contact c
+                   JOIN contacts_app_workspace w ON w.id = c.workspace_id AND w.slug LIKE 'small-%%' WHERE c.status = 'archived'"""
+            )
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    return slugs
+
+
+def hammer(urls: list[str], cookie: str, clients: int, rounds: int) -> tuple[list[float], int]:
+    """`clients` threads, each requesting every URL `rounds` times in a shuffled order."""
+    times: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(seed: int):
+        rng = random.Random(seed)
+        mine = urls * rounds
+        rng.shuffle(mine)
+        for url in mine:
+            request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+            t = time.perf_counter()
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    response.read()
+                    ok = response.status == 200
+            except Exception:
+                ok = False
+            elapsed = (time.perf_counter() - t) * 1000
+            with lock:
+                times.append(elapsed)
+                errors[0] += 0 if ok else 1
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return sorted(times), errors[0]
+
+
+def p95(times: list[float]) -> float:
+    return times[max(0, int(len(times) * 0.95) - 1)]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true")
+    args = parser.parse_args()
+    setup_django(fresh=not args.reuse)
+    import redis
+    from bench_archived_list import build
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from contacts_app.models import MailingList, Tag, Workspace
+    from restore.forms import archived_filter
+    from restore.models import RestoreJob
+    from restore.services.jobs import restore_job_cancel, restore_job_create
+    from restore.services.selection import selection_from_queryset
+
+    with Timer() as t:
+        if args.reuse and Workspace.objects.filter(slug="big").exists():
+            ws, user = Workspace.objects.get(slug="big"), get_user_model().objects.get(username="bench-admin")
+            slugs = list(Workspace.objects.filter(slug__startswith="small-").values_list("slug", flat=True))
+        else:
+            ws, user = build(args.n)
+            slugs = build_small(args.small, user)
+    print(f"P5 set-up {t.seconds:.0f}s: {args.n:,} archived contacts in 'big', {len(slugs):,} small workspaces")
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"].value
+    base = f"http://127.0.0.1:{PORT}"
+    lst, tag = MailingList.objects.filter(workspace=ws).first(), Tag.objects.filter(workspace=ws, name="tag-1").first()
+    cohort = Tag.objects.get(workspace=ws, name="cohort")
+    filters = ["", "restorable=yes", "restorable=frozen", "restorable=expiring", "restorable=merged", "q=person4242",
+               "archived_after=2026-03-01&archived_before=2026-04-01", f"list={lst.id}", f"tag={tag.id}", f"tag={cohort.id}",
+               "email_status=cleaned", "sort=archived", "sort=email", "sort=-name", "page=50"]
+    big_urls = [f"{base}/w/big/contacts/archived/?{f}" for f in filters]
+
+    env = {**os.environ, "WEB_CONCURRENCY": os.getenv("WEB_CONCURRENCY", "4"), "WEB_THREADS": os.getenv("WEB_THREADS", "2"),
+           "PORT": str(PORT), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py"], cwd=ROOT, env=env,
+                           stdout=open(ROOT / "var" / "bench-gunicorn.log", "w"), stderr=subprocess.STDOUT)
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip",
+         "--without-mingle", "-Q", "restore"],
+        cwd=ROOT, env=os.environ.copy(), stdout=open(ROOT / "var" / "bench-worker.log", "w"), stderr=subprocess.STDOUT,
+    )
+    job = None
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/health", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.2)
+        time.sleep(3)
+        hammer(big_urls[:3], cookie, 2, 2)  # warm the workers' connections and caches
+        # A restore job in the big workspace runs through both measurements.
+        params = {"restorable": "yes", "tag": str(cohort.id)}
+        matching = archived_filter(params, workspace=ws).qs_or_error()
+        selection = selection_from_queryset(workspace=ws, queryset=matching, description=params)
+        job = restore_job_create(selection=selection, actor=user, confirm_overage=True)
+        while RestoreJob.objects.get(id=job.id).status == "queued":
+            time.sleep(0.1)
+        times, errors = hammer(big_urls, cookie, args.clients, args.rounds)
+        during = RestoreJob.objects.get(id=job.id)
+        print(f"  big workspace, {args.clients} clients, {len(times)} requests over {len(filters)} pages/filters while restore job "
+              f"#{job.id} ran ({during.cursor:,}/{during.requested:,} processed, status {during.status} at the end):")
+        print(f"    p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, max {times[-1]:.1f} ms, errors {errors} (target p95 ≤ 300 ms)")
+        small_urls = [f"{base}/w/{s}/contacts/archived/" for s in random.Random(1).sample(slugs, min(100, len(slugs)))]
+        times, errors = hammer(small_urls, cookie, args.clients, 1)
+        during = RestoreJob.objects.get(id=job.id)
+        print(f"  small workspaces beside it ({len(slugs):,} of them), {args.clients} clients, {len(times)} requests, job still "
+              f"{during.status}: p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, errors {errors} (target p95 ≤ 50 ms)")
+    finally:
+        if job is not None:
+            restore_job_cancel(job_id=job.id, actor=get_user_model().objects.get_or_create(username="bench-staff", is_staff=True)[0])
+        web.terminate()
+        worker.terminate()
+        web.wait(30)
+        worker.wait(30)
+
+
+if __name__ == "__main__":
+    main()
