@@ -29,6 +29,21 @@ ensure_chromium() {
   fi
 }
 
+ensure_gettext() {  # U3: makemessages/compilemessages need GNU gettext
+  if command -v msgfmt >/dev/null && command -v xgettext >/dev/null; then return 0; fi
+  echo "==> installing GNU gettext for the translations"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null
+  fi
+}
+
+compile_translations() {  # the .mo files are built, never committed
+  ensure_gettext
+  python manage.py compilemessages --ignore=.venv -v0
+}
+
 wait_for() {  # wait_for "description" command...
   local what="$1"; shift
   for _ in $(seq 1 60); do

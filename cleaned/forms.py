@@ -1,6 +1,7 @@
 """Forms of the cleaned view: the typed-ARCHIVE bulk archive (C5) and exports (C4)."""
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 
 from contacts_app.filters import ContactFilter
 from contacts_app.forms import SelectionForm, ServiceForm
@@ -49,13 +50,13 @@ class IncidentForm(ServiceForm):
     """C8: which cleanings an incident revert undoes: provider, window, class. Each
     problem is said with the field's name (S4)."""
 
-    provider = forms.CharField(max_length=30, validators=[validate_text], error_messages={"required": "Pick the provider of the incident."})
-    bounce_class = forms.ChoiceField(choices=[("", "Any reason"), *CLEANING_CLASSES], required=False,
-                                     error_messages={"invalid_choice": "Pick why the addresses were cleaned from the list."})
+    provider = forms.CharField(max_length=30, validators=[validate_text], error_messages={"required": _("Pick the provider of the incident.")})
+    bounce_class = forms.ChoiceField(choices=[("", _("Any reason")), *CLEANING_CLASSES], required=False,
+                                     error_messages={"invalid_choice": _("Pick why the addresses were cleaned from the list.")})
     cleaned_from = forms.DateTimeField(validators=[validate_date], error_messages={
-        "required": "Give the start of the incident (date and time).", "invalid": "The incident's start is not a date and time."})
+        "required": _("Give the start of the incident (date and time)."), "invalid": _("The incident's start is not a date and time.")})
     cleaned_until = forms.DateTimeField(validators=[validate_date], error_messages={
-        "required": "Give the end of the incident (date and time).", "invalid": "The incident's end is not a date and time."})
+        "required": _("Give the end of the incident (date and time)."), "invalid": _("The incident's end is not a date and time.")})
     reason = forms.CharField(required=False, strip=False)
 
     def incident(self, *, workspace) -> Incident:

@@ -4,31 +4,32 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contacts_app.jobs import ACTIVE_JOB_STATUSES, BackgroundJob
 
 
 class BounceType(models.TextChoices):
-    HARD = "hard", "Hard bounce"
-    SOFT = "soft", "Soft bounce"
-    DELIVERED = "delivered", "Delivered"
+    HARD = "hard", _("Hard bounce")
+    SOFT = "soft", _("Soft bounce")
+    DELIVERED = "delivered", _("Delivered")
 
 
 class BounceClass(models.TextChoices):
     """C7: what the evidence says happened (the table is in classification.py)."""
 
-    ADDRESS_GONE = "address_gone", "Address gone"
-    MAILBOX_FULL = "mailbox_full", "Mailbox full"
-    BLOCKED = "blocked", "Blocked (policy, spam or reputation)"
-    TEMPORARY = "temporary", "Temporary failure"
-    UNDETERMINED = "undetermined", "Not stated"
-    DELIVERED = "delivered", "Delivered"
+    ADDRESS_GONE = "address_gone", _("Address gone")
+    MAILBOX_FULL = "mailbox_full", _("Mailbox full")
+    BLOCKED = "blocked", _("Blocked (policy, spam or reputation)")
+    TEMPORARY = "temporary", _("Temporary failure")
+    UNDETERMINED = "undetermined", _("Not stated")
+    DELIVERED = "delivered", _("Delivered")
 
 
 class BounceSource(models.TextChoices):
-    PROVIDER = "provider", "Provider webhook"
-    SIGNED = "signed", "Signed webhook"
-    FILE = "file", "File import"
+    PROVIDER = "provider", _("Provider webhook")
+    SIGNED = "signed", _("Signed webhook")
+    FILE = "file", _("File import")
 
 
 class BounceEvent(models.Model):
@@ -103,9 +104,9 @@ class CleanedMembership(models.Model):
 
 
 class RevertOutcome(models.TextChoices):
-    REVERTED = "reverted", "Un-cleaned"
-    ALREADY_UNDONE = "already_undone", "Already un-cleaned"
-    NOT_ACTIVE = "not_active", "Archived or merged since (left cleaned)"
+    REVERTED = "reverted", _("Un-cleaned")
+    ALREADY_UNDONE = "already_undone", _("Already un-cleaned")
+    NOT_ACTIVE = "not_active", _("Archived or merged since (left cleaned)")
 
 
 class IncidentRevertJob(BackgroundJob):
@@ -150,17 +151,17 @@ class IncidentRevertItem(models.Model):
 
 
 class ExportStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 class ExportScope(models.TextChoices):
     """Which contacts an export's filter applies to."""
 
-    CLEANED = "cleaned", "Cleaned contacts"  # the cleaned view's Export CSV (C4)
-    CONTACTS = "contacts", "Contacts"  # the API: any contact filter
+    CLEANED = "cleaned", _("Cleaned contacts")  # the cleaned view's Export CSV (C4)
+    CONTACTS = "contacts", _("Contacts")  # the API: any contact filter
 
 
 class ExportJob(models.Model):

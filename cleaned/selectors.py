@@ -1,5 +1,6 @@
 import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from contacts_app.filters import ContactFilter
 from contacts_app.models import Contact, ContactStatus, EmailStatus
@@ -25,8 +26,8 @@ class CleanedFilter(ContactFilter):
     """C4 + C7: the contact filters, and why the address was cleaned (the class and
     provider of the cleaning in force)."""
 
-    bounce_class = django_filters.ChoiceFilter(choices=CLEANING_CLASSES, method="filter_cleaning", label="Why cleaned")
-    provider = django_filters.ChoiceFilter(choices=(), method="filter_cleaning", label="Provider")
+    bounce_class = django_filters.ChoiceFilter(choices=CLEANING_CLASSES, method="filter_cleaning", label=_("Why cleaned"))
+    provider = django_filters.ChoiceFilter(choices=(), method="filter_cleaning", label=_("Provider"))
 
     def __init__(self, data=None, *, workspace, **kwargs):
         super().__init__(data, workspace=workspace, statuses=(ContactStatus.ACTIVE,), email_status=EmailStatus.CLEANED, **kwargs)

@@ -5,10 +5,13 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts_app.access import handles_service_errors, workspace_view
 from contacts_app.csv_stream import csv_chunks
+from contacts_app.i18n import num
 from contacts_app.pagination import paginate
 
 from . import selectors
@@ -66,7 +69,9 @@ def cleaned_archive(request):
     else:
         ids = data["ids"]
     archived = cleaned_contacts_archive(workspace=request.workspace, contact_ids=ids, confirmation=data["confirmation"], actor=request.user)
-    messages.success(request, f"Archived {archived:,} cleaned contact{'s' if archived != 1 else ''}. Their data is kept in Archived contacts.")
+    messages.success(request, ngettext(
+        "Archived %(n)s cleaned contact. Its data is kept in Archived contacts.",
+        "Archived %(n)s cleaned contacts. Their data is kept in Archived contacts.", archived) % {"n": num(archived)})
     return redirect(reverse("restore:archived", args=[request.workspace.slug]) + "?email_status=cleaned")
 
 
@@ -76,8 +81,13 @@ def cleaned_archive(request):
 def export_start(request):
     scope, params = ExportForm(request.POST).scope_and_params()
     job = export_create(workspace=request.workspace, actor=request.user, params=params, scope=scope)
-    what = "cleaned contacts" if scope == ExportScope.CLEANED else "contacts"
-    messages.success(request, f"Export #{job.id} started for {job.total:,} {what}. It appears here when ready.")
+    if scope == ExportScope.CLEANED:
+        text = ngettext("Export #%(id)s started for %(n)s cleaned contact. It appears here when ready.",
+                        "Export #%(id)s started for %(n)s cleaned contacts. It appears here when ready.", job.total)
+    else:
+        text = ngettext("Export #%(id)s started for %(n)s contact. It appears here when ready.",
+                        "Export #%(id)s started for %(n)s contacts. It appears here when ready.", job.total)
+    messages.success(request, text % {"id": job.id, "n": num(job.total)})
     return redirect("cleaned:exports", slug=request.workspace.slug)
 
 
@@ -93,10 +103,10 @@ def exports(request):
 def export_download(request, export_id: int):
     job = ExportJob.objects.filter(workspace=request.workspace, id=export_id, status=ExportStatus.SUCCEEDED).first()
     if job is None:
-        raise Http404("No such export, or it is not ready yet.")
+        raise Http404(_("No such export, or it is not ready yet."))
     path = export_path(job)
     if not path.is_file():
-        raise Http404("This export file is no longer available.")
+        raise Http404(_("This export file is no longer available."))
     return FileResponse(path.open("rb"), as_attachment=True, filename=f"cleaned-contacts-{job.id}.csv", content_type="text/csv; charset=utf-8")
 
 
@@ -107,7 +117,7 @@ def contact_unclean(request, contact_id: int):
     """C8: un-clean one contact with the typed reason; back to its page."""
     reason = UncleanForm(request.POST).cleaned_or_error()["reason"]
     contact = cleanings.contact_unclean(workspace=request.workspace, contact_id=contact_id, actor=request.user, reason=reason)
-    messages.success(request, f"{contact.email} is deliverable again; its lists are back to the statuses they had before the cleaning.")
+    messages.success(request, _("%(email)s is deliverable again; its lists are back to the statuses they had before the cleaning.") % {"email": contact.email})
     return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
 
 
@@ -134,14 +144,14 @@ def incident(request):
 def incident_revert(request):
     form = IncidentForm(request.POST)
     job = incidents.incident_revert_create(incident=form.incident(workspace=request.workspace), actor=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, f"Reverting {job.requested:,} cleaning{'s' if job.requested != 1 else ''} in the background.")
+    messages.success(request, ngettext("Reverting %(n)s cleaning in the background.", "Reverting %(n)s cleanings in the background.", job.requested) % {"n": num(job.requested)})
     return redirect("cleaned:revert_job", slug=request.workspace.slug, job_id=job.id)
 
 
 def _revert_job(request, job_id: int) -> IncidentRevertJob:
     job = IncidentRevertJob.objects.filter(workspace=request.workspace, id=job_id).select_related("requested_by").first()
     if job is None:
-        raise Http404("No such incident revert.")
+        raise Http404(_("No such incident revert."))
     return job
 
 

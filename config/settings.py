@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",  # U3: the browser's language, or the one chosen in the top bar
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,7 +146,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-LANGUAGE_CODE = "en-us"
+# U3: English and French. The language follows the browser (Accept-Language), can be
+# switched in the top bar (Django's set_language, remembered in a cookie); dates and
+# numbers follow it. The catalogue is in locale/ (compiled by bin/run and bin/test).
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -232,7 +239,7 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "CRM <no-reply@localhost>")
 # --- Product settings -----------------------------------------------------------
 ARCHIVE_CHUNK_SIZE = envint("ARCHIVE_CHUNK_SIZE", "1000")
 CONTACTS_PAGE_SIZE = envint("CONTACTS_PAGE_SIZE", "50")
-MAX_SELECTION_SIZE = envint("MAX_SELECTION_SIZE", "200000")
+MAX_SELECTION_SIZE = envint("MAX_SELECTION_SIZE", "1000000")  # one restore or archive request (R14: a fleet restores a million)
 
 # --- Provider bounce webhooks (django-anymail), each with its provider's own check ---
 # The demo's published credentials work only with DEBUG on (S6). Without a credential a

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import JavaScriptCatalog
 
 from contacts_app import views as contact_views
 from contacts_app.activity import activity
@@ -27,6 +28,8 @@ def _tracking_webhooks():
 urlpatterns = [
     path("", contact_views.home, name="home"),
     path("health", contact_views.health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language (U3)
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from . import selectors
 from .errors import ServiceError
@@ -23,10 +24,10 @@ def workspace_view(*, admin_only: bool = False):
         def wrapped(request, slug: str, *args, **kwargs):
             membership = selectors.membership_for(user=request.user, slug=slug)
             if membership is None:
-                raise Http404("No such workspace.")
+                raise Http404(_("No such workspace."))
             if admin_only and not membership.is_admin:
                 # A plain 403 page: an expected refusal, logged as one line, no traceback.
-                return render(request, "403.html", {"exception": "Only workspace admins can do this."}, status=403)
+                return render(request, "403.html", {"exception": _("Only workspace admins can do this.")}, status=403)
             request.workspace = membership.workspace
             request.membership = membership
             request.notices = notices_take(user=request.user, workspace=membership.workspace)  # R13, shown once

@@ -7,6 +7,8 @@ from django import forms
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .access import handles_service_errors, workspace_view
@@ -18,9 +20,9 @@ from .pagination import paginate
 
 
 class ActivityFilterForm(ServiceForm):
-    action = forms.ChoiceField(choices=[("", "Any action"), *AuditEvent.Action.choices], required=False)
-    since = forms.DateField(required=False, validators=[validate_date], label="From")
-    until = forms.DateField(required=False, validators=[validate_date], label="Until")
+    action = forms.ChoiceField(choices=[("", _("Any action")), *AuditEvent.Action.choices], required=False)
+    since = forms.DateField(required=False, validators=[validate_date], label=_("From"))
+    until = forms.DateField(required=False, validators=[validate_date], label=_("Until"))
 
 
 def activity_events(*, workspace, action: str = "", since=None, until=None):
@@ -40,12 +42,15 @@ def describe(event: AuditEvent) -> str:
     """The event in the admin's words."""
     d = event.details or {}
     if d.get("job"):
-        phase = {"requested": "requested", "finished": "finished"}.get(d.get("phase"), d.get("verb", ""))
-        return f"Restore job #{d['job']} {phase}".strip()
+        phase = {"requested": pgettext("job phase", "requested"), "finished": pgettext("job phase", "finished"),
+                 "cancel": pgettext("job phase", "cancelled"), "retry": pgettext("job phase", "retried")}.get(d.get("phase") or d.get("verb"), "")
+        return (gettext("Restore job #%(id)s") % {"id": d["job"]} + f" {phase}").strip()
+    if d.get("revert_job"):
+        return gettext("Incident revert #%(id)s") % {"id": d["revert_job"]}
     if d.get("export"):
-        return f"Export #{d['export']}"
+        return gettext("Export #%(id)s") % {"id": d["export"]}
     if d.get("provider"):
-        return f"Bounces from {d['provider']}"
+        return gettext("Bounces from %(provider)s") % {"provider": d["provider"]}
     if d.get("reason"):
         return str(d["reason"])
     if d.get("model"):
@@ -54,7 +59,7 @@ def describe(event: AuditEvent) -> str:
 
 
 def who(event: AuditEvent) -> str:
-    return event.actor.get_username() if event.actor else (event.actor_label or "system")
+    return event.actor.get_username() if event.actor else (event.actor_label or gettext("system"))
 
 
 @require_GET

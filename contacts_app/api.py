@@ -1,5 +1,6 @@
 """JSON API for the workspace and its contacts. Same services as the pages."""
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictBool
 
@@ -82,7 +83,7 @@ def contact_list(request, filters: Query[ContactListQuery]):
     qs = ContactFilter(params, workspace=request.workspace).qs_or_error().order_by("-id")
     paginator = Paginator(qs, API_PAGE_SIZE)
     if number > max(paginator.num_pages, 1):
-        raise InvalidInput(f"There are only {paginator.num_pages} pages.", code="invalid_page")
+        raise InvalidInput(_("There are only %(pages)s pages.") % {"pages": paginator.num_pages}, code="invalid_page")
     page = paginator.page(number)
     next_url = None
     if page.has_next():
@@ -116,7 +117,7 @@ def contacts_archive(request, payload: ArchiveIn):
 def _own_contact(request, contact_id: int) -> Contact:
     contact = Contact.objects.filter(workspace=request.workspace, id=contact_id).first()
     if contact is None:
-        raise NotFound("No such contact.")  # another workspace's contact too (S2)
+        raise NotFound(_("No such contact."))  # another workspace's contact too (S2)
     return contact
 
 

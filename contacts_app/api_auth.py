@@ -3,6 +3,7 @@ import hashlib
 import secrets
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 
@@ -17,7 +18,7 @@ def token_hash(token: str) -> str:
 def api_token_create(*, workspace, user) -> str:
     """Issue a token; it is shown once and only its hash is kept."""
     if not WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
-        raise InvalidInput(f"{user} is not a member of {workspace.slug}.")
+        raise InvalidInput(_("%(user)s is not a member of %(workspace)s.") % {"user": user, "workspace": workspace.slug})
     token = "crm_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(workspace=workspace, user=user, key_hash=token_hash(token), prefix=token[:8])
     return token

@@ -10,13 +10,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class RestoreSource(models.TextChoices):
     """How an archiving was undone."""
 
-    MANUAL = "manual", "Restore job"  # an admin's restore (R1–R5)
-    FORM = "form", "Form submission"  # automatic restore (R9)
+    MANUAL = "manual", _("Restore job")  # an admin's restore (R1–R5)
+    FORM = "form", _("Form submission")  # automatic restore (R9)
 
 
 class ArchiveRecord(models.Model):

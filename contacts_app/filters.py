@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import lifecycle
 from .errors import InvalidInput
@@ -29,11 +31,11 @@ from .models import (
 )
 
 RESTORABILITY = (
-    ("yes", "Restorable now"),
-    ("frozen", "Still frozen (archived < 30 days)"),
-    ("expiring", "Deleted for good within 30 days"),
-    ("expired", "Past the one-year window"),
-    ("merged", "Merged"),
+    ("yes", gettext_lazy("Restorable now")),
+    ("frozen", gettext_lazy("Still frozen (archived < 30 days)")),
+    ("expiring", gettext_lazy("Deleted for good within 30 days")),
+    ("expired", gettext_lazy("Past the one-year window")),
+    ("merged", gettext_lazy("Merged")),
 )
 
 
@@ -56,15 +58,15 @@ SEARCH_MAX_LENGTH = 200
 
 
 class ContactFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label="Search", max_length=SEARCH_MAX_LENGTH, validators=[validate_text])
+    q = django_filters.CharFilter(method="filter_q", label=gettext_lazy("Search"), max_length=SEARCH_MAX_LENGTH, validators=[validate_text])
     status = django_filters.ChoiceFilter(choices=ContactStatus.choices)
-    email_status = django_filters.ChoiceFilter(choices=EmailStatus.choices, label="Email status")
-    archived_after = django_filters.DateFilter(method="filter_archived_after", label="Archived from", validators=[validate_date])
-    archived_before = django_filters.DateFilter(method="filter_archived_before", label="Archived until", validators=[validate_date])
-    restorable = django_filters.ChoiceFilter(choices=RESTORABILITY, method="filter_restorable", label="Restorability")
-    list = IdChoiceFilter(queryset=MailingList.objects.none(), method="filter_list", label="List")
-    tag = IdChoiceFilter(queryset=Tag.objects.none(), method="filter_tag", label="Tag")
-    account = IdChoiceFilter(queryset=Account.objects.none(), method="filter_account", label="Account")
+    email_status = django_filters.ChoiceFilter(choices=EmailStatus.choices, label=gettext_lazy("Email status"))
+    archived_after = django_filters.DateFilter(method="filter_archived_after", label=gettext_lazy("Archived from"), validators=[validate_date])
+    archived_before = django_filters.DateFilter(method="filter_archived_before", label=gettext_lazy("Archived until"), validators=[validate_date])
+    restorable = django_filters.ChoiceFilter(choices=RESTORABILITY, method="filter_restorable", label=gettext_lazy("Restorability"))
+    list = IdChoiceFilter(queryset=MailingList.objects.none(), method="filter_list", label=gettext_lazy("List"))
+    tag = IdChoiceFilter(queryset=Tag.objects.none(), method="filter_tag", label=gettext_lazy("Tag"))
+    account = IdChoiceFilter(queryset=Account.objects.none(), method="filter_account", label=gettext_lazy("Account"))
 
     class Meta:
         model = Contact
@@ -100,7 +102,7 @@ class ContactFilter(django_filters.FilterSet):
         """The filtered queryset, or InvalidInput naming each bad field (S4)."""
         if not self.is_valid():
             problems = "; ".join(f"{self.filters[name].label or name}: {' '.join(errs)}" for name, errs in self.errors.items())
-            raise InvalidInput(f"Some filters are not valid — {problems}", code="invalid_filter")
+            raise InvalidInput(_("Some filters are not valid — %(problems)s") % {"problems": problems}, code="invalid_filter")
         return self.qs
 
     def filter_q(self, qs, name, value):

@@ -3,10 +3,13 @@ and validate input (S4); business rules stay in the services."""
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import InvalidInput
 from .filters import SEARCH_MAX_LENGTH
 from .hygiene import validate_text
+from .i18n import num
 from .models import Contact
 
 
@@ -19,13 +22,14 @@ def parse_id_list(values, *, what: str = "contact") -> list[int]:
             if not part:
                 continue
             if not part.isdigit() or int(part) <= 0 or len(part) > 18:
-                raise InvalidInput(f"“{part[:40]}” is not a valid {what} id.", code="invalid_id")
+                message = _("“%(value)s” is not a valid contact id.") if what == "contact" else _("“%(value)s” is not a valid %(what)s id.")
+                raise InvalidInput(message % {"value": part[:40], "what": what}, code="invalid_id")
             ids.add(int(part))
     if not ids:
-        raise InvalidInput(f"Select at least one {what} first.", code="empty_selection")
+        raise InvalidInput(_("Select at least one contact first.") if what == "contact" else _("Select at least one %(what)s first.") % {"what": what}, code="empty_selection")
     if len(ids) > settings.MAX_SELECTION_SIZE:
         raise InvalidInput(
-            f"That is {len(ids):,} {what}s; at most {settings.MAX_SELECTION_SIZE:,} can be handled at once.",
+            _("That is %(count)s ids; at most %(max)s can be handled at once.") % {"count": num(len(ids)), "max": num(settings.MAX_SELECTION_SIZE)},
             code="selection_too_large",
         )
     return sorted(ids)
@@ -38,7 +42,7 @@ def parse_page_size(raw: str | None, *, default: int) -> int:
     if raw in (None, ""):
         return default
     if not raw.isdigit() or int(raw) not in PAGE_SIZES:
-        raise InvalidInput(f"Page size must be one of {', '.join(map(str, PAGE_SIZES))}.", code="invalid_page_size")
+        raise InvalidInput(_("Page size must be one of %(sizes)s.") % {"sizes": ", ".join(map(str, PAGE_SIZES))}, code="invalid_page_size")
     return int(raw)
 
 
@@ -96,7 +100,7 @@ class SelectionForm(ServiceForm):
     def clean(self):
         data = super().clean()
         if not data.get("select_all") and not data.get("ids") and "ids" not in self.errors:
-            raise ValidationError("Select at least one contact first.", code="empty_selection")
+            raise ValidationError(_("Select at least one contact first."), code="empty_selection")
         return data
 
 
@@ -129,7 +133,7 @@ class NewContactForm(ContactForm):
     and tags, ticked, and keeps its account."""
 
     consent = forms.BooleanField(
-        error_messages={"required": "Tick “This person gave me permission to email them” to add this contact."}
+        error_messages={"required": gettext_lazy("Tick “This person gave me permission to email them” to add this contact.")}
     )
     lists = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     tags = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)

@@ -7,8 +7,10 @@ import unicodedata
 from datetime import date, datetime, timezone
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .errors import InvalidInput
+from .i18n import num
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 # Dates a person or a provider can mean. Outside this, arithmetic on them (a day added,
@@ -23,13 +25,13 @@ def text_problem(value: str, *, max_length: int | None = None, multiline: bool =
     line breaks only where `multiline`), unpaired surrogates and values longer than
     their column are refused."""
     if max_length is not None and len(value) > max_length:
-        return f"is {len(value):,} characters long; at most {max_length:,} are allowed"
+        return _("is %(length)s characters long; at most %(max)s are allowed") % {"length": num(len(value)), "max": num(max_length)}
     allowed = "\t\n\r" if multiline else ""
     for ch in value:
         if 0xD800 <= ord(ch) <= 0xDFFF:
-            return "contains an invalid character (an unpaired surrogate)"
+            return _("contains an invalid character (an unpaired surrogate)")
         if unicodedata.category(ch) == "Cc" and ch not in allowed:
-            return f"contains a control character (U+{ord(ch):04X})"
+            return _("contains a control character (U+%(code)s)") % {"code": f"{ord(ch):04X}"}
     return None
 
 
@@ -37,7 +39,7 @@ def clean_text(value: str, *, field: str, max_length: int | None = None, multili
     """The text as given, or InvalidInput naming the field (services and parsers)."""
     problem = text_problem(value, max_length=max_length, multiline=multiline)
     if problem:
-        raise InvalidInput(f"'{field}' {problem}.", code="invalid_text")
+        raise InvalidInput(_("'%(field)s' %(problem)s.") % {"field": field, "problem": problem}, code="invalid_text")
     return value
 
 
@@ -45,7 +47,7 @@ def validate_text(value: str) -> None:
     """Django validator for single-line form fields (length is the field's own check)."""
     problem = text_problem(value)
     if problem:
-        raise ValidationError(f"This value {problem}.", code="invalid_text")
+        raise ValidationError(_("This value %(problem)s.") % {"problem": problem}, code="invalid_text")
 
 
 def parse_positive_int(raw: str, *, maximum: int = MAX_ID) -> int | None:
@@ -60,7 +62,7 @@ def parse_positive_int(raw: str, *, maximum: int = MAX_ID) -> int | None:
 def check_date(value: date, *, field: str) -> date:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST <= day < LATEST:
-        raise InvalidInput(f"'{field}' must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}.", code="invalid_date")
+        raise InvalidInput(_("'%(field)s' must be between %(earliest)s and %(latest)s.") % {"field": field, "earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}, code="invalid_date")
     return value
 
 
@@ -69,7 +71,7 @@ def validate_date(value: date) -> None:
     try:
         check_date(value, field="date")
     except InvalidInput:
-        raise ValidationError(f"Enter a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}.", code="invalid_date") from None
+        raise ValidationError(_("Enter a date between %(earliest)s and %(latest)s.") % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}, code="invalid_date") from None
 
 
 def aware(value: datetime) -> datetime:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 
 from .models import ContactStatus
 
@@ -20,13 +21,13 @@ class Outcome(models.TextChoices):
     """R10: what happened to one requested contact. Every outcome but RESTORED is a
     skip reason; the labels are the admin's words."""
 
-    RESTORED = "restored", "Restored"
-    FROZEN = "frozen", "Archived less than 30 days ago"
-    EXPIRED = "expired", "Archived more than a year ago"
-    MERGED = "merged", "Merged into another contact"
-    ALREADY_ACTIVE = "already_active", "Already active"
-    NOT_FOUND = "not_found", "Not found"
-    EMAIL_CONFLICT = "email_conflict", "Another active contact has this email"
+    RESTORED = "restored", _("Restored")
+    FROZEN = "frozen", _("Archived less than 30 days ago")
+    EXPIRED = "expired", _("Archived more than a year ago")
+    MERGED = "merged", _("Merged into another contact")
+    ALREADY_ACTIVE = "already_active", _("Already active")
+    NOT_FOUND = "not_found", _("Not found")
+    EMAIL_CONFLICT = "email_conflict", _("Another active contact has this email")
 
 
 SKIP_REASONS = tuple(o for o in Outcome if o is not Outcome.RESTORED)

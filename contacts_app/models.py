@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .fields import IdSetField
 
@@ -36,8 +37,8 @@ class Workspace(models.Model):
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MEMBER = "member", "Member"
+    ADMIN = "admin", _("Admin")
+    MEMBER = "member", _("Member")
 
 
 class WorkspaceMembership(models.Model):
@@ -69,14 +70,14 @@ class Account(models.Model):
 
 
 class ContactStatus(models.TextChoices):
-    ACTIVE = "active", "Active"
-    ARCHIVED = "archived", "Archived"
-    MERGED = "merged", "Merged"
+    ACTIVE = "active", _("Active")
+    ARCHIVED = "archived", _("Archived")
+    MERGED = "merged", _("Merged")
 
 
 class EmailStatus(models.TextChoices):
-    OK = "ok", "OK"
-    CLEANED = "cleaned", "Cleaned"
+    OK = "ok", _("OK")
+    CLEANED = "cleaned", _("Cleaned")
 
 
 # B1/B2, written once: a contact counts against the plan when it is active and its
@@ -225,10 +226,10 @@ class MailingList(models.Model):
 
 
 class MembershipStatus(models.TextChoices):
-    SUBSCRIBED = "subscribed", "Subscribed"
-    UNCONFIRMED = "unconfirmed", "Unconfirmed"
-    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
-    BOUNCED = "bounced", "Bounced"
+    SUBSCRIBED = "subscribed", _("Subscribed")
+    UNCONFIRMED = "unconfirmed", _("Unconfirmed")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+    BOUNCED = "bounced", _("Bounced")
 
 
 class ListMembership(models.Model):
@@ -301,9 +302,9 @@ class Form(models.Model):
 
 
 class Trigger(models.TextChoices):
-    CONTACT_CREATED = "contact_created", "Contact created"
-    LIST_SUBSCRIBED = "list_subscribed", "Subscribed to a list"
-    TAG_ADDED = "tag_added", "Tag added"
+    CONTACT_CREATED = "contact_created", _("Contact created")
+    LIST_SUBSCRIBED = "list_subscribed", _("Subscribed to a list")
+    TAG_ADDED = "tag_added", _("Tag added")
 
 
 class Automation(models.Model):
@@ -341,16 +342,16 @@ class AuditEvent(models.Model):
     """Who did what to which contacts, when. Written in the same transaction as the change."""
 
     class Action(models.TextChoices):
-        ARCHIVE = "archive", "Archive"
-        RESTORE = "restore", "Restore"
-        AUTO_RESTORE = "auto_restore", "Automatic restore"
-        PURGE = "purge", "Purge"
-        MERGE = "merge", "Merge"
-        CLEAN = "clean", "Clean"
-        UNCLEAN = "unclean", "Un-clean"
-        EXPORT = "export", "Export"
-        CONTACT_CREATE = "contact_create", "Contact created"
-        STAFF_CHANGE = "staff_change", "Staff change"
+        ARCHIVE = "archive", _("Archive")
+        RESTORE = "restore", _("Restore")
+        AUTO_RESTORE = "auto_restore", _("Automatic restore")
+        PURGE = "purge", _("Purge")
+        MERGE = "merge", _("Merge")
+        CLEAN = "clean", _("Clean")
+        UNCLEAN = "unclean", _("Un-clean")
+        EXPORT = "export", _("Export")
+        CONTACT_CREATE = "contact_create", _("Contact created")
+        STAFF_CHANGE = "staff_change", _("Staff change")
 
     workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

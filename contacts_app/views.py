@@ -6,6 +6,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors
@@ -13,6 +15,7 @@ from .access import handles_service_errors, workspace_view
 from .errors import ServiceError
 from .forms import ArchiveForm, ContactForm, NewContactForm, SearchForm
 from .health import health_check
+from .i18n import num
 from .pagination import paginate
 from .panels import contact_panels_render
 from .services.archive import contacts_archive as archive_service
@@ -80,7 +83,7 @@ def contact_list_page(request, *, within, context: dict | None = None):
 def contact_detail(request, contact_id: int):
     contact = selectors.contact_detail(workspace=request.workspace, contact_id=contact_id)
     if contact is None:
-        raise Http404("No such contact.")
+        raise Http404(_("No such contact."))
     panels = contact_panels_render(request=request, contact=contact)  # e.g. "Why cleaned" (C7)
     return render(request, "contacts/detail.html", {"contact": contact, "panels": panels})
 
@@ -93,9 +96,9 @@ def contacts_archive(request):
     archived = archive_service(workspace=request.workspace, contact_ids=ids, actor=request.user)
     skipped = len(ids) - archived
     if archived:
-        messages.success(request, f"Archived {archived} contact{'s' if archived != 1 else ''}.")
+        messages.success(request, ngettext("Archived %(n)s contact.", "Archived %(n)s contacts.", archived) % {"n": num(archived)})
     if skipped:
-        messages.warning(request, f"{skipped} selected contact{'s were' if skipped != 1 else ' was'} not active and left as is.")
+        messages.warning(request, ngettext("%(n)s selected contact was not active and left as is.", "%(n)s selected contacts were not active and left as is.", skipped) % {"n": num(skipped)})
     return redirect(_next_url(request, default=reverse("contacts:list", args=[request.workspace.slug])))
 
 
@@ -122,7 +125,7 @@ def contact_new(request):
         except ServiceError as exc:
             form.add_error(None, exc.detail)
         else:
-            messages.success(request, f"Added {contact.email}.")
+            messages.success(request, _("Added %(email)s.") % {"email": contact.email})
             return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
     status = 400 if form.errors else 200
     return render(request, "contacts/form.html", {"form": form, "source": source, "mode": "new"}, status=status)
@@ -133,7 +136,7 @@ def contact_new(request):
 def contact_edit(request, contact_id: int):
     contact = selectors.contact_detail(workspace=request.workspace, contact_id=contact_id)
     if contact is None:
-        raise Http404("No such contact.")
+        raise Http404(_("No such contact."))
     initial = {"email": contact.email, "first_name": contact.first_name, "last_name": contact.last_name, "phone": contact.phone}
     form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
@@ -144,7 +147,7 @@ def contact_edit(request, contact_id: int):
             form.add_error(None, exc.detail)
             status = exc.status
         else:
-            messages.success(request, "Contact saved.")
+            messages.success(request, _("Contact saved."))
             return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
     elif form.errors:
         status = 400

@@ -3,6 +3,7 @@ automatically (same services as the pages)."""
 from datetime import datetime
 from typing import Literal
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictBool, model_validator
 
@@ -128,7 +129,7 @@ def jobs(request, payload: RestoreJobIn):
 def job_detail(request, job_id: int):
     job = RestoreJob.objects.filter(workspace=request.workspace, id=job_id).first()
     if job is None:
-        raise NotFound("No such restore job.")
+        raise NotFound(_("No such restore job."))
     return JobOut.from_job(job)
 
 

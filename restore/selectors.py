@@ -12,6 +12,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.utils.translation import gettext as _
 
 from contacts_app.associations import ACCOUNT, ASSOCIATION_KINDS, DEALS, LISTS, TAGS
 from contacts_app.fields import id_set_elements
@@ -78,14 +79,14 @@ def restored_contact_ids(*, job: RestoreJob) -> QuerySet:
 def job_history(*, job: RestoreJob) -> list[tuple]:
     """What happened to a job, for its page: requested, started, and what support did
     to it (cancelled, retried), from the audit log; newest last."""
-    events = [(job.created_at, "Requested", job.requested_by.get_username() if job.requested_by else "system")]
+    events = [(job.created_at, _("Requested"), job.requested_by.get_username() if job.requested_by else _("system"))]
     staff = (
         AuditEvent.objects.filter(workspace_id=job.workspace_id, action=AuditEvent.Action.STAFF_CHANGE, details__job=job.id)
         .select_related("actor")
         .order_by("created_at")
     )
-    verbs = {"cancel": "Cancelled by support", "retry": "Retried by support"}
-    events += [(e.created_at, verbs.get(e.details.get("verb"), "Changed by support"), e.actor.get_username() if e.actor else "") for e in staff]
+    verbs = {"cancel": _("Cancelled by support"), "retry": _("Retried by support")}
+    events += [(e.created_at, verbs.get(e.details.get("verb"), _("Changed by support")), e.actor.get_username() if e.actor else "") for e in staff]
     if job.finished_at:
         events.append((job.finished_at, job.get_status_display(), ""))
     return sorted(events, key=lambda e: e[0])

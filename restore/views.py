@@ -5,6 +5,8 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts_app.access import (
@@ -14,6 +16,7 @@ from contacts_app.access import (
 )
 from contacts_app.csv_stream import csv_chunks
 from contacts_app.errors import Conflict
+from contacts_app.i18n import num
 from contacts_app.lifecycle import (
     Outcome,
     restorable_from,
@@ -45,7 +48,7 @@ def _filter_chips(filterset, params) -> list[tuple[str, str, str]]:
             continue
         field = filterset.filters[name]
         if isinstance(value, date):
-            shown = date_format(value, "M j, Y")
+            shown = date_format(value)
         else:
             shown = getattr(value, "name", None) or dict(field.extra.get("choices", ())).get(value, value)
         rest = params.copy()
@@ -72,9 +75,9 @@ def _sort_links(params, current: str) -> dict[str, tuple[str, str]]:
 def _presets(now) -> list[tuple[str, str]]:
     """One-click filters an admin reaches for most."""
     return [
-        ("Archived in the last 30 days", f"archived_after={(now - timedelta(days=30)).date().isoformat()}"),
-        ("Restorable now", "restorable=yes"),
-        ("Deleted for good within 30 days", "restorable=expiring"),
+        (_("Archived in the last 30 days"), f"archived_after={(now - timedelta(days=30)).date().isoformat()}"),
+        (_("Restorable now"), "restorable=yes"),
+        (_("Deleted for good within 30 days"), "restorable=expiring"),
     ]
 
 
@@ -82,13 +85,13 @@ def _row_block(contact, now, job_running: bool) -> str:
     """Why the per-row Restore button is disabled, in the admin's words (R1–R4)."""
     reason = skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
     if reason == Outcome.MERGED:
-        return f"Merged into {contact.merged_into.email}" if contact.merged_into else "Merged into another contact"
+        return _("Merged into %(email)s") % {"email": contact.merged_into.email} if contact.merged_into else _("Merged into another contact")
     if reason == Outcome.FROZEN:
-        return f"Can be restored from {date_format(restorable_from(contact.archived_at), 'M j, Y')}"
+        return _("Can be restored from %(day)s") % {"day": date_format(restorable_from(contact.archived_at))}
     if reason == Outcome.EXPIRED:
-        return "Archived over a year ago: scheduled for deletion"
+        return _("Archived over a year ago: scheduled for deletion")
     if job_running:
-        return "A restore is already running: one at a time"
+        return _("A restore is already running: one at a time")
     return ""
 
 
@@ -172,14 +175,16 @@ def restore_start(request):
             messages.warning(request, error.detail)
             return redirect("restore:job", slug=request.workspace.slug, job_id=error.job_id)
         return render_service_error(request, error)
-    messages.success(request, f"Restore started for {job.requested:,} contact{'s' if job.requested != 1 else ''}. You can leave this page; it runs in the background.")
+    messages.success(request, ngettext(
+        "Restore started for %(n)s contact. You can leave this page; it runs in the background.",
+        "Restore started for %(n)s contacts. You can leave this page; it runs in the background.", job.requested) % {"n": num(job.requested)})
     return redirect("restore:job", slug=request.workspace.slug, job_id=job.id)
 
 
 def _job_or_404(request, job_id: int):
     job = selectors.job_for(workspace=request.workspace, job_id=job_id)
     if job is None:
-        raise Http404("No such restore job.")  # another workspace's job too (S2)
+        raise Http404(_("No such restore job."))  # another workspace's job too (S2)
     return job
 
 

@@ -1,4 +1,6 @@
 """C5: bulk archive of cleaned contacts with a typed confirmation."""
+from django.utils.translation import gettext as _
+
 from contacts_app.errors import InvalidInput
 from contacts_app.models import Contact, EmailStatus, Workspace
 from contacts_app.services.archive import contacts_archive
@@ -11,7 +13,7 @@ def cleaned_contacts_archive(*, workspace: Workspace, contact_ids: list[int], co
     archive service, so their data is kept (A2)."""
 
     if confirmation.strip() != CONFIRMATION_WORD:
-        raise InvalidInput(f"Type {CONFIRMATION_WORD} in capital letters to confirm.", code="confirmation_required")
+        raise InvalidInput(_("Type %(word)s in capital letters to confirm.") % {"word": CONFIRMATION_WORD}, code="confirmation_required")
     cleaned_ids = list(
         Contact.objects.filter(workspace=workspace, id__in=contact_ids, email_status=EmailStatus.CLEANED).values_list("id", flat=True)
     )

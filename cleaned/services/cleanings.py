@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
 from contacts_app.deliverability import memberships_bounce
@@ -124,7 +125,7 @@ def unclean_reason(reason: str) -> str:
     """The typed reason: required, kept whole (S4: too long is refused, never cut)."""
     reason = clean_text((reason or "").strip(), field="reason", max_length=REASON_MAX, multiline=True)
     if not reason:
-        raise InvalidInput("Say why this address is deliverable again (the reason is kept in the activity log).", code="reason_required")
+        raise InvalidInput(_("Say why this address is deliverable again (the reason is kept in the activity log)."), code="reason_required")
     return reason
 
 
@@ -134,11 +135,11 @@ def contact_unclean(*, workspace: Workspace, contact_id: int, actor, reason: str
     with transaction.atomic():
         contact = Contact.objects.select_for_update().filter(workspace=workspace, id=contact_id).first()
         if contact is None or contact.status == ContactStatus.MERGED:
-            raise NotFound("No such contact.")
+            raise NotFound(_("No such contact."))
         if contact.email_status != EmailStatus.CLEANED:
-            raise Conflict("This address is not cleaned.", code="not_cleaned")
+            raise Conflict(_("This address is not cleaned."), code="not_cleaned")
         if contact.status != ContactStatus.ACTIVE:
-            raise Conflict("This contact is archived: restore it first, then un-clean it.", code="contact_archived")
+            raise Conflict(_("This contact is archived: restore it first, then un-clean it."), code="contact_archived")
         now = timezone.now()
         cleaning = Cleaning.objects.filter(contact=contact, undone_at__isnull=True).first()
         if cleaning is None:  # cleaned with no record (cannot happen after migration 0004; kept safe)

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
 from contacts_app.errors import Conflict, InvalidInput
@@ -55,9 +56,9 @@ class Incident:
 
     def __post_init__(self):
         if self.cleaned_from >= self.cleaned_until:
-            raise InvalidInput("The window's end must come after its start.", code="invalid_window")
+            raise InvalidInput(_("The window's end must come after its start."), code="invalid_window")
         if self.bounce_class and self.bounce_class not in BounceClass.values:
-            raise InvalidInput(f"'bounce_class' must be one of {', '.join(BounceClass.values)}.", code="invalid_class")
+            raise InvalidInput(_("'bounce_class' must be one of %(values)s.") % {"values": ", ".join(BounceClass.values)}, code="invalid_class")
 
     def cleanings(self) -> QuerySet[Cleaning]:
         """The cleanings in force that match, on contacts still active and cleaned."""
@@ -87,7 +88,7 @@ def active_revert(*, workspace: Workspace) -> IncidentRevertJob | None:
 
 
 def _in_progress() -> Conflict:
-    return Conflict("An incident revert is already running in this workspace; wait until it finishes.", code="revert_in_progress")
+    return Conflict(_("An incident revert is already running in this workspace; wait until it finishes."), code="revert_in_progress")
 
 
 def incident_revert_create(*, incident: Incident, actor, reason: str) -> IncidentRevertJob:
@@ -99,7 +100,7 @@ def incident_revert_create(*, incident: Incident, actor, reason: str) -> Inciden
         raise _in_progress()
     ids = list(incident.cleanings().order_by("id").values_list("id", flat=True))
     if not ids:
-        raise InvalidInput("No cleaning matches this provider, window and class: nothing to revert.", code="nothing_to_revert")
+        raise InvalidInput(_("No cleaning matches this provider, window and class: nothing to revert."), code="nothing_to_revert")
     try:
         with transaction.atomic():
             job = IncidentRevertJob.objects.create(

@@ -7,6 +7,9 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts_app.i18n import num
 
 from ..associations import LISTS, TAGS
 from ..audit import audit_log
@@ -41,7 +44,7 @@ def contacts_archive(*, workspace: Workspace, contact_ids: Iterable[int], actor=
     workspace's ids behave as if they did not exist). Returns how many were archived."""
     ids = sorted({int(i) for i in contact_ids})
     if len(ids) > settings.MAX_SELECTION_SIZE:
-        raise InvalidInput(f"At most {settings.MAX_SELECTION_SIZE:,} contacts can be archived at once.", code="selection_too_large")
+        raise InvalidInput(_("At most %(max)s contacts can be archived at once.") % {"max": num(settings.MAX_SELECTION_SIZE)}, code="selection_too_large")
     now = now or timezone.now()
     archived = 0
     for chunk in chunked(ids, settings.ARCHIVE_CHUNK_SIZE):

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
 
 from ..audit import audit_log
 from ..automations import automations_fire
@@ -37,8 +38,8 @@ def normalize_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput(f"“{email}” is not a valid email address.", code="invalid_email") from None
-    local, _, domain = email.rpartition("@")
+        raise InvalidInput(_("“%(email)s” is not a valid email address.") % {"email": email}, code="invalid_email") from None
+    local, __, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
 
 
@@ -53,10 +54,10 @@ def _email_taken_error(workspace: Workspace, email: str) -> Conflict:
     )
     if existing == ContactStatus.ARCHIVED:
         return Conflict(
-            f"{email} belongs to an archived contact. Restore it from Archived contacts instead of adding it again.",
+            _("%(email)s belongs to an archived contact. Restore it from Archived contacts instead of adding it again.") % {"email": email},
             code="email_archived",
         )
-    return Conflict(f"A contact with the email {email} already exists.", code="email_taken")
+    return Conflict(_("A contact with the email %(email)s already exists.") % {"email": email}, code="email_taken")
 
 
 def contact_create(
@@ -122,16 +123,16 @@ def _workspace_objects(model, workspace: Workspace, ids: Iterable[int], label: s
     try:
         wanted = {int(i) for i in ids}
     except (TypeError, ValueError):
-        raise InvalidInput(f"Each {label} must be given by its numeric id.") from None
+        raise InvalidInput(_("Each %(what)s must be given by its numeric id.") % {"what": label}) from None
     found = list(model.objects.filter(workspace=workspace, id__in=wanted))
     if len(found) != len(wanted):
-        raise NotFound(f"Unknown {label} id(s): {sorted(wanted - {o.id for o in found})}.")
+        raise NotFound(_("Unknown %(what)s id(s): %(ids)s.") % {"what": label, "ids": sorted(wanted - {o.id for o in found})})
     return found
 
 
 def _require_active(contact: Contact) -> None:
     if contact.status != ContactStatus.ACTIVE:
-        raise Conflict(f"{contact.email} is {contact.status}; only active contacts can be changed.", code="not_active")
+        raise Conflict(_("%(email)s is %(status)s; only active contacts can be changed.") % {"email": contact.email, "status": contact.get_status_display().lower()}, code="not_active")
 
 
 def list_subscribe(*, contact: Contact, mailing_list: MailingList, status: str = MembershipStatus.SUBSCRIBED) -> bool:
@@ -139,7 +140,7 @@ def list_subscribe(*, contact: Contact, mailing_list: MailingList, status: str =
     automations when the contact becomes subscribed. Returns True if it fired."""
     _require_active(contact)
     if mailing_list.workspace_id != contact.workspace_id:
-        raise NotFound("Unknown list.")
+        raise NotFound(_("Unknown list."))
     status = membership_status_for(email_status=contact.email_status, wanted=status)
     membership, created = ListMembership.objects.get_or_create(
         contact=contact, mailing_list=mailing_list, defaults={"status": status}
@@ -163,8 +164,8 @@ def tag_add(*, contact: Contact, tag: Tag) -> bool:
     """Tag the contact; fires the tag-added automations when the tag is new on it."""
     _require_active(contact)
     if tag.workspace_id != contact.workspace_id:
-        raise NotFound("Unknown tag.")
-    _, created = ContactTag.objects.get_or_create(contact=contact, tag=tag)
+        raise NotFound(_("Unknown tag."))
+    __, created = ContactTag.objects.get_or_create(contact=contact, tag=tag)
     if created:
         automations_fire(workspace_id=contact.workspace_id, trigger=Trigger.TAG_ADDED, contact_ids=[contact.id], tag_id=tag.id)
     return created
@@ -174,7 +175,7 @@ def campaign_send(*, workspace: Workspace, mailing_list: MailingList, subject: s
     """Queue a campaign to the list's subscribed members. A4/C2: archived, merged
     and cleaned contacts receive nothing."""
     if mailing_list.workspace_id != workspace.id:
-        raise NotFound("Unknown list.")
+        raise NotFound(_("Unknown list."))
     recipients = (
         Contact.objects.in_workspace(workspace)
         .sendable()
@@ -196,8 +197,8 @@ def contact_update(*, contact: Contact, email: str, first_name: str, last_name: 
     contact with the corrected address (C6)."""
     if contact.is_cleaned:
         raise Conflict(
-            "This address bounced and was cleaned, so the contact cannot be edited. "
-            "If the address had a typo, add the corrected address as a new contact.",
+            _("This address bounced and was cleaned, so the contact cannot be edited. "
+              "If the address had a typo, add the corrected address as a new contact."),
             code="contact_cleaned",
         )
     _require_active(contact)

@@ -1,6 +1,7 @@
 """Merge a duplicate into a survivor (R3: a merged contact is never restored)."""
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..audit import audit_log
 from ..errors import Conflict, InvalidInput, NotFound
@@ -22,7 +23,7 @@ def contacts_merge(*, workspace: Workspace, survivor_id: int, duplicate_id: int,
     duplicate becomes `merged` with `merged_into`. A merged contact can never be
     restored (R3)."""
     if survivor_id == duplicate_id:
-        raise InvalidInput("A contact cannot be merged into itself.")
+        raise InvalidInput(_("A contact cannot be merged into itself."))
     locked = {
         c.id: c
         for c in Contact.objects.select_for_update()
@@ -30,12 +31,12 @@ def contacts_merge(*, workspace: Workspace, survivor_id: int, duplicate_id: int,
         .order_by("id")
     }
     if len(locked) != 2:
-        raise NotFound("Unknown contact.")
+        raise NotFound(_("Unknown contact."))
     survivor, duplicate = locked[survivor_id], locked[duplicate_id]
     if survivor.status != ContactStatus.ACTIVE:
-        raise Conflict("Contacts can only be merged into an active contact.", code="not_active")
+        raise Conflict(_("Contacts can only be merged into an active contact."), code="not_active")
     if duplicate.status == ContactStatus.MERGED:
-        raise Conflict(f"{duplicate.email} was already merged.", code="already_merged")
+        raise Conflict(_("%(email)s was already merged.") % {"email": duplicate.email}, code="already_merged")
 
     survivor_lists = ListMembership.objects.filter(contact=survivor).values("mailing_list_id")
     ListMembership.objects.filter(contact=duplicate).exclude(mailing_list_id__in=survivor_lists).update(contact=survivor)

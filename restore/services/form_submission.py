@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from contacts_app.errors import Conflict, NotFound
 from contacts_app.lifecycle import Outcome, skip_reason
@@ -38,9 +39,9 @@ def form_submit(*, form_id: int, email: str, first_name: str = "", last_name: st
     Concurrent submissions of one email resolve to one contact."""
     form = Form.objects.select_related("workspace").filter(id=form_id, is_active=True).first()
     if form is None:
-        raise NotFound("This form does not exist or no longer accepts submissions.")
+        raise NotFound(_("This form does not exist or no longer accepts submissions."))
     email = normalize_email(email)
-    for _ in range(3):
+    for _attempt in range(3):
         try:
             with transaction.atomic():
                 return _form_submit_once(form=form, email=email, first_name=first_name, last_name=last_name)
@@ -48,7 +49,7 @@ def form_submit(*, form_id: int, email: str, first_name: str = "", last_name: st
             if isinstance(exc, Conflict) and exc.code != "email_taken":
                 raise
             continue  # a concurrent submission created the contact first: take the existing path
-    raise Conflict("Too many simultaneous submissions for this address; please try again.", code="busy")
+    raise Conflict(_("Too many simultaneous submissions for this address; please try again."), code="busy")
 
 
 def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str) -> FormSubmissionResult:

@@ -8,10 +8,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
 from contacts_app.errors import Conflict, InvalidInput
+from contacts_app.i18n import num
 from contacts_app.jobs import (
     MAX_ATTEMPTS,
     job_chunk_commit,
@@ -49,8 +51,8 @@ def active_job(*, workspace: Workspace) -> RestoreJob | None:
 
 def _job_in_progress(job: RestoreJob | None) -> Conflict:
     error = Conflict(
-        "A restore is already in progress in this workspace. Only one restore can run at a time; "
-        "wait until it finishes, then try again.",
+        _("A restore is already in progress in this workspace. Only one restore can run at a time; "
+          "wait until it finishes, then try again."),
         code="job_in_progress",
     )
     error.job_id = job.id if job else None
@@ -73,8 +75,9 @@ def restore_job_create(
         raise InvalidInput(nothing_to_restore(preview), code="nothing_to_restore")  # R12: no job that restores nobody
     if preview.needs_confirmation and not confirm_overage:
         raise Conflict(
-            f"Restoring would bring you to {preview.billable_after:,} billable contacts for a plan of "
-            f"{preview.contact_limit:,} ({preview.usage_percent}%). Confirm the restore to accept a possible overage.",
+            _("Restoring would bring you to %(after)s billable contacts for a plan of %(limit)s (%(percent)s%%). "
+              "Confirm the restore to accept a possible overage.")
+            % {"after": num(preview.billable_after), "limit": num(preview.contact_limit), "percent": preview.usage_percent},
             code="overage_confirmation_required",
         )
     ids = selection.ids()
@@ -86,6 +89,7 @@ def restore_job_create(
                 selection=selection.description,
                 confirm_overage=confirm_overage,
                 requested=len(ids),
+                language=translation.get_language() or "",
             )
             job_items_insert(item_model=RestoreJobItem, job_id=job.id, column="contact_id", ids=ids)
             audit_log(

@@ -2,10 +2,13 @@
 is told — an email with the counts and a link to the job, and a notice on their next
 page view. Exactly once: the job row records it (a redelivered task does nothing), and
 the sweeper sends what a lost message did not."""
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from contacts_app.i18n import num
 from contacts_app.queueing import publish
 from contacts_app.services.notices import notice_send
 
@@ -20,10 +23,12 @@ def restore_job_notify_soon(*, job_id: int) -> None:
 
 
 def restore_job_summary(job: RestoreJob) -> str:
-    parts = [f"{job.restored:,} restored", f"{job.skipped_total:,} not restored"]
+    values = {"id": job.id, "status": job.get_status_display().lower(), "restored": num(job.restored),
+              "skipped": num(job.skipped_total), "not_processed": num(job.not_processed), "requested": num(job.requested)}
     if job.not_processed:
-        parts.append(f"{job.not_processed:,} not processed")
-    return f"Restore job #{job.id} {job.get_status_display().lower()}: " + ", ".join(parts) + f" of {job.requested:,} requested."
+        return _("Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored, %(not_processed)s not processed "
+                 "of %(requested)s requested.") % values
+    return _("Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored of %(requested)s requested.") % values
 
 
 def restore_job_notify(*, job_id: int) -> bool:
@@ -37,11 +42,12 @@ def restore_job_notify(*, job_id: int) -> bool:
         job = RestoreJob.objects.select_related("workspace", "requested_by").get(id=job_id)
         if job.requested_by is None:
             return True
-        notice_send(
-            workspace=job.workspace,
-            user=job.requested_by,
-            subject=f"Restore job #{job.id} {job.get_status_display().lower()}",
-            message=restore_job_summary(job) + (f" {job.error}" if job.error else ""),
-            path=reverse("restore:job", args=[job.workspace.slug, job.id]),
-        )
+        with translation.override(job.language or settings.LANGUAGE_CODE):  # U3: in the language the admin used
+            notice_send(
+                workspace=job.workspace,
+                user=job.requested_by,
+                subject=_("Restore job #%(id)s %(status)s") % {"id": job.id, "status": job.get_status_display().lower()},
+                message=restore_job_summary(job) + (f" {job.error}" if job.error else ""),
+                path=reverse("restore:job", args=[job.workspace.slug, job.id]),
+            )
     return True

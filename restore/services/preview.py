@@ -3,8 +3,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from contacts_app.associations import ASSOCIATION_KINDS
+from contacts_app.i18n import num
 from contacts_app.lifecycle import SKIP_REASONS, Outcome, restorable_from, restorable_q
 from contacts_app.selectors import billable_count
 
@@ -130,8 +133,8 @@ def restore_details(*, selection: Selection, now: datetime | None = None, limit:
 
 def nothing_to_restore(preview: RestorePreview) -> str:
     """R12: why a selection has nothing to restore, in the admin's words."""
-    reasons = "; ".join(f"{n:,} — {Outcome(reason).label.lower()}" for reason, n in preview.skipped.items() if n)
-    sentence = f"None of the selected contacts can be restored now ({reasons})."
+    reasons = "; ".join(f"{num(n)} — {Outcome(reason).label.lower()}" for reason, n in preview.skipped.items() if n)
+    sentence = _("None of the selected contacts can be restored now (%(reasons)s).") % {"reasons": reasons}
     if preview.frozen_until:
-        sentence += f" The first frozen one can be restored from {preview.frozen_until:%b %-d, %Y}."
+        sentence += " " + _("The first frozen one can be restored from %(day)s.") % {"day": date_format(preview.frozen_until)}
     return sentence

@@ -3,8 +3,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from contacts_app.errors import InvalidInput
+from contacts_app.i18n import num
 from contacts_app.models import Contact, Workspace
 
 
@@ -28,9 +30,9 @@ class Selection:
 def selection_from_ids(*, workspace: Workspace, ids: list[int]) -> Selection:
     """Ticked contacts. S2: ids of another workspace simply match nothing (not_found)."""
     if not ids:
-        raise InvalidInput("Select at least one contact to restore.", code="empty_selection")
+        raise InvalidInput(_("Select at least one contact to restore."), code="empty_selection")
     if len(ids) > settings.MAX_SELECTION_SIZE:
-        raise InvalidInput(f"At most {settings.MAX_SELECTION_SIZE:,} contacts can be restored at once.", code="selection_too_large")
+        raise InvalidInput(_("At most %(max)s contacts can be restored at once.") % {"max": num(settings.MAX_SELECTION_SIZE)}, code="selection_too_large")
     ids = sorted(set(ids))
     return Selection(
         workspace=workspace,
@@ -50,9 +52,9 @@ def selection_from_queryset(*, workspace: Workspace, queryset: QuerySet[Contact]
 def check_filter_size(matching: int) -> None:
     """S4: a filter that matches nothing, or more than can be handled at once, is refused."""
     if matching == 0:
-        raise InvalidInput("No contact matches this filter.", code="empty_selection")
+        raise InvalidInput(_("No contact matches this filter."), code="empty_selection")
     if matching > settings.MAX_SELECTION_SIZE:
         raise InvalidInput(
-            f"{matching:,} contacts match; at most {settings.MAX_SELECTION_SIZE:,} can be restored at once. Narrow the filter.",
+            _("%(n)s contacts match; at most %(max)s can be restored at once. Narrow the filter.") % {"n": num(matching), "max": num(settings.MAX_SELECTION_SIZE)},
             code="selection_too_large",
         )

@@ -3,20 +3,23 @@
 (() => {
   const card = document.getElementById('job-card');
   const fill = document.getElementById('progress-fill');
-  if (fill) fill.style.width = `${fill.dataset.progress}%`;  // exact; the class gives 5% steps without JavaScript
+  if (fill) fill.style.width = fill.dataset.progress + "%";  // exact; the class gives 5% steps without JavaScript
   if (!card || card.dataset.active !== '1') return;
   const text = document.getElementById('progress-text');
   async function poll() {
     try {
       const s = await (await fetch(card.dataset.statusUrl, { credentials: 'same-origin' })).json();
       const pct = Math.floor(s.progress * 100);
-      fill.style.width = `${pct}%`;
+      fill.style.width = pct + "%";
       fill.parentElement.setAttribute('aria-valuenow', pct);
       const warning = document.getElementById('no-worker');
       if (warning) warning.hidden = !(s.waiting_seconds >= Number(warning.dataset.after));
       if (s.status === 'queued' || s.status === 'running') {
-        const verb = s.status === 'queued' ? 'Waiting for a worker…' : 'Restoring…';
-        text.textContent = `${verb} ${s.processed.toLocaleString('en-US')} of ${s.requested.toLocaleString('en-US')} processed (${pct}%). You can leave this page.`;
+        const verb = s.status === 'queued' ? gettext('Waiting for a worker…') : gettext('Restoring…');
+        const lang = document.documentElement.lang || 'en';
+        const done = interpolate(gettext('%(done)s of %(total)s processed (%(percent)s%). You can leave this page.'),
+          { done: s.processed.toLocaleString(lang), total: s.requested.toLocaleString(lang), percent: pct }, true);
+        text.textContent = verb + ' ' + done;
         setTimeout(poll, 700);
       } else {
         window.location.reload();

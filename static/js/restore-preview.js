@@ -12,9 +12,11 @@
   function showError(html) {
     const doc = new DOMParser().parseFromString(html, 'text/html');
     const detail = doc.querySelector('.error-detail');
-    dialog.innerHTML = `<div class="modal-body"><h2 id="restore-dialog-title">Cannot restore</h2><p class="error-detail"></p></div>
-      <div class="modal-foot"><button type="button" class="btn" data-close>Close</button></div>`;
-    dialog.querySelector('.error-detail').textContent = detail ? detail.textContent : 'Something went wrong. Please try again.';
+    dialog.innerHTML = '<div class="modal-body"><h2 id="restore-dialog-title"></h2><p class="error-detail"></p></div>'
+      + '<div class="modal-foot"><button type="button" class="btn" data-close></button></div>';
+    dialog.querySelector('#restore-dialog-title').textContent = gettext('Cannot restore');
+    dialog.querySelector('[data-close]').textContent = gettext('Close');
+    dialog.querySelector('.error-detail').textContent = detail ? detail.textContent : gettext('Something went wrong. Please try again.');
   }
 
   async function openPreview(data) {
@@ -29,7 +31,7 @@
     if (details) {
       const more = await fetch(details.dataset.src, { method: 'POST', body: data, credentials: 'same-origin' });
       if (more.ok) details.innerHTML = await more.text();
-      else details.textContent = 'Could not check for lists, tags, accounts and deals deleted since archiving.';
+      else details.textContent = gettext('Could not check for lists, tags, accounts and deals deleted since archiving.');
       details.classList.remove('subtle');
     }
   }

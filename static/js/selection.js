@@ -11,7 +11,8 @@
 // Rows are input.row-check; the page box is #check-page. The form's hidden
 // select_all input (if any) carries "1" for "every matching contact".
 (() => {
-  const fmt = n => n.toLocaleString('en-US');
+  // U3: words from Django's JavaScript catalog (jsi18n), numbers in the page's language.
+  const fmt = n => n.toLocaleString(document.documentElement.lang || 'en');
 
   function setupSelection(root) {
     const total = Number(root.dataset.total || 0);
@@ -35,7 +36,7 @@
 
     function refresh() {
       const n = count();
-      if (countLabel) countLabel.textContent = n ? `${label()} contact${n > 1 ? 's' : ''} selected` : 'No contact selected';
+      if (countLabel) countLabel.textContent = n ? interpolate(ngettext('%(n)s contact selected', '%(n)s contacts selected', n), { n: label() }, true) : gettext('No contact selected');
       if (action) {
         action.disabled = !n || action.hasAttribute('data-blocked');
         if (action.dataset.labelSome) {
@@ -49,12 +50,12 @@
       const toggle = banner.querySelector('[data-select-all-toggle]');
       if (all()) {
         banner.classList.add('shown');
-        text.textContent = `All ${totalLabel} contacts matching this filter are selected. `;
-        toggle.textContent = 'Clear selection';
+        text.textContent = interpolate(ngettext('The %(n)s contact matching this filter is selected. ', 'All %(n)s contacts matching this filter are selected. ', total), { n: totalLabel }, true);
+        toggle.textContent = gettext('Clear selection');
       } else if (allOnPage && total > rows().length) {
         banner.classList.add('shown');
-        text.textContent = `All ${rows().length} contacts on this page are selected. `;
-        toggle.textContent = `Select all ${totalLabel} contacts matching this filter`;
+        text.textContent = interpolate(ngettext('The %(n)s contact on this page is selected. ', 'All %(n)s contacts on this page are selected. ', rows().length), { n: fmt(rows().length) }, true);
+        toggle.textContent = interpolate(ngettext('Select the %(n)s contact matching this filter', 'Select all %(n)s contacts matching this filter', total), { n: totalLabel }, true);
       } else {
         banner.classList.remove('shown');
       }

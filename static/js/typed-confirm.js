@@ -12,7 +12,7 @@
     open.addEventListener('click', event => {
       event.preventDefault();
       const n = selection.count();
-      dialog.querySelector('[data-typed-count]').textContent = `${selection.label()} cleaned contact${n === 1 ? '' : 's'}`;
+      dialog.querySelector('[data-typed-count]').textContent = interpolate(ngettext('%(n)s cleaned contact', '%(n)s cleaned contacts', n), { n: selection.label() }, true);
       word.value = '';
       confirmButton.disabled = true;
       dialog.showModal();
