@@ -17,6 +17,7 @@ from .queueing import publish
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+ANALYZE_AFTER = 10_000  # items: a job this big refreshes the items table's statistics
 
 
 class JobStatus(models.TextChoices):
@@ -123,6 +124,10 @@ def job_items_insert(*, item_model, job_id: int, column: str, ids: list[int]) ->
                 "SELECT %s, ord - 1, i, '' FROM unnest(%s::bigint[]) WITH ORDINALITY AS t(i, ord)",
                 [job_id, ids],
             )
+            if len(ids) >= ANALYZE_AFTER:
+                # Fresh statistics, or the chunk claims are planned as a scan of the whole
+                # items table plus a sort (measured: 200 ms a chunk at 1,000,000 items).
+                cur.execute(f"ANALYZE {item_model._meta.db_table}")
     else:
         item_model.objects.bulk_create([item_model(job_id=job_id, position=n, **{column: i}) for n, i in enumerate(ids)], batch_size=5000)
 

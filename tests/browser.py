@@ -8,7 +8,7 @@ def login(page, live_server, user, password: str = "pw") -> None:
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")  # not the language switch in the top bar
 
 
 def shot(page, name: str, *, full_page: bool = True) -> None:

@@ -91,3 +91,23 @@ def worker():
     yield w
     w.stop()
     flush_broker()
+
+
+@pytest.fixture
+def workers():
+    """Start real Celery worker processes (any number, each its own options); all are
+    stopped and the broker flushed at the end."""
+    from .worker import Worker, flush_broker
+
+    flush_broker()
+    started: list = []
+
+    def start(**kw):
+        w = Worker(**kw).start()
+        started.append(w)
+        return w
+
+    yield start
+    for w in started:
+        w.stop()
+    flush_broker()

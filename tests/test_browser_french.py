@@ -28,8 +28,9 @@ def test_u3_a_french_admin_restores_with_the_help_articles_words_and_opens_the_c
     people = make_contacts(workspace, 2)
     ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=news) for c in people])
     archive(workspace, people, days=40)
-    make_contacts(workspace, 3, email_status="cleaned", cleaned_reason="550 5.1.1 user unknown")
-    workspace.contact_limit = 5  # 3 cleaned (not billed) + 2 restored: at the limit, so the overage is confirmed
+    make_contacts(workspace, 3, email_status="cleaned", cleaned_reason="550 5.1.1 user unknown")  # not billed
+    make_contacts(workspace, 4)
+    workspace.contact_limit = 5  # 4 billable + 1 restored = 100% of the plan: the restore asks to confirm
     workspace.save()
 
     login(page, live_server, admin)
@@ -44,7 +45,8 @@ def test_u3_a_french_admin_restores_with_the_help_articles_words_and_opens_the_c
     dialog = page.locator("dialog#restore-dialog")
     expect(dialog).to_contain_text("Ce qui revient\u00a0:")
     expect(dialog).to_contain_text("1 abonnement à une liste (avec son statut)")
-    expect(dialog).to_contain_text("1\u00a0contact facturable")
+    expect(dialog).to_contain_text("contact facturable")
+    expect(dialog.locator("#overage-warning")).to_contain_text("100\u00a0% de votre forfait")
     shot(page, "french-restore-modal", full_page=False)
     dialog.get_by_role("button", name="Confirmer la restauration").click()
     expect(page.locator(".messages")).to_contain_text("Restauration lancée pour 1 contact.")

@@ -16,26 +16,10 @@ from restore.services.selection import selection_from_ids
 
 from .factories import make_contacts, make_list, make_user
 from .restore_helpers import archive
-from .worker import Worker, flush_broker, wait_until
+from .worker import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 SLOW = {"RESTORE_CHUNK_SIZE": 100, "RESTORE_CHUNK_PAUSE": 0.05}
-
-
-@pytest.fixture
-def workers():
-    flush_broker()
-    started: list[Worker] = []
-
-    def start(**kw) -> Worker:
-        w = Worker(**kw).start()
-        started.append(w)
-        return w
-
-    yield start
-    for w in started:
-        w.stop()
-    flush_broker()
 
 
 def population(workspace, n):

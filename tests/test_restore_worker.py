@@ -29,25 +29,10 @@ from .factories import (
     make_list,
     make_tag,
 )
-from .worker import Worker, flush_broker, wait_until
+from .worker import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-
-@pytest.fixture
-def workers():
-    flush_broker()
-    started: list[Worker] = []
-
-    def start(**kw) -> Worker:
-        w = Worker(**kw).start()
-        started.append(w)
-        return w
-
-    yield start
-    for w in started:
-        w.stop()
-    flush_broker()
 
 
 def _archived_population(workspace, n: int):
