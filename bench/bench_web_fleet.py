@@ -155,7 +155,7 @@ def main():
         time.sleep(3)
         hammer(big_urls[:3], cookie, 2, 2)  # warm the workers' connections and caches
         # A restore job in the big workspace runs through both measurements.
-        params = {"restorable": "yes", "tag": str(cohort.id)}
+        params = {"restorable": "yes", "list": str(lst.id)}  # about 100,000 contacts: the job outlasts the measurement
         matching = archived_filter(params, workspace=ws).qs_or_error()
         selection = selection_from_queryset(workspace=ws, queryset=matching, description=params)
         job = restore_job_create(selection=selection, actor=user, confirm_overage=True)
