@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CleanedConfig(AppConfig):
     name = "cleaned"
-    verbose_name = "Cleaned contacts"
+    verbose_name = _("Cleaned contacts")
 
     def ready(self):
         from contacts_app.panels import contact_panel_register

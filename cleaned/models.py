@@ -53,6 +53,8 @@ class BounceEvent(models.Model):
     reported_as = models.CharField(max_length=40, blank=True, help_text="The source's own label.")
 
     class Meta:
+        verbose_name = _("bounce event")
+        verbose_name_plural = _("bounce events")
         constraints = [models.UniqueConstraint(fields=["workspace", "provider", "event_id"], name="uniq_bounce_event")]
         indexes = [
             models.Index(fields=["workspace", "-occurred_at"], name="bounce_ws_occurred"),
@@ -178,6 +180,8 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
         indexes = [models.Index(fields=["workspace", "-created_at"], name="export_ws_created")]
 
     @property

@@ -38,6 +38,8 @@ class ArchiveRecord(models.Model):
     restore_source = models.CharField(max_length=20, blank=True, choices=RestoreSource.choices)
 
     class Meta:
+        verbose_name = _("archive record")
+        verbose_name_plural = _("archive records")
         constraints = [
             models.UniqueConstraint(
                 fields=["contact"], condition=Q(restored_at__isnull=True), name="one_open_archive_record_per_contact"

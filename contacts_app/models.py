@@ -35,6 +35,10 @@ class Workspace(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    class Meta:
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
@@ -48,6 +52,8 @@ class WorkspaceMembership(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("workspace membership")
+        verbose_name_plural = _("workspace memberships")
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="uniq_membership_user_workspace")]
 
     def __str__(self) -> str:
@@ -67,6 +73,10 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
 
 
 class ContactStatus(models.TextChoices):
@@ -154,6 +164,8 @@ class Contact(models.Model):
     objects = ContactQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -224,6 +236,10 @@ class MailingList(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    class Meta:
+        verbose_name = _("list")
+        verbose_name_plural = _("lists")
+
 
 class MembershipStatus(models.TextChoices):
     SUBSCRIBED = "subscribed", _("Subscribed")
@@ -239,6 +255,8 @@ class ListMembership(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("list membership")
+        verbose_name_plural = _("list memberships")
         constraints = [models.UniqueConstraint(fields=["contact", "mailing_list"], name="uniq_list_membership")]
         indexes = [models.Index(fields=["mailing_list", "status"], name="membership_list_status")]
 
@@ -248,6 +266,8 @@ class Tag(models.Model):
     name = models.CharField(max_length=100)
 
     class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
         constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="uniq_tag_name_per_workspace")]
 
     def __str__(self) -> str:
@@ -273,6 +293,10 @@ class Deal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    class Meta:
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
 
 
 class DealContact(models.Model):
@@ -300,6 +324,10 @@ class Form(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    class Meta:
+        verbose_name = _("form")
+        verbose_name_plural = _("forms")
+
 
 class Trigger(models.TextChoices):
     CONTACT_CREATED = "contact_created", _("Contact created")
@@ -319,12 +347,20 @@ class Automation(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    class Meta:
+        verbose_name = _("automation")
+        verbose_name_plural = _("automations")
+
 
 class AutomationRun(models.Model):
     automation = models.ForeignKey(Automation, on_delete=models.CASCADE, related_name="runs")
     contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="automation_runs")
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("automation run")
+        verbose_name_plural = _("automation runs")
 
 
 class CampaignSend(models.Model):
@@ -336,6 +372,10 @@ class CampaignSend(models.Model):
     mailing_list = models.ForeignKey(MailingList, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     subject = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("campaign send")
+        verbose_name_plural = _("campaign sends")
 
 
 class AuditEvent(models.Model):
@@ -363,6 +403,8 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        verbose_name = _("activity event")
+        verbose_name_plural = _("activity events")
         indexes = [models.Index(fields=["workspace", "-created_at"], name="audit_ws_created")]
 
     def __str__(self) -> str:
@@ -405,6 +447,10 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user} in {self.workspace})"
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
 
 from .archive_models import (  # noqa: E402,F401  (registered with this app)

@@ -3,6 +3,7 @@ the same transaction as each chunk of restored contacts; the broker only carries
 the job id."""
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from contacts_app.jobs import (
     ACTIVE_JOB_STATUSES,
@@ -31,6 +32,8 @@ class RestoreJob(BackgroundJob):
     notified_at = models.DateTimeField(null=True, blank=True, help_text="When the requester was told it finished (R13).")
 
     class Meta:
+        verbose_name = _("restore job")
+        verbose_name_plural = _("restore jobs")
         constraints = [
             # R4: one queued-or-running job per workspace, enforced by PostgreSQL itself.
             models.UniqueConstraint(
