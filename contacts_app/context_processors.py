@@ -3,6 +3,9 @@ from django.urls import NoReverseMatch, reverse
 from . import selectors
 
 
+SWITCHER_SIZE = 20  # a support user in hundreds of workspaces gets the first 20 by name, not a page of links
+
+
 def workspace(request):
     membership = getattr(request, "membership", None)
     current = getattr(request, "workspace", None)
@@ -14,7 +17,7 @@ def workspace(request):
         match = getattr(request, "resolver_match", None)
         same_page = match and set(match.kwargs) == {"slug"}
         links = []
-        for other in selectors.other_memberships(user=request.user, workspace=current):
+        for other in selectors.other_memberships(user=request.user, workspace=current)[:SWITCHER_SIZE]:
             url = None
             if same_page:
                 try:
