@@ -2,7 +2,6 @@ from django.urls import NoReverseMatch, reverse
 
 from . import selectors
 
-
 SWITCHER_SIZE = 20  # a support user in hundreds of workspaces gets the first 20 by name, not a page of links
 
 
