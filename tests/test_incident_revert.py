@@ -172,3 +172,37 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
     uncleaned = [i for a in AuditEvent.objects.filter(action="unclean").exclude(contact_ids=[]) for i in a.contact_ids]
     assert sorted(uncleaned) == sorted(c.id for c in victims)  # each once
     assert set(Contact.objects.filter(id__in=[c.id for c in outside + foreign]).values_list("email_status", flat=True)) == {"cleaned"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_c8_an_incident_revert_and_admins_uncleaning_the_same_contacts_at_once_never_deadlock(workspace, admin_user):
+    """Both lock contacts before cleanings, in pk order: whoever comes second waits,
+    finds the address already ok, and nobody is un-cleaned twice."""
+    from django.db import transaction
+
+    from cleaned.services.cleanings import cleanings_undo, contact_unclean
+
+    from .concurrency import at_once
+
+    for round_ in range(5):
+        victims = make_contacts(workspace, 60)
+        clean(workspace, victims, provider="mailgun", code="5.1.1", at=T0, prefix=f"race{round_}")
+        ids = list(Cleaning.objects.filter(contact__in=victims).values_list("id", flat=True))
+
+        def revert():
+            with transaction.atomic():
+                return cleanings_undo(workspace=workspace, cleaning_ids=ids, actor=admin_user, reason="incident", now=timezone.now())
+
+        def unclean(contact):
+            try:
+                return contact_unclean(workspace=workspace, contact_id=contact.id, actor=admin_user, reason="by hand").email_status
+            except Conflict as error:
+                return error.code  # the revert got there first: "not_cleaned"
+
+        calls = [revert] + [lambda c=c: unclean(c) for c in victims[-5:]]
+        results = at_once(calls)
+        assert results[0] is not None and set(results[1:]) <= {"ok", "not_cleaned"}, results  # no deadlock, no error
+        assert set(Contact.objects.filter(id__in=[c.id for c in victims]).values_list("email_status", flat=True)) == {"ok"}
+        mine = {c.id for c in victims}
+        uncleaned = [i for a in AuditEvent.objects.filter(action="unclean").exclude(contact_ids=[]) for i in a.contact_ids if i in mine]
+        assert sorted(uncleaned) == sorted(c.id for c in victims)  # each once

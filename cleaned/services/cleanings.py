@@ -72,20 +72,20 @@ def cleanings_undo(
     """C8: undo these cleanings in one transaction (the caller's): each address that
     is still cleaned and active becomes ok with its streak at zero, and each list
     membership the cleaning bounced gets back the status it had (one that changed
-    since is left as it is). Returns each cleaning's outcome. Rows locked in pk order."""
+    since is left as it is). Returns each cleaning's outcome. Rows locked in pk order,
+    contacts before cleanings — the order a bounce (which cleans) and `contact_unclean`
+    take them in, so an incident revert and either of those never deadlock."""
     if not cleaning_ids:
         return {}
-    cleanings = list(
-        Cleaning.objects.select_for_update(of=("self",))
-        .filter(workspace=workspace, id__in=list(cleaning_ids))
-        .order_by("id")
-        .values_list("id", "contact_id", "undone_at")
-    )
-    contact_ids = [cid for _, cid, _ in cleanings]
+    mine = Cleaning.objects.filter(workspace=workspace, id__in=list(cleaning_ids))
     contacts = {
         c["id"]: c
-        for c in Contact.objects.select_for_update().filter(workspace=workspace, id__in=contact_ids).order_by("id").values("id", "status", "email_status")
+        for c in Contact.objects.select_for_update()
+        .filter(workspace=workspace, id__in=mine.values("contact_id"))
+        .order_by("id")
+        .values("id", "status", "email_status")
     }
+    cleanings = list(mine.select_for_update(of=("self",)).order_by("id").values_list("id", "contact_id", "undone_at"))
     outcomes: dict[int, str] = {}
     undo: list[tuple[int, int]] = []
     for cleaning_id, contact_id, undone_at in cleanings:
