@@ -4,6 +4,9 @@ chunks that commit with their cursor and counters, resumed from its cursor by th
 sweeper when a worker dies, one active job of a kind per workspace (a partial unique
 index in each concrete model). Restore jobs and incident reverts are two kinds."""
 import logging
+import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -188,3 +191,33 @@ def job_joinable(*, model: type[BackgroundJob], job_id: int, now: datetime) -> b
     """R14: a running job with a fresh heartbeat takes helpers: another worker's task
     joins it and claims chunks beside the first one."""
     return model.objects.filter(id=job_id, status=JobStatus.RUNNING, heartbeat_at__gte=job_stale_before(now)).exists()
+
+
+def job_outcomes_write(*, item_model, items: list[tuple[int, int]], outcomes: dict, default: str | None = None) -> Counter:
+    """Write each claimed item's outcome (one UPDATE per distinct outcome) and return
+    how many items had each. `items` are (item id, subject id) as claimed; `default`
+    is the outcome of a subject the step did not report (None: every one must be)."""
+    by_outcome: dict[str, list[int]] = {}
+    for item_id, subject_id in items:
+        outcome = outcomes[subject_id] if default is None else outcomes.get(subject_id, default)
+        by_outcome.setdefault(outcome, []).append(item_id)
+    for outcome, item_ids in by_outcome.items():
+        item_model.objects.filter(id__in=item_ids).update(outcome=outcome)
+    return Counter({outcome: len(item_ids) for outcome, item_ids in by_outcome.items()})
+
+
+def job_steps_run(*, step: Callable[[], bool], carry_on: Callable[[], object]) -> tuple[bool, int]:
+    """Run `step` (one chunk) until it finds nothing left for this worker, pausing
+    RESTORE_CHUNK_PAUSE between chunks; when the task's time budget is spent, call
+    `carry_on` (queue the next task, which joins the running job) and stop.
+    Returns (finished, chunks done by this task)."""
+    deadline = time.monotonic() + settings.RESTORE_TASK_BUDGET
+    chunks = 0
+    while step():
+        chunks += 1
+        if settings.RESTORE_CHUNK_PAUSE:
+            time.sleep(settings.RESTORE_CHUNK_PAUSE)
+        if time.monotonic() > deadline:
+            carry_on()
+            return False, chunks
+    return True, chunks

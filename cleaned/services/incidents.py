@@ -3,8 +3,6 @@ matches a provider, a time window and a class. The job uses the shared machinery
 (contacts_app.jobs): claimed by a conditional update, chunks that commit with their
 outcomes, counters, cursor and audit row, resumed from the cursor after a crash, one
 active incident revert per workspace (a partial unique index)."""
-import time
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +24,8 @@ from contacts_app.jobs import (
     job_items_claim,
     job_items_insert,
     job_joinable,
+    job_outcomes_write,
+    job_steps_run,
     jobs_to_resume,
 )
 from contacts_app.models import AuditEvent, ContactStatus, EmailStatus, Workspace
@@ -139,12 +139,7 @@ def incident_revert_step(*, job_id: int, chunk_size: int | None = None, now: dat
             workspace=job.workspace, cleaning_ids=[cid for _, cid in items], actor=job.requested_by,
             reason=job.reason, now=now, job_id=job.id,
         )
-        by_outcome: dict[str, list[int]] = {}
-        for item_id, cid in items:
-            by_outcome.setdefault(outcomes.get(cid, RevertOutcome.ALREADY_UNDONE), []).append(item_id)
-        for outcome, item_ids in by_outcome.items():
-            IncidentRevertItem.objects.filter(id__in=item_ids).update(outcome=outcome)
-        tally = Counter({o: len(v) for o, v in by_outcome.items()})
+        tally = job_outcomes_write(item_model=IncidentRevertItem, items=items, outcomes=outcomes, default=RevertOutcome.ALREADY_UNDONE)
         counters = {"reverted": tally[RevertOutcome.REVERTED], "skipped_already_undone": tally[RevertOutcome.ALREADY_UNDONE],
                     "skipped_not_active": tally[RevertOutcome.NOT_ACTIVE]}
         if job_chunk_commit(model=IncidentRevertJob, job_id=job.id, processed=len(items), counters=counters, now=now):
@@ -162,14 +157,8 @@ def incident_revert_run(*, job_id: int) -> str:
     )
     if claimed != "claimed" and not job_joinable(model=IncidentRevertJob, job_id=job_id, now=now):
         return "not_claimed"
-    deadline = time.monotonic() + settings.RESTORE_TASK_BUDGET
-    while incident_revert_step(job_id=job_id):
-        if settings.RESTORE_CHUNK_PAUSE:
-            time.sleep(settings.RESTORE_CHUNK_PAUSE)
-        if time.monotonic() > deadline:
-            incident_revert_enqueue(job_id=job_id)  # the next task joins the running job
-            return "continued"
-    return "done"
+    finished, _chunks = job_steps_run(step=lambda: incident_revert_step(job_id=job_id), carry_on=lambda: incident_revert_enqueue(job_id=job_id))
+    return "done" if finished else "continued"
 
 
 def incident_reverts_sweep(*, now: datetime | None = None) -> int:

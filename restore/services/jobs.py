@@ -3,7 +3,6 @@ and resumable (R11). The job row is the truth; the broker only carries its id.""
 import json
 import logging
 import time
-from collections import Counter
 from datetime import datetime
 
 from django.conf import settings
@@ -22,7 +21,9 @@ from contacts_app.jobs import (
     job_items_claim,
     job_items_insert,
     job_joinable,
+    job_outcomes_write,
     job_stale_before,
+    job_steps_run,
     jobs_to_resume,
 )
 from contacts_app.lifecycle import Outcome
@@ -182,13 +183,8 @@ def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetim
             job_id=job.id,
         )
         clock.lap("restore")
-        by_outcome: dict[str, list[int]] = {}
-        for item_id, cid in items:
-            by_outcome.setdefault(outcomes[cid], []).append(item_id)
-        for outcome, item_ids in by_outcome.items():
-            RestoreJobItem.objects.filter(id__in=item_ids).update(outcome=outcome)
+        tally = job_outcomes_write(item_model=RestoreJobItem, items=items, outcomes=outcomes)
         clock.lap("outcomes")
-        tally = Counter({o: len(v) for o, v in by_outcome.items()})
         counters = {"restored": tally.pop(Outcome.RESTORED, 0), **{f"skipped_{reason}": n for reason, n in tally.items()}}
         if job_chunk_commit(model=RestoreJob, job_id=job.id, processed=len(items), counters=counters, now=now):
             job.refresh_from_db()
@@ -217,16 +213,8 @@ def restore_job_run(*, job_id: int) -> str:
             publish(RUN_TASK, job_id)
     elif not job_joinable(model=RestoreJob, job_id=job_id, now=now):
         return "not_claimed"
-    deadline = time.monotonic() + settings.RESTORE_TASK_BUDGET
-    chunks = 0
-    while restore_job_step(job_id=job_id):
-        chunks += 1
-        if settings.RESTORE_CHUNK_PAUSE:
-            time.sleep(settings.RESTORE_CHUNK_PAUSE)
-        if time.monotonic() > deadline:
-            restore_job_enqueue(job_id=job_id)  # the next task joins the running job
-            return f"continued after {chunks} chunks"
-    return f"done: {chunks} chunks"
+    finished, chunks = job_steps_run(step=lambda: restore_job_step(job_id=job_id), carry_on=lambda: restore_job_enqueue(job_id=job_id))
+    return f"done: {chunks} chunks" if finished else f"continued after {chunks} chunks"
 
 
 def restore_jobs_sweep(*, now: datetime | None = None) -> int:
