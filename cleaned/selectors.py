@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from contacts_app.csv_stream import IsoUtc
 from contacts_app.filters import ContactFilter
 from contacts_app.models import Contact, ContactStatus, EmailStatus
 
@@ -72,6 +73,7 @@ def incident_revert_report_rows(*, job):
     """The revert's report: one row per matched cleaning, in job order."""
     return (
         IncidentRevertItem.objects.filter(job=job).order_by("position")
-        .values_list("cleaning__contact__email", "cleaning__code", "cleaning__bounce_class", "cleaning__cleaned_at", "outcome")
+        .annotate(cleaned_at_text=IsoUtc("cleaning__cleaned_at"))
+        .values_list("cleaning__contact__email", "cleaning__code", "cleaning__bounce_class", "cleaned_at_text", "outcome")
         .iterator(chunk_size=5000)
     )

@@ -1,8 +1,7 @@
-from datetime import timezone as dt_timezone
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts_app.access import handles_service_errors, workspace_view
-from contacts_app.csv_stream import csv_chunks
+from contacts_app.csv_stream import csv_download
 from contacts_app.i18n import num
 from contacts_app.pagination import paginate
 
@@ -166,8 +165,4 @@ def revert_job(request, job_id: int):
 def revert_job_report(request, job_id: int):
     job = _revert_job(request, job_id)
     header = ["email", "code", "why_cleaned", "cleaned_at", "outcome"]
-    rows = ((email, code, cls, cleaned_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), outcome)
-            for email, code, cls, cleaned_at, outcome in selectors.incident_revert_report_rows(job=job))
-    response = StreamingHttpResponse(csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="incident-revert-{job.id}-report.csv"'
-    return response
+    return csv_download(filename=f"incident-revert-{job.id}-report.csv", header=header, rows=selectors.incident_revert_report_rows(job=job))

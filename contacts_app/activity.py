@@ -1,10 +1,9 @@
 """U4: the workspace's activity for its admins — who did what, when, to how many — from
 the audit log (archive, restore, clean, export, staff actions, …), filterable and
 exportable to CSV."""
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from .access import handles_service_errors, workspace_view
-from .csv_stream import csv_chunks
+from .csv_stream import IsoUtc, csv_download
 from .forms import ServiceForm
 from .hygiene import validate_date
 from .models import AuditEvent
@@ -70,12 +69,10 @@ def activity(request):
     events = activity_events(workspace=request.workspace, action=data["action"], since=data["since"], until=data["until"])
     if request.GET.get("format") == "csv":
         rows = (
-            (e.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), who(e), e.action, e.count, describe(e))
-            for e in events.iterator(chunk_size=2000)
+            (e.when_text, who(e), e.action, e.count, describe(e))
+            for e in events.annotate(when_text=IsoUtc("created_at")).iterator(chunk_size=2000)
         )
-        response = StreamingHttpResponse(csv_chunks(["when", "who", "action", "count", "what"], rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="activity-{request.workspace.slug}.csv"'
-        return response
+        return csv_download(filename=f"activity-{request.workspace.slug}.csv", header=["when", "who", "action", "count", "what"], rows=rows)
     page, _ = paginate(request, events)
     for e in page.object_list:
         e.who, e.what = who(e), describe(e)

@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,7 +14,7 @@ from contacts_app.access import (
     render_service_error,
     workspace_view,
 )
-from contacts_app.csv_stream import csv_chunks
+from contacts_app.csv_stream import csv_download
 from contacts_app.errors import Conflict
 from contacts_app.i18n import num
 from contacts_app.lifecycle import (
@@ -218,9 +218,7 @@ def job_report_csv(request, job_id: int):
     """R10's report lists every email of the job: an export, so admins only (S1, S8)."""
     job = _job_or_404(request, job_id)
     header = ["contact_id", "email", "first_name", "last_name", "outcome", "reason_code", "reason"]
-    response = StreamingHttpResponse(csv_chunks(header, selectors.job_report_rows(job=job)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="restore-job-{job.id}-report.csv"'
-    return response
+    return csv_download(filename=f"restore-job-{job.id}-report.csv", header=header, rows=selectors.job_report_rows(job=job))
 
 
 @require_GET
