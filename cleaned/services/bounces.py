@@ -127,10 +127,9 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
     _save_bounce_state(changed)
     if newly_cleaned:
         cleanings_record(workspace=workspace, cleanings=newly_cleaned)  # C1: memberships bounced; C8: what they were
-        newly_cleaned = [c.contact_id for c in newly_cleaned]
         audit_log(
             workspace_id=workspace.id, actor_label=actor_label or f"bounces:{provider}", action=AuditEvent.Action.CLEAN,
-            contact_ids=newly_cleaned, details={"provider": provider},
+            contact_ids=[c.contact_id for c in newly_cleaned], details={"provider": provider},
         )
     result.cleaned = len(newly_cleaned)
     return result
