@@ -37,11 +37,13 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
     base = f"{live_server.url}/w/{workspace.slug}"
     for name, path in (("contacts", "/contacts/"), ("archived", "/contacts/archived/"), ("cleaned", "/cleaned/"),
                        ("job", f"/restore-jobs/{job.id}/"), ("exports", "/cleaned/exports/"), ("jobs", "/restore-jobs/"),
-                       ("why-cleaned", f"/contacts/{bounced.id}/"), ("incident", "/cleaned/incidents/?provider=amazon_ses&cleaned_from=2026-01-01T00:00&cleaned_until=2100-01-01T00:00")):
-        page.goto(base + path)
+                       ("why-cleaned", f"/contacts/{bounced.id}/"), ("incident", "/cleaned/incidents/?provider=amazon_ses&cleaned_from=2026-01-01T00:00&cleaned_until=2099-12-31T00:00")):
+        response = page.goto(base + path)
+        assert response.status == 200, f"{name}: {response.status}"  # the page itself, not an error page
         scroll, inner = page_width(page)
         assert scroll <= inner, f"{name}: the page is {scroll} px wide on a {inner} px screen"
         shot(page, f"phone-{name}")
+    expect(page.locator("#incident-count")).to_have_text("1")  # the incident preview, with its match
     page.goto(base + "/contacts/archived/")
     page.get_by_role("button", name="Restore", exact=True).first.click()
     dialog = page.locator("dialog#restore-dialog")
