@@ -4,16 +4,19 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PY="${PYTHON:-python3}"
 
-ensure_venv() {
+ensure_venv() {  # ensure_venv [dev]: the locked install, every file checked against its hash
   if [ ! -x .venv/bin/python ]; then
     echo "==> creating .venv"
     "$PY" -m venv .venv
   fi
+  local files=(requirements.txt)
+  if [ "${1:-}" = dev ]; then files+=(requirements-dev.txt); fi
   local stamp=".venv/.requirements.sha"
-  local want; want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+  local want; want="$(cat "${files[@]}" | sha256sum | cut -d' ' -f1)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    echo "==> installing requirements"
-    .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+    echo "==> installing ${files[*]} (hash-checked)"
+    local args=(); for f in "${files[@]}"; do args+=(-r "$f"); done
+    .venv/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps "${args[@]}"
     echo "$want" > "$stamp"
   fi
   export PATH="$ROOT/.venv/bin:$PATH"
