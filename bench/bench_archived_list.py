@@ -4,6 +4,7 @@ p50/p95 over repeated requests through the Django test client, plus queries per 
 
     .venv/bin/python bench/bench_archived_list.py --n 1000000 --repeat 20
 """
+
 import argparse
 import statistics
 import time
@@ -21,9 +22,18 @@ def build(n: int):
     user = get_user_model().objects.create(username="bench-admin")
     WorkspaceMembership.objects.create(workspace=ws, user=user, role=Role.ADMIN)
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 6) g", [ws.id])
-        cur.execute("INSERT INTO contacts_app_tag (workspace_id, name) SELECT %s, 'tag-' || g FROM generate_series(1, 20) g", [ws.id])
-        cur.execute("INSERT INTO contacts_app_account (workspace_id, name, created_at) SELECT %s, 'Account ' || g, now() FROM generate_series(1, 50) g", [ws.id])
+        cur.execute(
+            "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 6) g",
+            [ws.id],
+        )
+        cur.execute(
+            "INSERT INTO contacts_app_tag (workspace_id, name) SELECT %s, 'tag-' || g FROM generate_series(1, 20) g",
+            [ws.id],
+        )
+        cur.execute(
+            "INSERT INTO contacts_app_account (workspace_id, name, created_at) SELECT %s, 'Account ' || g, now() FROM generate_series(1, 50) g",
+            [ws.id],
+        )
         # Archive dates, merges and cleaned addresses drawn at random (seeded), so that
         # they do not line up with the id-based list/tag/account assignment below.
         cur.execute("SELECT setseed(0.42)")
@@ -58,7 +68,9 @@ def build(n: int):
                WHERE r.workspace_id = %s""",
             [ws.id],
         )
-        cur.execute("INSERT INTO contacts_app_tag (workspace_id, name) VALUES (%s, 'rare'), (%s, 'cohort')", [ws.id, ws.id])
+        cur.execute(
+            "INSERT INTO contacts_app_tag (workspace_id, name) VALUES (%s, 'rare'), (%s, 'cohort')", [ws.id, ws.id]
+        )
         cur.execute(  # a tag only 1 archived contact in 5,000 had: the GIN index's case
             """INSERT INTO contacts_app_archivedcontacttag (record_id, contact_id, tag_id_snapshot, tag_name)
                SELECT r.id, r.contact_id, t.id, t.name FROM contacts_app_archiverecord r
@@ -96,7 +108,9 @@ def measure(client, url, params, repeat):
     for _ in range(repeat):
         with CaptureQueriesContext(connection) as ctx:
             t = time.perf_counter()
-            response = client.get(url, params) if params is not None else client.post(url[0], url[1], HTTP_X_FRAGMENT="1")
+            response = (
+                client.get(url, params) if params is not None else client.post(url[0], url[1], HTTP_X_FRAGMENT="1")
+            )
             times.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, (response.status_code, response.content[:300])
         queries = len(ctx.captured_queries)
@@ -122,7 +136,9 @@ def main():
             ws, user = Workspace.objects.get(slug="big"), get_user_model().objects.get(username="bench-admin")
         else:
             ws, user = build(args.n)
-    print(f"P2 archived list, {args.n:,} archived/merged contacts in one workspace (set-up {t.seconds:.0f}s); {args.repeat} requests each")
+    print(
+        f"P2 archived list, {args.n:,} archived/merged contacts in one workspace (set-up {t.seconds:.0f}s); {args.repeat} requests each"
+    )
     client = Client()
     client.force_login(user)
     url = reverse("restore:archived", args=[ws.slug])
@@ -154,7 +170,10 @@ def main():
         worst = max(worst, p95)
         print(f"  {name:<24} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {q} queries")
     select_all = {"select_all": "1", "filter": f"tag={tag.id}&restorable=yes"}
-    for name, view in (("select all (tag) → preview", "restore:preview"), ("  … what will not come back", "restore:preview_details")):
+    for name, view in (
+        ("select all (tag) → preview", "restore:preview"),
+        ("  … what will not come back", "restore:preview_details"),
+    ):
         p50, p95, q = measure(client, (reverse(view, args=[ws.slug]), select_all), None, max(5, args.repeat // 2))
         print(f"  {name:<24} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {q} queries")
     print(f"  worst page p95: {worst:.1f} ms (target ≤ 150 ms)")

@@ -12,6 +12,7 @@ P4  bounce webhook throughput on loopback: signed batches of 100 events posted b
 C8  incident revert of N cleanings (2 lists each) through a real worker, request →
     succeeded (target ≤ 60 s).
 """
+
 import argparse
 import json
 import os
@@ -41,8 +42,14 @@ def make_cleaned(slug: str, n: int, *, with_associations: bool, email_status: st
             [ws.id, slug, email_status, email_status, email_status, email_status, n],
         )
         if with_associations:
-            cur.execute("INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 2) g", [ws.id])
-            cur.execute("INSERT INTO contacts_app_tag (workspace_id, name) SELECT %s, 'tag-' || g FROM generate_series(1, 2) g", [ws.id])
+            cur.execute(
+                "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 2) g",
+                [ws.id],
+            )
+            cur.execute(
+                "INSERT INTO contacts_app_tag (workspace_id, name) SELECT %s, 'tag-' || g FROM generate_series(1, 2) g",
+                [ws.id],
+            )
             cur.execute(
                 """INSERT INTO contacts_app_listmembership (contact_id, mailing_list_id, status, created_at)
                    SELECT c.id, l.id, CASE WHEN c.email_status = 'cleaned' THEN 'bounced' ELSE 'subscribed' END, now()
@@ -70,7 +77,9 @@ def bench_archive(n: int) -> None:
     with Timer() as t:
         archived = cleaned_contacts_archive(workspace=ws, contact_ids=ids, confirmation="ARCHIVE", actor=None)
     assert archived == n
-    print(f"  P3 bulk archive of {n:,} cleaned contacts (2 lists, 2 tags each): {t.seconds:.1f}s = {n / t.seconds:,.0f} contacts/s (target ≤ 60 s)")
+    print(
+        f"  P3 bulk archive of {n:,} cleaned contacts (2 lists, 2 tags each): {t.seconds:.1f}s = {n / t.seconds:,.0f} contacts/s (target ≤ 60 s)"
+    )
 
 
 def export_in_child(ws, label: str) -> None:
@@ -83,11 +92,15 @@ def export_in_child(ws, label: str) -> None:
         f"export_run(export_id={job.id}); s = time.perf_counter() - t;"
         "print(s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, check=True
+    )
     seconds, rss_kb = out.stdout.split()[-2:]
     job.refresh_from_db()
     seconds = float(seconds)
-    print(f"  P3 CSV export of {job.rows:,} rows ({label}): {seconds:.1f}s = {job.rows / seconds:,.0f} rows/s, peak RSS {int(rss_kb) / 1024:.0f} MB")
+    print(
+        f"  P3 CSV export of {job.rows:,} rows ({label}): {seconds:.1f}s = {job.rows / seconds:,.0f} rows/s, peak RSS {int(rss_kb) / 1024:.0f} MB"
+    )
 
 
 def bench_webhook(events: int) -> None:
@@ -96,8 +109,11 @@ def bench_webhook(events: int) -> None:
     ws = make_cleaned("p4-webhook", 10_000, with_associations=True, email_status="ok")
     port = 8765
     server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=os.environ.copy(),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         for _ in range(100):
@@ -106,14 +122,27 @@ def bench_webhook(events: int) -> None:
                 break
             except Exception:
                 time.sleep(0.2)
+
         def evidence(k: int) -> dict:
             if k % 10 == 0:
-                return {"type": "hard", "code": "5.1.1", "diagnostic": "smtp; 550 5.1.1 Recipient address rejected: User unknown"}
+                return {
+                    "type": "hard",
+                    "code": "5.1.1",
+                    "diagnostic": "smtp; 550 5.1.1 Recipient address rejected: User unknown",
+                }
             return {"type": "soft", "code": "4.2.2", "diagnostic": "smtp; 452 4.2.2 Mailbox full, try again later"}
 
         batches = [
-            [{"id": f"e{b}-{i}", "email": f"p4-webhook-{(b * 100 + i) % 10_000 + 1}@bench.example",
-              "occurred_at": "2026-11-23T10:00:00Z", "reason": "bounce", **evidence(b * 100 + i)} for i in range(100)]
+            [
+                {
+                    "id": f"e{b}-{i}",
+                    "email": f"p4-webhook-{(b * 100 + i) % 10_000 + 1}@bench.example",
+                    "occurred_at": "2026-11-23T10:00:00Z",
+                    "reason": "bounce",
+                    **evidence(b * 100 + i),
+                }
+                for i in range(100)
+            ]
             for b in range(events // 100)
         ]
         failures = []
@@ -123,9 +152,15 @@ def bench_webhook(events: int) -> None:
                 body = json.dumps({"events": batch}).encode()
                 ts = str(int(time.time()))
                 request = urllib.request.Request(
-                    f"http://127.0.0.1:{port}/api/v1/bounces", data=body, method="POST",
-                    headers={"Content-Type": "application/json", "X-Workspace": ws.slug, "X-Timestamp": ts,
-                             "X-Signature": sign(secret=ws.webhook_secret, timestamp=ts, body=body)},
+                    f"http://127.0.0.1:{port}/api/v1/bounces",
+                    data=body,
+                    method="POST",
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Workspace": ws.slug,
+                        "X-Timestamp": ts,
+                        "X-Signature": sign(secret=ws.webhook_secret, timestamp=ts, body=body),
+                    },
                 )
                 with urllib.request.urlopen(request, timeout=30) as response:
                     if response.status != 202:
@@ -144,9 +179,11 @@ def bench_webhook(events: int) -> None:
 
     stored = BounceEvent.objects.filter(workspace=ws).exclude(code="").count()
     cleanings = Cleaning.objects.filter(workspace=ws).count()
-    print(f"  P4 bounce webhook: {len(batches) * 100:,} events in {t.seconds:.1f}s = {len(batches) * 100 / t.seconds:,.0f} events/s "
-          f"over loopback (4 clients, 100 events/request); stored with evidence {stored:,}, lost {len(batches) * 100 - stored}, "
-          f"failed requests {len(failures)}, addresses cleaned {cleanings:,} (target ≥ 1,000/s)")
+    print(
+        f"  P4 bounce webhook: {len(batches) * 100:,} events in {t.seconds:.1f}s = {len(batches) * 100 / t.seconds:,.0f} events/s "
+        f"over loopback (4 clients, 100 events/request); stored with evidence {stored:,}, lost {len(batches) * 100 - stored}, "
+        f"failed requests {len(failures)}, addresses cleaned {cleanings:,} (target ≥ 1,000/s)"
+    )
 
 
 def bench_incident_revert(n: int) -> None:
@@ -166,22 +203,55 @@ def bench_incident_revert(n: int) -> None:
     emails = list(Contact.objects.filter(workspace=ws).order_by("id").values_list("email", flat=True))
     with Timer() as setup:
         for start in range(0, n, 10_000):
-            bounces_apply(workspace=ws, provider="mailgun", events=[
-                BounceInput(event_id=f"i{k}", email=e, type="hard", occurred_at=t0 + timedelta(milliseconds=k), code="5.1.1",
-                            diagnostic="550 5.1.1 mailbox unavailable (DNS lookup of MX failed)")
-                for k, e in enumerate(emails[start:start + 10_000], start)
-            ])
-    print(f"  C8 set-up: {n:,} addresses cleaned through the bounce service in {setup.seconds:.1f}s ({n / setup.seconds:,.0f}/s)")
+            bounces_apply(
+                workspace=ws,
+                provider="mailgun",
+                events=[
+                    BounceInput(
+                        event_id=f"i{k}",
+                        email=e,
+                        type="hard",
+                        occurred_at=t0 + timedelta(milliseconds=k),
+                        code="5.1.1",
+                        diagnostic="550 5.1.1 mailbox unavailable (DNS lookup of MX failed)",
+                    )
+                    for k, e in enumerate(emails[start : start + 10_000], start)
+                ],
+            )
+    print(
+        f"  C8 set-up: {n:,} addresses cleaned through the bounce service in {setup.seconds:.1f}s ({n / setup.seconds:,.0f}/s)"
+    )
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     log = open(ROOT / "var" / "bench-worker.log", "w")
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-         "-Q", "restore,exports,bounces,maintenance"],
-        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            "restore,exports,bounces,maintenance",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         time.sleep(4)  # worker start-up is not part of the revert
-        incident = Incident(workspace=ws, provider="mailgun", bounce_class="address_gone", cleaned_from=t0, cleaned_until=t0 + timedelta(hours=1))
+        incident = Incident(
+            workspace=ws,
+            provider="mailgun",
+            bounce_class="address_gone",
+            cleaned_from=t0,
+            cleaned_until=t0 + timedelta(hours=1),
+        )
         with Timer() as t:
             job = incident_revert_create(incident=incident, actor=None, reason="bench: provider incident")
             while IncidentRevertJob.objects.get(id=job.id).status in ("queued", "running"):
@@ -192,9 +262,16 @@ def bench_incident_revert(n: int) -> None:
     job.refresh_from_db()
     ok = Contact.objects.filter(workspace=ws, email_status="ok").count()
     restored = ListMembership.objects.filter(contact__workspace=ws, status="subscribed").count()
-    assert job.status == "succeeded" and job.reverted == n and ok == n and restored == 2 * n, (job.status, job.reverted, ok, restored)
-    print(f"  C8 incident revert of {n:,} cleanings (2 lists each) through the worker, request → succeeded: "
-          f"{t.seconds:.1f}s = {n / t.seconds:,.0f} cleanings/s (target ≤ 60 s)")
+    assert job.status == "succeeded" and job.reverted == n and ok == n and restored == 2 * n, (
+        job.status,
+        job.reverted,
+        ok,
+        restored,
+    )
+    print(
+        f"  C8 incident revert of {n:,} cleanings (2 lists each) through the worker, request → succeeded: "
+        f"{t.seconds:.1f}s = {n / t.seconds:,.0f} cleanings/s (target ≤ 60 s)"
+    )
 
 
 def main():

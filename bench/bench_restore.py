@@ -7,6 +7,7 @@ an identical population in the same process.
 R14: each size is measured with one and with two worker processes; each run prints
 where a chunk's time goes (claim and lock, restore SQL, outcomes, counters, commit).
 """
+
 import argparse
 import json
 import os
@@ -29,12 +30,19 @@ def build_population(slug: str, n: int):
 
     ws = Workspace.objects.create(name=slug, slug=slug, contact_limit=10 * n)
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("INSERT INTO contacts_app_account (workspace_id, name, created_at) VALUES (%s, 'Bench Corp', now()) RETURNING id", [ws.id])
+        cur.execute(
+            "INSERT INTO contacts_app_account (workspace_id, name, created_at) VALUES (%s, 'Bench Corp', now()) RETURNING id",
+            [ws.id],
+        )
         account_id = cur.fetchone()[0]
         cur.execute(
-            "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 3) g", [ws.id]
+            "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 3) g",
+            [ws.id],
         )
-        cur.execute("INSERT INTO contacts_app_tag (workspace_id, name) SELECT %s, 'tag-' || g FROM generate_series(1, 4) g", [ws.id])
+        cur.execute(
+            "INSERT INTO contacts_app_tag (workspace_id, name) SELECT %s, 'tag-' || g FROM generate_series(1, 4) g",
+            [ws.id],
+        )
         # One active partner per deal keeps the deals alive (A3), so restore re-links them.
         deals = max(1, n // 10)
         cur.execute(
@@ -121,7 +129,6 @@ def sql_lower_bound(ws) -> float:
     return t.seconds
 
 
-
 def worker_restore(ws, n: int, workers: int, profile: Path):
     """The restore job, request → succeeded, on `workers` worker processes (one
     process each, concurrency 1) serving the restore queue; per-chunk timings land in
@@ -140,11 +147,30 @@ def worker_restore(ws, n: int, workers: int, profile: Path):
     procs = []
     for k in range(workers):
         log = open(ROOT / "var" / f"bench-worker-{k}.log", "w")
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip",
-             "--without-mingle", "-Q", "restore", "-n", f"bench{k}@%h"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        ))
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--concurrency=1",
+                    "--loglevel=WARNING",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-Q",
+                    "restore",
+                    "-n",
+                    f"bench{k}@%h",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
     try:
         time.sleep(4 + workers)  # worker start-up is not part of the restore
         ids = list(Contact.objects.filter(workspace=ws, status="archived").order_by("id").values_list("id", flat=True))
@@ -172,7 +198,9 @@ def where_time_goes(profile: Path) -> str:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="10000,100000", help="comma-separated population sizes, e.g. 10000,100000,1000000")
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="comma-separated population sizes, e.g. 10000,100000,1000000"
+    )
     parser.add_argument("--workers", default="1,2", help="worker counts to measure, e.g. 1,2")
     args = parser.parse_args()
     setup_django()
@@ -183,8 +211,10 @@ def main():
     sizes = [int(x) for x in args.sizes.split(",")]
     counts = [int(x) for x in args.workers.split(",")]
     (ROOT / "var").mkdir(exist_ok=True)
-    print(f"P1 restore benchmark (3 lists, 4 tags, 1 account, 1 deal each), chunk {settings.RESTORE_CHUNK_SIZE}, "
-          f"sizes {sizes}, workers {counts}; each run on its own freshly built population")
+    print(
+        f"P1 restore benchmark (3 lists, 4 tags, 1 account, 1 deal each), chunk {settings.RESTORE_CHUNK_SIZE}, "
+        f"sizes {sizes}, workers {counts}; each run on its own freshly built population"
+    )
     table = []
     for n in sizes:
         with Timer() as build:
@@ -200,15 +230,19 @@ def main():
             assert ListMembership.objects.filter(contact__workspace=job_ws[w]).count() == 3 * n
             ratio = bound_s / job_s
             table.append((n, w, bound_s, job_s, ratio))
-            print(f"    {w} worker{'s' if w > 1 else ''}: {job_s:.2f}s = {n / job_s:,.0f} contacts/s, {job_s / n * 1e6:.0f} µs/contact, "
-                  f"{ratio:.0%} of the bound; per 1,000 contacts: {where_time_goes(profile)}")
+            print(
+                f"    {w} worker{'s' if w > 1 else ''}: {job_s:.2f}s = {n / job_s:,.0f} contacts/s, {job_s / n * 1e6:.0f} µs/contact, "
+                f"{ratio:.0%} of the bound; per 1,000 contacts: {where_time_goes(profile)}"
+            )
     print("\n  | contacts | workers | SQL bound | job | contacts/s | µs/contact | ratio |")
     for n, w, b, j, r in table:
         print(f"  | {n:,} | {w} | {b:.1f} s | {j:.1f} s | {n / j:,.0f} | {j / n * 1e6:.0f} | {r:.0%} |")
     for w in counts:
         costs = [j / n for n, ww, _, j, _ in table if ww == w]
         if len(costs) > 1:
-            print(f"  cost per contact with {w} worker(s), largest vs smallest size: {costs[-1] / costs[0]:.2f}× (target within 1.2×)")
+            print(
+                f"  cost per contact with {w} worker(s), largest vs smallest size: {costs[-1] / costs[0]:.2f}× (target within 1.2×)"
+            )
 
 
 if __name__ == "__main__":

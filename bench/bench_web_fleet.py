@@ -11,6 +11,7 @@ first page and each filter of P2 — in turns; then eight threads request small
 workspaces' lists, still beside the running job. Server round trips are measured by
 the clients (so they include gunicorn and loopback, not only Django).
 """
+
 import argparse
 import os
 import random
@@ -129,20 +130,59 @@ def main():
     base = f"http://127.0.0.1:{PORT}"
     lst, tag = MailingList.objects.filter(workspace=ws).first(), Tag.objects.filter(workspace=ws, name="tag-1").first()
     cohort = Tag.objects.get(workspace=ws, name="cohort")
-    filters = ["", "restorable=yes", "restorable=frozen", "restorable=expiring", "restorable=merged", "q=person4242",
-               "archived_after=2026-03-01&archived_before=2026-04-01", f"list={lst.id}", f"tag={tag.id}", f"tag={cohort.id}",
-               "email_status=cleaned", "sort=archived", "sort=email", "sort=-name", "page=50"]
+    filters = [
+        "",
+        "restorable=yes",
+        "restorable=frozen",
+        "restorable=expiring",
+        "restorable=merged",
+        "q=person4242",
+        "archived_after=2026-03-01&archived_before=2026-04-01",
+        f"list={lst.id}",
+        f"tag={tag.id}",
+        f"tag={cohort.id}",
+        "email_status=cleaned",
+        "sort=archived",
+        "sort=email",
+        "sort=-name",
+        "page=50",
+    ]
     big_urls = [f"{base}/w/big/contacts/archived/?{f}" for f in filters]
 
-    env = {**os.environ, "WEB_CONCURRENCY": os.getenv("WEB_CONCURRENCY", "4"), "WEB_THREADS": os.getenv("WEB_THREADS", "2"),
-           "PORT": str(PORT), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    web = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py"], cwd=ROOT, env=env,
-                           stdout=open(ROOT / "var" / "bench-gunicorn.log", "w"), stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "WEB_CONCURRENCY": os.getenv("WEB_CONCURRENCY", "4"),
+        "WEB_THREADS": os.getenv("WEB_THREADS", "2"),
+        "PORT": str(PORT),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(ROOT / "var" / "bench-gunicorn.log", "w"),
+        stderr=subprocess.STDOUT,
+    )
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--loglevel=WARNING", "--without-gossip",
-         "--without-mingle", "-Q", "restore"],
-        cwd=ROOT, env=os.environ.copy(), stdout=open(ROOT / "var" / "bench-worker.log", "w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--concurrency=1",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            "restore",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=open(ROOT / "var" / "bench-worker.log", "w"),
+        stderr=subprocess.STDOUT,
     )
     job = None
     try:
@@ -155,8 +195,13 @@ def main():
         time.sleep(3)
         hammer(big_urls[:3], cookie, 2, 2)  # warm the workers' connections and caches
         # A restore job in the big workspace runs through both measurements.
-        for candidate in MailingList.objects.filter(workspace=ws).order_by("id"):  # a list with restorable contacts left
-            params = {"restorable": "yes", "list": str(candidate.id)}  # about 100,000 contacts: the job outlasts the measurement
+        for candidate in MailingList.objects.filter(workspace=ws).order_by(
+            "id"
+        ):  # a list with restorable contacts left
+            params = {
+                "restorable": "yes",
+                "list": str(candidate.id),
+            }  # about 100,000 contacts: the job outlasts the measurement
             matching = archived_filter(params, workspace=ws).qs_or_error()
             if matching.exists():
                 break
@@ -166,17 +211,25 @@ def main():
             time.sleep(0.1)
         times, errors = hammer(big_urls, cookie, args.clients, args.rounds)
         during = RestoreJob.objects.get(id=job.id)
-        print(f"  big workspace, {args.clients} clients, {len(times)} requests over {len(filters)} pages/filters while restore job "
-              f"#{job.id} ran ({during.cursor:,}/{during.requested:,} processed, status {during.status} at the end):")
-        print(f"    p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, max {times[-1]:.1f} ms, errors {errors} (target p95 ≤ 300 ms)")
+        print(
+            f"  big workspace, {args.clients} clients, {len(times)} requests over {len(filters)} pages/filters while restore job "
+            f"#{job.id} ran ({during.cursor:,}/{during.requested:,} processed, status {during.status} at the end):"
+        )
+        print(
+            f"    p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, max {times[-1]:.1f} ms, errors {errors} (target p95 ≤ 300 ms)"
+        )
         small_urls = [f"{base}/w/{s}/contacts/archived/" for s in random.Random(1).sample(slugs, min(100, len(slugs)))]
         times, errors = hammer(small_urls, cookie, args.clients, 1)
         during = RestoreJob.objects.get(id=job.id)
-        print(f"  small workspaces beside it ({len(slugs):,} of them), {args.clients} clients, {len(times)} requests, job still "
-              f"{during.status}: p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, errors {errors} (target p95 ≤ 50 ms)")
+        print(
+            f"  small workspaces beside it ({len(slugs):,} of them), {args.clients} clients, {len(times)} requests, job still "
+            f"{during.status}: p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, errors {errors} (target p95 ≤ 50 ms)"
+        )
     finally:
         if job is not None:
-            restore_job_cancel(job_id=job.id, actor=get_user_model().objects.get_or_create(username="bench-staff", is_staff=True)[0])
+            restore_job_cancel(
+                job_id=job.id, actor=get_user_model().objects.get_or_create(username="bench-staff", is_staff=True)[0]
+            )
         web.terminate()
         worker.terminate()
         web.wait(30)

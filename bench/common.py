@@ -1,4 +1,5 @@
 """Shared set-up for the benchmarks: a dedicated PostgreSQL database and Redis db."""
+
 import os
 import sys
 import time

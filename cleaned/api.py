@@ -1,5 +1,6 @@
 """JSON API of the cleaned app: the signed bounce webhook (C1, S5), exports (C4) and
 un-cleaning a contact (C8)."""
+
 from datetime import datetime
 from typing import Literal
 
@@ -59,10 +60,15 @@ class BouncesOut(Schema):
     summary="Bounce events from a sending provider (signed webhook)",
     description=(
         "Signed with the workspace's `webhook_secret`: `X-Signature: sha256=<hex HMAC-SHA256 of "
-        "\"<X-Timestamp>.<raw body>\">`. A timestamp more than 5 minutes away is refused as a replay (401). "
+        '"<X-Timestamp>.<raw body>">`. A timestamp more than 5 minutes away is refused as a replay (401). '
         "A malformed batch is refused whole (400) and nothing is written."
     ),
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": _inline_refs(BounceBatchIn.model_json_schema())}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": _inline_refs(BounceBatchIn.model_json_schema())}},
+        }
+    },
 )
 def bounces(
     request,
@@ -70,13 +76,23 @@ def bounces(
     x_timestamp: str = Header("", alias="X-Timestamp", description="Unix time in seconds."),
     x_signature: str = Header("", alias="X-Signature", description="sha256=<hex>"),
 ):
-    workspace = Workspace.objects.filter(slug=x_workspace).first() if x_workspace.isascii() and x_workspace.isprintable() else None
-    problem = "Unknown workspace or bad signature." if workspace is None else signature_problem(
-        secret=workspace.webhook_secret, timestamp=x_timestamp, body=request.body, signature=x_signature
+    workspace = (
+        Workspace.objects.filter(slug=x_workspace).first()
+        if x_workspace.isascii() and x_workspace.isprintable()
+        else None
+    )
+    problem = (
+        "Unknown workspace or bad signature."
+        if workspace is None
+        else signature_problem(
+            secret=workspace.webhook_secret, timestamp=x_timestamp, body=request.body, signature=x_signature
+        )
     )
     if problem:
         raise Unauthorized(problem)
-    result = bounces_apply(workspace=workspace, provider="generic", events=bounce_inputs_from_json(request.body), actor_label="webhook")
+    result = bounces_apply(
+        workspace=workspace, provider="generic", events=bounce_inputs_from_json(request.body), actor_label="webhook"
+    )
     return Status(202, {"accepted": result.accepted, "duplicates": result.duplicates})
 
 
@@ -98,7 +114,14 @@ class ExportOut(Schema):
 def _export_out(request, job: ExportJob) -> dict:
     ready = job.status == ExportStatus.SUCCEEDED
     url = request.build_absolute_uri(reverse("api:export_download", args=[job.id])) if ready else None
-    return {"id": job.id, "status": job.status, "total": job.total, "created_at": job.created_at, "finished_at": job.finished_at, "download_url": url}
+    return {
+        "id": job.id,
+        "status": job.status,
+        "total": job.total,
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "download_url": url,
+    }
 
 
 def _own_export(request, export_id: int) -> ExportJob:
@@ -108,14 +131,24 @@ def _own_export(request, export_id: int) -> ExportJob:
     return job
 
 
-@router.post("/exports", response={202: ExportOut, **errors(400, 401, 403, 413, 429)}, summary="Export contacts to CSV in the background (admins)")
+@router.post(
+    "/exports",
+    response={202: ExportOut, **errors(400, 401, 403, 413, 429)},
+    summary="Export contacts to CSV in the background (admins)",
+)
 def export_start(request, payload: ExportIn):
     require_admin(request)
-    job = export_create(workspace=request.workspace, actor=request.user, params=payload.filter.as_params(), scope=ExportScope.CONTACTS)
+    job = export_create(
+        workspace=request.workspace, actor=request.user, params=payload.filter.as_params(), scope=ExportScope.CONTACTS
+    )
     return Status(202, _export_out(request, job))
 
 
-@router.get("/exports/{int:export_id}", response={200: ExportOut, **errors(401, 403, 404, 429)}, summary="An export's status (admins)")
+@router.get(
+    "/exports/{int:export_id}",
+    response={200: ExportOut, **errors(401, 403, 404, 429)},
+    summary="An export's status (admins)",
+)
 def export_detail(request, export_id: int):
     require_admin(request)
     return _export_out(request, _own_export(request, export_id))
@@ -126,22 +159,39 @@ def export_detail(request, export_id: int):
     url_name="export_download",
     response={200: None, **errors(401, 403, 404, 409, 429)},
     summary="The export's CSV (admins)",
-    openapi_extra={"responses": {"200": {"description": "UTF-8 CSV with a header row", "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "UTF-8 CSV with a header row",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def export_download(request, export_id: int):
     require_admin(request)
     job = _own_export(request, export_id)
     if job.status != ExportStatus.SUCCEEDED:
-        raise Conflict(f"This export is {job.get_status_display().lower()}, not ready yet: poll GET /exports/{job.id}.", code="export_not_ready")
+        raise Conflict(
+            f"This export is {job.get_status_display().lower()}, not ready yet: poll GET /exports/{job.id}.",
+            code="export_not_ready",
+        )
     path = export_path(job)
     if not path.is_file():
         raise NotFound("This export's file is no longer available.")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"contacts-export-{job.id}.csv", content_type="text/csv; charset=utf-8")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"contacts-export-{job.id}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 class UncleanIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    reason: Text(REASON_MAX, min_length=1, description="Why the address is deliverable again; kept in the activity log.")
+    reason: Text(
+        REASON_MAX, min_length=1, description="Why the address is deliverable again; kept in the activity log."
+    )
 
 
 @router.post(
@@ -152,5 +202,7 @@ class UncleanIn(Schema):
 )
 def contact_unclean(request, contact_id: int, payload: UncleanIn):
     require_admin(request)
-    contact = cleanings.contact_unclean(workspace=request.workspace, contact_id=contact_id, actor=request.user, reason=payload.reason)
+    contact = cleanings.contact_unclean(
+        workspace=request.workspace, contact_id=contact_id, actor=request.user, reason=payload.reason
+    )
     return ContactOut.from_contact(contact)

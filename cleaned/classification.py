@@ -10,6 +10,7 @@ toward the soft-bounce streak, or reset the streak (a delivery). Events that are
 bounces at all (anymail's `deferred`: the provider is still retrying; a rejection
 because the address unsubscribed or complained) are not recorded.
 docs/decisions.md lists the codes and the reasons."""
+
 import re
 from enum import Enum
 

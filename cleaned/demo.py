@@ -3,6 +3,7 @@ gone (5.1.1), mailboxes full until the streak cleaned them, a blocklist episode 
 did not clean anyone, and one provider incident (Mailgun reporting "user unknown" for
 two hours) to revert. All of it goes through the real service, so the evidence,
 classes, cleanings and prior list statuses are what production would record."""
+
 import random
 from datetime import timedelta
 
@@ -33,13 +34,28 @@ def demo_bounce_histories(sender, workspace, contact_ids, now, **kwargs):
     seq = iter(range(1, 10**6))
 
     def ev(cid, kind, at, code, text):
-        return BounceInput(event_id=f"demo-{next(seq)}", email=emails[cid], type=kind, occurred_at=at, code=code,
-                           diagnostic=text.format(e=emails[cid]), reported_as=kind)
+        return BounceInput(
+            event_id=f"demo-{next(seq)}",
+            email=emails[cid],
+            type=kind,
+            occurred_at=at,
+            code=code,
+            diagnostic=text.format(e=emails[cid]),
+            reported_as=kind,
+        )
 
     ses, postmark, sendgrid, mailgun = [], [], [], []
     for cid in gone:  # a delivery or two, then the address disappeared
         start = now - timedelta(days=rng.randint(20, 200))
-        ses.append(BounceInput(event_id=f"demo-{next(seq)}", email=emails[cid], type="delivered", occurred_at=start, reported_as="delivered"))
+        ses.append(
+            BounceInput(
+                event_id=f"demo-{next(seq)}",
+                email=emails[cid],
+                type="delivered",
+                occurred_at=start,
+                reported_as="delivered",
+            )
+        )
         text = rng.choice(GONE)
         code = text.split()[2]
         ses.append(ev(cid, "hard", start + timedelta(days=rng.randint(3, 15), hours=rng.randint(0, 23)), code, text))
@@ -49,8 +65,15 @@ def demo_bounce_histories(sender, workspace, contact_ids, now, **kwargs):
     for cid in blocked:  # a blocklist episode: counted, never cleaned, then delivered again
         start = now - timedelta(days=rng.randint(10, 30))
         sendgrid += [ev(cid, "hard", start + timedelta(hours=k), "5.7.1", BLOCK) for k in range(2)]
-        sendgrid.append(BounceInput(event_id=f"demo-{next(seq)}", email=emails[cid], type="delivered",
-                                    occurred_at=start + timedelta(days=2), reported_as="delivered"))
+        sendgrid.append(
+            BounceInput(
+                event_id=f"demo-{next(seq)}",
+                email=emails[cid],
+                type="delivered",
+                occurred_at=start + timedelta(days=2),
+                reported_as="delivered",
+            )
+        )
     outage = (now - timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
     for cid in incident:  # the provider's incident: two hours of false "user unknown"
         mailgun.append(ev(cid, "hard", outage + timedelta(minutes=rng.randint(0, 119)), "5.1.1", INCIDENT))

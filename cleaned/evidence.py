@@ -3,6 +3,7 @@ normalised fields (`mta_response`, `description`, `reject_reason`) and, where an
 leaves them in the raw payload only, from that payload (SES `bounceSubType` and each
 recipient's `status`/`diagnosticCode`, Postmark `Type`, SendGrid `status`, Mailgun
 `delivery-status`). Returns None for an event that is not a bounce."""
+
 from dataclasses import dataclass
 
 from .classification import BounceClass, code_in
@@ -58,7 +59,12 @@ def _provider_details(esp_name: str, event) -> tuple[str, str, BounceClass | Non
         for r in bounce.get("bouncedRecipients") or []:
             if str(r.get("emailAddress", "")).lower() == (event.recipient or "").lower():
                 label = {"Permanent": BounceType.HARD, "Transient": BounceType.SOFT}.get(bounce.get("bounceType"))
-                return (r.get("status") or "", r.get("diagnosticCode") or "", SES_SUBTYPES.get(bounce.get("bounceSubType")), label)
+                return (
+                    r.get("status") or "",
+                    r.get("diagnosticCode") or "",
+                    SES_SUBTYPES.get(bounce.get("bounceSubType")),
+                    label,
+                )
     if name == "postmark":
         label, hint = POSTMARK_TYPES.get(raw.get("Type"), (None, None))
         return "", "", hint, label
@@ -67,7 +73,12 @@ def _provider_details(esp_name: str, event) -> tuple[str, str, BounceClass | Non
     if name == "mailgun":
         status = (raw.get("event-data") or {}).get("delivery-status") or {}
         if isinstance(status, dict):
-            return str(status.get("enhanced-code") or ""), str(status.get("message") or status.get("description") or ""), None, None
+            return (
+                str(status.get("enhanced-code") or ""),
+                str(status.get("message") or status.get("description") or ""),
+                None,
+                None,
+            )
     return "", "", None, None
 
 

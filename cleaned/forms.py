@@ -1,4 +1,5 @@
 """Forms of the cleaned view: the typed-ARCHIVE bulk archive (C5) and exports (C4)."""
+
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -37,7 +38,9 @@ class ExportForm(ServiceForm):
         data = self.cleaned_or_error()
         scope = data["scope"] or ExportScope.CLEANED
         query = QueryDict(data["filter"])
-        return scope, filter_params(query, FILTER_KEYS if scope == ExportScope.CLEANED else tuple(ContactFilter.base_filters))
+        return scope, filter_params(
+            query, FILTER_KEYS if scope == ExportScope.CLEANED else tuple(ContactFilter.base_filters)
+        )
 
 
 class UncleanForm(ServiceForm):
@@ -50,16 +53,36 @@ class IncidentForm(ServiceForm):
     """C8: which cleanings an incident revert undoes: provider, window, class. Each
     problem is said with the field's name (S4)."""
 
-    provider = forms.CharField(max_length=30, validators=[validate_text], error_messages={"required": _("Pick the provider of the incident.")})
-    bounce_class = forms.ChoiceField(choices=[("", _("Any reason")), *CLEANING_CLASSES], required=False,
-                                     error_messages={"invalid_choice": _("Pick why the addresses were cleaned from the list.")})
-    cleaned_from = forms.DateTimeField(validators=[validate_date], error_messages={
-        "required": _("Give the start of the incident (date and time)."), "invalid": _("The incident's start is not a date and time.")})
-    cleaned_until = forms.DateTimeField(validators=[validate_date], error_messages={
-        "required": _("Give the end of the incident (date and time)."), "invalid": _("The incident's end is not a date and time.")})
+    provider = forms.CharField(
+        max_length=30, validators=[validate_text], error_messages={"required": _("Pick the provider of the incident.")}
+    )
+    bounce_class = forms.ChoiceField(
+        choices=[("", _("Any reason")), *CLEANING_CLASSES],
+        required=False,
+        error_messages={"invalid_choice": _("Pick why the addresses were cleaned from the list.")},
+    )
+    cleaned_from = forms.DateTimeField(
+        validators=[validate_date],
+        error_messages={
+            "required": _("Give the start of the incident (date and time)."),
+            "invalid": _("The incident's start is not a date and time."),
+        },
+    )
+    cleaned_until = forms.DateTimeField(
+        validators=[validate_date],
+        error_messages={
+            "required": _("Give the end of the incident (date and time)."),
+            "invalid": _("The incident's end is not a date and time."),
+        },
+    )
     reason = forms.CharField(required=False, strip=False)
 
     def incident(self, *, workspace) -> Incident:
         data = self.cleaned_or_error()
-        return Incident(workspace=workspace, provider=data["provider"], bounce_class=data["bounce_class"],
-                        cleaned_from=data["cleaned_from"], cleaned_until=data["cleaned_until"])
+        return Incident(
+            workspace=workspace,
+            provider=data["provider"],
+            bounce_class=data["bounce_class"],
+            cleaned_from=data["cleaned_from"],
+            cleaned_until=data["cleaned_until"],
+        )

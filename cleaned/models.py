@@ -1,5 +1,6 @@
 """Bounce events with their evidence (C1, C7), cleanings and their undoing (C8),
 incident reverts (C8, the shared job machinery) and background CSV exports (C4)."""
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -43,7 +44,9 @@ class BounceEvent(models.Model):
     type = models.CharField(max_length=10, choices=BounceType.choices)
     occurred_at = models.DateTimeField()
     reason = models.CharField(max_length=500, blank=True)
-    contact = models.ForeignKey("contacts_app.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events")
+    contact = models.ForeignKey(
+        "contacts_app.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="bounce_events"
+    )
     received_at = models.DateTimeField(default=timezone.now)
     # C7: the evidence. `type` above is the effect the classification decided.
     code = models.CharField(max_length=20, blank=True, help_text="RFC 3463 enhanced status code, x.y.z.")
@@ -77,14 +80,20 @@ class Cleaning(models.Model):
     bounce_class = models.CharField(max_length=20, choices=BounceClass.choices)
     code = models.CharField(max_length=20, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
-    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     undo_reason = models.CharField(max_length=500, blank=True)
-    undone_by_job = models.ForeignKey("IncidentRevertJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    undone_by_job = models.ForeignKey(
+        "IncidentRevertJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
             # A contact has at most one cleaning in force.
-            models.UniqueConstraint(fields=["contact"], condition=Q(undone_at__isnull=True), name="one_open_cleaning_per_contact"),
+            models.UniqueConstraint(
+                fields=["contact"], condition=Q(undone_at__isnull=True), name="one_open_cleaning_per_contact"
+            ),
         ]
         indexes = [models.Index(fields=["workspace", "provider", "cleaned_at"], name="cleaning_ws_provider_at")]
 
@@ -128,7 +137,9 @@ class IncidentRevertJob(BackgroundJob):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace"], condition=Q(status__in=ACTIVE_JOB_STATUSES), name="one_active_incident_revert_per_workspace"
+                fields=["workspace"],
+                condition=Q(status__in=ACTIVE_JOB_STATUSES),
+                name="one_active_incident_revert_per_workspace",
             ),
         ]
         indexes = [models.Index(fields=["workspace", "-created_at"], name="revertjob_ws_created")]
@@ -168,7 +179,9 @@ class ExportScope(models.TextChoices):
 
 class ExportJob(models.Model):
     workspace = models.ForeignKey("contacts_app.Workspace", on_delete=models.CASCADE, related_name="exports")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     scope = models.CharField(max_length=10, choices=ExportScope.choices, default=ExportScope.CLEANED)
     filter = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)

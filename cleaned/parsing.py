@@ -1,6 +1,7 @@
 """Bounce payloads from outside (the signed webhook's body, `import_bounces` rows) into
 BounceInput: one typed definition, also published in the OpenAPI document. A batch is
 refused whole on its first bad event (nothing is written for a malformed payload)."""
+
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -33,7 +34,9 @@ class BounceEventIn(BaseModel):
     type: Literal["hard", "soft", "delivered"]
     occurred_at: Annotated[datetime, AfterValidator(_sane)] = Field(description="ISO 8601; without a zone, UTC.")
     reason: Text(500) = ""
-    code: Text(20, pattern=r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$") | None = Field(None, description="RFC 3463 enhanced status code, x.y.z.")
+    code: Text(20, pattern=r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$") | None = Field(
+        None, description="RFC 3463 enhanced status code, x.y.z."
+    )
     diagnostic: Text(1000) | None = Field(None, description="The SMTP diagnostic text.")
 
 
@@ -65,8 +68,15 @@ def _inputs(batch: BounceBatchIn, source: str) -> list[BounceInput]:
     """C7: the code as given, else one written in the diagnostic ("550 5.1.1 …")."""
     return [
         BounceInput(
-            event_id=e.id.strip(), email=e.email.strip(), type=BounceType(e.type), occurred_at=e.occurred_at, reason=e.reason,
-            code=e.code or code_in(e.diagnostic, e.reason), diagnostic=e.diagnostic or "", source=source, reported_as=e.type,
+            event_id=e.id.strip(),
+            email=e.email.strip(),
+            type=BounceType(e.type),
+            occurred_at=e.occurred_at,
+            reason=e.reason,
+            code=e.code or code_in(e.diagnostic, e.reason),
+            diagnostic=e.diagnostic or "",
+            source=source,
+            reported_as=e.type,
         )
         for e in batch.events
     ]
@@ -85,7 +95,10 @@ def bounce_inputs(raw_events) -> list[BounceInput]:
     """Events already read from a file (`import_bounces`): an empty optional column
     (a CSV without a code) is no value."""
     if isinstance(raw_events, list):
-        raw_events = [{k: v for k, v in e.items() if v != "" or k not in OPTIONAL} if isinstance(e, dict) else e for e in raw_events]
+        raw_events = [
+            {k: v for k, v in e.items() if v != "" or k not in OPTIONAL} if isinstance(e, dict) else e
+            for e in raw_events
+        ]
     try:
         return _inputs(BounceBatchIn.model_validate({"events": raw_events}), BounceSource.FILE)
     except ValidationError as error:

@@ -20,18 +20,24 @@ CLEANING_CLASSES = [(c.value, c.label) for c in BounceClass if c != BounceClass.
 
 def cleaning_providers(*, workspace) -> list[str]:
     """The providers that cleaned addresses in this workspace (the filter's choices)."""
-    return list(Cleaning.objects.filter(workspace=workspace).order_by("provider").values_list("provider", flat=True).distinct())
+    return list(
+        Cleaning.objects.filter(workspace=workspace).order_by("provider").values_list("provider", flat=True).distinct()
+    )
 
 
 class CleanedFilter(ContactFilter):
     """C4 + C7: the contact filters, and why the address was cleaned (the class and
     provider of the cleaning in force)."""
 
-    bounce_class = django_filters.ChoiceFilter(choices=CLEANING_CLASSES, method="filter_cleaning", label=_("Why cleaned"))
+    bounce_class = django_filters.ChoiceFilter(
+        choices=CLEANING_CLASSES, method="filter_cleaning", label=_("Why cleaned")
+    )
     provider = django_filters.ChoiceFilter(choices=(), method="filter_cleaning", label=_("Provider"))
 
     def __init__(self, data=None, *, workspace, **kwargs):
-        super().__init__(data, workspace=workspace, statuses=(ContactStatus.ACTIVE,), email_status=EmailStatus.CLEANED, **kwargs)
+        super().__init__(
+            data, workspace=workspace, statuses=(ContactStatus.ACTIVE,), email_status=EmailStatus.CLEANED, **kwargs
+        )
         self.filters["provider"].extra["choices"] = [(p, p) for p in cleaning_providers(workspace=workspace)]
 
     def filter_cleaning(self, qs, name, value):
@@ -66,14 +72,21 @@ def cleanings_of(*, contact) -> QuerySet[Cleaning]:
 
 
 def incident_reverts(*, workspace) -> QuerySet[IncidentRevertJob]:
-    return IncidentRevertJob.objects.filter(workspace=workspace).select_related("requested_by").order_by("-created_at")[:20]
+    return (
+        IncidentRevertJob.objects.filter(workspace=workspace)
+        .select_related("requested_by")
+        .order_by("-created_at")[:20]
+    )
 
 
 def incident_revert_report_rows(*, job):
     """The revert's report: one row per matched cleaning, in job order."""
     return (
-        IncidentRevertItem.objects.filter(job=job).order_by("position")
+        IncidentRevertItem.objects.filter(job=job)
+        .order_by("position")
         .annotate(cleaned_at_text=IsoUtc("cleaning__cleaned_at"))
-        .values_list("cleaning__contact__email", "cleaning__code", "cleaning__bounce_class", "cleaned_at_text", "outcome")
+        .values_list(
+            "cleaning__contact__email", "cleaning__code", "cleaning__bounce_class", "cleaned_at_text", "outcome"
+        )
         .iterator(chunk_size=5000)
     )

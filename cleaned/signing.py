@@ -1,4 +1,5 @@
 """S5: the generic bounce webhook's HMAC-SHA256 signature and replay window."""
+
 import hashlib
 import hmac
 import time
@@ -13,13 +14,17 @@ def sign(*, secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def signature_problem(*, secret: str, timestamp: str, body: bytes, signature: str, now: float | None = None) -> str | None:
+def signature_problem(
+    *, secret: str, timestamp: str, body: bytes, signature: str, now: float | None = None
+) -> str | None:
     """None when the request is authentic and fresh, otherwise why not."""
     seconds = parse_positive_int(timestamp)
     if seconds is None:
         return "X-Timestamp must be the Unix time in seconds."
     if abs((now or time.time()) - seconds) > REPLAY_WINDOW:
         return "X-Timestamp is more than 5 minutes away from now: refused as a possible replay."
-    if not signature.isascii() or not hmac.compare_digest(sign(secret=secret, timestamp=timestamp, body=body), signature):
+    if not signature.isascii() or not hmac.compare_digest(
+        sign(secret=secret, timestamp=timestamp, body=body), signature
+    ):
         return "X-Signature does not match the body."
     return None

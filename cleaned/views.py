@@ -35,10 +35,17 @@ def cleaned_list(request):
     qs = filterset.qs_or_error().select_related("account").order_by("-cleaned_at", "-id")
     page, _ = paginate(request, qs)
     params = filter_params(request.GET)
-    return render(request, "cleaned/list.html", {
-        "page": page, "filter": filterset, "filter_query": urlencode(params),
-        "is_filtered": bool(params), "word": CONFIRMATION_WORD,
-    })
+    return render(
+        request,
+        "cleaned/list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "filter_query": urlencode(params),
+            "is_filtered": bool(params),
+            "word": CONFIRMATION_WORD,
+        },
+    )
 
 
 @require_POST
@@ -67,10 +74,18 @@ def cleaned_archive(request):
         ids = list(matching.values_list("id", flat=True))
     else:
         ids = data["ids"]
-    archived = cleaned_contacts_archive(workspace=request.workspace, contact_ids=ids, confirmation=data["confirmation"], actor=request.user)
-    messages.success(request, ngettext(
-        "Archived %(n)s cleaned contact. Its data is kept in Archived contacts.",
-        "Archived %(n)s cleaned contacts. Their data is kept in Archived contacts.", archived) % {"n": num(archived)})
+    archived = cleaned_contacts_archive(
+        workspace=request.workspace, contact_ids=ids, confirmation=data["confirmation"], actor=request.user
+    )
+    messages.success(
+        request,
+        ngettext(
+            "Archived %(n)s cleaned contact. Its data is kept in Archived contacts.",
+            "Archived %(n)s cleaned contacts. Their data is kept in Archived contacts.",
+            archived,
+        )
+        % {"n": num(archived)},
+    )
     return redirect(reverse("restore:archived", args=[request.workspace.slug]) + "?email_status=cleaned")
 
 
@@ -81,11 +96,17 @@ def export_start(request):
     scope, params = ExportForm(request.POST).scope_and_params()
     job = export_create(workspace=request.workspace, actor=request.user, params=params, scope=scope)
     if scope == ExportScope.CLEANED:
-        text = ngettext("Export #%(id)s started for %(n)s cleaned contact. It appears here when ready.",
-                        "Export #%(id)s started for %(n)s cleaned contacts. It appears here when ready.", job.total)
+        text = ngettext(
+            "Export #%(id)s started for %(n)s cleaned contact. It appears here when ready.",
+            "Export #%(id)s started for %(n)s cleaned contacts. It appears here when ready.",
+            job.total,
+        )
     else:
-        text = ngettext("Export #%(id)s started for %(n)s contact. It appears here when ready.",
-                        "Export #%(id)s started for %(n)s contacts. It appears here when ready.", job.total)
+        text = ngettext(
+            "Export #%(id)s started for %(n)s contact. It appears here when ready.",
+            "Export #%(id)s started for %(n)s contacts. It appears here when ready.",
+            job.total,
+        )
     messages.success(request, text % {"id": job.id, "n": num(job.total)})
     return redirect("cleaned:exports", slug=request.workspace.slug)
 
@@ -94,7 +115,11 @@ def export_start(request):
 @workspace_view(admin_only=True)
 def exports(request):
     jobs = selectors.exports_for(workspace=request.workspace)
-    return render(request, "cleaned/exports.html", {"jobs": jobs, "any_running": any(j.status in ("queued", "running") for j in jobs)})
+    return render(
+        request,
+        "cleaned/exports.html",
+        {"jobs": jobs, "any_running": any(j.status in ("queued", "running") for j in jobs)},
+    )
 
 
 @require_GET
@@ -106,7 +131,12 @@ def export_download(request, export_id: int):
     path = export_path(job)
     if not path.is_file():
         raise Http404(_("This export file is no longer available."))
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"cleaned-contacts-{job.id}.csv", content_type="text/csv; charset=utf-8")
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"cleaned-contacts-{job.id}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 @require_POST
@@ -115,8 +145,14 @@ def export_download(request, export_id: int):
 def contact_unclean(request, contact_id: int):
     """C8: un-clean one contact with the typed reason; back to its page."""
     reason = UncleanForm(request.POST).cleaned_or_error()["reason"]
-    contact = cleanings.contact_unclean(workspace=request.workspace, contact_id=contact_id, actor=request.user, reason=reason)
-    messages.success(request, _("%(email)s is deliverable again; its lists are back to the statuses they had before the cleaning.") % {"email": contact.email})
+    contact = cleanings.contact_unclean(
+        workspace=request.workspace, contact_id=contact_id, actor=request.user, reason=reason
+    )
+    messages.success(
+        request,
+        _("%(email)s is deliverable again; its lists are back to the statuses they had before the cleaning.")
+        % {"email": contact.email},
+    )
     return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
 
 
@@ -130,11 +166,18 @@ def incident(request):
     preview = None
     if request.GET:
         preview = incidents.incident_preview(incident=form.incident(workspace=request.workspace))
-    return render(request, "cleaned/incident.html", {
-        "form": form, "preview": preview, "providers": selectors.cleaning_providers(workspace=request.workspace),
-        "classes": selectors.CLEANING_CLASSES, "jobs": selectors.incident_reverts(workspace=request.workspace),
-        "running": incidents.active_revert(workspace=request.workspace),
-    })
+    return render(
+        request,
+        "cleaned/incident.html",
+        {
+            "form": form,
+            "preview": preview,
+            "providers": selectors.cleaning_providers(workspace=request.workspace),
+            "classes": selectors.CLEANING_CLASSES,
+            "jobs": selectors.incident_reverts(workspace=request.workspace),
+            "running": incidents.active_revert(workspace=request.workspace),
+        },
+    )
 
 
 @require_POST
@@ -142,13 +185,23 @@ def incident(request):
 @handles_service_errors
 def incident_revert(request):
     form = IncidentForm(request.POST)
-    job = incidents.incident_revert_create(incident=form.incident(workspace=request.workspace), actor=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, ngettext("Reverting %(n)s cleaning in the background.", "Reverting %(n)s cleanings in the background.", job.requested) % {"n": num(job.requested)})
+    job = incidents.incident_revert_create(
+        incident=form.incident(workspace=request.workspace), actor=request.user, reason=form.cleaned_data["reason"]
+    )
+    messages.success(
+        request,
+        ngettext(
+            "Reverting %(n)s cleaning in the background.", "Reverting %(n)s cleanings in the background.", job.requested
+        )
+        % {"n": num(job.requested)},
+    )
     return redirect("cleaned:revert_job", slug=request.workspace.slug, job_id=job.id)
 
 
 def _revert_job(request, job_id: int) -> IncidentRevertJob:
-    job = IncidentRevertJob.objects.filter(workspace=request.workspace, id=job_id).select_related("requested_by").first()
+    job = (
+        IncidentRevertJob.objects.filter(workspace=request.workspace, id=job_id).select_related("requested_by").first()
+    )
     if job is None:
         raise Http404(_("No such incident revert."))
     return job
@@ -165,4 +218,8 @@ def revert_job(request, job_id: int):
 def revert_job_report(request, job_id: int):
     job = _revert_job(request, job_id)
     header = ["email", "code", "why_cleaned", "cleaned_at", "outcome"]
-    return csv_download(filename=f"incident-revert-{job.id}-report.csv", header=header, rows=selectors.incident_revert_report_rows(job=job))
+    return csv_download(
+        filename=f"incident-revert-{job.id}-report.csv",
+        header=header,
+        rows=selectors.incident_revert_report_rows(job=job),
+    )

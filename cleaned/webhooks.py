@@ -1,6 +1,7 @@
 """Provider bounce webhooks (C1): anymail checks each provider's signature or basic
 auth and normalises its events; this receiver applies them. (The signed generic
 webhook is in `api.py`.)"""
+
 import logging
 
 from anymail.signals import tracking

@@ -2,6 +2,7 @@
 assembles them, authenticates bearer tokens and turns every failure into SPEC's error
 envelope `{"error": "<code>", "detail": "<sentence>"}`. The OpenAPI document at
 /api/v1/schema is generated from the routers' typed schemas."""
+
 import logging
 
 from django.http import Http404, JsonResponse
@@ -44,7 +45,8 @@ STATUS_DETAILS = {
 
 def error_response(status: int, code: str | None = None, detail: str | None = None) -> JsonResponse:
     return JsonResponse(
-        {"error": code or STATUS_CODES.get(status, "error"), "detail": detail or STATUS_DETAILS.get(status, "")}, status=status
+        {"error": code or STATUS_CODES.get(status, "error"), "detail": detail or STATUS_DETAILS.get(status, "")},
+        status=status,
     )
 
 

@@ -1,5 +1,6 @@
 """gunicorn settings for production (and the bin/run demo). Every value can be set from
 the environment: PORT / BIND, WEB_CONCURRENCY, WEB_THREADS, WEB_TIMEOUT."""
+
 import multiprocessing
 import os
 

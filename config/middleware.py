@@ -47,9 +47,6 @@ def _too_large():
     return error_response(413, "body_too_large", f"The request body is larger than {limit:,} bytes.")
 
 
-
-
-
 class PlainNotFoundMiddleware:
     """With DEBUG on (the `bin/run` demo), Django answers a mistyped address with its
     debug page, which lists every URL of the site, and a crash with a traceback. Show
@@ -61,6 +58,10 @@ class PlainNotFoundMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if settings.DEBUG and response.status_code in (404, 500) and response.get("Content-Type", "").startswith("text/html"):
+        if (
+            settings.DEBUG
+            and response.status_code in (404, 500)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
             return render(request, f"{response.status_code}.html", status=response.status_code)
         return response

@@ -6,6 +6,7 @@ than being silently replaced by a default. With DEBUG false (the default) the ap
 safe unless told otherwise (S6): it refuses to start without a real SECRET_KEY or with
 a demo webhook credential, and cookies, HSTS, the SSL redirect and the CSP are on.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -225,7 +226,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BODY", str(10 * 1024 * 1024))
 # R13: emails go through Django's backend: the console in the demo; SMTP in production
 # (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
 EMAIL_BACKEND = os.getenv(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = str(VAR_DIR / "emails")  # for the file backend (bin/test)
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
@@ -239,7 +241,9 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "CRM <no-reply@localhost>")
 # --- Product settings -----------------------------------------------------------
 ARCHIVE_CHUNK_SIZE = envint("ARCHIVE_CHUNK_SIZE", "1000")
 CONTACTS_PAGE_SIZE = envint("CONTACTS_PAGE_SIZE", "50")
-MAX_SELECTION_SIZE = envint("MAX_SELECTION_SIZE", "1000000")  # one restore or archive request (R14: a fleet restores a million)
+MAX_SELECTION_SIZE = envint(
+    "MAX_SELECTION_SIZE", "1000000"
+)  # one restore or archive request (R14: a fleet restores a million)
 
 # --- Provider bounce webhooks (django-anymail), each with its provider's own check ---
 # The demo's published credentials work only with DEBUG on (S6). Without a credential a
@@ -247,10 +251,13 @@ MAX_SELECTION_SIZE = envint("MAX_SELECTION_SIZE", "1000000")  # one restore or a
 DEMO_WEBHOOK_SECRET = "dev-webhook-user:dev-webhook-password"
 DEMO_MAILGUN_SIGNING_KEY = "dev-mailgun-signing-key"
 _webhook_secret = refuse_demo(
-    "ANYMAIL_WEBHOOK_SECRET", os.getenv("ANYMAIL_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET if DEBUG else ""), DEMO_WEBHOOK_SECRET
+    "ANYMAIL_WEBHOOK_SECRET",
+    os.getenv("ANYMAIL_WEBHOOK_SECRET", DEMO_WEBHOOK_SECRET if DEBUG else ""),
+    DEMO_WEBHOOK_SECRET,
 )
 _mailgun_key = refuse_demo(
-    "MAILGUN_WEBHOOK_SIGNING_KEY", os.getenv("MAILGUN_WEBHOOK_SIGNING_KEY", DEMO_MAILGUN_SIGNING_KEY if DEBUG else ""),
+    "MAILGUN_WEBHOOK_SIGNING_KEY",
+    os.getenv("MAILGUN_WEBHOOK_SIGNING_KEY", DEMO_MAILGUN_SIGNING_KEY if DEBUG else ""),
     DEMO_MAILGUN_SIGNING_KEY,
 )
 ANYMAIL = {
@@ -334,7 +341,10 @@ CELERY_BEAT_SCHEDULE = {
     "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},
     "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
     "incident-reverts-sweep": {"task": "cleaned.tasks.incident_reverts_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
-    "worker-heartbeat": {"task": "contacts_app.tasks.worker_heartbeat_task", "schedule": envfloat("WORKER_HEARTBEAT_INTERVAL", "15")},
+    "worker-heartbeat": {
+        "task": "contacts_app.tasks.worker_heartbeat_task",
+        "schedule": envfloat("WORKER_HEARTBEAT_INTERVAL", "15"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

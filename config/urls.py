@@ -22,7 +22,11 @@ def _tracking_webhooks():
     """Only the configured providers' tracking webhooks are routed; any other
     provider's address is a plain 404 (an unconfigured one would fail loudly)."""
     wanted = set(settings.ANYMAIL_TRACKING_PROVIDERS)
-    return [p for p in anymail.urls.urlpatterns if str(p.pattern).endswith("/tracking/") and str(p.pattern).split("/")[0] in wanted]
+    return [
+        p
+        for p in anymail.urls.urlpatterns
+        if str(p.pattern).endswith("/tracking/") and str(p.pattern).split("/")[0] in wanted
+    ]
 
 
 urlpatterns = [

@@ -1,4 +1,5 @@
 """Who may see what: every workspace page goes through `workspace_view` (S1, S2)."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -49,6 +50,7 @@ def render_service_error(request, error):
 
 def handles_service_errors(view):
     """Turn a ServiceError into its 4xx page with the sentence for the admin (S4)."""
+
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:

@@ -1,6 +1,7 @@
 """U4: the workspace's activity for its admins — who did what, when, to how many — from
 the audit log (archive, restore, clean, export, staff actions, …), filterable and
 exportable to CSV."""
+
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -41,8 +42,12 @@ def describe(event: AuditEvent) -> str:
     """The event in the admin's words."""
     d = event.details or {}
     if d.get("job"):
-        phase = {"requested": pgettext("job phase", "requested"), "finished": pgettext("job phase", "finished"),
-                 "cancel": pgettext("job phase", "cancelled"), "retry": pgettext("job phase", "retried")}.get(d.get("phase") or d.get("verb"), "")
+        phase = {
+            "requested": pgettext("job phase", "requested"),
+            "finished": pgettext("job phase", "finished"),
+            "cancel": pgettext("job phase", "cancelled"),
+            "retry": pgettext("job phase", "retried"),
+        }.get(d.get("phase") or d.get("verb"), "")
         return (gettext("Restore job #%(id)s") % {"id": d["job"]} + f" {phase}").strip()
     if d.get("revert_job"):
         return gettext("Incident revert #%(id)s") % {"id": d["revert_job"]}
@@ -66,17 +71,27 @@ def who(event: AuditEvent) -> str:
 @handles_service_errors
 def activity(request):
     data = ActivityFilterForm(request.GET).cleaned_or_error()
-    events = activity_events(workspace=request.workspace, action=data["action"], since=data["since"], until=data["until"])
+    events = activity_events(
+        workspace=request.workspace, action=data["action"], since=data["since"], until=data["until"]
+    )
     if request.GET.get("format") == "csv":
         rows = (
             (e.when_text, who(e), e.action, e.count, describe(e))
             for e in events.annotate(when_text=IsoUtc("created_at")).iterator(chunk_size=2000)
         )
-        return csv_download(filename=f"activity-{request.workspace.slug}.csv", header=["when", "who", "action", "count", "what"], rows=rows)
+        return csv_download(
+            filename=f"activity-{request.workspace.slug}.csv",
+            header=["when", "who", "action", "count", "what"],
+            rows=rows,
+        )
     page, _ = paginate(request, events)
     for e in page.object_list:
         e.who, e.what = who(e), describe(e)
     query = request.GET.copy()
     query.pop("page", None)
     query["format"] = "csv"
-    return render(request, "contacts/activity.html", {"page": page, "form": ActivityFilterForm(request.GET), "csv_query": query.urlencode()})
+    return render(
+        request,
+        "contacts/activity.html",
+        {"page": page, "form": ActivityFilterForm(request.GET), "csv_query": query.urlencode()},
+    )

@@ -79,16 +79,56 @@ class ContactAdmin(AuditedModelAdmin):
     an active, deliverable contact are edited through the same service as the pages
     (C2 included), and archiving is an admin action that calls the archive service."""
 
-    list_display = ["email", "first_name", "last_name", "workspace", "status", "email_status", "archived_at", "created_at"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "workspace",
+        "status",
+        "email_status",
+        "archived_at",
+        "created_at",
+    ]
     list_filter = ["status", "email_status", "workspace"]
     search_fields = ["email", "first_name", "last_name"]
     list_select_related = ["workspace"]
-    fields = ["workspace", "email", "first_name", "last_name", "phone", "account", "status", "archived_at", "archived_by",
-              "merged_into", "email_status", "cleaned_at", "cleaned_reason", "bounce_count", "soft_bounce_streak",
-              "last_engaged_at", "created_at", "updated_at"]
-    protected_fields = ["workspace", "email", "account", "status", "archived_at", "archived_by", "merged_into", "email_status",
-                        "cleaned_at", "cleaned_reason", "bounce_count", "soft_bounce_streak", "last_engaged_at",
-                        "created_at", "updated_at"]
+    fields = [
+        "workspace",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "account",
+        "status",
+        "archived_at",
+        "archived_by",
+        "merged_into",
+        "email_status",
+        "cleaned_at",
+        "cleaned_reason",
+        "bounce_count",
+        "soft_bounce_streak",
+        "last_engaged_at",
+        "created_at",
+        "updated_at",
+    ]
+    protected_fields = [
+        "workspace",
+        "email",
+        "account",
+        "status",
+        "archived_at",
+        "archived_by",
+        "merged_into",
+        "email_status",
+        "cleaned_at",
+        "cleaned_reason",
+        "bounce_count",
+        "soft_bounce_streak",
+        "last_engaged_at",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "created_at"
     inlines = [ListMembershipInline, ContactTagInline, DealLinkInline, ArchiveRecordInline]
     show_full_result_count = False
@@ -107,7 +147,12 @@ class ContactAdmin(AuditedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         contact_update(
-            contact=obj, email=obj.email, first_name=obj.first_name, last_name=obj.last_name, phone=obj.phone, actor=request.user
+            contact=obj,
+            email=obj.email,
+            first_name=obj.first_name,
+            last_name=obj.last_name,
+            phone=obj.phone,
+            actor=request.user,
         )
 
     @admin.action(description="Archive selected contacts (A1–A3; audited)")
@@ -115,12 +160,16 @@ class ContactAdmin(AuditedModelAdmin):
         archived = 0
         for workspace_id in queryset.values_list("workspace_id", flat=True).distinct():
             ids = list(queryset.filter(workspace_id=workspace_id).values_list("id", flat=True))
-            archived += contacts_archive(workspace=Workspace.objects.get(id=workspace_id), contact_ids=ids, actor=request.user)
+            archived += contacts_archive(
+                workspace=Workspace.objects.get(id=workspace_id), contact_ids=ids, actor=request.user
+            )
         self.message_user(request, f"Archived {archived} contact(s); the others were not active.", messages.SUCCESS)
 
 
 def _snapshot_inline(kind):
-    return type(f"Archived{kind.label}Inline", (ReadOnlyInline,), {"model": kind.snapshot, "fields": list(kind.snapshot_fields)})
+    return type(
+        f"Archived{kind.label}Inline", (ReadOnlyInline,), {"model": kind.snapshot, "fields": list(kind.snapshot_fields)}
+    )
 
 
 @admin.register(ArchiveRecord)
@@ -128,7 +177,15 @@ class ArchiveRecordAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Archive snapshots are evidence: support staff read them, never edit them. One
     inline per association kind kept in its own table (the account is on the record)."""
 
-    list_display = ["contact", "workspace", "archived_at", "archived_by", "account_name", "restored_at", "restore_source"]
+    list_display = [
+        "contact",
+        "workspace",
+        "archived_at",
+        "archived_by",
+        "account_name",
+        "restored_at",
+        "restore_source",
+    ]
     list_filter = ["workspace", ("restored_at", admin.EmptyFieldListFilter)]
     search_fields = ["contact__email"]
     list_select_related = ["contact", "workspace", "archived_by"]

@@ -1,4 +1,5 @@
 """Every change support staff make in the Django admin leaves an AuditEvent."""
+
 from django.contrib import admin
 
 from .audit import audit_log
@@ -21,7 +22,13 @@ def staff_audit(request, obj, verb: str, message: str = "") -> None:
         actor=request.user,
         action=AuditEvent.Action.STAFF_CHANGE,
         contact_ids=[obj.pk] if model == "contact" else [],
-        details={"model": model, "object_id": obj.pk, "verb": verb, "object": str(obj)[:200], "message": str(message)[:500]},
+        details={
+            "model": model,
+            "object_id": obj.pk,
+            "verb": verb,
+            "object": str(obj)[:200],
+            "message": str(message)[:500],
+        },
     )
 
 

@@ -1,4 +1,5 @@
 """JSON API for the workspace and its contacts. Same services as the pages."""
+
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -35,8 +36,6 @@ class ContactListQuery(ContactFilterIn):
     page: int = Field(1, ge=1, le=10_000_000)
 
 
-
-
 class ContactIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -45,7 +44,9 @@ class ContactIn(Schema):
     last_name: Text(100) = ""
     lists: list[Id] = Field(default_factory=list, max_length=1000)
     tags: list[Id] = Field(default_factory=list, max_length=1000)
-    consent: StrictBool = Field(False, description="This person gave permission to email them; without it list memberships are `unconfirmed`.")
+    consent: StrictBool = Field(
+        False, description="This person gave permission to email them; without it list memberships are `unconfirmed`."
+    )
 
 
 class ContactPatch(Schema):
@@ -69,10 +70,16 @@ class ArchiveOut(Schema):
     archived: int = Field(description="How many were active and are archived now; the others were left as is.")
 
 
-@router.get("/workspace", response={200: WorkspaceOut, **errors(401, 429)}, summary="The token's workspace and its billing")
+@router.get(
+    "/workspace", response={200: WorkspaceOut, **errors(401, 429)}, summary="The token's workspace and its billing"
+)
 def workspace_detail(request):
     ws = request.workspace
-    return {"slug": ws.slug, "contact_limit": ws.contact_limit, "billable_contacts": selectors.billable_count(workspace=ws)}
+    return {
+        "slug": ws.slug,
+        "contact_limit": ws.contact_limit,
+        "billable_contacts": selectors.billable_count(workspace=ws),
+    }
 
 
 @router.get("/contacts", response={200: ContactPage, **errors(400, 401, 429)}, summary="Contacts, filtered")
@@ -90,10 +97,18 @@ def contact_list(request, filters: Query[ContactListQuery]):
         query = request.GET.copy()
         query["page"] = str(number + 1)
         next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-    return {"count": paginator.count, "next": next_url, "results": [ContactOut.from_contact(c) for c in page.object_list]}
+    return {
+        "count": paginator.count,
+        "next": next_url,
+        "results": [ContactOut.from_contact(c) for c in page.object_list],
+    }
 
 
-@router.post("/contacts", response={201: ContactOut, **errors(400, 401, 404, 409, 413, 429)}, summary="Add a contact (fires automations)")
+@router.post(
+    "/contacts",
+    response={201: ContactOut, **errors(400, 401, 404, 409, 413, 429)},
+    summary="Add a contact (fires automations)",
+)
 def contact_add(request, payload: ContactIn):
     contact = contact_create(
         workspace=request.workspace,
@@ -108,10 +123,16 @@ def contact_add(request, payload: ContactIn):
     return Status(201, ContactOut.from_contact(contact))
 
 
-@router.post("/contacts/archive", response={200: ArchiveOut, **errors(400, 401, 403, 413, 429)}, summary="Archive contacts (A1–A3, admins)")
+@router.post(
+    "/contacts/archive",
+    response={200: ArchiveOut, **errors(400, 401, 403, 413, 429)},
+    summary="Archive contacts (A1–A3, admins)",
+)
 def contacts_archive(request, payload: ArchiveIn):
     require_admin(request)
-    return {"archived": archive_service(workspace=request.workspace, contact_ids=payload.contact_ids, actor=request.user)}
+    return {
+        "archived": archive_service(workspace=request.workspace, contact_ids=payload.contact_ids, actor=request.user)
+    }
 
 
 def _own_contact(request, contact_id: int) -> Contact:
@@ -136,4 +157,3 @@ def contact_edit(request, contact_id: int, payload: ContactPatch):
     fields = {k: getattr(contact, k) if v is None else v for k, v in payload.model_dump().items()}
     contact_update(contact=contact, actor=request.user, **fields)
     return ContactOut.from_contact(contact)
-

@@ -1,4 +1,5 @@
 """API tokens: issued once, stored hashed, checked on every API call (S1, S2)."""
+
 import hashlib
 import secrets
 
@@ -18,7 +19,9 @@ def token_hash(token: str) -> str:
 def api_token_create(*, workspace, user) -> str:
     """Issue a token; it is shown once and only its hash is kept."""
     if not WorkspaceMembership.objects.filter(workspace=workspace, user=user).exists():
-        raise InvalidInput(_("%(user)s is not a member of %(workspace)s.") % {"user": user, "workspace": workspace.slug})
+        raise InvalidInput(
+            _("%(user)s is not a member of %(workspace)s.") % {"user": user, "workspace": workspace.slug}
+        )
     token = "crm_" + secrets.token_urlsafe(32)
     ApiToken.objects.create(workspace=workspace, user=user, key_hash=token_hash(token), prefix=token[:8])
     return token

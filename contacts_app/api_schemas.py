@@ -2,6 +2,7 @@
 error envelope, ids, text, the contact filter and the contact. Constraints live here
 so the OpenAPI document states them (lengths, ranges, formats) and the same checks of
 `hygiene.py` refuse what the pages and webhooks refuse."""
+
 import re
 from datetime import date, datetime
 from typing import Annotated, Literal
@@ -62,6 +63,8 @@ def _json_integer(value):
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID, description="A positive 64-bit id."), BeforeValidator(_json_integer)]
 IdList = Annotated[list[Id], Field(min_length=1, max_length=200_000)]
+
+
 def _iso_date(value):
     """YYYY-MM-DD only (pydantic would also read 0 as 1970-01-01)."""
     if isinstance(value, date):
@@ -71,7 +74,11 @@ def _iso_date(value):
     return value
 
 
-SaneDate = Annotated[date, Field(ge=EARLIEST, lt=LATEST, description=f"YYYY-MM-DD, from {EARLIEST} to before {LATEST}."), BeforeValidator(_iso_date)]
+SaneDate = Annotated[
+    date,
+    Field(ge=EARLIEST, lt=LATEST, description=f"YYYY-MM-DD, from {EARLIEST} to before {LATEST}."),
+    BeforeValidator(_iso_date),
+]
 
 
 def validation_detail(problems: list[dict]) -> tuple[str, str]:
@@ -109,7 +116,9 @@ class ContactFilterIn(Schema):
     account: Id | None = Field(None, description="Is (or, archived, was) at this account.")
 
     def as_params(self) -> dict[str, str]:
-        return {k: (v.isoformat() if isinstance(v, date) else str(v)) for k, v in self.model_dump(exclude_none=True).items()}
+        return {
+            k: (v.isoformat() if isinstance(v, date) else str(v)) for k, v in self.model_dump(exclude_none=True).items()
+        }
 
 
 class ContactOut(Schema):
@@ -121,7 +130,9 @@ class ContactOut(Schema):
     email_status: Literal["ok", "cleaned"]
     created_at: datetime
     archived_at: datetime | None
-    restorable_from: datetime | None = Field(description="R1: from when a manual restore is allowed (archived contacts).")
+    restorable_from: datetime | None = Field(
+        description="R1: from when a manual restore is allowed (archived contacts)."
+    )
     restorable_until: datetime | None = Field(description="R2: until when it can be restored; it is purged then.")
     merged_into: int | None
 

@@ -6,6 +6,7 @@ as plain ids, not foreign keys: a list deleted after archiving must not delete t
 snapshot row, it must make restore skip that list. Names are copied so the preview
 can say *what* will not come back (R12). `associations.py` declares the kinds.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q

@@ -4,6 +4,7 @@ preview names what was deleted since, the Django admin shows the snapshots. Each
 them reads this table instead of spelling the kinds out again (Zulip's
 `retention.py` declares its archive tables the same way).
 """
+
 from dataclasses import dataclass
 
 from django.db import models
@@ -44,18 +45,43 @@ class AssociationKind:
 
 
 LISTS = AssociationKind(
-    "lists", "List", MailingList, ListMembership, ArchivedListMembership, "list_id_snapshot", "list_name",
+    "lists",
+    "List",
+    MailingList,
+    ListMembership,
+    ArchivedListMembership,
+    "list_id_snapshot",
+    "list_name",
     ("list_id_snapshot", "list_name", "status", "subscribed_at"),
 )
 TAGS = AssociationKind(
-    "tags", "Tag", Tag, ContactTag, ArchivedContactTag, "tag_id_snapshot", "tag_name", ("tag_id_snapshot", "tag_name"),
+    "tags",
+    "Tag",
+    Tag,
+    ContactTag,
+    ArchivedContactTag,
+    "tag_id_snapshot",
+    "tag_name",
+    ("tag_id_snapshot", "tag_name"),
 )
 ACCOUNT = AssociationKind(
-    "accounts", "Account", Account, None, ArchiveRecord, "account_id_snapshot", "account_name",
+    "accounts",
+    "Account",
+    Account,
+    None,
+    ArchiveRecord,
+    "account_id_snapshot",
+    "account_name",
     ("account_id_snapshot", "account_name"),
 )
 DEALS = AssociationKind(
-    "deals", "Deal", Deal, DealContact, ArchivedDealLink, "deal_id_snapshot", "deal_title",
+    "deals",
+    "Deal",
+    Deal,
+    DealContact,
+    ArchivedDealLink,
+    "deal_id_snapshot",
+    "deal_title",
     ("deal_id_snapshot", "deal_title", "was_primary", "deal_deleted"),
 )
 ASSOCIATION_KINDS = (LISTS, TAGS, ACCOUNT, DEALS)

@@ -3,6 +3,7 @@
 Normal actions (contact created, subscribed to a list, tag added) call
 `automations_fire`. Restore never does (R8): it re-inserts associations directly.
 """
+
 from collections.abc import Iterable
 
 from .models import Automation, AutomationRun, CampaignSend, Contact, Trigger

@@ -23,7 +23,9 @@ def workspace(request):
                     url = reverse(match.view_name, kwargs={"slug": other.workspace.slug})
                 except NoReverseMatch:
                     url = None
-            links.append({"name": other.workspace.name, "url": url or reverse("contacts:list", args=[other.workspace.slug])})
+            links.append(
+                {"name": other.workspace.name, "url": url or reverse("contacts:list", args=[other.workspace.slug])}
+            )
         return links
 
     return {

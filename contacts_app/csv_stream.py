@@ -1,5 +1,6 @@
 """CSV out: UTF-8, a header row, constant memory, and cells that a spreadsheet would
 run as a formula neutralised (C4, R10)."""
+
 import csv
 import io
 from collections.abc import Iterable, Iterator

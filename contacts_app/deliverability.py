@@ -1,6 +1,7 @@
 """C1: a cleaned address is bounced on every list. Written once, in the three forms
 the code needs it: for one membership (subscribing), as SQL (restoring in bulk), and
 as the update that cleaning makes."""
+
 from collections.abc import Sequence
 
 from .models import EmailStatus, ListMembership, MembershipStatus

@@ -3,6 +3,7 @@
 PostgreSQL stores it as `bigint[]`, which a GIN index serves and which the planner
 tests inline while it walks an ordered index; SQLite (the embedded `bin/run`
 default) stores a JSON array. `field__has=<id>` works on both."""
+
 import json
 
 from django.db import connection, models

@@ -5,6 +5,7 @@ is the set that is restored, archived or exported.
 List, tag and account filters also match archived contacts through their archive
 snapshot: an archived contact was detached from its lists, but an admin looking for
 "archived contacts who were on Newsletter" expects to find them."""
+
 from datetime import datetime, time, timedelta
 
 import django_filters
@@ -58,12 +59,20 @@ SEARCH_MAX_LENGTH = 200
 
 
 class ContactFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_q", label=gettext_lazy("Search"), max_length=SEARCH_MAX_LENGTH, validators=[validate_text])
+    q = django_filters.CharFilter(
+        method="filter_q", label=gettext_lazy("Search"), max_length=SEARCH_MAX_LENGTH, validators=[validate_text]
+    )
     status = django_filters.ChoiceFilter(choices=ContactStatus.choices)
     email_status = django_filters.ChoiceFilter(choices=EmailStatus.choices, label=gettext_lazy("Email status"))
-    archived_after = django_filters.DateFilter(method="filter_archived_after", label=gettext_lazy("Archived from"), validators=[validate_date])
-    archived_before = django_filters.DateFilter(method="filter_archived_before", label=gettext_lazy("Archived until"), validators=[validate_date])
-    restorable = django_filters.ChoiceFilter(choices=RESTORABILITY, method="filter_restorable", label=gettext_lazy("Restorability"))
+    archived_after = django_filters.DateFilter(
+        method="filter_archived_after", label=gettext_lazy("Archived from"), validators=[validate_date]
+    )
+    archived_before = django_filters.DateFilter(
+        method="filter_archived_before", label=gettext_lazy("Archived until"), validators=[validate_date]
+    )
+    restorable = django_filters.ChoiceFilter(
+        choices=RESTORABILITY, method="filter_restorable", label=gettext_lazy("Restorability")
+    )
     list = IdChoiceFilter(queryset=MailingList.objects.none(), method="filter_list", label=gettext_lazy("List"))
     tag = IdChoiceFilter(queryset=Tag.objects.none(), method="filter_tag", label=gettext_lazy("Tag"))
     account = IdChoiceFilter(queryset=Account.objects.none(), method="filter_account", label=gettext_lazy("Account"))
@@ -101,8 +110,12 @@ class ContactFilter(django_filters.FilterSet):
     def qs_or_error(self):
         """The filtered queryset, or InvalidInput naming each bad field (S4)."""
         if not self.is_valid():
-            problems = "; ".join(f"{self.filters[name].label or name}: {' '.join(errs)}" for name, errs in self.errors.items())
-            raise InvalidInput(_("Some filters are not valid — %(problems)s") % {"problems": problems}, code="invalid_filter")
+            problems = "; ".join(
+                f"{self.filters[name].label or name}: {' '.join(errs)}" for name, errs in self.errors.items()
+            )
+            raise InvalidInput(
+                _("Some filters are not valid — %(problems)s") % {"problems": problems}, code="invalid_filter"
+            )
         return self.qs
 
     def filter_q(self, qs, name, value):

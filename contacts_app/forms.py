@@ -1,5 +1,6 @@
 """Forms of the contact pages, and the pieces the other apps' forms share. They parse
 and validate input (S4); business rules stay in the services."""
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,14 +23,24 @@ def parse_id_list(values, *, what: str = "contact") -> list[int]:
             if not part:
                 continue
             if not part.isdigit() or int(part) <= 0 or len(part) > 18:
-                message = _("“%(value)s” is not a valid contact id.") if what == "contact" else _("“%(value)s” is not a valid %(what)s id.")
+                message = (
+                    _("“%(value)s” is not a valid contact id.")
+                    if what == "contact"
+                    else _("“%(value)s” is not a valid %(what)s id.")
+                )
                 raise InvalidInput(message % {"value": part[:40], "what": what}, code="invalid_id")
             ids.add(int(part))
     if not ids:
-        raise InvalidInput(_("Select at least one contact first.") if what == "contact" else _("Select at least one %(what)s first.") % {"what": what}, code="empty_selection")
+        raise InvalidInput(
+            _("Select at least one contact first.")
+            if what == "contact"
+            else _("Select at least one %(what)s first.") % {"what": what},
+            code="empty_selection",
+        )
     if len(ids) > settings.MAX_SELECTION_SIZE:
         raise InvalidInput(
-            _("That is %(count)s ids; at most %(max)s can be handled at once.") % {"count": num(len(ids)), "max": num(settings.MAX_SELECTION_SIZE)},
+            _("That is %(count)s ids; at most %(max)s can be handled at once.")
+            % {"count": num(len(ids)), "max": num(settings.MAX_SELECTION_SIZE)},
             code="selection_too_large",
         )
     return sorted(ids)
@@ -42,7 +53,10 @@ def parse_page_size(raw: str | None, *, default: int) -> int:
     if raw in (None, ""):
         return default
     if not raw.isdigit() or int(raw) not in PAGE_SIZES:
-        raise InvalidInput(_("Page size must be one of %(sizes)s.") % {"sizes": ", ".join(map(str, PAGE_SIZES))}, code="invalid_page_size")
+        raise InvalidInput(
+            _("Page size must be one of %(sizes)s.") % {"sizes": ", ".join(map(str, PAGE_SIZES))},
+            code="invalid_page_size",
+        )
     return int(raw)
 
 
@@ -121,10 +135,18 @@ class ContactForm(forms.Form):
     """Add or edit a contact. Lengths are the columns' own: a value that does not fit
     is refused, never cut (S4)."""
 
-    email = forms.CharField(max_length=Contact._meta.get_field("email").max_length, strip=True, validators=[validate_text])
-    first_name = forms.CharField(max_length=Contact._meta.get_field("first_name").max_length, required=False, validators=[validate_text])
-    last_name = forms.CharField(max_length=Contact._meta.get_field("last_name").max_length, required=False, validators=[validate_text])
-    phone = forms.CharField(max_length=Contact._meta.get_field("phone").max_length, required=False, validators=[validate_text])
+    email = forms.CharField(
+        max_length=Contact._meta.get_field("email").max_length, strip=True, validators=[validate_text]
+    )
+    first_name = forms.CharField(
+        max_length=Contact._meta.get_field("first_name").max_length, required=False, validators=[validate_text]
+    )
+    last_name = forms.CharField(
+        max_length=Contact._meta.get_field("last_name").max_length, required=False, validators=[validate_text]
+    )
+    phone = forms.CharField(
+        max_length=Contact._meta.get_field("phone").max_length, required=False, validators=[validate_text]
+    )
 
 
 class NewContactForm(ContactForm):
@@ -133,7 +155,9 @@ class NewContactForm(ContactForm):
     and tags, ticked, and keeps its account."""
 
     consent = forms.BooleanField(
-        error_messages={"required": gettext_lazy("Tick “This person gave me permission to email them” to add this contact.")}
+        error_messages={
+            "required": gettext_lazy("Tick “This person gave me permission to email them” to add this contact.")
+        }
     )
     lists = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     tags = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
@@ -141,12 +165,17 @@ class NewContactForm(ContactForm):
     def __init__(self, *args, source=None, **kwargs):
         if source is not None:
             kwargs.setdefault("initial", {}).update(
-                first_name=source.first_name, last_name=source.last_name, phone=source.phone,
-                lists=[m.mailing_list_id for m in source.list_memberships.all()], tags=[t.id for t in source.tags.all()],
+                first_name=source.first_name,
+                last_name=source.last_name,
+                phone=source.phone,
+                lists=[m.mailing_list_id for m in source.list_memberships.all()],
+                tags=[t.id for t in source.tags.all()],
             )
         super().__init__(*args, **kwargs)
         self.source = source
-        self.fields["lists"].choices = [(m.mailing_list_id, m.mailing_list.name) for m in source.list_memberships.all()] if source else []
+        self.fields["lists"].choices = (
+            [(m.mailing_list_id, m.mailing_list.name) for m in source.list_memberships.all()] if source else []
+        )
         self.fields["tags"].choices = [(t.id, t.name) for t in source.tags.all()] if source else []
 
     def service_arguments(self) -> dict:

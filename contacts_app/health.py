@@ -1,5 +1,6 @@
 """What a load balancer may know: whether the database and the broker answer, and how
 long ago a worker last said it was alive."""
+
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -20,7 +21,9 @@ def health_check() -> dict:
     except Exception:
         pass
     try:
-        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS) as conn:
+        with Connection(
+            settings.CELERY_BROKER_URL, connect_timeout=2, transport_options=settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        ) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         report["broker"] = "ok"
     except Exception:

@@ -2,6 +2,7 @@
 a service sees it. The API's schemas, the page forms and filters, the webhooks and
 `import_bounces` all call these, so a value is refused the same way everywhere —
 with a sentence naming the field — and never silently cut or stored broken."""
+
 import re
 import unicodedata
 from datetime import date, datetime, timezone
@@ -25,7 +26,10 @@ def text_problem(value: str, *, max_length: int | None = None, multiline: bool =
     line breaks only where `multiline`), unpaired surrogates and values longer than
     their column are refused."""
     if max_length is not None and len(value) > max_length:
-        return _("is %(length)s characters long; at most %(max)s are allowed") % {"length": num(len(value)), "max": num(max_length)}
+        return _("is %(length)s characters long; at most %(max)s are allowed") % {
+            "length": num(len(value)),
+            "max": num(max_length),
+        }
     allowed = "\t\n\r" if multiline else ""
     for ch in value:
         if 0xD800 <= ord(ch) <= 0xDFFF:
@@ -62,7 +66,11 @@ def parse_positive_int(raw: str, *, maximum: int = MAX_ID) -> int | None:
 def check_date(value: date, *, field: str) -> date:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST <= day < LATEST:
-        raise InvalidInput(_("'%(field)s' must be between %(earliest)s and %(latest)s.") % {"field": field, "earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}, code="invalid_date")
+        raise InvalidInput(
+            _("'%(field)s' must be between %(earliest)s and %(latest)s.")
+            % {"field": field, "earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+            code="invalid_date",
+        )
     return value
 
 
@@ -71,7 +79,11 @@ def validate_date(value: date) -> None:
     try:
         check_date(value, field="date")
     except InvalidInput:
-        raise ValidationError(_("Enter a date between %(earliest)s and %(latest)s.") % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()}, code="invalid_date") from None
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s.")
+            % {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+            code="invalid_date",
+        ) from None
 
 
 def aware(value: datetime) -> datetime:

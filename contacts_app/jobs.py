@@ -3,6 +3,7 @@ the truth, claimed by a conditional update whose row count says who won, advance
 chunks that commit with their cursor and counters, resumed from its cursor by the
 sweeper when a worker dies, one active job of a kind per workspace (a partial unique
 index in each concrete model). Restore jobs and incident reverts are two kinds."""
+
 import logging
 import time
 from collections import Counter
@@ -39,7 +40,9 @@ class BackgroundJob(models.Model):
     """The fields every kind of job has. A concrete job adds its workspace, its
     counters and the unique index on active jobs."""
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     requested = models.PositiveIntegerField(default=0)
     cursor = models.PositiveIntegerField(default=0, help_text="Items processed so far, in position order.")
@@ -50,7 +53,9 @@ class BackgroundJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
-    language = models.CharField(max_length=10, blank=True, help_text="The requester's language, for what the job tells them (U3).")
+    language = models.CharField(
+        max_length=10, blank=True, help_text="The requester's language, for what the job tells them (U3)."
+    )
 
     class Meta:
         abstract = True
@@ -103,7 +108,6 @@ def job_claim(*, model: type[BackgroundJob], job_id: int, now: datetime, give_up
     return ""
 
 
-
 def jobs_to_resume(*, model: type[BackgroundJob], now: datetime) -> list[int]:
     """Jobs accepted but never picked up (the broker was down) and jobs whose worker
     died (stale heartbeat): the sweeper enqueues them again."""
@@ -132,7 +136,9 @@ def job_items_insert(*, item_model, job_id: int, column: str, ids: list[int]) ->
                 # items table plus a sort (measured: 200 ms a chunk at 1,000,000 items).
                 cur.execute(f"ANALYZE {item_model._meta.db_table}")
     else:
-        item_model.objects.bulk_create([item_model(job_id=job_id, position=n, **{column: i}) for n, i in enumerate(ids)], batch_size=5000)
+        item_model.objects.bulk_create(
+            [item_model(job_id=job_id, position=n, **{column: i}) for n, i in enumerate(ids)], batch_size=5000
+        )
 
 
 def job_enqueue(*, model: type[BackgroundJob], task: str, job_id: int) -> bool:
@@ -173,7 +179,9 @@ def job_items_claim(*, item_model, job_id: int, limit: int, columns: tuple[str, 
     return [row[1:] for row in rows]
 
 
-def job_chunk_commit(*, model: type[BackgroundJob], job_id: int, processed: int, counters: dict[str, int], now: datetime) -> bool:
+def job_chunk_commit(
+    *, model: type[BackgroundJob], job_id: int, processed: int, counters: dict[str, int], now: datetime
+) -> bool:
     """R14: add one chunk's counts to the job row (atomic increments, so chunks that
     commit in any order and on any worker add up exactly) and beat. Returns True when
     this chunk was the last one: the job is then marked succeeded, in this same
@@ -184,7 +192,9 @@ def job_chunk_commit(*, model: type[BackgroundJob], job_id: int, processed: int,
     cursor, requested = model.objects.filter(id=job_id).values_list("cursor", "requested").get()
     if cursor < requested:
         return False
-    return bool(model.objects.filter(id=job_id, status=JobStatus.RUNNING).update(status=JobStatus.SUCCEEDED, finished_at=now))
+    return bool(
+        model.objects.filter(id=job_id, status=JobStatus.RUNNING).update(status=JobStatus.SUCCEEDED, finished_at=now)
+    )
 
 
 def job_joinable(*, model: type[BackgroundJob], job_id: int, now: datetime) -> bool:
@@ -193,7 +203,9 @@ def job_joinable(*, model: type[BackgroundJob], job_id: int, now: datetime) -> b
     return model.objects.filter(id=job_id, status=JobStatus.RUNNING, heartbeat_at__gte=job_stale_before(now)).exists()
 
 
-def job_outcomes_write(*, item_model, items: list[tuple[int, int]], outcomes: dict, default: str | None = None) -> Counter:
+def job_outcomes_write(
+    *, item_model, items: list[tuple[int, int]], outcomes: dict, default: str | None = None
+) -> Counter:
     """Write each claimed item's outcome (one UPDATE per distinct outcome) and return
     how many items had each. `items` are (item id, subject id) as claimed; `default`
     is the outcome of a subject the step did not report (None: every one must be)."""

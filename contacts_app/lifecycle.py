@@ -3,6 +3,7 @@ words for why not (A5, R1–R3, R10). Pure functions and constants, read by the
 archive and purge here, by the restore app, the filters, the pages and the API, so
 each rule is written once.
 """
+
 from datetime import datetime, timedelta
 
 from django.db import models
@@ -54,7 +55,9 @@ def purge_due_q(*, now: datetime) -> Q:
     return Q(status__in=OFF_LIST, archived_at__gt=now - RETENTION, archived_at__lte=now - RETENTION + PURGE_NOTICE)
 
 
-def skip_reason(*, status: str, archived_at: datetime | None, now: datetime, respect_freeze: bool = True) -> Outcome | None:
+def skip_reason(
+    *, status: str, archived_at: datetime | None, now: datetime, respect_freeze: bool = True
+) -> Outcome | None:
     """R1–R3: None when the contact may be restored now, otherwise the R10 reason.
     `respect_freeze=False` is the automatic restore by form (R9)."""
     if status == ContactStatus.ACTIVE:

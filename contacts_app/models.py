@@ -4,6 +4,7 @@ Every row belongs to exactly one workspace (S2). Archive snapshots live in
 `contacts_app.archive_models` (re-exported here) so that restore can rebuild what
 archiving detached.
 """
+
 import secrets
 
 from django.conf import settings
@@ -139,7 +140,9 @@ class Contact(models.Model):
     archived_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
+    )
     # What the open archive snapshot holds, copied onto the row so that the archived
     # list's "was on list / had tag / was at account" filters are tested inline while
     # the list is read in date order, with no join or id hash per page view (P2).
@@ -152,9 +155,15 @@ class Contact(models.Model):
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.OK)
     cleaned_at = models.DateTimeField(null=True, blank=True)
     cleaned_reason = models.CharField(max_length=255, blank=True)
-    bounce_count = models.PositiveIntegerField(default=0, db_default=0, help_text="Bounces recorded for this address (C4).")
-    soft_bounce_streak = models.PositiveSmallIntegerField(default=0, db_default=0, help_text="Consecutive soft bounces since the last delivery (C1).")
-    last_engaged_at = models.DateTimeField(null=True, blank=True, help_text="Last open or click: engagement history (C1).")
+    bounce_count = models.PositiveIntegerField(
+        default=0, db_default=0, help_text="Bounces recorded for this address (C4)."
+    )
+    soft_bounce_streak = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="Consecutive soft bounces since the last delivery (C1)."
+    )
+    last_engaged_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last open or click: engagement history (C1)."
+    )
 
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     tags = models.ManyToManyField("Tag", through="ContactTag", related_name="contacts")
@@ -175,7 +184,8 @@ class Contact(models.Model):
                 violation_error_message="A contact with this email already exists in this workspace.",
             ),
             models.CheckConstraint(
-                condition=Q(status=ContactStatus.ARCHIVED, archived_at__isnull=False) | ~Q(status=ContactStatus.ARCHIVED),
+                condition=Q(status=ContactStatus.ARCHIVED, archived_at__isnull=False)
+                | ~Q(status=ContactStatus.ARCHIVED),
                 name="archived_contact_has_archived_at",
             ),
         ]
@@ -202,7 +212,9 @@ class Contact(models.Model):
             # Archived cleaned contacts (where C5 lands) in date order.
             models.Index(
                 fields=["workspace", "-archived_at", "-id"],
-                condition=Q(status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED], email_status=EmailStatus.CLEANED),
+                condition=Q(
+                    status__in=[ContactStatus.ARCHIVED, ContactStatus.MERGED], email_status=EmailStatus.CLEANED
+                ),
                 name="contact_archived_cleaned",
             ),
             # "Was at account": that account's archived contacts, already in date order.
@@ -393,8 +405,12 @@ class AuditEvent(models.Model):
         CONTACT_CREATE = "contact_create", _("Contact created")
         STAFF_CHANGE = "staff_change", _("Staff change")
 
-    workspace = models.ForeignKey(Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    workspace = models.ForeignKey(
+        Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=150, blank=True, help_text="Who acted when not a user (system, webhook).")
     action = models.CharField(max_length=20, choices=Action.choices)
     contact_ids = models.JSONField(default=list, blank=True)

@@ -2,6 +2,7 @@
 them (apps depend one way): an app registers a function in its AppConfig.ready; the
 contact page renders each one's HTML (or nothing) in order. The cleaned app adds
 "Why cleaned" (C7, C8) this way."""
+
 from collections.abc import Callable
 
 from django.utils.safestring import SafeString

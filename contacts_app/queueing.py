@@ -2,6 +2,7 @@
 
 Services enqueue work through here, naming the task rather than importing it, so
 that tasks import services and never the reverse."""
+
 import logging
 import threading
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Reads on the CRM core. Every selector is scoped to one workspace (S2)."""
+
 from django.db.models import Prefetch, QuerySet
 
 from .models import (
@@ -13,11 +14,7 @@ from .models import (
 def membership_for(*, user, slug: str) -> WorkspaceMembership | None:
     if not user.is_authenticated:
         return None
-    return (
-        WorkspaceMembership.objects.select_related("workspace")
-        .filter(user=user, workspace__slug=slug)
-        .first()
-    )
+    return WorkspaceMembership.objects.select_related("workspace").filter(user=user, workspace__slug=slug).first()
 
 
 def default_membership_for(*, user) -> WorkspaceMembership | None:
@@ -52,7 +49,10 @@ def contact_detail(*, workspace, contact_id: int) -> Contact | None:
         Contact.objects.in_workspace(workspace)
         .select_related("account", "archived_by", "merged_into", "replaces")
         .prefetch_related(
-            Prefetch("list_memberships", queryset=ListMembership.objects.select_related("mailing_list").order_by("mailing_list__name")),
+            Prefetch(
+                "list_memberships",
+                queryset=ListMembership.objects.select_related("mailing_list").order_by("mailing_list__name"),
+            ),
             "tags",
             "replaced_by",
             Prefetch("deal_links", queryset=DealContact.objects.select_related("deal").order_by("deal__title")),

@@ -1,5 +1,6 @@
 """Signals contacts_app sends so that the apps above it can add their part without
 contacts_app importing them (apps depend one way)."""
+
 from django.dispatch import Signal
 
 # seed_demo made a demo workspace; `contact_ids` are active contacts another app may

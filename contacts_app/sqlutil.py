@@ -1,4 +1,5 @@
 """Small helpers for the hand-written set-based SQL (archive and restore hot paths)."""
+
 from collections.abc import Sequence
 
 from django.db import connection

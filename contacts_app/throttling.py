@@ -2,6 +2,7 @@
 webhook calls per client address. Counted in Django's cache (Redis when CACHE_URL is
 set, so every web process shares the count); a throttled call gets 429 with the JSON
 error and Retry-After (config/api.py). Rates are settings, read on each call."""
+
 from django.conf import settings
 from ninja.throttling import SimpleRateThrottle
 

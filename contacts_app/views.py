@@ -26,7 +26,9 @@ def login_locked_out(request, original_response=None, credentials=None):
     """S7 (django-axes): the login page again, saying why it refuses, with 429."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = AuthenticationForm(request)
-    response = render(request, "registration/login.html", {"form": form, "locked_out": True, "lockout_minutes": minutes}, status=429)
+    response = render(
+        request, "registration/login.html", {"form": form, "locked_out": True, "lockout_minutes": minutes}, status=429
+    )
     response["Retry-After"] = str(minutes * 60)
     return response
 
@@ -96,9 +98,19 @@ def contacts_archive(request):
     archived = archive_service(workspace=request.workspace, contact_ids=ids, actor=request.user)
     skipped = len(ids) - archived
     if archived:
-        messages.success(request, ngettext("Archived %(n)s contact.", "Archived %(n)s contacts.", archived) % {"n": num(archived)})
+        messages.success(
+            request, ngettext("Archived %(n)s contact.", "Archived %(n)s contacts.", archived) % {"n": num(archived)}
+        )
     if skipped:
-        messages.warning(request, ngettext("%(n)s selected contact was not active and left as is.", "%(n)s selected contacts were not active and left as is.", skipped) % {"n": num(skipped)})
+        messages.warning(
+            request,
+            ngettext(
+                "%(n)s selected contact was not active and left as is.",
+                "%(n)s selected contacts were not active and left as is.",
+                skipped,
+            )
+            % {"n": num(skipped)},
+        )
     return redirect(_next_url(request, default=reverse("contacts:list", args=[request.workspace.slug])))
 
 
@@ -137,7 +149,12 @@ def contact_edit(request, contact_id: int):
     contact = selectors.contact_detail(workspace=request.workspace, contact_id=contact_id)
     if contact is None:
         raise Http404(_("No such contact."))
-    initial = {"email": contact.email, "first_name": contact.first_name, "last_name": contact.last_name, "phone": contact.phone}
+    initial = {
+        "email": contact.email,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "phone": contact.phone,
+    }
     form = ContactForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if form.is_valid():

@@ -11,8 +11,19 @@ from .services import jobs
 class RestoreJobAdmin(AuditedModelAdmin):
     """Support staff see stuck jobs (running with an old heartbeat) and cancel or retry them."""
 
-    list_display = ["id", "workspace", "status", "requested", "restored", "skipped_total", "progress_percent",
-                    "attempts", "created_at", "heartbeat_at", "finished_at"]
+    list_display = [
+        "id",
+        "workspace",
+        "status",
+        "requested",
+        "restored",
+        "skipped_total",
+        "progress_percent",
+        "attempts",
+        "created_at",
+        "heartbeat_at",
+        "finished_at",
+    ]
     list_filter = ["status", "workspace"]
     search_fields = ["workspace__slug", "requested_by__username"]
     list_select_related = ["workspace", "requested_by"]

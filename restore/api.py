@@ -1,5 +1,6 @@
 """JSON API for restore previews and jobs, and the public form endpoint that restores
 automatically (same services as the pages)."""
+
 from datetime import datetime
 from typing import Literal
 
@@ -25,7 +26,9 @@ router = Router(tags=["restore"])
 class SelectionIn(Schema):
     """Either `contact_ids` or `filter` (every contact matching it, resolved on the server)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["contact_ids"]}, {"required": ["filter"]}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"oneOf": [{"required": ["contact_ids"]}, {"required": ["filter"]}]}
+    )
 
     # Not nullable: absent means "not this way of selecting".
     contact_ids: IdList = Field(None, description="The contacts to restore.")
@@ -46,7 +49,9 @@ class SelectionIn(Schema):
 
 
 class RestoreJobIn(SelectionIn):
-    confirm_overage: StrictBool = Field(False, description="B3: accept a possible overage when the restore reaches 90% of the plan.")
+    confirm_overage: StrictBool = Field(
+        False, description="B3: accept a possible overage when the restore reaches 90% of the plan."
+    )
 
 
 class NotComingBack(Schema):
@@ -71,8 +76,12 @@ class PreviewOut(Schema):
     contact_limit: int
     needs_confirmation: bool = Field(description="B3: starting it needs `confirm_overage: true`.")
     skipped: SkippedOut = Field(description="R10: contacts that would not be restored, by reason.")
-    coming_back: dict[str, int] = Field(description="R12: list memberships, tags, account links and deal links that come back, by kind.")
-    not_coming_back: dict[str, list[NotComingBack]] = Field(description="R12: lists, tags, accounts and deals deleted since archiving.")
+    coming_back: dict[str, int] = Field(
+        description="R12: list memberships, tags, account links and deal links that come back, by kind."
+    )
+    not_coming_back: dict[str, list[NotComingBack]] = Field(
+        description="R12: lists, tags, accounts and deals deleted since archiving."
+    )
 
 
 class JobOut(Schema):
@@ -90,9 +99,16 @@ class JobOut(Schema):
     @staticmethod
     def from_job(job: RestoreJob) -> dict:
         return {
-            "id": job.id, "status": job.status, "requested": job.requested, "restored": job.restored, "skipped": job.skipped,
-            "progress": round(job.progress, 4), "created_at": job.created_at, "started_at": job.started_at,
-            "finished_at": job.finished_at, "error": job.error or None,
+            "id": job.id,
+            "status": job.status,
+            "requested": job.requested,
+            "restored": job.restored,
+            "skipped": job.skipped,
+            "progress": round(job.progress, 4),
+            "created_at": job.created_at,
+            "started_at": job.started_at,
+            "finished_at": job.finished_at,
+            "error": job.error or None,
         }
 
 
@@ -108,7 +124,11 @@ class SubmissionOut(Schema):
     restored: bool = Field(description="R9: an archived contact with this email was restored.")
 
 
-@router.post("/restore-jobs/preview", response={200: PreviewOut, **errors(400, 401, 403, 413, 429)}, summary="What a restore would give (R12, B3; admins)")
+@router.post(
+    "/restore-jobs/preview",
+    response={200: PreviewOut, **errors(400, 401, 403, 413, 429)},
+    summary="What a restore would give (R12, B3; admins)",
+)
 def preview(request, payload: SelectionIn):
     require_admin(request)
     return restore_preview(selection=payload.selection(request)).as_dict()
@@ -121,11 +141,17 @@ def preview(request, payload: SelectionIn):
 )
 def jobs(request, payload: RestoreJobIn):
     require_admin(request)
-    job = restore_job_create(selection=payload.selection(request), actor=request.user, confirm_overage=payload.confirm_overage)
+    job = restore_job_create(
+        selection=payload.selection(request), actor=request.user, confirm_overage=payload.confirm_overage
+    )
     return Status(202, JobOut.from_job(job))
 
 
-@router.get("/restore-jobs/{int:job_id}", response={200: JobOut, **errors(401, 404, 429)}, summary="A restore job's progress and counts")
+@router.get(
+    "/restore-jobs/{int:job_id}",
+    response={200: JobOut, **errors(401, 404, 429)},
+    summary="A restore job's progress and counts",
+)
 def job_detail(request, job_id: int):
     job = RestoreJob.objects.filter(workspace=request.workspace, id=job_id).first()
     if job is None:
@@ -141,7 +167,8 @@ def job_detail(request, job_id: int):
     summary="A visitor submits a public form (no token; R9 restores an archived contact)",
 )
 def form_submission(request, form_id: int, payload: SubmissionIn):
-    result = form_submit(form_id=form_id, email=payload.email, first_name=payload.first_name, last_name=payload.last_name)
+    result = form_submit(
+        form_id=form_id, email=payload.email, first_name=payload.first_name, last_name=payload.last_name
+    )
     body = {"contact_id": result.contact.id, "created": result.created, "restored": result.restored}
     return Status(201 if result.created else 200, body)
-

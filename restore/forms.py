@@ -1,4 +1,5 @@
 """Parse what the archived-list page posts into a Selection (no rules here)."""
+
 from django.http import QueryDict
 
 from contacts_app.filters import ContactFilter

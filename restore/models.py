@@ -1,6 +1,7 @@
 """Restore jobs. The job row is the truth (R11): its cursor and counters advance in
 the same transaction as each chunk of restored contacts; the broker only carries
 the job id."""
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +30,9 @@ class RestoreJob(BackgroundJob):
     skipped_not_found = models.PositiveIntegerField(default=0)
     skipped_email_conflict = models.PositiveIntegerField(default=0)
 
-    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the requester was told it finished (R13).")
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the requester was told it finished (R13)."
+    )
 
     class Meta:
         verbose_name = _("restore job")
@@ -37,7 +40,9 @@ class RestoreJob(BackgroundJob):
         constraints = [
             # R4: one queued-or-running job per workspace, enforced by PostgreSQL itself.
             models.UniqueConstraint(
-                fields=["workspace"], condition=Q(status__in=ACTIVE_JOB_STATUSES), name="one_active_restore_job_per_workspace"
+                fields=["workspace"],
+                condition=Q(status__in=ACTIVE_JOB_STATUSES),
+                name="one_active_restore_job_per_workspace",
             ),
         ]
         indexes = [

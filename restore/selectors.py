@@ -1,4 +1,5 @@
 """Reads for restore jobs, scoped to one workspace (S2)."""
+
 from datetime import datetime, timedelta
 
 from django.db import connection
@@ -47,9 +48,13 @@ def archived_in_date_order(*, filterset, sort: str, needed: int) -> QuerySet[Con
     newest_first = sort == "-archived"
     qs = filterset.qs_or_error()
     ordering = ARCHIVED_SORTS[sort]
-    if sort not in DATE_SORTS or not (filterset.form.cleaned_data.get("list") or filterset.form.cleaned_data.get("tag")):
+    if sort not in DATE_SORTS or not (
+        filterset.form.cleaned_data.get("list") or filterset.form.cleaned_data.get("tag")
+    ):
         return qs.order_by(*ordering)  # name and email orders are read from their own indexes
-    edge = filterset.queryset.order_by(*ordering).values_list("archived_at", flat=True)[DATE_ORDER_PROBE - 1 : DATE_ORDER_PROBE]
+    edge = filterset.queryset.order_by(*ordering).values_list("archived_at", flat=True)[
+        DATE_ORDER_PROBE - 1 : DATE_ORDER_PROBE
+    ]
     edge = next(iter(edge), None)
     if edge is None:
         return qs.order_by(*ordering)  # a short list: nothing to walk
@@ -81,12 +86,21 @@ def job_history(*, job: RestoreJob) -> list[tuple]:
     to it (cancelled, retried), from the audit log; newest last."""
     events = [(job.created_at, _("Requested"), job.requested_by.get_username() if job.requested_by else _("system"))]
     staff = (
-        AuditEvent.objects.filter(workspace_id=job.workspace_id, action=AuditEvent.Action.STAFF_CHANGE, details__job=job.id)
+        AuditEvent.objects.filter(
+            workspace_id=job.workspace_id, action=AuditEvent.Action.STAFF_CHANGE, details__job=job.id
+        )
         .select_related("actor")
         .order_by("created_at")
     )
     verbs = {"cancel": _("Cancelled by support"), "retry": _("Retried by support")}
-    events += [(e.created_at, verbs.get(e.details.get("verb"), _("Changed by support")), e.actor.get_username() if e.actor else "") for e in staff]
+    events += [
+        (
+            e.created_at,
+            verbs.get(e.details.get("verb"), _("Changed by support")),
+            e.actor.get_username() if e.actor else "",
+        )
+        for e in staff
+    ]
     if job.finished_at:
         events.append((job.finished_at, job.get_status_display(), ""))
     return sorted(events, key=lambda e: e[0])
@@ -102,7 +116,11 @@ def job_report_rows(*, job: RestoreJob):
     own = Contact.objects.filter(workspace_id=job.workspace_id, id=OuterRef("contact_id"))
     items = (
         RestoreJobItem.objects.filter(job=job)
-        .annotate(email=Subquery(own.values("email")), first_name=Subquery(own.values("first_name")), last_name=Subquery(own.values("last_name")))
+        .annotate(
+            email=Subquery(own.values("email")),
+            first_name=Subquery(own.values("first_name")),
+            last_name=Subquery(own.values("last_name")),
+        )
         .order_by("position")
         .values_list("contact_id", "email", "first_name", "last_name", "outcome")
     )
@@ -122,7 +140,9 @@ def selection_breakdown(contacts: QuerySet[Contact], *, now) -> dict[str, tuple[
     rows = (
         annotate_skip_reason(contacts.order_by(), now=now)
         .values("skip_reason")
-        .annotate(n=Count("id"), billable=Count("id", filter=DELIVERABLE), first=Min("archived_at"))  # B2: billable once active
+        .annotate(
+            n=Count("id"), billable=Count("id", filter=DELIVERABLE), first=Min("archived_at")
+        )  # B2: billable once active
         .order_by()
     )
     return {row["skip_reason"]: (row["n"], row["billable"], row["first"]) for row in rows}
@@ -134,11 +154,17 @@ def snapshot_references(contacts: QuerySet[Contact]) -> dict[str, dict[int, tupl
     "deals": …}. One pass over the contacts (a CTE the four branches share): lists,
     tags and the account from the copy on the contact row, deals from their snapshot
     rows by contact id."""
-    inner, params = contacts.order_by().values("id", "snapshot_list_ids", "snapshot_tag_ids", "snapshot_account_id").query.sql_with_params()
+    inner, params = (
+        contacts.order_by()
+        .values("id", "snapshot_list_ids", "snapshot_tag_ids", "snapshot_account_id")
+        .query.sql_with_params()
+    )
     branches = []
     for kind, column, alias in ((LISTS, "sel.snapshot_list_ids", "l"), (TAGS, "sel.snapshot_tag_ids", "t")):
         elements, ref = id_set_elements(column, alias=alias)
-        branches.append(f"SELECT '{kind.key}', {ref}, COUNT(*), MIN(sel.id) FROM sel CROSS JOIN {elements} GROUP BY {ref}")
+        branches.append(
+            f"SELECT '{kind.key}', {ref}, COUNT(*), MIN(sel.id) FROM sel CROSS JOIN {elements} GROUP BY {ref}"
+        )
     branches.append(
         f"SELECT '{ACCOUNT.key}', sel.snapshot_account_id, COUNT(*), MIN(sel.id) FROM sel"
         " WHERE sel.snapshot_account_id IS NOT NULL GROUP BY sel.snapshot_account_id"

@@ -2,6 +2,7 @@
 SQLite. Duplicates are skipped with ON CONFLICT DO NOTHING on the unique indexes:
 a NOT EXISTS anti-join was planned from statistics taken while the target table
 was still small and degraded to a quadratic nested loop as a restore filled it."""
+
 from collections.abc import Sequence
 
 from django.db import connection

@@ -1,4 +1,5 @@
 """Thin Celery tasks: they take ids and call services. The job row is the truth."""
+
 import logging
 
 from celery import shared_task

@@ -1,5 +1,6 @@
 """Pages of the restore app, under /w/<slug>/: the archived list (reached from the
 contacts' three-dot menu) and the restore jobs."""
+
 from django.urls import path
 
 from . import views

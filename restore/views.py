@@ -85,7 +85,11 @@ def _row_block(contact, now, job_running: bool) -> str:
     """Why the per-row Restore button is disabled, in the admin's words (R1–R4)."""
     reason = skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
     if reason == Outcome.MERGED:
-        return _("Merged into %(email)s") % {"email": contact.merged_into.email} if contact.merged_into else _("Merged into another contact")
+        return (
+            _("Merged into %(email)s") % {"email": contact.merged_into.email}
+            if contact.merged_into
+            else _("Merged into another contact")
+        )
     if reason == Outcome.FROZEN:
         return _("Can be restored from %(day)s") % {"day": date_format(restorable_from(contact.archived_at))}
     if reason == Outcome.EXPIRED:
@@ -159,7 +163,9 @@ def restore_preview(request):
 @handles_service_errors
 def restore_preview_details(request):
     """R12: what comes back and what will not, for the selection the modal was opened with."""
-    return render(request, "restore/_not_coming_back.html", {"d": restore_details(selection=selection_from_post(request))})
+    return render(
+        request, "restore/_not_coming_back.html", {"d": restore_details(selection=selection_from_post(request))}
+    )
 
 
 @require_POST
@@ -169,15 +175,23 @@ def restore_start(request):
     form = RestoreForm(request.POST)
     selection = form.selection(workspace=request.workspace)
     try:
-        job = restore_job_create(selection=selection, actor=request.user, confirm_overage=form.cleaned_data["confirm_overage"])
+        job = restore_job_create(
+            selection=selection, actor=request.user, confirm_overage=form.cleaned_data["confirm_overage"]
+        )
     except Conflict as error:
         if error.code == "job_in_progress" and getattr(error, "job_id", None):
             messages.warning(request, error.detail)
             return redirect("restore:job", slug=request.workspace.slug, job_id=error.job_id)
         return render_service_error(request, error)
-    messages.success(request, ngettext(
-        "Restore started for %(n)s contact. You can leave this page; it runs in the background.",
-        "Restore started for %(n)s contacts. You can leave this page; it runs in the background.", job.requested) % {"n": num(job.requested)})
+    messages.success(
+        request,
+        ngettext(
+            "Restore started for %(n)s contact. You can leave this page; it runs in the background.",
+            "Restore started for %(n)s contacts. You can leave this page; it runs in the background.",
+            job.requested,
+        )
+        % {"n": num(job.requested)},
+    )
     return redirect("restore:job", slug=request.workspace.slug, job_id=job.id)
 
 
@@ -192,7 +206,12 @@ def _job_or_404(request, job_id: int):
 @workspace_view()
 def job_detail(request, job_id: int):
     job = _job_or_404(request, job_id)
-    context = {"job": job, "skipped": _skipped(job.skipped), "history": selectors.job_history(job=job), "no_worker_after": NO_WORKER_AFTER}
+    context = {
+        "job": job,
+        "skipped": _skipped(job.skipped),
+        "history": selectors.job_history(job=job),
+        "no_worker_after": NO_WORKER_AFTER,
+    }
     return render(request, "restore/job_detail.html", context)
 
 
@@ -201,8 +220,15 @@ def job_detail(request, job_id: int):
 def job_status(request, job_id: int):
     job = _job_or_404(request, job_id)
     return JsonResponse(
-        {"status": job.status, "progress": job.progress, "processed": job.cursor, "requested": job.requested,
-         "restored": job.restored, "skipped": job.skipped_total, "waiting_seconds": job.waiting_seconds}
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "processed": job.cursor,
+            "requested": job.requested,
+            "restored": job.restored,
+            "skipped": job.skipped_total,
+            "waiting_seconds": job.waiting_seconds,
+        }
     )
 
 
@@ -218,7 +244,9 @@ def job_report_csv(request, job_id: int):
     """R10's report lists every email of the job: an export, so admins only (S1, S8)."""
     job = _job_or_404(request, job_id)
     header = ["contact_id", "email", "first_name", "last_name", "outcome", "reason_code", "reason"]
-    return csv_download(filename=f"restore-job-{job.id}-report.csv", header=header, rows=selectors.job_report_rows(job=job))
+    return csv_download(
+        filename=f"restore-job-{job.id}-report.csv", header=header, rows=selectors.job_report_rows(job=job)
+    )
 
 
 @require_GET
@@ -227,4 +255,6 @@ def job_report_csv(request, job_id: int):
 def restored_contacts(request, job_id: int):
     """R7: "Find restored contacts" — the Contacts page narrowed to what the job brought back."""
     job = _job_or_404(request, job_id)
-    return contact_list_page(request, within=selectors.restored_contact_ids(job=job), context={"restored_by_job": job.id})
+    return contact_list_page(
+        request, within=selectors.restored_contact_ids(job=job), context={"restored_by_job": job.id}
+    )

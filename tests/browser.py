@@ -1,4 +1,5 @@
 """Helpers shared by the browser tests."""
+
 from pathlib import Path
 
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"

@@ -1,5 +1,6 @@
 """Run the same request from several threads released at the same instant, each on its
 own database connection: how two admins' clicks or a provider's retries really race."""
+
 import threading
 
 from django.db import connection

@@ -71,7 +71,10 @@ def _static_files_by_name_for_the_live_server(request, settings):
     no hashed names; browser tests ask for files by name (CSP and the rest unchanged).
     gunicorn + whitenoise with hashed names are tested in test_production.py."""
     if request.node.get_closest_marker("browser"):
-        settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,4 +1,5 @@
 """Small builders for test data; each returns saved rows."""
+
 import itertools
 from datetime import timedelta
 
@@ -44,15 +45,23 @@ def make_member(workspace: Workspace, role: str = Role.ADMIN, user=None):
 def make_contact(workspace: Workspace, email: str | None = None, **kw) -> Contact:
     n = next(_seq)
     return Contact.objects.create(
-        workspace=workspace, email=email or f"person{n}@example.com", first_name=kw.pop("first_name", f"First{n}"),
-        last_name=kw.pop("last_name", f"Last{n}"), **kw
+        workspace=workspace,
+        email=email or f"person{n}@example.com",
+        first_name=kw.pop("first_name", f"First{n}"),
+        last_name=kw.pop("last_name", f"Last{n}"),
+        **kw,
     )
 
 
 def make_contacts(workspace: Workspace, count: int, **kw) -> list[Contact]:
     start = next(_seq) * 1_000_000
     return Contact.objects.bulk_create(
-        [Contact(workspace=workspace, email=f"bulk{start + i}@example.com", first_name="Bulk", last_name=str(i), **kw) for i in range(count)],
+        [
+            Contact(
+                workspace=workspace, email=f"bulk{start + i}@example.com", first_name="Bulk", last_name=str(i), **kw
+            )
+            for i in range(count)
+        ],
         batch_size=2000,
     )
 
@@ -69,7 +78,9 @@ def make_account(workspace: Workspace, name: str | None = None) -> Account:
     return Account.objects.create(workspace=workspace, name=name or f"Account {next(_seq)}")
 
 
-def make_deal(workspace: Workspace, contacts: list[Contact], primary: Contact | None = None, title: str | None = None) -> Deal:
+def make_deal(
+    workspace: Workspace, contacts: list[Contact], primary: Contact | None = None, title: str | None = None
+) -> Deal:
     deal = Deal.objects.create(workspace=workspace, title=title or f"Deal {next(_seq)}")
     primary = primary or (contacts[0] if contacts else None)
     DealContact.objects.bulk_create([DealContact(deal=deal, contact=c, is_primary=(c == primary)) for c in contacts])

@@ -1,5 +1,6 @@
 """U4: workspace admins read their workspace's activity: who, what, when, how many;
 filterable; exportable to CSV; nothing from another workspace; not for members."""
+
 import csv
 import io
 
@@ -14,18 +15,26 @@ pytestmark = pytest.mark.django_db
 
 
 def test_u4_admins_see_who_did_what_when_filter_it_and_export_it(admin_client, workspace, other_workspace, admin_user):
-    contacts_archive(workspace=workspace, contact_ids=[make_contact(workspace).id, make_contact(workspace).id], actor=admin_user)
+    contacts_archive(
+        workspace=workspace, contact_ids=[make_contact(workspace).id, make_contact(workspace).id], actor=admin_user
+    )
     contacts_archive(workspace=other_workspace, contact_ids=[make_contact(other_workspace).id], actor=None)
     from contacts_app.audit import audit_log
 
     audit_log(workspace_id=workspace.id, action="export", actor=admin_user, count=7, details={"export": 3})
     url = reverse("activity", args=[workspace.slug])
     page = admin_client.get(url).content.decode()
-    rows = page[page.index('id="activity"'):]
+    rows = page[page.index('id="activity"') :]
     assert rows.count("<tr>") == 3  # header + the two events of this workspace only
-    assert "Archive" in rows and "Export #3" in rows and admin_user.get_username() in rows and ">2<" in rows and ">7<" in rows
+    assert (
+        "Archive" in rows
+        and "Export #3" in rows
+        and admin_user.get_username() in rows
+        and ">2<" in rows
+        and ">7<" in rows
+    )
     only_exports = admin_client.get(url, {"action": "export"}).content.decode()
-    table_html = only_exports[only_exports.index('id="activity"'):]
+    table_html = only_exports[only_exports.index('id="activity"') :]
     assert "Export #3" in table_html and ">Archive<" not in table_html and "1 event" in table_html
     assert admin_client.get(url, {"since": "9999-01-01"}).status_code == 400
     response = admin_client.get(url, {"action": "archive", "format": "csv"})

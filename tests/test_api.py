@@ -1,4 +1,5 @@
 """The JSON API: token auth, S1–S4, R4 under concurrency, B3, R9."""
+
 import json
 
 import pytest
@@ -113,7 +114,11 @@ def test_api_contact_create_fires_automations_and_explains_duplicates(admin_api,
 
 def test_s1_member_cannot_archive_preview_or_restore(member_api, workspace):
     c = make_contact(workspace)
-    for path, body in (("contacts/archive", {"contact_ids": [c.id]}), ("restore-jobs/preview", {"contact_ids": [c.id]}), ("restore-jobs", {"contact_ids": [c.id]})):
+    for path, body in (
+        ("contacts/archive", {"contact_ids": [c.id]}),
+        ("restore-jobs/preview", {"contact_ids": [c.id]}),
+        ("restore-jobs", {"contact_ids": [c.id]}),
+    ):
         response = member_api.post(path, body)
         assert response.status_code == 403 and response.json()["error"] == "forbidden"
     assert member_api.get("contacts").status_code == 200  # members can see contacts
@@ -123,7 +128,14 @@ def test_s1_member_cannot_archive_preview_or_restore(member_api, workspace):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"contact_ids": []}, {"contact_ids": ["1"]}, {"contact_ids": [1], "filter": {}}, {"filter": {"restorable": "nope"}}, {"contact_ids": [True]}],
+    [
+        {},
+        {"contact_ids": []},
+        {"contact_ids": ["1"]},
+        {"contact_ids": [1], "filter": {}},
+        {"filter": {"restorable": "nope"}},
+        {"contact_ids": [True]},
+    ],
 )
 def test_s4_bad_restore_requests_are_400_and_create_nothing(admin_api, body):
     response = admin_api.post("restore-jobs", body)
@@ -153,8 +165,16 @@ def test_r12_preview_by_filter_and_b3_job_needs_overage_confirmation(admin_api, 
     frozen = make_contacts(workspace, 1)
     archive(workspace, frozen, days=3)
     preview = admin_api.post("restore-jobs/preview", {"filter": {"status": "archived"}}).json()
-    assert {k: preview[k] for k in ("requested", "restorable", "billable_added", "billable_after", "contact_limit", "needs_confirmation")} == {
-        "requested": 3, "restorable": 2, "billable_added": 2, "billable_after": 5, "contact_limit": 5, "needs_confirmation": True
+    assert {
+        k: preview[k]
+        for k in ("requested", "restorable", "billable_added", "billable_after", "contact_limit", "needs_confirmation")
+    } == {
+        "requested": 3,
+        "restorable": 2,
+        "billable_added": 2,
+        "billable_after": 5,
+        "contact_limit": 5,
+        "needs_confirmation": True,
     }
     assert preview["skipped"]["frozen"] == 1
     refused = admin_api.post("restore-jobs", {"filter": {"status": "archived"}})
@@ -162,7 +182,14 @@ def test_r12_preview_by_filter_and_b3_job_needs_overage_confirmation(admin_api, 
     accepted = admin_api.post("restore-jobs", {"filter": {"status": "archived"}, "confirm_overage": True})
     assert accepted.status_code == 202 and accepted.json()["status"] == "queued" and accepted.json()["requested"] == 3
     job = admin_api.get(f"restore-jobs/{accepted.json()['id']}").json()
-    assert job["skipped"] == {"frozen": 0, "expired": 0, "merged": 0, "already_active": 0, "not_found": 0, "email_conflict": 0}
+    assert job["skipped"] == {
+        "frozen": 0,
+        "expired": 0,
+        "merged": 0,
+        "already_active": 0,
+        "not_found": 0,
+        "email_conflict": 0,
+    }
 
 
 def test_s2_restore_job_of_another_workspace_is_404(admin_api, other_workspace):
@@ -184,6 +211,7 @@ def test_r4_concurrent_restore_requests_create_exactly_one_job(workspace):
     tokens = [api_token_create(workspace=workspace, user=u) for u in admins]
     contacts = make_contacts(workspace, 20)
     archive(workspace, contacts, days=40)
+
     def click(token):
         response = api(token).post("restore-jobs", {"contact_ids": [c.id for c in contacts]})
         return response.status_code, response.json().get("error")
@@ -207,7 +235,9 @@ def signup(workspace):
     newsletter = make_list(workspace, "Newsletter")
     form = Form.objects.create(workspace=workspace, name="Signup", is_active=True)
     form.lists.set([newsletter])
-    Automation.objects.create(workspace=workspace, name="Hi", trigger=Trigger.LIST_SUBSCRIBED, trigger_list=newsletter, send_subject="Hi")
+    Automation.objects.create(
+        workspace=workspace, name="Hi", trigger=Trigger.LIST_SUBSCRIBED, trigger_list=newsletter, send_subject="Hi"
+    )
     return form, newsletter
 
 
@@ -222,7 +252,9 @@ def test_r9_active_form_restores_an_archived_contact_at_once_even_when_frozen(wo
     c.refresh_from_db()
     assert c.status == "active"
     assert ListMembership.objects.get(contact=c, mailing_list=other).status == "unsubscribed"  # R6 applied
-    assert ListMembership.objects.get(contact=c, mailing_list=newsletter).status == "subscribed"  # then the form's effect
+    assert (
+        ListMembership.objects.get(contact=c, mailing_list=newsletter).status == "subscribed"
+    )  # then the form's effect
     assert AuditEvent.objects.filter(action="auto_restore", contact_ids=[c.id]).exists()
 
 
@@ -295,5 +327,8 @@ def test_r12_api_refuses_to_start_a_restore_with_nothing_restorable(admin_api, w
     archive(workspace, frozen, days=3)
     response = admin_api.post("restore-jobs", {"contact_ids": [c.id for c in frozen], "confirm_overage": True})
     assert response.status_code == 400 and response.json()["error"] == "nothing_to_restore"
-    assert "2 — archived less than 30 days ago" in response.json()["detail"] and "can be restored from" in response.json()["detail"]
+    assert (
+        "2 — archived less than 30 days ago" in response.json()["detail"]
+        and "can be restored from" in response.json()["detail"]
+    )
     assert not RestoreJob.objects.exists()

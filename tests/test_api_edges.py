@@ -1,6 +1,7 @@
 """S4 at the edges: every class of bad input an integrator or a visitor can send gets a
 4xx with the error object (or a form error on pages) and changes nothing; every
 non-2xx answer under /api/ has the same shape; exports over the API (C4, S1, S2)."""
+
 import csv
 import io
 import json
@@ -45,14 +46,23 @@ def call(method, path, *, token=None, body=None, raw=None, **extra):
 def signed(workspace, raw: bytes, *, timestamp: str | None = None):
     ts = timestamp or str(int(time.time()))
     return call(
-        "POST", "/api/v1/bounces", raw=raw,
-        HTTP_X_WORKSPACE=workspace.slug, HTTP_X_TIMESTAMP=ts,
+        "POST",
+        "/api/v1/bounces",
+        raw=raw,
+        HTTP_X_WORKSPACE=workspace.slug,
+        HTTP_X_TIMESTAMP=ts,
         HTTP_X_SIGNATURE=sign(secret=workspace.webhook_secret, timestamp=ts, body=raw),
     )
 
 
 def event(**overrides):
-    e = {"id": "e-1", "email": "jane@example.com", "type": "hard", "occurred_at": "2026-01-01T00:00:00Z", "reason": "gone"}
+    e = {
+        "id": "e-1",
+        "email": "jane@example.com",
+        "type": "hard",
+        "occurred_at": "2026-01-01T00:00:00Z",
+        "reason": "gone",
+    }
     e.update(overrides)
     return e
 
@@ -84,20 +94,37 @@ API_CASES = [
     ("id beyond 64 bits (preview)", "POST", "/api/v1/restore-jobs/preview", {"contact_ids": [1, HUGE]}),
     ("id beyond 64 bits (start)", "POST", "/api/v1/restore-jobs", {"contact_ids": [HUGE * 1000]}),
     ("id as a string", "POST", "/api/v1/restore-jobs", {"contact_ids": ["1"]}),
-    ("date at the end of the calendar", "POST", "/api/v1/restore-jobs/preview", {"filter": {"archived_before": "9999-12-31"}}),
+    (
+        "date at the end of the calendar",
+        "POST",
+        "/api/v1/restore-jobs/preview",
+        {"filter": {"archived_before": "9999-12-31"}},
+    ),
     ("date before the epoch", "POST", "/api/v1/exports", {"filter": {"archived_after": "0001-01-01"}}),
     ("list id beyond 64 bits in a filter", "POST", "/api/v1/exports", {"filter": {"list": HUGE}}),
     ("unknown filter", "POST", "/api/v1/exports", {"filter": {"colour": "red"}}),
     ("deeply nested JSON", "POST", "/api/v1/restore-jobs", DEEP),
     ("not JSON", "POST", "/api/v1/contacts", b"{nope"),
-    ("control character in a form submission", "POST", "/api/v1/forms/{form}/submissions", {"email": "v@example.com", "first_name": "\x1b[31m"}),
-    ("long email in a form submission", "POST", "/api/v1/forms/{form}/submissions", {"email": "v" * 260 + "@example.com"}),
+    (
+        "control character in a form submission",
+        "POST",
+        "/api/v1/forms/{form}/submissions",
+        {"email": "v@example.com", "first_name": "\x1b[31m"},
+    ),
+    (
+        "long email in a form submission",
+        "POST",
+        "/api/v1/forms/{form}/submissions",
+        {"email": "v" * 260 + "@example.com"},
+    ),
     ("deep JSON in a form submission", "POST", "/api/v1/forms/{form}/submissions", DEEP),
 ]
 
 
 @pytest.mark.parametrize("label,method,path,body", API_CASES, ids=[c[0] for c in API_CASES])
-def test_s4_bad_api_input_is_a_400_with_the_error_object_and_changes_nothing(label, method, path, body, token, workspace):
+def test_s4_bad_api_input_is_a_400_with_the_error_object_and_changes_nothing(
+    label, method, path, body, token, workspace
+):
     from contacts_app.models import Form
 
     form = Form.objects.create(workspace=workspace, name="Signup", is_active=True)
@@ -133,7 +160,10 @@ WEBHOOK_CASES = [
     ("email longer than its column", {"events": [event(email="a" * 250 + "@example.com")]}),
     ("malformed status code", {"events": [event(code="5.1")]}),
     ("deeply nested JSON", DEEP),
-    ("unpaired surrogate", b'{"events": [{"id": "\\udfff", "email": "jane@example.com", "type": "hard", "occurred_at": "2026-01-01T00:00:00Z"}]}'),
+    (
+        "unpaired surrogate",
+        b'{"events": [{"id": "\\udfff", "email": "jane@example.com", "type": "hard", "occurred_at": "2026-01-01T00:00:00Z"}]}',
+    ),
 ]
 
 
@@ -151,7 +181,11 @@ def test_s4_s5_bad_signed_webhook_batches_are_400_and_store_nothing(label, paylo
 def test_s4_s5_a_timestamp_header_with_non_ascii_digits_is_401_not_500(timestamp, workspace):
     raw = json.dumps({"events": [event()]}).encode()
     response = call(
-        "POST", "/api/v1/bounces", raw=raw, HTTP_X_WORKSPACE=workspace.slug, HTTP_X_TIMESTAMP=timestamp,
+        "POST",
+        "/api/v1/bounces",
+        raw=raw,
+        HTTP_X_WORKSPACE=workspace.slug,
+        HTTP_X_TIMESTAMP=timestamp,
         HTTP_X_SIGNATURE=sign(secret=workspace.webhook_secret, timestamp=timestamp, body=raw),
     )
     assert assert_error_object(response, 401)["error"] == "unauthorized"
@@ -159,7 +193,14 @@ def test_s4_s5_a_timestamp_header_with_non_ascii_digits_is_401_not_500(timestamp
 
 
 def test_s4_a_workspace_header_with_a_nul_byte_is_401(workspace):
-    response = call("POST", "/api/v1/bounces", raw=b"{}", HTTP_X_WORKSPACE="acme\x00", HTTP_X_TIMESTAMP=str(int(time.time())), HTTP_X_SIGNATURE="x")
+    response = call(
+        "POST",
+        "/api/v1/bounces",
+        raw=b"{}",
+        HTTP_X_WORKSPACE="acme\x00",
+        HTTP_X_TIMESTAMP=str(int(time.time())),
+        HTTP_X_SIGNATURE="x",
+    )
     assert_error_object(response, 401)
 
 
@@ -207,7 +248,10 @@ def test_s4_add_contact_refuses_a_260_character_email_instead_of_cutting_it(admi
 
 
 def test_s4_add_contact_refuses_control_characters_with_a_form_error(admin_client, workspace):
-    response = admin_client.post(reverse("contacts:new", args=[workspace.slug]), {"email": "ok@example.com", "first_name": "A\x1bB", "consent": "on"})
+    response = admin_client.post(
+        reverse("contacts:new", args=[workspace.slug]),
+        {"email": "ok@example.com", "first_name": "A\x1bB", "consent": "on"},
+    )
     assert response.status_code == 400 and "control character" in response.content.decode()
     assert not Contact.objects.exists()
 
@@ -229,7 +273,9 @@ def test_api_wrong_method_is_json_405_with_allow(token):
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
 def test_api_body_over_the_limit_is_413_body_too_large(token, workspace):
-    response = call("POST", "/api/v1/contacts", token=token, body={"email": "big@example.com", "first_name": "x" * 2000})
+    response = call(
+        "POST", "/api/v1/contacts", token=token, body={"email": "big@example.com", "first_name": "x" * 2000}
+    )
     assert assert_error_object(response, 413)["error"] == "body_too_large"
     assert not Contact.objects.exists()
 
@@ -246,7 +292,14 @@ def test_api_server_error_is_json_500(token, monkeypatch):
 
 
 def test_api_malformed_content_length_is_400(token):
-    response = Client().generic("POST", "/api/v1/contacts", b"{}", content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}", CONTENT_LENGTH="１０")
+    response = Client().generic(
+        "POST",
+        "/api/v1/contacts",
+        b"{}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        CONTENT_LENGTH="１０",
+    )
     assert_error_object(response, 400)
 
 
@@ -258,9 +311,20 @@ def test_c1_unconfigured_anymail_providers_are_404(client):
 def test_openapi_schema_documents_every_endpoint_with_constraints_and_errors(client):
     schema = client.get("/api/v1/schema").json()
     paths = schema["paths"]
-    for path in ("/workspace", "/contacts", "/contacts/archive", "/contacts/{contact_id}", "/restore-jobs/preview", "/restore-jobs",
-                 "/restore-jobs/{job_id}", "/forms/{form_id}/submissions", "/bounces", "/exports", "/exports/{export_id}",
-                 "/exports/{export_id}/download"):
+    for path in (
+        "/workspace",
+        "/contacts",
+        "/contacts/archive",
+        "/contacts/{contact_id}",
+        "/restore-jobs/preview",
+        "/restore-jobs",
+        "/restore-jobs/{job_id}",
+        "/forms/{form_id}/submissions",
+        "/bounces",
+        "/exports",
+        "/exports/{export_id}",
+        "/exports/{export_id}/download",
+    ):
         assert path in paths, path
     text = json.dumps(schema)
     assert '"maxLength": 254' in text and '"maximum": 9223372036854775807' in text
@@ -309,13 +373,18 @@ def test_c4_api_export_runs_in_the_background_and_downloads_with_the_same_token(
     assert rows[1][0] == "'=cmd@example.com" and rows[1][1] == "'@SUM(A1)"  # formulas neutralised
 
 
-def test_s2_s1_another_workspaces_export_is_404_and_members_get_403(token, workspace, other_workspace, member_user, admin_user):
+def test_s2_s1_another_workspaces_export_is_404_and_members_get_403(
+    token, workspace, other_workspace, member_user, admin_user
+):
     theirs = ExportJob.objects.create(workspace=other_workspace, status="succeeded", file_name="x.csv")
     for path in (f"/api/v1/exports/{theirs.id}", f"/api/v1/exports/{theirs.id}/download"):
         assert assert_error_object(call("GET", path, token=token), 404)["error"] == "not_found"
     mine = ExportJob.objects.create(workspace=workspace, status="succeeded", file_name="y.csv", requested_by=admin_user)
     member = api_token_create(workspace=workspace, user=member_user)
-    assert assert_error_object(call("POST", "/api/v1/exports", token=member, body={"filter": {}}), 403)["error"] == "forbidden"
+    assert (
+        assert_error_object(call("POST", "/api/v1/exports", token=member, body={"filter": {}}), 403)["error"]
+        == "forbidden"
+    )
     for path in (f"/api/v1/exports/{mine.id}", f"/api/v1/exports/{mine.id}/download"):
         assert assert_error_object(call("GET", path, token=member), 403)["error"] == "forbidden"
     assert ExportJob.objects.count() == 2

@@ -3,6 +3,7 @@ every operation, every check (no server error, documented status codes, response
 bodies and headers matching the schema, schema-violating input refused, unsupported
 methods, auth ignored nowhere…). Deterministic generation, bounded in examples, so it
 neither flakes nor grows past a couple of minutes."""
+
 import os
 import subprocess
 import sys
@@ -35,12 +36,28 @@ def test_s4_api_fuzz_finds_no_failure(live_server, workspace, admin_user, other_
     schemathesis = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
         [
-            str(schemathesis), "--config-file", str(CONFIG), "run", f"{live_server.url}/api/v1/schema",
-            "-H", f"Authorization: Bearer {token}", "--checks", "all",
+            str(schemathesis),
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{live_server.url}/api/v1/schema",
+            "-H",
+            f"Authorization: Bearer {token}",
+            "--checks",
+            "all",
             "--generation-deterministic",  # the same cases every run, and no example database: no flakes
-            "--max-examples", EXAMPLES, "--workers", "1", "--no-color", "--request-timeout", "20",
+            "--max-examples",
+            EXAMPLES,
+            "--workers",
+            "1",
+            "--no-color",
+            "--request-timeout",
+            "20",
         ],
-        capture_output=True, text=True, timeout=900, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
     )
     summary = result.stdout[-6000:]
     assert result.returncode == 0, summary

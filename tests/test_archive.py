@@ -1,4 +1,5 @@
 """A1–A4: archiving snapshots and detaches associations, set-based."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext

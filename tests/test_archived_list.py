@@ -1,4 +1,5 @@
 """The archived list page: every filter, select-all-matching, S1/S4, constant queries."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -33,7 +34,11 @@ def page_emails(client, workspace, **params) -> set[str]:
 
 @pytest.fixture
 def population(workspace):
-    acct, newsletter, vip = make_account(workspace, "Initech"), make_list(workspace, "Newsletter"), make_tag(workspace, "vip")
+    acct, newsletter, vip = (
+        make_account(workspace, "Initech"),
+        make_list(workspace, "Newsletter"),
+        make_tag(workspace, "vip"),
+    )
     ready = make_contact(workspace, email="ready@example.com", first_name="Rita", account=acct)
     subscribe(ready, newsletter)
     tag(ready, vip)
@@ -44,7 +49,10 @@ def population(workspace):
     archive(workspace, [expiring], days=350)
     expired = make_contact(workspace, email="expired@example.com")
     archive(workspace, [expired], days=370)
-    survivor, dup = make_contact(workspace, email="survivor@example.com"), make_contact(workspace, email="dup@example.com")
+    survivor, dup = (
+        make_contact(workspace, email="survivor@example.com"),
+        make_contact(workspace, email="dup@example.com"),
+    )
     contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
     make_contact(workspace, email="active@example.com")
     return {"list": newsletter, "tag": vip, "account": acct}
@@ -84,7 +92,9 @@ def test_archived_list_filters_by_what_the_contact_had_when_archived(admin_clien
 
 
 @pytest.mark.parametrize("key", ["list", "tag", "account"])
-def test_restore_moves_a_contact_from_what_it_had_to_what_it_has_in_the_list_tag_account_filters(admin_client, workspace, population, key):
+def test_restore_moves_a_contact_from_what_it_had_to_what_it_has_in_the_list_tag_account_filters(
+    admin_client, workspace, population, key
+):
     from contacts_app.filters import ContactFilter
     from contacts_app.models import Contact
 
@@ -102,13 +112,19 @@ def test_restore_moves_a_contact_from_what_it_had_to_what_it_has_in_the_list_tag
     assert set(everyone.values_list("email", flat=True)) == {"ready@example.com", "still-archived@example.com"}
 
 
-@pytest.mark.parametrize("params", [{"archived_after": "yesterday"}, {"restorable": "soon"}, {"list": "999999"}, {"per_page": "7"}])
+@pytest.mark.parametrize(
+    "params", [{"archived_after": "yesterday"}, {"restorable": "soon"}, {"list": "999999"}, {"per_page": "7"}]
+)
 def test_s4_bad_filter_values_get_a_clear_400(admin_client, workspace, population, params):
     response = admin_client.get(reverse("restore:archived", args=[workspace.slug]), params)
-    assert response.status_code == 400 and ("not valid" in response.content.decode() or "Page size" in response.content.decode())
+    assert response.status_code == 400 and (
+        "not valid" in response.content.decode() or "Page size" in response.content.decode()
+    )
 
 
-def test_s2_another_workspace_list_id_is_refused_and_its_contacts_never_listed(admin_client, workspace, other_workspace):
+def test_s2_another_workspace_list_id_is_refused_and_its_contacts_never_listed(
+    admin_client, workspace, other_workspace
+):
     theirs = make_contact(other_workspace, email="secret@globex.example")
     archive(other_workspace, [theirs], days=40)
     foreign = make_list(other_workspace)
@@ -133,7 +149,9 @@ def test_archived_list_runs_a_constant_number_of_queries_whatever_the_page_size(
 
     def queries(per_page):
         with CaptureQueriesContext(connection) as ctx:
-            response = admin_client.get(reverse("restore:archived", args=[workspace.slug]), {"per_page": per_page, "sort": "archived"})
+            response = admin_client.get(
+                reverse("restore:archived", args=[workspace.slug]), {"per_page": per_page, "sort": "archived"}
+            )
         assert response.content.decode().count('class="row-check"') == per_page
         return len(ctx.captured_queries)
 
@@ -161,7 +179,9 @@ def test_preview_fragment_lists_skips_and_billing(admin_client, workspace):
     ok, frozen = make_contact(workspace), make_contact(workspace)
     archive(workspace, [ok], days=40)
     archive(workspace, [frozen], days=3)
-    response = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [ok.id, frozen.id]}, HTTP_X_FRAGMENT="1")
+    response = admin_client.post(
+        reverse("restore:preview", args=[workspace.slug]), {"ids": [ok.id, frozen.id]}, HTTP_X_FRAGMENT="1"
+    )
     html = response.content.decode()
     assert response.status_code == 200 and "<html" not in html
     assert "1 — Archived less than 30 days ago" in html and "Restore 1 contact" in html
@@ -192,7 +212,9 @@ def test_b3_over_limit_restore_from_the_page_without_confirmation_is_refused(adm
     assert RestoreJob.objects.count() == 1
 
 
-def test_r12_modal_shows_counts_at_once_and_loads_what_will_not_come_back_for_the_same_selection(admin_client, workspace):
+def test_r12_modal_shows_counts_at_once_and_loads_what_will_not_come_back_for_the_same_selection(
+    admin_client, workspace
+):
     gone, kept = make_list(workspace, "Spring promo"), make_list(workspace, "Newsletter")
     contacts = make_contacts(workspace, 3)
     for c in contacts:
@@ -202,12 +224,16 @@ def test_r12_modal_shows_counts_at_once_and_loads_what_will_not_come_back_for_th
     gone.delete()
     post = {"select_all": "1", "filter": f"list={kept.id}"}
 
-    modal = admin_client.post(reverse("restore:preview", args=[workspace.slug]), post, HTTP_X_FRAGMENT="1").content.decode()
+    modal = admin_client.post(
+        reverse("restore:preview", args=[workspace.slug]), post, HTTP_X_FRAGMENT="1"
+    ).content.decode()
     assert 'data-testid="will-restore">3<' in modal and "Spring promo" not in modal
     assert reverse("restore:preview_details", args=[workspace.slug]) in modal
     details = admin_client.post(reverse("restore:preview_details", args=[workspace.slug]), post)
     assert details.status_code == 200
-    assert "List “Spring promo” (3 contacts)" in details.content.decode() and "Newsletter" not in details.content.decode()
+    assert (
+        "List “Spring promo” (3 contacts)" in details.content.decode() and "Newsletter" not in details.content.decode()
+    )
     # Without JavaScript the preview page shows both at once.
     page = admin_client.post(reverse("restore:preview", args=[workspace.slug]), post).content.decode()
     assert "List “Spring promo” (3 contacts)" in page
@@ -295,7 +321,9 @@ def test_p2_a_tag_only_long_archived_contacts_had_lists_them_in_date_order(admin
     for day in (40, 41, 42, 43, 44):
         archive(workspace, [make_contact(workspace, email=f"recent-{day}@example.com")], days=day)
 
-    response = admin_client.get(reverse("restore:archived", args=[workspace.slug]), {"tag": cohort.id, "sort": sort, "per_page": 25})
+    response = admin_client.get(
+        reverse("restore:archived", args=[workspace.slug]), {"tag": cohort.id, "sort": sort, "per_page": 25}
+    )
     import re
 
     shown = re.findall(r"aria-label=\"Select ([^\"]+@[^\"]+)\"", response.content.decode())
@@ -306,8 +334,13 @@ def test_p2_a_tag_only_long_archived_contacts_had_lists_them_in_date_order(admin
 # --- R12 / B3: what the preview says, and no job that restores nobody ------------------------
 
 
-def test_r12_a_selection_with_nothing_restorable_is_refused_and_creates_no_job(admin_client, workspace, other_workspace):
-    frozen, merged_into = make_contact(workspace, email="frozen@example.com"), make_contact(workspace, email="keep@example.com")
+def test_r12_a_selection_with_nothing_restorable_is_refused_and_creates_no_job(
+    admin_client, workspace, other_workspace
+):
+    frozen, merged_into = (
+        make_contact(workspace, email="frozen@example.com"),
+        make_contact(workspace, email="keep@example.com"),
+    )
     archive(workspace, [frozen], days=3)
     dup = make_contact(workspace, email="dup@example.com")
     contacts_merge(workspace=workspace, survivor_id=merged_into.id, duplicate_id=dup.id)
@@ -333,7 +366,9 @@ def lifecycle_date(contact) -> str:
 def test_r12_frozen_only_preview_says_from_when_and_offers_no_confirmation(admin_client, workspace):
     frozen = make_contact(workspace)
     archive(workspace, [frozen], days=3)
-    html = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [frozen.id]}, HTTP_X_FRAGMENT="1").content.decode()
+    html = admin_client.post(
+        reverse("restore:preview", args=[workspace.slug]), {"ids": [frozen.id]}, HTTP_X_FRAGMENT="1"
+    ).content.decode()
     assert "Nothing to restore" in html and "Restore 1 contact?" not in html
     assert "After restoring you will have" not in html and 'id="confirm-restore"' not in html
     assert "can be restored from" in html and lifecycle_date(frozen) in html
@@ -345,11 +380,15 @@ def test_b3_overage_sentence_says_by_how_many_contacts(admin_client, workspace):
     make_contacts(workspace, 9)
     archived = make_contacts(workspace, 4)
     archive(workspace, archived, days=40)
-    html = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [c.id for c in archived]}, HTTP_X_FRAGMENT="1").content.decode()
+    html = admin_client.post(
+        reverse("restore:preview", args=[workspace.slug]), {"ids": [c.id for c in archived]}, HTTP_X_FRAGMENT="1"
+    ).content.decode()
     assert "over your plan limit</strong> by 3 contacts." in html and "−" not in html
 
 
-def test_u5_archived_list_forecasts_the_purge_links_to_those_contacts_and_exports_them(admin_client, workspace, member_client):
+def test_u5_archived_list_forecasts_the_purge_links_to_those_contacts_and_exports_them(
+    admin_client, workspace, member_client
+):
     from cleaned.models import ExportJob
 
     soon = [make_contact(workspace, email=f"soon-{i}@example.com") for i in range(2)]
@@ -360,13 +399,15 @@ def test_u5_archived_list_forecasts_the_purge_links_to_those_contacts_and_export
     url = reverse("restore:archived", args=[workspace.slug])
     page = admin_client.get(url).content.decode()
     assert page.count('id="purge-forecast"') == 1 and page.count('id="bulk-restore"') == 1
-    button = page[page.index('id="bulk-restore"'):page.index("</button>", page.index('id="bulk-restore"'))]
+    button = page[page.index('id="bulk-restore"') : page.index("</button>", page.index('id="bulk-restore"'))]
     assert "<div" not in button and "<form" not in button  # the banner stays out of the button
     assert 'id="purge-forecast">3 archived contacts will be deleted for good in the next 30 days' in page
     assert "?restorable=expiring" in page and "Export them first" in page
     shown = admin_client.get(url, {"restorable": "expiring"}).content.decode()
     assert all(c.email in shown for c in soon) and merged.email in shown and "later@example.com" not in shown
-    response = admin_client.post(reverse("cleaned:export", args=[workspace.slug]), {"scope": "contacts", "filter": "restorable=expiring"})
+    response = admin_client.post(
+        reverse("cleaned:export", args=[workspace.slug]), {"scope": "contacts", "filter": "restorable=expiring"}
+    )
     assert response.status_code == 302
     job = ExportJob.objects.get()
     assert job.scope == "contacts" and job.filter == {"restorable": "expiring"} and job.total == 3
@@ -383,7 +424,7 @@ def test_archived_list_presets_and_chips_each_remove_one_filter(admin_client, wo
     assert "?restorable=yes" in page and "?restorable=expiring" in page and "?archived_after=" in page  # presets
     assert 'id="active-filters"' not in page
     page = admin_client.get(url, {"restorable": "yes", "list": newsletter.id, "sort": "archived"}).content.decode()
-    chips = page[page.index('id="active-filters"'):page.index("</div>", page.index('id="active-filters"'))]
+    chips = page[page.index('id="active-filters"') : page.index("</div>", page.index('id="active-filters"'))]
     assert "Restorability: Restorable now" in chips and "List: Newsletter" in chips
     links = [parse_qs(urlsplit(href.replace("&amp;", "&")).query) for href in re.findall(r'href="([^"]+)"', chips)]
     assert {"list": [str(newsletter.id)], "sort": ["archived"]} in links  # the restorability chip keeps the others
@@ -400,8 +441,11 @@ def test_archived_list_presets_and_chips_each_remove_one_filter(admin_client, wo
     ],
 )
 def test_archived_list_sorts_by_email_and_by_name(admin_client, workspace, sort, expected):
-    people = [make_contact(workspace, email="bob@example.com", last_name="Clark"), make_contact(workspace, email="ann@example.com", last_name="Brown"),
-              make_contact(workspace, email="cid@example.com", last_name="Adams")]
+    people = [
+        make_contact(workspace, email="bob@example.com", last_name="Clark"),
+        make_contact(workspace, email="ann@example.com", last_name="Brown"),
+        make_contact(workspace, email="cid@example.com", last_name="Adams"),
+    ]
     archive(workspace, people, days=40)
     page = admin_client.get(reverse("restore:archived", args=[workspace.slug]), {"sort": sort}).content.decode()
     positions = [page.index(f">{email}</a>") for email in expected]

@@ -1,4 +1,5 @@
 """Automations fire on normal actions; A4/C2: archived and cleaned contacts receive nothing."""
+
 import pytest
 
 from contacts_app.models import Automation, AutomationRun, CampaignSend, Trigger
@@ -21,11 +22,19 @@ def automations(workspace):
     return {
         "list": newsletter,
         "tag": vip,
-        "created": Automation.objects.create(workspace=workspace, name="Welcome", trigger=Trigger.CONTACT_CREATED, send_subject="Welcome"),
-        "subscribed": Automation.objects.create(
-            workspace=workspace, name="Newsletter hi", trigger=Trigger.LIST_SUBSCRIBED, trigger_list=newsletter, send_subject="Hi"
+        "created": Automation.objects.create(
+            workspace=workspace, name="Welcome", trigger=Trigger.CONTACT_CREATED, send_subject="Welcome"
         ),
-        "tagged": Automation.objects.create(workspace=workspace, name="VIP", trigger=Trigger.TAG_ADDED, trigger_tag=vip, send_subject="VIP"),
+        "subscribed": Automation.objects.create(
+            workspace=workspace,
+            name="Newsletter hi",
+            trigger=Trigger.LIST_SUBSCRIBED,
+            trigger_list=newsletter,
+            send_subject="Hi",
+        ),
+        "tagged": Automation.objects.create(
+            workspace=workspace, name="VIP", trigger=Trigger.TAG_ADDED, trigger_tag=vip, send_subject="VIP"
+        ),
     }
 
 
@@ -52,10 +61,16 @@ def test_automation_fires_on_tag_added(workspace, automations):
 
 def test_contact_created_with_lists_and_tags_fires_every_matching_trigger(workspace, automations):
     contact = contact_create(
-        workspace=workspace, email="both@example.com", list_ids=[automations["list"].id], tag_ids=[automations["tag"].id], consent=True
+        workspace=workspace,
+        email="both@example.com",
+        list_ids=[automations["list"].id],
+        tag_ids=[automations["tag"].id],
+        consent=True,
     )
     assert set(AutomationRun.objects.filter(contact=contact).values_list("trigger", flat=True)) == {
-        "contact_created", "list_subscribed", "tag_added"
+        "contact_created",
+        "list_subscribed",
+        "tag_added",
     }
 
 

@@ -1,4 +1,5 @@
 """C1, C3, S5: bounce ingestion from every source through one service."""
+
 import base64
 import hashlib
 import hmac
@@ -24,15 +25,24 @@ T0 = timezone.now() - timedelta(hours=1)
 
 
 def event(i, email, kind, minutes=0, reason="mailbox full"):
-    return {"id": f"evt-{i}", "email": email, "type": kind, "occurred_at": (T0 + timedelta(minutes=minutes)).isoformat(), "reason": reason}
+    return {
+        "id": f"evt-{i}",
+        "email": email,
+        "type": kind,
+        "occurred_at": (T0 + timedelta(minutes=minutes)).isoformat(),
+        "reason": reason,
+    }
 
 
 def post_signed(client, workspace, payload, *, timestamp=None, secret=None, raw=None):
     body = raw if raw is not None else json.dumps(payload).encode()
     ts = str(timestamp if timestamp is not None else int(time.time()))
     return client.post(
-        "/api/v1/bounces", body, content_type="application/json",
-        HTTP_X_WORKSPACE=workspace.slug, HTTP_X_TIMESTAMP=ts,
+        "/api/v1/bounces",
+        body,
+        content_type="application/json",
+        HTTP_X_WORKSPACE=workspace.slug,
+        HTTP_X_TIMESTAMP=ts,
         HTTP_X_SIGNATURE=sign(secret=secret or workspace.webhook_secret, timestamp=ts, body=body),
     )
 
@@ -46,7 +56,9 @@ def jane(workspace):
 
 
 def test_c1_hard_bounce_cleans_at_once_and_bounces_every_membership(client, workspace, jane):
-    response = post_signed(client, workspace, {"events": [event(1, "JANE@example.com", "hard", reason="550 no such user")]})
+    response = post_signed(
+        client, workspace, {"events": [event(1, "JANE@example.com", "hard", reason="550 no such user")]}
+    )
     assert response.status_code == 202 and response.json() == {"accepted": 1, "duplicates": 0}
     jane.refresh_from_db()
     assert jane.email_status == "cleaned" and jane.cleaned_reason == "550 no such user" and jane.cleaned_at is not None
@@ -110,14 +122,20 @@ def test_s5_unauthenticated_or_replayed_webhooks_are_401_and_change_nothing(clie
     payload = {"events": [event(1, jane.email, "hard")]}
     body = json.dumps(payload).encode()
     ts = str(int(time.time()))
-    headers = {"HTTP_X_WORKSPACE": workspace.slug, "HTTP_X_TIMESTAMP": ts, "HTTP_X_SIGNATURE": sign(secret=workspace.webhook_secret, timestamp=ts, body=body)}
+    headers = {
+        "HTTP_X_WORKSPACE": workspace.slug,
+        "HTTP_X_TIMESTAMP": ts,
+        "HTTP_X_SIGNATURE": sign(secret=workspace.webhook_secret, timestamp=ts, body=body),
+    }
     if tamper == "wrong_secret":
         headers["HTTP_X_SIGNATURE"] = sign(secret="nope", timestamp=ts, body=body)
     elif tamper == "missing_signature":
         del headers["HTTP_X_SIGNATURE"]
     elif tamper in ("old_timestamp", "future_timestamp"):
         stale = str(int(time.time()) + (-301 if tamper == "old_timestamp" else 301))
-        headers.update(HTTP_X_TIMESTAMP=stale, HTTP_X_SIGNATURE=sign(secret=workspace.webhook_secret, timestamp=stale, body=body))
+        headers.update(
+            HTTP_X_TIMESTAMP=stale, HTTP_X_SIGNATURE=sign(secret=workspace.webhook_secret, timestamp=stale, body=body)
+        )
     elif tamper == "unknown_workspace":
         headers["HTTP_X_WORKSPACE"] = "nobody"
     elif tamper == "body_changed":
@@ -131,7 +149,12 @@ def test_s5_unauthenticated_or_replayed_webhooks_are_401_and_change_nothing(clie
 @pytest.mark.parametrize(
     "payload",
     [
-        {"events": [event(1, "jane@example.com", "hard"), {"id": "x", "email": "jane@example.com", "type": "hard", "occurred_at": "yesterday"}]},
+        {
+            "events": [
+                event(1, "jane@example.com", "hard"),
+                {"id": "x", "email": "jane@example.com", "type": "hard", "occurred_at": "yesterday"},
+            ]
+        },
         {"events": [event(1, "jane@example.com", "hard"), event(2, "jane@example.com", "exploded")]},
         {"events": []},
         {"evts": []},
@@ -185,26 +208,54 @@ BASIC = "Basic " + base64.b64encode(settings.ANYMAIL["WEBHOOK_SECRET"].encode())
 
 def test_c1_mailgun_signed_permanent_failure_cleans_the_contact(client, workspace, jane):
     ts, token = str(int(time.time())), "a8ce0edb2dd8301dee6c2405235584e45aa91d1e9f979f3de0"
-    signature = hmac.new(settings.ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"].encode(), (ts + token).encode(), hashlib.sha256).hexdigest()
+    signature = hmac.new(
+        settings.ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"].encode(), (ts + token).encode(), hashlib.sha256
+    ).hexdigest()
     payload = {
         "signature": {"timestamp": ts, "token": token, "signature": signature},
         "event-data": {
-            "event": "failed", "severity": "permanent", "reason": "bounce", "id": "G9Bn5sl1TC6nu79C8C0bwg",
-            "timestamp": time.time(), "recipient": jane.email, "user-variables": {"workspace": workspace.slug},
-            "delivery-status": {"code": 550, "message": "No such user", "description": "550 5.1.1 The email account does not exist"},
+            "event": "failed",
+            "severity": "permanent",
+            "reason": "bounce",
+            "id": "G9Bn5sl1TC6nu79C8C0bwg",
+            "timestamp": time.time(),
+            "recipient": jane.email,
+            "user-variables": {"workspace": workspace.slug},
+            "delivery-status": {
+                "code": 550,
+                "message": "No such user",
+                "description": "550 5.1.1 The email account does not exist",
+            },
             "message": {"headers": {"message-id": "20130503182626.18666.16540@example.com"}},
         },
     }
-    response = client.post("/webhooks/anymail/mailgun/tracking/", json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=BASIC)
+    response = client.post(
+        "/webhooks/anymail/mailgun/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=BASIC,
+    )
     assert response.status_code == 200
     jane.refresh_from_db()
     assert jane.email_status == "cleaned"
 
 
 def test_c1_mailgun_with_a_bad_signature_is_refused(client, workspace, jane):
-    payload = {"signature": {"timestamp": str(int(time.time())), "token": "t", "signature": "0" * 64},
-               "event-data": {"event": "failed", "severity": "permanent", "recipient": jane.email, "user-variables": {"workspace": workspace.slug}}}
-    response = client.post("/webhooks/anymail/mailgun/tracking/", json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=BASIC)
+    payload = {
+        "signature": {"timestamp": str(int(time.time())), "token": "t", "signature": "0" * 64},
+        "event-data": {
+            "event": "failed",
+            "severity": "permanent",
+            "recipient": jane.email,
+            "user-variables": {"workspace": workspace.slug},
+        },
+    }
+    response = client.post(
+        "/webhooks/anymail/mailgun/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=BASIC,
+    )
     assert response.status_code == 400  # basic auth is right; the Mailgun HMAC is not
     jane.refresh_from_db()
     assert jane.email_status == "ok"
@@ -212,15 +263,30 @@ def test_c1_mailgun_with_a_bad_signature_is_refused(client, workspace, jane):
 
 def test_c1_postmark_hard_bounce_with_basic_auth_cleans_the_contact(client, workspace, jane):
     payload = {
-        "RecordType": "Bounce", "ID": 4323372036854775807, "Type": "HardBounce", "TypeCode": 1, "Name": "Hard bounce",
-        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483", "Description": "The server was unable to deliver your message",
-        "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.", "Email": jane.email,
-        "From": "sender@example.com", "BouncedAt": "2026-11-20T16:09:19Z", "Metadata": {"workspace": workspace.slug},
+        "RecordType": "Bounce",
+        "ID": 4323372036854775807,
+        "Type": "HardBounce",
+        "TypeCode": 1,
+        "Name": "Hard bounce",
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Description": "The server was unable to deliver your message",
+        "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+        "Email": jane.email,
+        "From": "sender@example.com",
+        "BouncedAt": "2026-11-20T16:09:19Z",
+        "Metadata": {"workspace": workspace.slug},
     }
-    assert client.post("/webhooks/anymail/postmark/tracking/", json.dumps(payload), content_type="application/json").status_code in (400, 401, 403)
+    assert client.post(
+        "/webhooks/anymail/postmark/tracking/", json.dumps(payload), content_type="application/json"
+    ).status_code in (400, 401, 403)
     jane.refresh_from_db()
     assert jane.email_status == "ok"  # no basic auth: refused
-    response = client.post("/webhooks/anymail/postmark/tracking/", json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=BASIC)
+    response = client.post(
+        "/webhooks/anymail/postmark/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=BASIC,
+    )
     assert response.status_code == 200
     jane.refresh_from_db()
     assert jane.email_status == "cleaned"
@@ -229,15 +295,28 @@ def test_c1_postmark_hard_bounce_with_basic_auth_cleans_the_contact(client, work
 def test_c1_sendgrid_bounce_with_basic_auth_cleans_the_contact(client, workspace, jane):
     import warnings
 
-    payload = [{
-        "email": jane.email, "timestamp": int(time.time()), "event": "bounce", "type": "bounce", "status": "5.1.1",
-        "reason": "550 5.1.1 The email account that you tried to reach does not exist.",
-        "sg_event_id": "ZGVsaXZlcmVkLTAtMjM3OTM4NDAtd", "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0",
-        "smtp-id": "<14c5d75ce93.dfd.64b469@ismtpd-555>", "workspace": workspace.slug,
-    }]
+    payload = [
+        {
+            "email": jane.email,
+            "timestamp": int(time.time()),
+            "event": "bounce",
+            "type": "bounce",
+            "status": "5.1.1",
+            "reason": "550 5.1.1 The email account that you tried to reach does not exist.",
+            "sg_event_id": "ZGVsaXZlcmVkLTAtMjM3OTM4NDAtd",
+            "sg_message_id": "14c5d75ce93.dfd.64b469.filter0001.16648.5515E0B88.0",
+            "smtp-id": "<14c5d75ce93.dfd.64b469@ismtpd-555>",
+            "workspace": workspace.slug,
+        }
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # anymail warns that SendGrid support is community-maintained
-        response = client.post("/webhooks/anymail/sendgrid/tracking/", json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=BASIC)
+        response = client.post(
+            "/webhooks/anymail/sendgrid/tracking/",
+            json.dumps(payload),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=BASIC,
+        )
     assert response.status_code == 200
     jane.refresh_from_db()
     assert jane.email_status == "cleaned"
@@ -247,25 +326,46 @@ def test_c1_amazon_ses_bounce_via_sns_with_basic_auth_cleans_the_contact(client,
     ses_event = {
         "eventType": "Bounce",
         "bounce": {
-            "bounceType": "Permanent", "bounceSubType": "General", "feedbackId": "0100017d-bounce-feedback",
-            "timestamp": "2026-11-20T16:09:19.000Z", "reportingMTA": "dsn; a8-30.smtp-out.amazonses.com",
-            "bouncedRecipients": [{"emailAddress": jane.email, "action": "failed", "status": "5.1.1", "diagnosticCode": "smtp; 550 5.1.1 user unknown"}],
+            "bounceType": "Permanent",
+            "bounceSubType": "General",
+            "feedbackId": "0100017d-bounce-feedback",
+            "timestamp": "2026-11-20T16:09:19.000Z",
+            "reportingMTA": "dsn; a8-30.smtp-out.amazonses.com",
+            "bouncedRecipients": [
+                {
+                    "emailAddress": jane.email,
+                    "action": "failed",
+                    "status": "5.1.1",
+                    "diagnosticCode": "smtp; 550 5.1.1 user unknown",
+                }
+            ],
         },
         "mail": {
-            "timestamp": "2026-11-20T16:09:18.000Z", "source": "sender@example.com", "messageId": "0100017d-mail-id",
-            "destination": [jane.email], "headersTruncated": False,
+            "timestamp": "2026-11-20T16:09:18.000Z",
+            "source": "sender@example.com",
+            "messageId": "0100017d-mail-id",
+            "destination": [jane.email],
+            "headersTruncated": False,
             "headers": [{"name": "X-Metadata", "value": json.dumps({"workspace": workspace.slug})}],
         },
     }
     sns = {
-        "Type": "Notification", "MessageId": "19ba9823-d7f2-53c1-860e-cb10e0d13dfc",
-        "TopicArn": "arn:aws:sns:us-east-1:111111111111:ses-events", "Message": json.dumps(ses_event),
-        "Timestamp": "2026-11-20T16:09:19.000Z", "SignatureVersion": "1", "Signature": "EXAMPLE",
+        "Type": "Notification",
+        "MessageId": "19ba9823-d7f2-53c1-860e-cb10e0d13dfc",
+        "TopicArn": "arn:aws:sns:us-east-1:111111111111:ses-events",
+        "Message": json.dumps(ses_event),
+        "Timestamp": "2026-11-20T16:09:19.000Z",
+        "SignatureVersion": "1",
+        "Signature": "EXAMPLE",
         "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-example.pem",
     }
     response = client.post(
-        "/webhooks/anymail/amazon_ses/tracking/", json.dumps(sns), content_type="text/plain; charset=UTF-8",
-        HTTP_X_AMZ_SNS_MESSAGE_TYPE="Notification", HTTP_X_AMZ_SNS_MESSAGE_ID=sns["MessageId"], HTTP_AUTHORIZATION=BASIC,
+        "/webhooks/anymail/amazon_ses/tracking/",
+        json.dumps(sns),
+        content_type="text/plain; charset=UTF-8",
+        HTTP_X_AMZ_SNS_MESSAGE_TYPE="Notification",
+        HTTP_X_AMZ_SNS_MESSAGE_ID=sns["MessageId"],
+        HTTP_AUTHORIZATION=BASIC,
     )
     assert response.status_code == 200, response.content
     jane.refresh_from_db()

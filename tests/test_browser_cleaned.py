@@ -1,5 +1,6 @@
 """Cleaned contacts as an admin clicks them, in headless chromium with a real worker:
 filter, export and download the CSV, select all, type ARCHIVE, find them archived."""
+
 import csv
 import io
 import re
@@ -16,12 +17,15 @@ from .factories import make_contact, make_contacts, make_list, make_member
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-
-def test_c4_c5_admin_filters_exports_downloads_then_archives_all_with_the_typed_word(page, live_server, workspace, worker):
+def test_c4_c5_admin_filters_exports_downloads_then_archives_all_with_the_typed_word(
+    page, live_server, workspace, worker
+):
     admin = make_member(workspace, Role.ADMIN)
     newsletter = make_list(workspace, "Newsletter")
     bounced = make_contacts(workspace, 55, email_status="cleaned", cleaned_reason="550 5.1.1 mailbox does not exist")
-    ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=newsletter, status="bounced") for c in bounced])
+    ListMembership.objects.bulk_create(
+        [ListMembership(contact=c, mailing_list=newsletter, status="bounced") for c in bounced]
+    )
     other = make_contacts(workspace, 4, email_status="cleaned")
     make_contacts(workspace, 10)
 
@@ -66,7 +70,9 @@ def test_c4_c5_admin_filters_exports_downloads_then_archives_all_with_the_typed_
     assert Contact.objects.filter(id__in=[c.id for c in other], status="active").count() == 4
 
 
-def test_c7_c8_admin_sees_why_a_contact_was_cleaned_uncleans_it_then_reverts_an_incident(page, live_server, workspace, worker):
+def test_c7_c8_admin_sees_why_a_contact_was_cleaned_uncleans_it_then_reverts_an_incident(
+    page, live_server, workspace, worker
+):
     """From the cleaned view: open a cleaned contact, read its bounce history, un-clean it
     with a reason; then revert a provider incident from the cleaned view, with a real
     worker running the job, and see the addresses deliverable again."""
@@ -81,17 +87,38 @@ def test_c7_c8_admin_sees_why_a_contact_was_cleaned_uncleans_it_then_reverts_an_
     jane = make_contact(workspace, email="jane@example.com")
     ListMembership.objects.create(contact=jane, mailing_list=news, status="unsubscribed")
     when = timezone.now().replace(second=0, microsecond=0) - timedelta(days=1)
-    bounces_apply(workspace=workspace, provider="amazon_ses", events=[
-        BounceInput(event_id="d1", email=jane.email, type="delivered", occurred_at=when - timedelta(days=9)),
-        BounceInput(event_id="h1", email=jane.email, type="hard", occurred_at=when, code="5.1.1",
-                    diagnostic="smtp; 550 5.1.1 <jane@example.com>: Recipient address rejected: User unknown"),
-    ])
+    bounces_apply(
+        workspace=workspace,
+        provider="amazon_ses",
+        events=[
+            BounceInput(event_id="d1", email=jane.email, type="delivered", occurred_at=when - timedelta(days=9)),
+            BounceInput(
+                event_id="h1",
+                email=jane.email,
+                type="hard",
+                occurred_at=when,
+                code="5.1.1",
+                diagnostic="smtp; 550 5.1.1 <jane@example.com>: Recipient address rejected: User unknown",
+            ),
+        ],
+    )
     victims = make_contacts(workspace, 12)
     ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=news) for c in victims])
-    bounces_apply(workspace=workspace, provider="mailgun", events=[
-        BounceInput(event_id=f"m{c.id}", email=c.email, type="hard", occurred_at=when + timedelta(minutes=i), code="5.1.1",
-                    diagnostic="550 5.1.1 mailbox unavailable (DNS lookup of MX failed)") for i, c in enumerate(victims)
-    ])
+    bounces_apply(
+        workspace=workspace,
+        provider="mailgun",
+        events=[
+            BounceInput(
+                event_id=f"m{c.id}",
+                email=c.email,
+                type="hard",
+                occurred_at=when + timedelta(minutes=i),
+                code="5.1.1",
+                diagnostic="550 5.1.1 mailbox unavailable (DNS lookup of MX failed)",
+            )
+            for i, c in enumerate(victims)
+        ],
+    )
 
     login(page, live_server, admin)
     page.goto(f"{live_server.url}/w/{workspace.slug}/cleaned/?provider=amazon_ses")
@@ -104,7 +131,9 @@ def test_c7_c8_admin_sees_why_a_contact_was_cleaned_uncleans_it_then_reverts_an_
     page.get_by_label(re.compile("The address works again")).fill("Jane confirmed by phone that her mailbox works.")
     page.get_by_role("button", name="Un-clean this address").click()
     expect(page.locator(".messages")).to_contain_text("jane@example.com is deliverable again")
-    expect(page.locator("h2:text-is('Lists') + table")).to_contain_text("Unsubscribed")  # her list status from before, not "subscribed"
+    expect(page.locator("h2:text-is('Lists') + table")).to_contain_text(
+        "Unsubscribed"
+    )  # her list status from before, not "subscribed"
     expect(page.locator("#why-cleaned")).to_contain_text("un-cleaned on")
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/cleaned/")

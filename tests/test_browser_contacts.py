@@ -1,4 +1,5 @@
 """The contacts page as an admin clicks it, in headless chromium."""
+
 import re
 
 import pytest
@@ -10,7 +11,6 @@ from .browser import login, shot
 from .factories import days_ago, make_contact, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
 
 
 def test_a1_admin_archives_from_contacts_and_finds_them_via_the_three_dot_menu(page, live_server, workspace):

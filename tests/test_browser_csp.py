@@ -1,5 +1,6 @@
 """S6: the Content-Security-Policy allows no inline script or style, and the pages —
 ours and the Django admin's — run under it without a single violation."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,7 +26,14 @@ def test_s6_pages_and_the_modal_run_under_the_csp_without_violations(page, live_
     violations = watch_violations(page)
     login(page, live_server, admin)
     base = f"{live_server.url}/w/{workspace.slug}"
-    for path in ("/contacts/", f"/contacts/{contact.id}/", "/contacts/new/", "/cleaned/", "/cleaned/exports/", "/restore-jobs/"):
+    for path in (
+        "/contacts/",
+        f"/contacts/{contact.id}/",
+        "/contacts/new/",
+        "/cleaned/",
+        "/cleaned/exports/",
+        "/restore-jobs/",
+    ):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     page.goto(base + "/contacts/archived/")
@@ -39,7 +47,12 @@ def test_s6_the_django_admin_runs_under_the_csp_without_violations(page, live_se
     contact = make_contact(workspace, email="ada@example.com")
     violations = watch_violations(page)
     login(page, live_server, support)
-    for path in ("/admin/", "/admin/contacts_app/contact/", f"/admin/contacts_app/contact/{contact.id}/change/", "/admin/restore/restorejob/"):
+    for path in (
+        "/admin/",
+        "/admin/contacts_app/contact/",
+        f"/admin/contacts_app/contact/{contact.id}/change/",
+        "/admin/restore/restorejob/",
+    ):
         page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")
     assert violations == []

@@ -1,5 +1,6 @@
 """U3 in the browser: a French-speaking admin (the browser asks for French) walks the
 restore journey with the help articles' words, then opens the cleaned view."""
+
 import re
 
 import pytest
@@ -21,7 +22,9 @@ def french_page(browser):
     context.close()
 
 
-def test_u3_a_french_admin_restores_with_the_help_articles_words_and_opens_the_cleaned_view(french_page, live_server, workspace, worker):
+def test_u3_a_french_admin_restores_with_the_help_articles_words_and_opens_the_cleaned_view(
+    french_page, live_server, workspace, worker
+):
     page = french_page
     admin = make_member(workspace, Role.ADMIN)
     news = make_list(workspace, "Newsletter")

@@ -2,6 +2,7 @@
 removes one filter, sorting by name, the purge forecast and its link, the plain
 (no-overage) restore preview, the Activity page with its filter and CSV, the corrected
 address started from a cleaned contact and linked both ways, the workspace switcher."""
+
 import re
 
 import pytest
@@ -16,7 +17,9 @@ from .restore_helpers import archive
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_u5_r12_u4_c6_admin_walks_filters_forecast_plain_preview_activity_and_corrected_address(page, live_server, workspace):
+def test_u5_r12_u4_c6_admin_walks_filters_forecast_plain_preview_activity_and_corrected_address(
+    page, live_server, workspace
+):
     admin = make_member(workspace, Role.ADMIN)
     globex = make_workspace(name="Globex Corp")
     make_member(globex, Role.ADMIN, user=admin)
@@ -35,7 +38,9 @@ def test_u5_r12_u4_c6_admin_walks_filters_forecast_plain_preview_activity_and_co
 
     # U5: the forecast, and its link to those contacts.
     page.goto(base + "/contacts/archived/")
-    expect(page.locator("#purge-forecast")).to_contain_text("1 archived contact will be deleted for good in the next 30 days")
+    expect(page.locator("#purge-forecast")).to_contain_text(
+        "1 archived contact will be deleted for good in the next 30 days"
+    )
     page.locator("#purge-forecast").get_by_role("link", name="Show it").click()
     expect(page.locator("table.list tbody tr")).to_have_count(1)
     expect(page.locator("table.list")).to_contain_text("old@example.com")
@@ -76,8 +81,15 @@ def test_u5_r12_u4_c6_admin_walks_filters_forecast_plain_preview_activity_and_co
     assert info.value.suggested_filename.endswith(".csv")
 
     # C6: the corrected address starts from the cleaned contact, not its email, and links both ways.
-    gone = make_contact(workspace, email="jnae@exmaple.com", first_name="Jane", last_name="Doe", phone="+33 6 12",
-                        email_status="cleaned", cleaned_reason="550 5.1.1 user unknown")
+    gone = make_contact(
+        workspace,
+        email="jnae@exmaple.com",
+        first_name="Jane",
+        last_name="Doe",
+        phone="+33 6 12",
+        email_status="cleaned",
+        cleaned_reason="550 5.1.1 user unknown",
+    )
     page.goto(f"{base}/contacts/{gone.id}/")
     page.get_by_role("link", name="Add corrected address").first.click()
     expect(page.locator("#id_first_name")).to_have_value("Jane")

@@ -1,5 +1,6 @@
 """U1: with JavaScript off, an admin still restores (the preview is a page, not a modal)
 and archives cleaned contacts with the typed word (a confirmation page)."""
+
 import re
 
 import pytest

@@ -1,5 +1,6 @@
 """U2: at 390 px wide (a phone), no page scrolls sideways as a whole; lists scroll
 inside their own box; the modals fit the screen. Screenshots go to docs/screenshots/."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -24,20 +25,55 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
     page = context.new_page()
     admin = make_member(workspace, Role.ADMIN)
     for i in range(8):
-        make_contact(workspace, email=f"a-rather-long-address-{i}@example-company.com", first_name="Ada", last_name=f"Lovelace {i}")
+        make_contact(
+            workspace,
+            email=f"a-rather-long-address-{i}@example-company.com",
+            first_name="Ada",
+            last_name=f"Lovelace {i}",
+        )
         make_contact(workspace, email=f"old-{i}@example-company.com", status="archived", archived_at=days_ago(45))
-        make_contact(workspace, email=f"gone-{i}@example-company.com", email_status="cleaned", cleaned_reason="550 5.1.1 user unknown")
-    job = RestoreJob.objects.create(workspace=workspace, status="succeeded", requested=8, restored=8, cursor=8, requested_by=admin)
-    ExportJob.objects.create(workspace=workspace, status="succeeded", total=8, rows=8, file_name="x.csv", requested_by=admin)
+        make_contact(
+            workspace,
+            email=f"gone-{i}@example-company.com",
+            email_status="cleaned",
+            cleaned_reason="550 5.1.1 user unknown",
+        )
+    job = RestoreJob.objects.create(
+        workspace=workspace, status="succeeded", requested=8, restored=8, cursor=8, requested_by=admin
+    )
+    ExportJob.objects.create(
+        workspace=workspace, status="succeeded", total=8, rows=8, file_name="x.csv", requested_by=admin
+    )
     bounced = make_contact(workspace, email="a-long-bounced-address@example-company.com")
-    bounces_apply(workspace=workspace, provider="amazon_ses", events=[BounceInput(
-        event_id="e1", email=bounced.email, type="hard", occurred_at=days_ago(1), code="5.1.1",
-        diagnostic="smtp; 550 5.1.1 <a-long-bounced-address@example-company.com>: Recipient address rejected: User unknown in virtual mailbox table")])
+    bounces_apply(
+        workspace=workspace,
+        provider="amazon_ses",
+        events=[
+            BounceInput(
+                event_id="e1",
+                email=bounced.email,
+                type="hard",
+                occurred_at=days_ago(1),
+                code="5.1.1",
+                diagnostic="smtp; 550 5.1.1 <a-long-bounced-address@example-company.com>: Recipient address rejected: User unknown in virtual mailbox table",
+            )
+        ],
+    )
     login(page, live_server, admin)
     base = f"{live_server.url}/w/{workspace.slug}"
-    for name, path in (("contacts", "/contacts/"), ("archived", "/contacts/archived/"), ("cleaned", "/cleaned/"),
-                       ("job", f"/restore-jobs/{job.id}/"), ("exports", "/cleaned/exports/"), ("jobs", "/restore-jobs/"),
-                       ("why-cleaned", f"/contacts/{bounced.id}/"), ("incident", "/cleaned/incidents/?provider=amazon_ses&cleaned_from=2026-01-01T00:00&cleaned_until=2099-12-31T00:00")):
+    for name, path in (
+        ("contacts", "/contacts/"),
+        ("archived", "/contacts/archived/"),
+        ("cleaned", "/cleaned/"),
+        ("job", f"/restore-jobs/{job.id}/"),
+        ("exports", "/cleaned/exports/"),
+        ("jobs", "/restore-jobs/"),
+        ("why-cleaned", f"/contacts/{bounced.id}/"),
+        (
+            "incident",
+            "/cleaned/incidents/?provider=amazon_ses&cleaned_from=2026-01-01T00:00&cleaned_until=2099-12-31T00:00",
+        ),
+    ):
         response = page.goto(base + path)
         assert response.status == 200, f"{name}: {response.status}"  # the page itself, not an error page
         scroll, inner = page_width(page)

@@ -1,5 +1,6 @@
 """The admin's restore path in headless chromium, against the live server and a
 REAL Celery worker (R1–R10, B3, S1). Screenshots go to docs/screenshots/."""
+
 import re
 
 import pytest
@@ -15,10 +16,9 @@ from .restore_helpers import archive
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-
-
-
-def test_r5_b3_admin_filters_selects_all_matching_confirms_overage_and_finds_restored_contacts(page, live_server, workspace, worker):
+def test_r5_b3_admin_filters_selects_all_matching_confirms_overage_and_finds_restored_contacts(
+    page, live_server, workspace, worker
+):
     admin = make_member(workspace, Role.ADMIN)
     newsletter, other = make_list(workspace, "Newsletter"), make_list(workspace, "Partners")
     wanted = make_contacts(workspace, 60)

@@ -1,4 +1,5 @@
 """C2, C4, C5, C6 and S1/S2 for cleaned contacts."""
+
 import csv
 import io
 
@@ -36,18 +37,28 @@ def test_c2_cleaned_contact_cannot_be_edited_and_the_page_says_why(admin_client,
 
 def test_c2_deliverable_contact_can_be_edited(admin_client, workspace):
     c = make_contact(workspace, email="ok@example.com")
-    admin_client.post(url("contacts:edit", workspace, c.id), {"email": "new@example.com", "first_name": "N", "last_name": "", "phone": ""})
+    admin_client.post(
+        url("contacts:edit", workspace, c.id),
+        {"email": "new@example.com", "first_name": "N", "last_name": "", "phone": ""},
+    )
     c.refresh_from_db()
     assert c.email == "new@example.com"
 
 
 def test_c6_corrected_address_is_a_new_contact_with_permission_and_the_cleaned_one_stays(admin_client, workspace):
-    bad = make_contact(workspace, email="freddie@mailchii.mp.com", email_status="cleaned", first_name="Freddie", last_name="Mercury")
+    bad = make_contact(
+        workspace, email="freddie@mailchii.mp.com", email_status="cleaned", first_name="Freddie", last_name="Mercury"
+    )
     form = admin_client.get(url("contacts:new", workspace), {"from": bad.id}).content.decode()
     assert 'value="Freddie"' in form and "This person gave me permission to email them" in form
-    refused = admin_client.post(url("contacts:new", workspace), {"from": bad.id, "email": "freddie@mailchimp.com", "first_name": "Freddie"})
+    refused = admin_client.post(
+        url("contacts:new", workspace), {"from": bad.id, "email": "freddie@mailchimp.com", "first_name": "Freddie"}
+    )
     assert refused.status_code == 400 and "permission" in refused.content.decode()
-    response = admin_client.post(url("contacts:new", workspace), {"from": bad.id, "email": "freddie@mailchimp.com", "first_name": "Freddie", "consent": "on"})
+    response = admin_client.post(
+        url("contacts:new", workspace),
+        {"from": bad.id, "email": "freddie@mailchimp.com", "first_name": "Freddie", "consent": "on"},
+    )
     assert response.status_code == 302
     new = Contact.objects.get(email="freddie@mailchimp.com")
     assert new.status == "active" and new.email_status == "ok"
@@ -66,7 +77,9 @@ def test_c4_cleaned_view_lists_only_this_workspaces_active_cleaned_contacts(admi
 
 def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(workspace, other_workspace, admin_user):
     contacts = make_contacts(workspace, 3000, email_status="cleaned")
-    Contact.objects.filter(id=contacts[0].id).update(first_name="=HYPERLINK(\"http://evil\")", last_name="+1", phone="-2", cleaned_reason="@SUM(A1)")
+    Contact.objects.filter(id=contacts[0].id).update(
+        first_name='=HYPERLINK("http://evil")', last_name="+1", phone="-2", cleaned_reason="@SUM(A1)"
+    )
     make_contacts(workspace, 10)  # deliverable: not exported
     make_contacts(other_workspace, 5, email_status="cleaned")
     job = export_create(workspace=workspace, actor=admin_user, params={})
@@ -77,13 +90,20 @@ def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(w
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == EXPORT_HEADER and len(rows) == 3001
     first = next(r for r in rows if r[0] == contacts[0].email)
-    assert first[1] == "'=HYPERLINK(\"http://evil\")" and first[2] == "'+1" and first[3] == "'-2" and first[7] == "'@SUM(A1)"
+    assert (
+        first[1] == '\'=HYPERLINK("http://evil")'
+        and first[2] == "'+1"
+        and first[3] == "'-2"
+        and first[7] == "'@SUM(A1)"
+    )
     assert {r[0] for r in rows[1:]} == {c.email for c in contacts}
     assert export_run(export_id=job.id) == "not_claimed"  # a duplicate delivery does nothing
     assert AuditEvent.objects.filter(action="export", count=3000).exists()
 
 
-def test_c4_export_download_is_for_admins_of_the_workspace_only(admin_client, workspace, other_workspace, admin_user, member_user):
+def test_c4_export_download_is_for_admins_of_the_workspace_only(
+    admin_client, workspace, other_workspace, admin_user, member_user
+):
     from django.test import Client
 
     member_client = Client()
@@ -128,14 +148,20 @@ def test_c5_archive_requires_the_typed_word_and_keeps_data(admin_client, workspa
 def test_c5_select_all_matching_archives_only_cleaned_contacts_of_the_filter(admin_client, workspace):
     cleaned = make_contacts(workspace, 60, email_status="cleaned")
     fine = make_contacts(workspace, 5)
-    admin_client.post(url("cleaned:archive", workspace), {"select_all": "1", "filter": "", "confirmation": "ARCHIVE", "ids": [fine[0].id]})
+    admin_client.post(
+        url("cleaned:archive", workspace),
+        {"select_all": "1", "filter": "", "confirmation": "ARCHIVE", "ids": [fine[0].id]},
+    )
     assert Contact.objects.filter(id__in=[c.id for c in cleaned], status="archived").count() == 60
     assert Contact.objects.filter(id__in=[c.id for c in fine], status="active").count() == 5
 
 
 def test_s1_members_cannot_archive_cleaned_contacts(member_client, workspace):
     c = make_contact(workspace, email_status="cleaned")
-    assert member_client.post(url("cleaned:archive", workspace), {"ids": [c.id], "confirmation": "ARCHIVE"}).status_code == 403
+    assert (
+        member_client.post(url("cleaned:archive", workspace), {"ids": [c.id], "confirmation": "ARCHIVE"}).status_code
+        == 403
+    )
     c.refresh_from_db()
     assert c.status == "active"
 
@@ -151,11 +177,15 @@ def test_c2_api_edit_of_a_cleaned_contact_is_409_contact_cleaned(workspace, admi
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
     cleaned = make_contact(workspace, email="typo@gmial.com", email_status="cleaned")
     fine = make_contact(workspace, email="fine@example.com")
-    response = client.patch(f"/api/v1/contacts/{cleaned.id}", json.dumps({"email": "typo@gmail.com"}), content_type="application/json")
+    response = client.patch(
+        f"/api/v1/contacts/{cleaned.id}", json.dumps({"email": "typo@gmail.com"}), content_type="application/json"
+    )
     assert response.status_code == 409 and response.json()["error"] == "contact_cleaned"
     cleaned.refresh_from_db()
     assert cleaned.email == "typo@gmial.com"
-    ok = client.patch(f"/api/v1/contacts/{fine.id}", json.dumps({"first_name": "Fine"}), content_type="application/json")
+    ok = client.patch(
+        f"/api/v1/contacts/{fine.id}", json.dumps({"first_name": "Fine"}), content_type="application/json"
+    )
     assert ok.status_code == 200 and ok.json()["first_name"] == "Fine"
 
 
@@ -170,7 +200,9 @@ def test_c4_a_queued_export_never_started_is_picked_up_by_the_sweeper(workspace,
 
     settings.RESTORE_STALE_AFTER = 0
     flush_broker()
-    stuck = ExportJob.objects.create(workspace=workspace, requested_by=admin_user, created_at=timezone.now() - timedelta(seconds=5))
+    stuck = ExportJob.objects.create(
+        workspace=workspace, requested_by=admin_user, created_at=timezone.now() - timedelta(seconds=5)
+    )
     ExportJob.objects.create(workspace=workspace, requested_by=admin_user, status="succeeded")
     try:
         assert exports_sweep() == 1
@@ -187,7 +219,8 @@ def test_c4_every_timestamp_in_the_export_is_iso_8601_utc_with_its_zone(workspac
 
     c = make_contact(workspace, email_status="cleaned")
     Contact.objects.filter(id=c.id).update(
-        cleaned_at=datetime(2026, 11, 18, 10, 0, 0, 123456, tzinfo=timezone.utc), created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+        cleaned_at=datetime(2026, 11, 18, 10, 0, 0, 123456, tzinfo=timezone.utc),
+        created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
     )
     job = export_create(workspace=workspace, actor=admin_user, params={})
     export_run(export_id=job.id)
@@ -201,7 +234,14 @@ def test_c4_every_timestamp_in_the_export_is_iso_8601_utc_with_its_zone(workspac
 def test_c6_the_corrected_address_starts_from_the_cleaned_contact_and_both_link_to_each_other(admin_client, workspace):
     from .factories import make_account, make_list, make_tag, subscribe, tag
 
-    bad = make_contact(workspace, email="fred@gmial.com", email_status="cleaned", first_name="Fred", last_name="Flint", phone="+33 1 23")
+    bad = make_contact(
+        workspace,
+        email="fred@gmial.com",
+        email_status="cleaned",
+        first_name="Fred",
+        last_name="Flint",
+        phone="+33 1 23",
+    )
     Contact.objects.filter(id=bad.id).update(account=make_account(workspace, "Quarry Inc"))
     news, promo = make_list(workspace, "News"), make_list(workspace, "Promo")
     subscribe(bad, news, "bounced")
@@ -211,14 +251,29 @@ def test_c6_the_corrected_address_starts_from_the_cleaned_contact_and_both_link_
     assert 'value="Fred"' in form and 'value="Flint"' in form and 'value="+33 1 23"' in form
     assert 'value="fred@gmial.com"' not in form  # not its email: that is what was wrong
     assert form.count("checked") >= 3 and "News" in form and "Promo" in form and "vip" in form and "Quarry Inc" in form
-    response = admin_client.post(url("contacts:new", workspace), {
-        "from": bad.id, "email": "fred@gmail.com", "first_name": "Fred", "last_name": "Flint", "phone": "+33 1 23",
-        "lists": [news.id], "tags": [t.id for t in bad.tags.all()], "consent": "on",
-    })
+    response = admin_client.post(
+        url("contacts:new", workspace),
+        {
+            "from": bad.id,
+            "email": "fred@gmail.com",
+            "first_name": "Fred",
+            "last_name": "Flint",
+            "phone": "+33 1 23",
+            "lists": [news.id],
+            "tags": [t.id for t in bad.tags.all()],
+            "consent": "on",
+        },
+    )
     assert response.status_code == 302
     new = Contact.objects.get(email="fred@gmail.com")
-    assert new.replaces_id == bad.id and new.account.name == "Quarry Inc" and list(new.tags.values_list("name", flat=True)) == ["vip"]
-    assert list(new.list_memberships.values_list("mailing_list__name", "status")) == [("News", "subscribed")]  # promo unticked
+    assert (
+        new.replaces_id == bad.id
+        and new.account.name == "Quarry Inc"
+        and list(new.tags.values_list("name", flat=True)) == ["vip"]
+    )
+    assert list(new.list_memberships.values_list("mailing_list__name", "status")) == [
+        ("News", "subscribed")
+    ]  # promo unticked
     bad.refresh_from_db()
     assert bad.email_status == "cleaned" and bad.email == "fred@gmial.com"  # left as it is
     assert "Replaces" in admin_client.get(url("contacts:detail", workspace, new.id)).content.decode()

@@ -1,6 +1,7 @@
 """C7: every bounce keeps its evidence and is classified by it; C8: un-clean one
 contact. Provider-shaped payloads go through anymail's own parsers for each provider,
 then through our receiver, as a webhook delivery would."""
+
 import json
 from datetime import timedelta
 
@@ -60,7 +61,10 @@ def test_c7_signed_webhook_events_are_classified_by_their_code(client, workspace
 
 def test_c7_a_code_written_only_in_the_diagnostic_is_read(client, workspace):
     c = make_contact(workspace, email="x@example.com")
-    ev = {**event(1, c.email, "soft"), "diagnostic": "smtp; 550 5.1.1 <x@example.com>: Recipient address rejected: User unknown"}
+    ev = {
+        **event(1, c.email, "soft"),
+        "diagnostic": "smtp; 550 5.1.1 <x@example.com>: Recipient address rejected: User unknown",
+    }
     post_signed(client, workspace, {"events": [ev]})
     assert BounceEvent.objects.get(contact=c).code == "5.1.1" and status_of(c) == "cleaned"
 
@@ -81,51 +85,117 @@ def test_c7_blocked_bounces_count_toward_the_streak_and_clean_only_at_the_thresh
 def _ses(bounce_type, subtype, status, diagnostic, email="x@example.com"):
     ses_event = {
         "eventType": "Bounce",
-        "mail": {"messageId": "ses-1", "timestamp": NOW.isoformat(), "destination": [email],
-                 "tags": {}, "headers": [{"name": "X-Metadata", "value": json.dumps({"workspace": "acme"})}]},
-        "bounce": {"bounceType": bounce_type, "bounceSubType": subtype, "feedbackId": f"fb-{subtype}", "timestamp": NOW.isoformat(),
-                   "bouncedRecipients": [{"emailAddress": email, "status": status, "diagnosticCode": diagnostic}]},
+        "mail": {
+            "messageId": "ses-1",
+            "timestamp": NOW.isoformat(),
+            "destination": [email],
+            "tags": {},
+            "headers": [{"name": "X-Metadata", "value": json.dumps({"workspace": "acme"})}],
+        },
+        "bounce": {
+            "bounceType": bounce_type,
+            "bounceSubType": subtype,
+            "feedbackId": f"fb-{subtype}",
+            "timestamp": NOW.isoformat(),
+            "bouncedRecipients": [{"emailAddress": email, "status": status, "diagnosticCode": diagnostic}],
+        },
     }
     return AmazonSESTrackingWebhookView().esp_to_anymail_events(ses_event, {"MessageId": f"sns-{subtype}"})
 
 
 def _postmark(kind, details, email="x@example.com"):
-    return [PostmarkTrackingWebhookView().esp_to_anymail_event({
-        "RecordType": "Bounce", "Type": kind, "ID": hash(kind) & 0xFFFF, "Email": email, "Details": details,
-        "Description": "The server was unable to deliver your message", "BouncedAt": NOW.isoformat(), "Metadata": {"workspace": "acme"},
-    })]
+    return [
+        PostmarkTrackingWebhookView().esp_to_anymail_event(
+            {
+                "RecordType": "Bounce",
+                "Type": kind,
+                "ID": hash(kind) & 0xFFFF,
+                "Email": email,
+                "Details": details,
+                "Description": "The server was unable to deliver your message",
+                "BouncedAt": NOW.isoformat(),
+                "Metadata": {"workspace": "acme"},
+            }
+        )
+    ]
 
 
 def _sendgrid(kind, email="x@example.com", **fields):
-    return [SendGridTrackingWebhookView().esp_to_anymail_event({
-        "event": kind, "email": email, "timestamp": int(NOW.timestamp()), "sg_event_id": f"sg-{kind}-{fields.get('status', '')}{fields.get('reason', '')}",
-        "workspace": "acme", **fields,
-    })]
+    return [
+        SendGridTrackingWebhookView().esp_to_anymail_event(
+            {
+                "event": kind,
+                "email": email,
+                "timestamp": int(NOW.timestamp()),
+                "sg_event_id": f"sg-{kind}-{fields.get('status', '')}{fields.get('reason', '')}",
+                "workspace": "acme",
+                **fields,
+            }
+        )
+    ]
 
 
 def _mailgun(kind, severity, code, message, email="x@example.com", reason=None):
-    data = {"event": kind, "severity": severity, "recipient": email, "timestamp": NOW.timestamp(), "user-variables": {"workspace": "acme"},
-            "delivery-status": {"code": code, "message": message, "description": ""}}
+    data = {
+        "event": kind,
+        "severity": severity,
+        "recipient": email,
+        "timestamp": NOW.timestamp(),
+        "user-variables": {"workspace": "acme"},
+        "delivery-status": {"code": code, "message": message, "description": ""},
+    }
     if reason:
         data["reason"] = reason
-    return [MailgunTrackingWebhookView().esp_to_anymail_event({"signature": {"token": f"mg-{kind}-{severity}-{code}"}, "event-data": data})]
+    return [
+        MailgunTrackingWebhookView().esp_to_anymail_event(
+            {"signature": {"token": f"mg-{kind}-{severity}-{code}"}, "event-data": data}
+        )
+    ]
 
 
 @pytest.mark.parametrize(
     "provider, events, expected",  # expected: (class, cleaned) or None when not recorded
     [
-        ("Amazon SES", lambda: _ses("Permanent", "General", "5.1.1", "smtp; 550 5.1.1 user unknown"), ("address_gone", True)),
+        (
+            "Amazon SES",
+            lambda: _ses("Permanent", "General", "5.1.1", "smtp; 550 5.1.1 user unknown"),
+            ("address_gone", True),
+        ),
         ("Amazon SES", lambda: _ses("Transient", "MailboxFull", "", "smtp; 452 mailbox full"), ("mailbox_full", False)),
-        ("Amazon SES", lambda: _ses("Permanent", "General", "5.7.1", "smtp; 550 5.7.1 blocked by Spamhaus"), ("blocked", False)),
-        ("Postmark", lambda: _postmark("HardBounce", "smtp;550 5.1.1 The email account that you tried to reach does not exist"), ("address_gone", True)),
+        (
+            "Amazon SES",
+            lambda: _ses("Permanent", "General", "5.7.1", "smtp; 550 5.7.1 blocked by Spamhaus"),
+            ("blocked", False),
+        ),
+        (
+            "Postmark",
+            lambda: _postmark("HardBounce", "smtp;550 5.1.1 The email account that you tried to reach does not exist"),
+            ("address_gone", True),
+        ),
         ("Postmark", lambda: _postmark("SoftBounce", "smtp;421 4.2.0 try again later"), ("temporary", False)),
-        ("SendGrid", lambda: _sendgrid("bounce", status="5.7.1", reason="550 5.7.1 Message rejected due to policy"), ("blocked", False)),
-        ("SendGrid", lambda: _sendgrid("bounce", status="5.1.1", reason="550 5.1.1 No such user"), ("address_gone", True)),
+        (
+            "SendGrid",
+            lambda: _sendgrid("bounce", status="5.7.1", reason="550 5.7.1 Message rejected due to policy"),
+            ("blocked", False),
+        ),
+        (
+            "SendGrid",
+            lambda: _sendgrid("bounce", status="5.1.1", reason="550 5.1.1 No such user"),
+            ("address_gone", True),
+        ),
         ("SendGrid", lambda: _sendgrid("deferred", response="451 4.7.1 greylisted"), None),  # still retrying
         ("SendGrid", lambda: _sendgrid("dropped", reason="Unsubscribed Address"), None),  # rejected: unsubscribed
         ("SendGrid", lambda: _sendgrid("dropped", reason="Invalid"), ("address_gone", True)),  # rejected: invalid
-        ("SendGrid", lambda: _sendgrid("dropped", reason="Bounced Address"), ("undetermined", True)),  # rejected: bounced before
-        ("Mailgun", lambda: _mailgun("failed", "permanent", 550, "5.1.1 The email account does not exist"), ("address_gone", True)),
+        (
+            "SendGrid",
+            lambda: _sendgrid("dropped", reason="Bounced Address"),
+            ("undetermined", True),
+        ),  # rejected: bounced before
+        (
+            "Mailgun",
+            lambda: _mailgun("failed", "permanent", 550, "5.1.1 The email account does not exist"),
+            ("address_gone", True),
+        ),
         ("Mailgun", lambda: _mailgun("failed", "temporary", 452, "4.2.2 Mailbox full"), None),  # deferred by severity
         ("Mailgun", lambda: _mailgun("failed", "permanent", 550, "5.2.2 mailbox full"), ("mailbox_full", False)),
     ],
@@ -166,11 +236,18 @@ def test_c7_import_file_columns_carry_code_and_diagnostic(workspace, tmp_path):
 
     c = make_contact(workspace, email="x@example.com")
     f = tmp_path / "b.csv"
-    f.write_text("id,email,type,occurred_at,reason,code,diagnostic\n"
-                 f"1,x@example.com,hard,{NOW.isoformat()},,5.7.1,550 5.7.1 listed on a blocklist\n")
+    f.write_text(
+        "id,email,type,occurred_at,reason,code,diagnostic\n"
+        f"1,x@example.com,hard,{NOW.isoformat()},,5.7.1,550 5.7.1 listed on a blocklist\n"
+    )
     call_command("import_bounces", str(f), workspace=workspace.slug)
     e = BounceEvent.objects.get(contact=c)
-    assert (e.code, e.bounce_class, e.source, e.diagnostic) == ("5.7.1", "blocked", "file", "550 5.7.1 listed on a blocklist")
+    assert (e.code, e.bounce_class, e.source, e.diagnostic) == (
+        "5.7.1",
+        "blocked",
+        "file",
+        "550 5.7.1 listed on a blocklist",
+    )
     assert status_of(c) == "ok"
 
 
@@ -199,14 +276,21 @@ def test_c8_unclean_gives_each_list_back_the_status_it_had_and_is_audited(admin_
     jane, lists = cleaned_jane
     jane.soft_bounce_streak = 4
     jane.save()
-    response = admin_client.post(reverse("cleaned:unclean", args=[workspace.slug, jane.id]), {"reason": "She wrote back from it"})
+    response = admin_client.post(
+        reverse("cleaned:unclean", args=[workspace.slug, jane.id]), {"reason": "She wrote back from it"}
+    )
     assert response.status_code == 302
     jane.refresh_from_db()
     assert jane.email_status == "ok" and jane.soft_bounce_streak == 0 and jane.cleaned_at is None
     assert dict(ListMembership.objects.filter(contact=jane).values_list("mailing_list__name", "status")) == {
-        "News": "subscribed", "Promo": "unsubscribed", "Pending": "unconfirmed"}
+        "News": "subscribed",
+        "Promo": "unsubscribed",
+        "Pending": "unconfirmed",
+    }
     audit = AuditEvent.objects.get(action="unclean")
-    assert audit.contact_ids == [jane.id] and audit.details["reason"] == "She wrote back from it" and audit.actor.username
+    assert (
+        audit.contact_ids == [jane.id] and audit.details["reason"] == "She wrote back from it" and audit.actor.username
+    )
     cleaning = Cleaning.objects.get(contact=jane)
     assert cleaning.undone_at and cleaning.undo_reason == "She wrote back from it"
 
@@ -219,7 +303,10 @@ def test_c8_unclean_survives_an_archive_and_restore_in_between(admin_client, wor
     restore_now(workspace, [jane])
     assert set(ListMembership.objects.filter(contact=jane).values_list("status", flat=True)) == {"bounced"}
     admin_client.post(reverse("cleaned:unclean", args=[workspace.slug, jane.id]), {"reason": "ok"})
-    assert dict(ListMembership.objects.filter(contact=jane).values_list("mailing_list__name", "status"))["Promo"] == "unsubscribed"
+    assert (
+        dict(ListMembership.objects.filter(contact=jane).values_list("mailing_list__name", "status"))["Promo"]
+        == "unsubscribed"
+    )
 
 
 def test_c8_unclean_needs_a_reason_and_changes_nothing_without_one(admin_client, workspace, cleaned_jane):
@@ -231,10 +318,16 @@ def test_c8_unclean_needs_a_reason_and_changes_nothing_without_one(admin_client,
 
 def test_c8_s1_s2_members_and_other_workspaces_cannot_unclean(member_client, workspace, other_workspace, cleaned_jane):
     jane, _ = cleaned_jane
-    assert member_client.post(reverse("cleaned:unclean", args=[workspace.slug, jane.id]), {"reason": "x"}).status_code == 403
+    assert (
+        member_client.post(reverse("cleaned:unclean", args=[workspace.slug, jane.id]), {"reason": "x"}).status_code
+        == 403
+    )
     outsider = Client()
     outsider.force_login(make_member(other_workspace))
-    assert outsider.post(reverse("cleaned:unclean", args=[other_workspace.slug, jane.id]), {"reason": "x"}).status_code == 404
+    assert (
+        outsider.post(reverse("cleaned:unclean", args=[other_workspace.slug, jane.id]), {"reason": "x"}).status_code
+        == 404
+    )
     assert status_of(jane) == "cleaned"
 
 
@@ -243,7 +336,10 @@ def test_c7_contact_page_shows_why_the_address_was_cleaned(admin_client, member_
     page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, jane.id])).content.decode()
     assert "Why cleaned" in page and "5.1.1" in page and "550 5.1.1 user unknown" in page and "Address gone" in page
     assert 'id="unclean-submit"' in page
-    assert 'id="unclean-submit"' not in member_client.get(reverse("contacts:detail", args=[workspace.slug, jane.id])).content.decode()
+    assert (
+        'id="unclean-submit"'
+        not in member_client.get(reverse("contacts:detail", args=[workspace.slug, jane.id])).content.decode()
+    )
 
 
 def test_c8_api_unclean(workspace, cleaned_jane, admin_user, member_user):
@@ -261,7 +357,10 @@ def test_c8_api_unclean(workspace, cleaned_jane, admin_user, member_user):
     assert r.status_code == 200 and r.json()["email_status"] == "ok"
     r = c.post(url, {"reason": "again"}, content_type="application/json", **admin)
     assert r.status_code == 409 and r.json()["error"] == "not_cleaned"
-    assert c.post("/api/v1/contacts/999999/unclean", {"reason": "x"}, content_type="application/json", **admin).status_code == 404
+    assert (
+        c.post("/api/v1/contacts/999999/unclean", {"reason": "x"}, content_type="application/json", **admin).status_code
+        == 404
+    )
 
 
 def test_c1_cleaning_by_the_service_records_prior_statuses_once(workspace):
@@ -269,7 +368,11 @@ def test_c1_cleaning_by_the_service_records_prior_statuses_once(workspace):
     subscribe(c, make_list(workspace), "unsubscribed")
     hard = BounceInput(event_id="e1", email=c.email, type="hard", occurred_at=NOW, code="5.1.1")
     bounces_apply(workspace=workspace, provider="test", events=[hard])
-    bounces_apply(workspace=workspace, provider="test", events=[BounceInput(event_id="e2", email=c.email, type="hard", occurred_at=NOW)])
+    bounces_apply(
+        workspace=workspace,
+        provider="test",
+        events=[BounceInput(event_id="e2", email=c.email, type="hard", occurred_at=NOW)],
+    )
     cleaning = Cleaning.objects.get(contact=c)  # cleaned once; a second hard bounce is history, not a second cleaning
     assert list(cleaning.memberships.values_list("status", flat=True)) == ["unsubscribed"]
     assert Contact.objects.get(id=c.id).bounce_count == 2

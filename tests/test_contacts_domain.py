@@ -1,4 +1,5 @@
 """Domain constraints enforced by the database."""
+
 import pytest
 from django.db import IntegrityError, transaction
 

@@ -1,4 +1,5 @@
 """The pages a workspace admin or member clicks, and S1–S4 on them."""
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -84,7 +85,13 @@ def test_s1_member_sees_no_archive_button_and_gets_403_on_post(member_client, wo
     c = make_contact(workspace)
     page = member_client.get(url("list", workspace)).content.decode()
     assert "Archive selected" not in page and 'class="row-check"' not in page
-    assert "Archive" not in member_client.get(url("detail", workspace, c.id)).content.decode().split("<main>")[1].split("Archive history")[0]
+    assert (
+        "Archive"
+        not in member_client.get(url("detail", workspace, c.id))
+        .content.decode()
+        .split("<main>")[1]
+        .split("Archive history")[0]
+    )
     assert member_client.post(url("archive", workspace), {"ids": c.id}).status_code == 403
     c.refresh_from_db()
     assert c.status == "active"
@@ -135,7 +142,11 @@ def test_s3_archive_post_requires_csrf_token(workspace, admin_user):
 
 @pytest.mark.parametrize(
     "ids, message",
-    [([], "Select at least one contact"), (["abc"], "is not a valid contact id"), (["-4"], "is not a valid contact id")],
+    [
+        ([], "Select at least one contact"),
+        (["abc"], "is not a valid contact id"),
+        (["-4"], "is not a valid contact id"),
+    ],
 )
 def test_s4_bad_selection_gets_a_clear_400_and_changes_nothing(admin_client, workspace, ids, message):
     make_contact(workspace)
@@ -183,11 +194,15 @@ def test_seed_demo_gives_a_plan_with_headroom_and_a_workspace_near_its_limit():
     for slug, confirmation in (("acme", False), ("globex", True)):
         ws = Workspace.objects.get(slug=slug)
         archived = Contact.objects.filter(workspace=ws, status="archived")
-        preview = restore_preview(selection=selection_from_queryset(workspace=ws, queryset=archived, description={}), details=False)
+        preview = restore_preview(
+            selection=selection_from_queryset(workspace=ws, queryset=archived, description={}), details=False
+        )
         assert preview.restorable and preview.needs_confirmation is confirmation, slug
 
 
-def test_workspace_switcher_lists_only_the_users_other_workspaces_and_keeps_the_page(admin_client, admin_user, workspace, other_workspace):
+def test_workspace_switcher_lists_only_the_users_other_workspaces_and_keeps_the_page(
+    admin_client, admin_user, workspace, other_workspace
+):
     """An admin of two workspaces moves between them from the top bar, landing on the
     same list; a workspace the user does not belong to is never offered (S2)."""
     make_member(other_workspace, user=admin_user)

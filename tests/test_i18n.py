@@ -2,6 +2,7 @@
 (remembered), numbers and dates follow it, every message has its French translation,
 plurals agree with 1 and 2, API error codes stay English while their detail follows
 Accept-Language."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -27,9 +28,24 @@ def test_u3_makemessages_finds_no_untranslated_or_fuzzy_message():
     try:
         for domain in ("django", "djangojs"):
             subprocess.run(
-                [sys.executable, "manage.py", "makemessages", "-l", "fr", "-d", domain, "--no-location", "--ignore=.venv",
-                 "--ignore=var", "--ignore=tests", "--ignore=bench", "--ignore=docs"],
-                cwd=ROOT, check=True, capture_output=True,
+                [
+                    sys.executable,
+                    "manage.py",
+                    "makemessages",
+                    "-l",
+                    "fr",
+                    "-d",
+                    domain,
+                    "--no-location",
+                    "--ignore=.venv",
+                    "--ignore=var",
+                    "--ignore=tests",
+                    "--ignore=bench",
+                    "--ignore=docs",
+                ],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
             )
         problems = []
         for path in CATALOGUES:
@@ -91,7 +107,9 @@ def test_u3_api_error_codes_stay_english_and_the_detail_follows_accept_language(
     from contacts_app.api_auth import api_token_create
 
     token = api_token_create(workspace=workspace, user=admin_user)
-    response = Client().get("/api/v1/restore-jobs/999999", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="fr")
+    response = Client().get(
+        "/api/v1/restore-jobs/999999", HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="fr"
+    )
     assert response.status_code == 404
     assert response.json() == {"error": "not_found", "detail": "Cette restauration n'existe pas."}
 

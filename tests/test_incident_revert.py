@@ -1,5 +1,6 @@
 """C8: revert a provider incident — preview, then a background job that un-cleans the
 matching addresses only, once each, one revert at a time per workspace."""
+
 from datetime import timedelta
 
 import pytest
@@ -24,11 +25,21 @@ T0 = timezone.now().replace(microsecond=0) - timedelta(days=2)
 
 
 def clean(workspace, contacts, *, provider, code, at, prefix):
-    bounces_apply(workspace=workspace, provider=provider, events=[
-        BounceInput(event_id=f"{prefix}-{c.id}", email=c.email, type="hard", occurred_at=at + timedelta(seconds=i), code=code,
-                    diagnostic=f"550 {code} server said no")
-        for i, c in enumerate(contacts)
-    ])
+    bounces_apply(
+        workspace=workspace,
+        provider=provider,
+        events=[
+            BounceInput(
+                event_id=f"{prefix}-{c.id}",
+                email=c.email,
+                type="hard",
+                occurred_at=at + timedelta(seconds=i),
+                code=code,
+                diagnostic=f"550 {code} server said no",
+            )
+            for i, c in enumerate(contacts)
+        ],
+    )
 
 
 @pytest.fixture
@@ -38,7 +49,9 @@ def incident_world(workspace, other_workspace):
     in the window, another class, and another workspace's own incident."""
     news = make_list(workspace, "News")
     victims = make_contacts(workspace, 30)
-    ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=news, status="subscribed") for c in victims])
+    ListMembership.objects.bulk_create(
+        [ListMembership(contact=c, mailing_list=news, status="subscribed") for c in victims]
+    )
     clean(workspace, victims, provider="mailgun", code="5.1.1", at=T0, prefix="inc")
     before = make_contacts(workspace, 3)
     clean(workspace, before, provider="mailgun", code="5.1.1", at=T0 - timedelta(hours=5), prefix="early")
@@ -53,8 +66,13 @@ def incident_world(workspace, other_workspace):
 
 
 def incident_of(workspace, **kw):
-    args = dict(workspace=workspace, provider="mailgun", bounce_class="address_gone", cleaned_from=T0 - timedelta(minutes=1),
-                cleaned_until=T0 + timedelta(hours=1))
+    args = dict(
+        workspace=workspace,
+        provider="mailgun",
+        bounce_class="address_gone",
+        cleaned_from=T0 - timedelta(minutes=1),
+        cleaned_until=T0 + timedelta(hours=1),
+    )
     return Incident(**{**args, **kw})
 
 
@@ -74,7 +92,9 @@ def test_c8_incident_revert_uncleans_the_match_only_and_restores_its_lists(works
     assert set(Contact.objects.filter(id__in=[c.id for c in victims]).values_list("email_status", flat=True)) == {"ok"}
     assert set(ListMembership.objects.filter(mailing_list=news).values_list("status", flat=True)) == {"subscribed"}
     assert set(Contact.objects.filter(id__in=untouched).values_list("email_status", flat=True)) == {"cleaned"}
-    assert set(Cleaning.objects.filter(undone_by_job=job).values_list("contact_id", flat=True)) == {c.id for c in victims}
+    assert set(Cleaning.objects.filter(undone_by_job=job).values_list("contact_id", flat=True)) == {
+        c.id for c in victims
+    }
     assert sum(len(a.contact_ids) for a in AuditEvent.objects.filter(action="unclean")) == 30
 
 
@@ -84,7 +104,9 @@ def test_c8_one_incident_revert_at_a_time_and_nothing_to_revert_is_refused(works
     assert not IncidentRevertJob.objects.exists()
     incident_revert_create(incident=incident_of(workspace), actor=admin_user, reason="first")
     with pytest.raises(Conflict):
-        incident_revert_create(incident=incident_of(workspace, provider="amazon_ses"), actor=admin_user, reason="second")
+        incident_revert_create(
+            incident=incident_of(workspace, provider="amazon_ses"), actor=admin_user, reason="second"
+        )
     assert IncidentRevertJob.objects.count() == 1
 
 
@@ -100,23 +122,35 @@ def test_c8_a_revert_chunk_run_twice_uncleans_nobody_twice(workspace, admin_user
     assert AuditEvent.objects.filter(action="unclean").exclude(contact_ids=[]).count() == 1
 
 
-def test_c8_incident_pages_preview_then_confirm_without_javascript(admin_client, member_client, workspace, incident_world):
+def test_c8_incident_pages_preview_then_confirm_without_javascript(
+    admin_client, member_client, workspace, incident_world
+):
     url = reverse("cleaned:incident", args=[workspace.slug])
-    params = {"provider": "mailgun", "bounce_class": "address_gone",
-              "cleaned_from": (T0 - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"), "cleaned_until": (T0 + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")}
+    params = {
+        "provider": "mailgun",
+        "bounce_class": "address_gone",
+        "cleaned_from": (T0 - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"),
+        "cleaned_until": (T0 + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    }
     page = admin_client.get(url, params).content.decode()
     assert 'id="incident-count">30<' in page
     assert member_client.get(url, params).status_code == 403
     bad = admin_client.get(url, {**params, "cleaned_until": "yesterday-ish"})
     assert 'id="go-back"' in bad.content.decode() and "javascript:" not in bad.content.decode()  # CSP-safe way back
     assert bad.status_code == 400 and "The incident&#x27;s end is not a date and time." in bad.content.decode()
-    response = admin_client.post(reverse("cleaned:incident_revert", args=[workspace.slug]), {**params, "reason": "Mailgun incident"})
+    response = admin_client.post(
+        reverse("cleaned:incident_revert", args=[workspace.slug]), {**params, "reason": "Mailgun incident"}
+    )
     job = IncidentRevertJob.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("cleaned:revert_job", args=[workspace.slug, job.id])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "cleaned:revert_job", args=[workspace.slug, job.id]
+    )
     incident_revert_run(job_id=job.id)
     page = admin_client.get(response["Location"]).content.decode()
     assert 'id="reverted-count">30<' in page
-    csv = b"".join(admin_client.get(reverse("cleaned:revert_report", args=[workspace.slug, job.id])).streaming_content).decode()
+    csv = b"".join(
+        admin_client.get(reverse("cleaned:revert_report", args=[workspace.slug, job.id])).streaming_content
+    ).decode()
     assert csv.count("\n") == 31 and csv.splitlines()[1].endswith(",reverted") and "Z," in csv
 
 
@@ -138,7 +172,9 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
 
     news = make_list(workspace, "News")
     victims = make_contacts(workspace, 2000)
-    ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=news, status="unsubscribed") for c in victims])
+    ListMembership.objects.bulk_create(
+        [ListMembership(contact=c, mailing_list=news, status="unsubscribed") for c in victims]
+    )
     clean(workspace, victims, provider="mailgun", code="5.1.1", at=T0, prefix="inc")
     outside = make_contacts(workspace, 5)
     clean(workspace, outside, provider="mailgun", code="5.7.1", at=T0, prefix="blocked")  # streak 1: not cleaned
@@ -161,7 +197,9 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
             worker.kill()
             assert cursor() < job.requested, "the job finished before the kill point"
         started.append(Worker(beat=True, **throttle).start())
-        wait_until(lambda: IncidentRevertJob.objects.get(id=job.id).status == "succeeded", timeout=90, what="revert to succeed")
+        wait_until(
+            lambda: IncidentRevertJob.objects.get(id=job.id).status == "succeeded", timeout=90, what="revert to succeed"
+        )
     finally:
         for w in started:
             w.stop()
@@ -171,7 +209,9 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
     assert set(ListMembership.objects.filter(mailing_list=news).values_list("status", flat=True)) == {"unsubscribed"}
     uncleaned = [i for a in AuditEvent.objects.filter(action="unclean").exclude(contact_ids=[]) for i in a.contact_ids]
     assert sorted(uncleaned) == sorted(c.id for c in victims)  # each once
-    assert set(Contact.objects.filter(id__in=[c.id for c in outside + foreign]).values_list("email_status", flat=True)) == {"cleaned"}
+    assert set(
+        Contact.objects.filter(id__in=[c.id for c in outside + foreign]).values_list("email_status", flat=True)
+    ) == {"cleaned"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -191,18 +231,29 @@ def test_c8_an_incident_revert_and_admins_uncleaning_the_same_contacts_at_once_n
 
         def revert():
             with transaction.atomic():
-                return cleanings_undo(workspace=workspace, cleaning_ids=ids, actor=admin_user, reason="incident", now=timezone.now())
+                return cleanings_undo(
+                    workspace=workspace, cleaning_ids=ids, actor=admin_user, reason="incident", now=timezone.now()
+                )
 
         def unclean(contact):
             try:
-                return contact_unclean(workspace=workspace, contact_id=contact.id, actor=admin_user, reason="by hand").email_status
+                return contact_unclean(
+                    workspace=workspace, contact_id=contact.id, actor=admin_user, reason="by hand"
+                ).email_status
             except Conflict as error:
                 return error.code  # the revert got there first: "not_cleaned"
 
         calls = [revert] + [lambda c=c: unclean(c) for c in victims[-5:]]
         results = at_once(calls)
         assert results[0] is not None and set(results[1:]) <= {"ok", "not_cleaned"}, results  # no deadlock, no error
-        assert set(Contact.objects.filter(id__in=[c.id for c in victims]).values_list("email_status", flat=True)) == {"ok"}
+        assert set(Contact.objects.filter(id__in=[c.id for c in victims]).values_list("email_status", flat=True)) == {
+            "ok"
+        }
         mine = {c.id for c in victims}
-        uncleaned = [i for a in AuditEvent.objects.filter(action="unclean").exclude(contact_ids=[]) for i in a.contact_ids if i in mine]
+        uncleaned = [
+            i
+            for a in AuditEvent.objects.filter(action="unclean").exclude(contact_ids=[])
+            for i in a.contact_ids
+            if i in mine
+        ]
         assert sorted(uncleaned) == sorted(c.id for c in victims)  # each once

@@ -1,5 +1,6 @@
 """S6–S8: safe production defaults, a real app server, throttling and lockout, a
 hardened admin, and roles that the pages, the API and the README agree on."""
+
 import base64
 import json
 import logging
@@ -32,16 +33,33 @@ REAL_SECRET = "prod-" + "k" * 60
 
 def manage(*args, **env):
     """Run manage.py in a fresh process with the given environment on top of ours."""
-    unset = ("SECRET_KEY", "DEBUG", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    unset = (
+        "SECRET_KEY",
+        "DEBUG",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    )
     base = {k: v for k, v in os.environ.items() if k not in unset}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
 
 
 # --- S6: safe by default ----------------------------------------------------------------
 
 
 def test_s6_check_deploy_passes_with_production_settings():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY=REAL_SECRET, DEBUG="false", ALLOWED_HOSTS="crm.example.com")
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=REAL_SECRET,
+        DEBUG="false",
+        ALLOWED_HOSTS="crm.example.com",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -55,7 +73,11 @@ def test_s6_refuses_to_start_without_a_real_secret_key(secret):
 
 
 @pytest.mark.parametrize(
-    "name,demo", [("ANYMAIL_WEBHOOK_SECRET", "dev-webhook-user:dev-webhook-password"), ("MAILGUN_WEBHOOK_SIGNING_KEY", "dev-mailgun-signing-key")]
+    "name,demo",
+    [
+        ("ANYMAIL_WEBHOOK_SECRET", "dev-webhook-user:dev-webhook-password"),
+        ("MAILGUN_WEBHOOK_SIGNING_KEY", "dev-mailgun-signing-key"),
+    ],
 )
 def test_s6_refuses_to_start_with_a_demo_webhook_credential(name, demo):
     result = manage("check", SECRET_KEY=REAL_SECRET, DEBUG="false", **{name: demo})
@@ -70,9 +92,22 @@ def test_s6_the_demo_may_use_its_published_secrets_with_debug_on():
 def test_s6_a_forged_provider_webhook_with_the_demo_credentials_is_refused(client, workspace):
     jane = make_contact(workspace, email="jane@example.com")
     demo = "Basic " + base64.b64encode(b"dev-webhook-user:dev-webhook-password").decode()
-    payload = {"RecordType": "Bounce", "Type": "HardBounce", "Email": jane.email, "MessageID": "m-1", "ID": 1,
-               "BouncedAt": "2026-01-01T00:00:00Z", "Metadata": {"workspace": workspace.slug}, "Description": "forged"}
-    response = client.post("/webhooks/anymail/postmark/tracking/", json.dumps(payload), content_type="application/json", HTTP_AUTHORIZATION=demo)
+    payload = {
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "Email": jane.email,
+        "MessageID": "m-1",
+        "ID": 1,
+        "BouncedAt": "2026-01-01T00:00:00Z",
+        "Metadata": {"workspace": workspace.slug},
+        "Description": "forged",
+    }
+    response = client.post(
+        "/webhooks/anymail/postmark/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=demo,
+    )
     assert response.status_code in (400, 401, 403)
     jane.refresh_from_db()
     assert jane.email_status == "ok"
@@ -117,7 +152,11 @@ def test_health_reports_database_broker_and_worker_heartbeat_and_nothing_else(cl
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
 def test_health_is_503_when_the_broker_is_unreachable(client):
     response = client.get("/health")
-    assert response.status_code == 503 and response.json() == {"database": "ok", "broker": "down", "worker_heartbeat_age": None}
+    assert response.status_code == 503 and response.json() == {
+        "database": "ok",
+        "broker": "down",
+        "worker_heartbeat_age": None,
+    }
 
 
 # --- S7: lockout and throttling ------------------------------------------------------------
@@ -134,7 +173,11 @@ def test_s7_eleventh_failed_login_is_locked_out_and_the_right_password_refused_u
     tenth = client.post("/login/", {"username": "victim", "password": "wrong"})  # the 10th failure locks
     assert tenth.status_code == 429 and "locked for 15 minutes" in tenth.content.decode()
     eleventh = client.post("/login/", {"username": "victim", "password": "wrong"})
-    assert eleventh.status_code == 429 and "locked for 15 minutes" in eleventh.content.decode() and eleventh["Retry-After"] == "900"
+    assert (
+        eleventh.status_code == 429
+        and "locked for 15 minutes" in eleventh.content.decode()
+        and eleventh["Retry-After"] == "900"
+    )
     right = client.post("/login/", {"username": "victim", "password": "pw"})
     assert right.status_code == 429 and "_auth_user_id" not in client.session
     other_address = Client(REMOTE_ADDR="198.51.100.9").post("/login/", {"username": "victim", "password": "pw"})
@@ -158,7 +201,10 @@ def assert_throttled(response):
 
 @override_settings(THROTTLE_API_TOKEN="3/m")
 def test_s7_api_calls_are_throttled_per_token(fresh_cache, workspace, admin_user):
-    token, other = api_token_create(workspace=workspace, user=admin_user), api_token_create(workspace=workspace, user=admin_user)
+    token, other = (
+        api_token_create(workspace=workspace, user=admin_user),
+        api_token_create(workspace=workspace, user=admin_user),
+    )
     client = Client()
     for _ in range(3):
         assert client.get("/api/v1/workspace", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
@@ -175,7 +221,12 @@ def test_s7_public_form_submissions_are_throttled_per_address(fresh_cache, works
         assert client.post(url, {"email": f"v{i}@example.com"}, content_type="application/json").status_code == 201
     assert_throttled(client.post(url, {"email": "v9@example.com"}, content_type="application/json"))
     assert not Contact.objects.filter(email="v9@example.com").exists()
-    assert Client(REMOTE_ADDR="203.0.113.9").post(url, {"email": "v9@example.com"}, content_type="application/json").status_code == 201
+    assert (
+        Client(REMOTE_ADDR="203.0.113.9")
+        .post(url, {"email": "v9@example.com"}, content_type="application/json")
+        .status_code
+        == 201
+    )
 
 
 @override_settings(THROTTLE_BOUNCE_WEBHOOK="2/m")
@@ -197,19 +248,41 @@ def support_client():
     return client, user
 
 
-def test_s8_support_cannot_change_a_contacts_workspace_email_or_status_in_the_admin(support_client, workspace, other_workspace):
+def test_s8_support_cannot_change_a_contacts_workspace_email_or_status_in_the_admin(
+    support_client, workspace, other_workspace
+):
     client, user = support_client
     contact = make_contact(workspace, email="keep@example.com", first_name="Old")
     url = reverse("admin:contacts_app_contact_change", args=[contact.id])
     page = client.get(url).content.decode()
     assert 'name="email"' not in page and 'name="workspace"' not in page and 'name="email_status"' not in page
     assert 'name="first_name"' in page
-    inlines = {f"{p}-{k}": 0 for p in ("list_memberships", "contact_tags", "deal_links", "archive_records") for k in ("TOTAL_FORMS", "INITIAL_FORMS")}
-    response = client.post(url, {"workspace": other_workspace.id, "email": "stolen@example.com", "status": "archived",
-                                 "email_status": "cleaned", "first_name": "New", "last_name": "", "phone": "", **inlines})
+    inlines = {
+        f"{p}-{k}": 0
+        for p in ("list_memberships", "contact_tags", "deal_links", "archive_records")
+        for k in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    response = client.post(
+        url,
+        {
+            "workspace": other_workspace.id,
+            "email": "stolen@example.com",
+            "status": "archived",
+            "email_status": "cleaned",
+            "first_name": "New",
+            "last_name": "",
+            "phone": "",
+            **inlines,
+        },
+    )
     assert response.status_code == 302
     contact.refresh_from_db()
-    assert (contact.workspace_id, contact.email, contact.status, contact.email_status) == (workspace.id, "keep@example.com", "active", "ok")
+    assert (contact.workspace_id, contact.email, contact.status, contact.email_status) == (
+        workspace.id,
+        "keep@example.com",
+        "active",
+        "ok",
+    )
     assert contact.first_name == "New"  # what support may change, through the contact service, audited
     assert AuditEvent.objects.filter(action="staff_change", actor=user, contact_ids=[contact.id]).exists()
 
@@ -224,7 +297,10 @@ def test_s8_c2_a_cleaned_contact_is_read_only_in_the_admin_too(support_client, w
 def test_s8_support_archives_through_the_admin_action_which_calls_the_service(support_client, workspace):
     client, user = support_client
     contact = make_contact(workspace)
-    response = client.post(reverse("admin:contacts_app_contact_changelist"), {"action": "archive_contacts", "_selected_action": [contact.id]})
+    response = client.post(
+        reverse("admin:contacts_app_contact_changelist"),
+        {"action": "archive_contacts", "_selected_action": [contact.id]},
+    )
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.status == "archived" and contact.archive_records.exists()  # snapshot taken: A2 applied
@@ -236,10 +312,15 @@ def test_s8_support_archives_through_the_admin_action_which_calls_the_service(su
 
 def test_s1_s8_members_do_not_download_restore_reports_or_exports(member_client, admin_client, workspace, admin_user):
     job = RestoreJob.objects.create(workspace=workspace, status="succeeded", requested_by=admin_user)
-    export = ExportJob.objects.create(workspace=workspace, status="succeeded", file_name="x.csv", requested_by=admin_user)
+    export = ExportJob.objects.create(
+        workspace=workspace, status="succeeded", file_name="x.csv", requested_by=admin_user
+    )
     assert member_client.get(reverse("restore:report", args=[workspace.slug, job.id])).status_code == 403
     assert member_client.get(reverse("cleaned:download", args=[workspace.slug, export.id])).status_code == 403
-    assert "Download report" not in member_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert (
+        "Download report"
+        not in member_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    )
     assert "Download report" in admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
 
 
@@ -267,10 +348,20 @@ def test_s6_gunicorn_serves_a_page_and_a_static_file_with_whitenoise(workspace):
 
     port = free_port()
     db = connection.settings_dict
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-           "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "DEBUG": "false"}
-    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "config.wsgi", "--config", "config/gunicorn.conf.py"],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        "DEBUG": "false",
+    }
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "config.wsgi", "--config", "config/gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -298,4 +389,7 @@ def test_s6_gunicorn_serves_a_page_and_a_static_file_with_whitenoise(workspace):
 def test_s8_readme_says_what_a_member_may_do():
     readme = (ROOT / "README.md").read_text()
     assert "read-only member" not in readme
-    assert "members see every page and add or edit contacts; they cannot archive, restore, export or download reports" in readme.lower()
+    assert (
+        "members see every page and add or edit contacts; they cannot archive, restore, export or download reports"
+        in readme.lower()
+    )

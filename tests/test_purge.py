@@ -1,4 +1,5 @@
 """A5: archived contacts are purged one year after archiving."""
+
 import pytest
 
 from contacts_app.models import ArchiveRecord, AuditEvent, Contact

@@ -2,6 +2,7 @@
 on every free worker, each contact restored exactly once whichever worker dies when;
 cancel stops every chunk; a restore starts at once while a long export occupies the
 exports queue's worker."""
+
 import re
 import time
 
@@ -25,13 +26,19 @@ SLOW = {"RESTORE_CHUNK_SIZE": 100, "RESTORE_CHUNK_PAUSE": 0.05}
 def population(workspace, n):
     news = make_list(workspace, "News")
     contacts = make_contacts(workspace, n)
-    ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=news, status="unsubscribed") for c in contacts])
+    ListMembership.objects.bulk_create(
+        [ListMembership(contact=c, mailing_list=news, status="unsubscribed") for c in contacts]
+    )
     archive(workspace, contacts, days=40)
     return contacts, news
 
 
 def job_for(workspace, admin_user, contacts):
-    return restore_job_create(selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]), actor=admin_user, confirm_overage=True)
+    return restore_job_create(
+        selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]),
+        actor=admin_user,
+        confirm_overage=True,
+    )
 
 
 def cursor(job):
@@ -39,18 +46,31 @@ def cursor(job):
 
 
 def chunks_done_by(worker) -> int:
-    return sum(int(n) for n in re.findall(r"restore_job_run_task\[[^]]+\] succeeded in [\d.]+s: '(?:done|continued after): ?(\d+) chunks", worker.log.read_text()))
+    return sum(
+        int(n)
+        for n in re.findall(
+            r"restore_job_run_task\[[^]]+\] succeeded in [\d.]+s: '(?:done|continued after): ?(\d+) chunks",
+            worker.log.read_text(),
+        )
+    )
 
 
 def assert_everyone_restored_once(job, contacts, news):
     job.refresh_from_db()
     ids = [c.id for c in contacts]
-    assert job.status == "succeeded" and job.restored == len(ids) and job.cursor == job.requested and job.skipped_total == 0
+    assert (
+        job.status == "succeeded"
+        and job.restored == len(ids)
+        and job.cursor == job.requested
+        and job.skipped_total == 0
+    )
     assert Contact.objects.filter(id__in=ids, status="active").count() == len(ids)
     assert ListMembership.objects.filter(mailing_list=news).count() == len(ids)  # nothing doubled
     assert set(ListMembership.objects.filter(mailing_list=news).values_list("status", flat=True)) == {"unsubscribed"}
     assert set(RestoreJobItem.objects.filter(job=job).values_list("outcome", flat=True)) == {"restored"}
-    restored = [i for e in AuditEvent.objects.filter(action="restore", details__phase__isnull=True) for i in e.contact_ids]
+    restored = [
+        i for e in AuditEvent.objects.filter(action="restore", details__phase__isnull=True) for i in e.contact_ids
+    ]
     assert sorted(restored) == sorted(ids)  # each contact restored (and audited) once
 
 
@@ -65,7 +85,9 @@ def test_r14_two_workers_share_one_jobs_chunks_and_restore_everyone_once(workspa
     assert RestoreJob.objects.get(id=job.id).attempts == 1  # a helper joins; it is not a new attempt
 
 
-def test_r14_r11_either_of_two_workers_killed_mid_job_loses_nothing_and_restores_nobody_twice(workspace, admin_user, workers):
+def test_r14_r11_either_of_two_workers_killed_mid_job_loses_nothing_and_restores_nobody_twice(
+    workspace, admin_user, workers
+):
     contacts, news = population(workspace, 3000)
     a, b = workers(beat=True, **SLOW), workers(**SLOW)
     job = job_for(workspace, admin_user, contacts)
@@ -95,7 +117,9 @@ def test_r14_cancel_stops_every_chunk_on_every_worker(workspace, admin_user, wor
     assert job.not_processed == job.requested - stopped
 
 
-def test_r14_a_restore_starts_within_2_s_while_a_long_export_occupies_the_exports_worker(workspace, admin_user, workers):
+def test_r14_a_restore_starts_within_2_s_while_a_long_export_occupies_the_exports_worker(
+    workspace, admin_user, workers
+):
     make_contacts(workspace, 20_000)
     contacts, _ = population(workspace, 50)
     workers(queues="exports", EXPORT_BATCH_PAUSE=2)

@@ -1,5 +1,6 @@
 """R4, R5, R10, R11, B3 and S2 for restore jobs, run in this process. The worker
 tests (test_restore_worker.py) run the same jobs through real Celery workers."""
+
 import pytest
 from django.db import IntegrityError, transaction
 
@@ -33,14 +34,26 @@ def test_r10_job_counts_add_up_and_each_item_has_its_outcome(workspace, admin_us
     archive(workspace, frozen, days=5)
     active = make_contact(workspace)
     theirs = make_contact(other_workspace)
-    job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=[c.id for c in [*ok, *frozen, active, theirs]] + [99_999_999]), actor=admin_user)
+    job = restore_job_create(
+        selection=selection_from_ids(
+            workspace=workspace, ids=[c.id for c in [*ok, *frozen, active, theirs]] + [99_999_999]
+        ),
+        actor=admin_user,
+    )
     assert job.status == "queued" and job.requested == 10
 
     run_job_inline(job)
 
     assert job.status == "succeeded" and job.progress == 1.0
     assert job.restored == 5
-    assert job.skipped == {"frozen": 2, "expired": 0, "merged": 0, "already_active": 1, "not_found": 2, "email_conflict": 0}
+    assert job.skipped == {
+        "frozen": 2,
+        "expired": 0,
+        "merged": 0,
+        "already_active": 1,
+        "not_found": 2,
+        "email_conflict": 0,
+    }
     assert job.restored + job.skipped_total == job.requested
     outcomes = dict(RestoreJobItem.objects.filter(job=job).values_list("contact_id", "outcome"))
     assert outcomes[theirs.id] == "not_found" and outcomes[99_999_999] == "not_found"
@@ -167,8 +180,15 @@ def test_r12_preview_counts_what_comes_back(workspace, admin_client):
     archive(workspace, contacts, days=40)
     preview = restore_preview(selection=selection(workspace, contacts))
     assert preview.details.coming_back == {"lists": 3, "tags": 3, "accounts": 1, "deals": 1}
-    html = admin_client.post(reverse("restore:preview", args=[workspace.slug]), {"ids": [c.id for c in contacts]}).content.decode()
-    assert "What comes back:" in html and "3 list memberships" in html and "1 account link," in html and "1 deal link" in html
+    html = admin_client.post(
+        reverse("restore:preview", args=[workspace.slug]), {"ids": [c.id for c in contacts]}
+    ).content.decode()
+    assert (
+        "What comes back:" in html
+        and "3 list memberships" in html
+        and "1 account link," in html
+        and "1 deal link" in html
+    )
 
 
 def test_s4_empty_selection_is_refused(workspace):
@@ -293,13 +313,20 @@ def test_r13_a_cancelled_then_retried_job_keeps_its_history_and_its_counts_add_u
     restore_job_step(job_id=job.id, chunk_size=5)
     restore_job_cancel(job_id=job.id, actor=staff)
     page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
-    assert 'id="restored-count">5<' in page and 'id="skipped-count">0<' in page and 'id="not-processed-count">7<' in page
+    assert (
+        'id="restored-count">5<' in page and 'id="skipped-count">0<' in page and 'id="not-processed-count">7<' in page
+    )
     assert "Cancelled by support" in page
     restore_job_retry(job_id=job.id, actor=staff)
     run_job_inline(job)
     page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
-    history = page[page.index('id="job-history"'):]
-    assert history.index("Requested") < history.index("Cancelled by support") < history.index("Retried by support") < history.index("Succeeded")
+    history = page[page.index('id="job-history"') :]
+    assert (
+        history.index("Requested")
+        < history.index("Cancelled by support")
+        < history.index("Retried by support")
+        < history.index("Succeeded")
+    )
     assert 'id="restored-count">12<' in page and "not-processed-count" not in page
 
 
@@ -321,7 +348,9 @@ def test_r5_a_queued_job_no_worker_took_warns_after_a_minute(admin_client, works
     assert status["status"] == "queued" and status["waiting_seconds"] >= 90
 
 
-def test_r13_the_requester_is_emailed_and_noticed_once_when_the_job_finishes(admin_client, workspace, admin_user, mailoutbox):
+def test_r13_the_requester_is_emailed_and_noticed_once_when_the_job_finishes(
+    admin_client, workspace, admin_user, mailoutbox
+):
     from django.urls import reverse
 
     from restore.services.notify import restore_job_notify
@@ -377,7 +406,9 @@ def test_r13_the_sweeper_sends_a_finished_jobs_notice_whose_message_was_lost(wor
 
     settings.RESTORE_STALE_AFTER = 0
     flush_broker()
-    job = RestoreJob.objects.create(workspace=workspace, requested_by=admin_user, status="succeeded", finished_at=timezone.now())
+    job = RestoreJob.objects.create(
+        workspace=workspace, requested_by=admin_user, status="succeeded", finished_at=timezone.now()
+    )
     try:
         restore_jobs_sweep()
         queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("restore", 0, -1)  # R14: the restore queue

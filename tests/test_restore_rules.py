@@ -1,4 +1,5 @@
 """R1–R3, R6–R8, R10: what comes back and what does not."""
+
 from datetime import timedelta
 
 import pytest
@@ -52,10 +53,15 @@ def test_r1_r2_freeze_and_window_boundaries(age, reason):
 
 
 def test_r9_freeze_does_not_apply_to_automatic_restore():
-    assert lifecycle.skip_reason(status="archived", archived_at=NOW - timedelta(days=1), now=NOW, respect_freeze=False) is None
+    assert (
+        lifecycle.skip_reason(status="archived", archived_at=NOW - timedelta(days=1), now=NOW, respect_freeze=False)
+        is None
+    )
 
 
-@pytest.mark.parametrize("days, outcome", [(29.9, "frozen"), (30.01, "restored"), (364.9, "restored"), (365.01, "expired")])
+@pytest.mark.parametrize(
+    "days, outcome", [(29.9, "frozen"), (30.01, "restored"), (364.9, "restored"), (365.01, "expired")]
+)
 def test_r1_r2_boundaries_hold_in_the_database_restore(workspace, days, outcome):
     c = make_contact(workspace)
     archive(workspace, [c], days=days)
@@ -79,7 +85,13 @@ def test_r10_each_contact_gets_exactly_one_outcome(workspace, other_workspace):
     theirs = make_contact(other_workspace)
     archive(other_workspace, [theirs], days=40)
     outcomes = restore_now(workspace, [ok, frozen, old, active, theirs])
-    assert outcomes == {ok.id: "restored", frozen.id: "frozen", old.id: "expired", active.id: "already_active", theirs.id: "not_found"}
+    assert outcomes == {
+        ok.id: "restored",
+        frozen.id: "frozen",
+        old.id: "expired",
+        active.id: "already_active",
+        theirs.id: "not_found",
+    }
     theirs.refresh_from_db()
     assert theirs.status == "archived"  # S2: never restored
 
@@ -109,7 +121,10 @@ def test_r6_restores_lists_with_status_account_tags_deals_and_created_date(works
     }
     assert set(ContactTag.objects.filter(contact=c).values_list("tag_id", flat=True)) == {t.id for t in tags}
     # Back on the shared deal, never as primary (the other contact took over).
-    assert dict(DealContact.objects.filter(deal=shared).values_list("contact_id", "is_primary")) == {other.id: True, c.id: False}
+    assert dict(DealContact.objects.filter(deal=shared).values_list("contact_id", "is_primary")) == {
+        other.id: True,
+        c.id: False,
+    }
 
 
 def test_r6_what_was_deleted_since_does_not_come_back(workspace):
@@ -167,7 +182,11 @@ def test_r7_restored_contact_is_found_by_the_normal_search(workspace):
 
 def test_r8_restore_fires_no_automation_while_the_same_actions_by_hand_do(workspace):
     ml, t = make_list(workspace), make_tag(workspace)
-    for trigger, extra in ((Trigger.CONTACT_CREATED, {}), (Trigger.LIST_SUBSCRIBED, {"trigger_list": ml}), (Trigger.TAG_ADDED, {"trigger_tag": t})):
+    for trigger, extra in (
+        (Trigger.CONTACT_CREATED, {}),
+        (Trigger.LIST_SUBSCRIBED, {"trigger_list": ml}),
+        (Trigger.TAG_ADDED, {"trigger_tag": t}),
+    ):
         Automation.objects.create(workspace=workspace, name=trigger, trigger=trigger, send_subject="Hello", **extra)
     c = make_contact(workspace)
     list_subscribe(contact=c, mailing_list=ml)

@@ -1,6 +1,7 @@
 """R5/R11 with REAL Celery worker processes on PostgreSQL and Redis: a worker killed
 with SIGKILL mid-job loses nothing and restores nobody twice; a job accepted while
 the broker is down runs once it is back."""
+
 import threading
 import time
 
@@ -34,7 +35,6 @@ from .worker import wait_until
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-
 def _archived_population(workspace, n: int):
     lists = [make_list(workspace) for _ in range(3)]
     tags = [make_tag(workspace) for _ in range(4)]
@@ -42,7 +42,11 @@ def _archived_population(workspace, n: int):
     contacts = make_contacts(workspace, n)
     Contact.objects.filter(id__in=[c.id for c in contacts]).update(account=account)
     ListMembership.objects.bulk_create(
-        [ListMembership(contact=c, mailing_list=ml, status=("subscribed", "unsubscribed", "bounced")[i]) for c in contacts for i, ml in enumerate(lists)]
+        [
+            ListMembership(contact=c, mailing_list=ml, status=("subscribed", "unsubscribed", "bounced")[i])
+            for c in contacts
+            for i, ml in enumerate(lists)
+        ]
     )
     ContactTag.objects.bulk_create([ContactTag(contact=c, tag=t) for c in contacts for t in tags])
     partner = make_contacts(workspace, 1)[0]
@@ -54,25 +58,41 @@ def _archived_population(workspace, n: int):
 
 def _snapshot_of(contact_ids):
     return {
-        "lists": sorted(ArchivedListMembership.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "list_id_snapshot", "status")),
-        "tags": sorted(ArchivedContactTag.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "tag_id_snapshot")),
-        "deals": sorted(ArchivedDealLink.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "deal_id_snapshot")),
+        "lists": sorted(
+            ArchivedListMembership.objects.filter(contact_id__in=contact_ids).values_list(
+                "contact_id", "list_id_snapshot", "status"
+            )
+        ),
+        "tags": sorted(
+            ArchivedContactTag.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "tag_id_snapshot")
+        ),
+        "deals": sorted(
+            ArchivedDealLink.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "deal_id_snapshot")
+        ),
     }
 
 
 def _live_associations(contact_ids):
     return {
-        "lists": sorted(ListMembership.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "mailing_list_id", "status")),
+        "lists": sorted(
+            ListMembership.objects.filter(contact_id__in=contact_ids).values_list(
+                "contact_id", "mailing_list_id", "status"
+            )
+        ),
         "tags": sorted(ContactTag.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "tag_id")),
         "deals": sorted(DealContact.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "deal_id")),
     }
 
 
-def test_r11_worker_killed_at_several_points_finishes_the_job_restoring_everyone_exactly_once(workspace, admin_user, workers):
+def test_r11_worker_killed_at_several_points_finishes_the_job_restoring_everyone_exactly_once(
+    workspace, admin_user, workers
+):
     contacts, account = _archived_population(workspace, 3000)
     ids = [c.id for c in contacts]
     expected = _snapshot_of(ids)
-    job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=ids), actor=admin_user, confirm_overage=True)
+    job = restore_job_create(
+        selection=selection_from_ids(workspace=workspace, ids=ids), actor=admin_user, confirm_overage=True
+    )
 
     def cursor():
         return RestoreJob.objects.values_list("cursor", flat=True).get(id=job.id)
@@ -95,7 +115,9 @@ def test_r11_worker_killed_at_several_points_finishes_the_job_restoring_everyone
     assert Contact.objects.filter(id__in=ids, status="active", account=account).count() == 3000
     assert _live_associations(ids) == expected  # exactly the snapshot: nothing missing, nothing doubled
     assert set(RestoreJobItem.objects.filter(job=job).values_list("outcome", flat=True)) == {"restored"}
-    restored_ids = [i for e in AuditEvent.objects.filter(action="restore", details__phase__isnull=True) for i in e.contact_ids]
+    restored_ids = [
+        i for e in AuditEvent.objects.filter(action="restore", details__phase__isnull=True) for i in e.contact_ids
+    ]
     assert sorted(restored_ids) == sorted(ids)  # each contact restored (and audited) once
 
 
@@ -103,7 +125,9 @@ def test_r5_job_runs_in_the_background_and_reports_progress(workspace, admin_use
     contacts, _ = _archived_population(workspace, 500)
     workers()
     job = restore_job_create(
-        selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]), actor=admin_user, confirm_overage=True
+        selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]),
+        actor=admin_user,
+        confirm_overage=True,
     )
     wait_until(lambda: RestoreJob.objects.get(id=job.id).status == "succeeded", timeout=60, what="job to succeed")
     job.refresh_from_db()
@@ -120,7 +144,9 @@ def test_r11_job_accepted_with_the_broker_down_runs_once_it_is_back(workspace, a
     try:
         started = time.monotonic()
         job = restore_job_create(
-            selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]), actor=admin_user, confirm_overage=True
+            selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]),
+            actor=admin_user,
+            confirm_overage=True,
         )
         elapsed = time.monotonic() - started
         for thread in threading.enumerate():  # let the background publish give up while the broker is still down

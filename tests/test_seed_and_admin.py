@@ -66,8 +66,13 @@ def test_support_staff_change_in_the_admin_is_audit_logged(staff_client, workspa
     response = client.post(
         reverse("admin:contacts_app_contact_change", args=[contact.id]),
         {
-            "workspace": workspace.id, "email": "fixed@example.com", "first_name": "A", "last_name": "B", "phone": "",
-            "email_status": "ok", "cleaned_reason": "",
+            "workspace": workspace.id,
+            "email": "fixed@example.com",
+            "first_name": "A",
+            "last_name": "B",
+            "phone": "",
+            "email_status": "ok",
+            "cleaned_reason": "",
             **{f"{p}-TOTAL_FORMS": 0 for p in ("list_memberships", "contact_tags", "deal_links", "archive_records")},
             **{f"{p}-INITIAL_FORMS": 0 for p in ("list_memberships", "contact_tags", "deal_links", "archive_records")},
         },

@@ -2,6 +2,7 @@
 floor, restore and cleaned build on it; tasks import services, never the reverse; no
 module hides an import inside a function to dodge a cycle; no services module grows
 past 300 lines."""
+
 import ast
 from pathlib import Path
 
@@ -45,7 +46,11 @@ def test_structure_services_never_import_tasks():
         for path, tree in modules(app):
             if "services" in path.parts:
                 found = {m for m in imported(tree) if m.endswith("tasks")}
-                relative = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.level and (n.module or "").endswith("tasks")}
+                relative = {
+                    n.module
+                    for n in ast.walk(tree)
+                    if isinstance(n, ast.ImportFrom) and n.level and (n.module or "").endswith("tasks")
+                }
                 assert not found and not relative, path
 
 
@@ -58,7 +63,11 @@ def test_structure_no_app_import_hides_inside_a_function():
                 if path.name == "apps.py" and func.name == "ready":
                     continue
                 inner = [n for n in ast.walk(func) if isinstance(n, (ast.Import, ast.ImportFrom))]
-                own = [n for n in inner if isinstance(n, ast.ImportFrom) and (n.level or (n.module or "").split(".")[0] in APPS)]
+                own = [
+                    n
+                    for n in inner
+                    if isinstance(n, ast.ImportFrom) and (n.level or (n.module or "").split(".")[0] in APPS)
+                ]
                 assert not own, f"{path.relative_to(ROOT)}:{func.lineno} {func.name}"
 
 

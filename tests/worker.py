@@ -1,4 +1,5 @@
 """Start and kill real Celery worker processes against the test database."""
+
 import os
 import signal
 import subprocess
@@ -39,12 +40,26 @@ class Worker:
 
     def start(self) -> "Worker":
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", "--concurrency=1", "--without-gossip", "--without-mingle",
-               "-Q", self.queues]
+        cmd = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "-Q",
+            self.queues,
+        ]
         if self.beat:
             cmd += ["--beat", f"--schedule={self.log.with_suffix('.beat')}"]
         # A session of its own: SIGKILL on the group takes the pool children too, like a crash.
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if "ready." in self.log.read_text():

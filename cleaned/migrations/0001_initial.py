@@ -7,51 +7,95 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts_app', '0003_contact_bounce_fields'),
+        ("contacts_app", "0003_contact_bounce_fields"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BounceEvent',
+            name="BounceEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=30)),
-                ('event_id', models.CharField(max_length=200)),
-                ('email', models.CharField(max_length=254)),
-                ('type', models.CharField(choices=[('hard', 'Hard bounce'), ('soft', 'Soft bounce'), ('delivered', 'Delivered')], max_length=10)),
-                ('occurred_at', models.DateTimeField()),
-                ('reason', models.CharField(blank=True, max_length=500)),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='bounce_events', to='contacts_app.contact')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bounce_events', to='contacts_app.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider", models.CharField(max_length=30)),
+                ("event_id", models.CharField(max_length=200)),
+                ("email", models.CharField(max_length=254)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("hard", "Hard bounce"), ("soft", "Soft bounce"), ("delivered", "Delivered")],
+                        max_length=10,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("reason", models.CharField(blank=True, max_length=500)),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="bounce_events",
+                        to="contacts_app.contact",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bounce_events",
+                        to="contacts_app.workspace",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', '-occurred_at'], name='bounce_ws_occurred')],
-                'constraints': [models.UniqueConstraint(fields=('workspace', 'provider', 'event_id'), name='uniq_bounce_event')],
+                "indexes": [models.Index(fields=["workspace", "-occurred_at"], name="bounce_ws_occurred")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("workspace", "provider", "event_id"), name="uniq_bounce_event")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filter', models.JSONField(blank=True, default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('file_name', models.CharField(blank=True, max_length=200)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exports', to='contacts_app.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("filter", models.JSONField(blank=True, default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Ready"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("file_name", models.CharField(blank=True, max_length=200)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="exports", to="contacts_app.workspace"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['workspace', '-created_at'], name='export_ws_created')],
+                "indexes": [models.Index(fields=["workspace", "-created_at"], name="export_ws_created")],
             },
         ),
     ]

@@ -11,23 +11,27 @@ def succeeded_is_done(apps, schema_editor):
     apps.get_model("cleaned", "ExportJob").objects.filter(status="succeeded").update(status="done")
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cleaned', '0001_initial'),
+        ("cleaned", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='exportjob',
-            name='scope',
-            field=models.CharField(choices=[('cleaned', 'Cleaned contacts'), ('contacts', 'Contacts')], default='cleaned', max_length=10),
+            model_name="exportjob",
+            name="scope",
+            field=models.CharField(
+                choices=[("cleaned", "Cleaned contacts"), ("contacts", "Contacts")], default="cleaned", max_length=10
+            ),
         ),
         migrations.AlterField(
-            model_name='exportjob',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Ready'), ('failed', 'Failed')], default='queued', max_length=10),
+            model_name="exportjob",
+            name="status",
+            field=models.CharField(
+                choices=[("queued", "Queued"), ("running", "Running"), ("succeeded", "Ready"), ("failed", "Failed")],
+                default="queued",
+                max_length=10,
+            ),
         ),
         migrations.RunPython(done_is_succeeded, succeeded_is_done),
     ]

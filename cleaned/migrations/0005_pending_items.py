@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cleaned', '0004_backfill_cleanings'),
+        ("cleaned", "0004_backfill_cleanings"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incidentrevertitem',
-            index=models.Index(condition=models.Q(('outcome', '')), fields=['job', 'position'], name='revertitem_pending'),
+            model_name="incidentrevertitem",
+            index=models.Index(
+                condition=models.Q(("outcome", "")), fields=["job", "position"], name="revertitem_pending"
+            ),
         ),
     ]

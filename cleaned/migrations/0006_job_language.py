@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cleaned', '0005_pending_items'),
+        ("cleaned", "0005_pending_items"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='incidentrevertjob',
-            name='language',
-            field=models.CharField(blank=True, help_text="The requester's language, for what the job tells them (U3).", max_length=10),
+            model_name="incidentrevertjob",
+            name="language",
+            field=models.CharField(
+                blank=True, help_text="The requester's language, for what the job tells them (U3).", max_length=10
+            ),
         ),
     ]

@@ -4,18 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cleaned', '0006_job_language'),
+        ("cleaned", "0006_job_language"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='bounceevent',
-            options={'verbose_name': 'bounce event', 'verbose_name_plural': 'bounce events'},
+            name="bounceevent",
+            options={"verbose_name": "bounce event", "verbose_name_plural": "bounce events"},
         ),
         migrations.AlterModelOptions(
-            name='exportjob',
-            options={'verbose_name': 'export', 'verbose_name_plural': 'exports'},
+            name="exportjob",
+            options={"verbose_name": "export", "verbose_name_plural": "exports"},
         ),
     ]

@@ -1,4 +1,5 @@
 """C5: bulk archive of cleaned contacts with a typed confirmation."""
+
 from django.utils.translation import gettext as _
 
 from contacts_app.errors import InvalidInput
@@ -13,8 +14,13 @@ def cleaned_contacts_archive(*, workspace: Workspace, contact_ids: list[int], co
     archive service, so their data is kept (A2)."""
 
     if confirmation.strip() != CONFIRMATION_WORD:
-        raise InvalidInput(_("Type %(word)s in capital letters to confirm.") % {"word": CONFIRMATION_WORD}, code="confirmation_required")
+        raise InvalidInput(
+            _("Type %(word)s in capital letters to confirm.") % {"word": CONFIRMATION_WORD},
+            code="confirmation_required",
+        )
     cleaned_ids = list(
-        Contact.objects.filter(workspace=workspace, id__in=contact_ids, email_status=EmailStatus.CLEANED).values_list("id", flat=True)
+        Contact.objects.filter(workspace=workspace, id__in=contact_ids, email_status=EmailStatus.CLEANED).values_list(
+            "id", flat=True
+        )
     )
     return contacts_archive(workspace=workspace, contact_ids=cleaned_ids, actor=actor)

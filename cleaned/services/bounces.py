@@ -1,6 +1,7 @@
 """C1/C7: the one place where bounce events clean addresses, whatever their source
 (provider webhooks through anymail, the signed generic webhook, file imports). Each
 event is classified by its evidence (classification.py) and stored with it."""
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,7 +63,9 @@ def soft_bounce_threshold(*, workspace: Workspace, engaged: bool) -> int:
 
 
 @transaction.atomic
-def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInput], actor_label: str = "") -> BounceResult:
+def bounces_apply(
+    *, workspace: Workspace, provider: str, events: list[BounceInput], actor_label: str = ""
+) -> BounceResult:
     """C1: record the events and apply them, in occurrence order per contact: a hard
     bounce cleans at once; a soft bounce adds to the streak and cleans when the
     streak reaches the threshold; a delivery resets the streak. An event id already
@@ -91,7 +94,9 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
         .order_by("id")
     }
     classes = {e.event_id: e.classified() for e in unique.values()}
-    inserted = _record_events(workspace=workspace, provider=provider, events=list(unique.values()), contacts=contacts, classes=classes)
+    inserted = _record_events(
+        workspace=workspace, provider=provider, events=list(unique.values()), contacts=contacts, classes=classes
+    )
     fresh = [e for e in unique.values() if e.event_id in inserted]
     result.duplicates += len(unique) - len(fresh)
     result.accepted = len(fresh)
@@ -115,21 +120,32 @@ def bounces_apply(*, workspace: Workspace, provider: str, events: list[BounceInp
             contact.bounce_count += 1
             if effect == BounceType.SOFT:
                 contact.soft_bounce_streak += 1
-            if contact.email_status != EmailStatus.CLEANED and (effect == BounceType.HARD or contact.soft_bounce_streak >= threshold):
+            if contact.email_status != EmailStatus.CLEANED and (
+                effect == BounceType.HARD or contact.soft_bounce_streak >= threshold
+            ):
                 contact.email_status = EmailStatus.CLEANED
                 contact.cleaned_at = e.occurred_at
                 contact.cleaned_reason = cleaned_reason(e, bounce_class)
                 newly_cleaned.append(
-                    CleaningInput(contact_id=contact.id, cleaned_at=e.occurred_at, event_pk=inserted[e.event_id],
-                                  provider=provider, bounce_class=bounce_class, code=e.code)
+                    CleaningInput(
+                        contact_id=contact.id,
+                        cleaned_at=e.occurred_at,
+                        event_pk=inserted[e.event_id],
+                        provider=provider,
+                        bounce_class=bounce_class,
+                        code=e.code,
+                    )
                 )
         changed.append(contact)
     _save_bounce_state(changed)
     if newly_cleaned:
         cleanings_record(workspace=workspace, cleanings=newly_cleaned)  # C1: memberships bounced; C8: what they were
         audit_log(
-            workspace_id=workspace.id, actor_label=actor_label or f"bounces:{provider}", action=AuditEvent.Action.CLEAN,
-            contact_ids=[c.contact_id for c in newly_cleaned], details={"provider": provider},
+            workspace_id=workspace.id,
+            actor_label=actor_label or f"bounces:{provider}",
+            action=AuditEvent.Action.CLEAN,
+            contact_ids=[c.contact_id for c in newly_cleaned],
+            details={"provider": provider},
         )
     result.cleaned = len(newly_cleaned)
     return result
@@ -145,7 +161,12 @@ def cleaned_reason(event: BounceInput, bounce_class: str) -> str:
 
 
 def _record_events(
-    *, workspace: Workspace, provider: str, events: list[BounceInput], contacts: dict[str, Contact], classes: dict[str, tuple[str, str]]
+    *,
+    workspace: Workspace,
+    provider: str,
+    events: list[BounceInput],
+    contacts: dict[str, Contact],
+    classes: dict[str, tuple[str, str]],
 ) -> dict[str, int]:
     """Store the events; an id this provider already sent is skipped by the unique
     index, whether the address matches a contact or not and however many deliveries
@@ -154,9 +175,22 @@ def _record_events(
     `type` stores the effect the classification decided; `reported_as` the source's label."""
     now = timezone.now()
     rows = [
-        (workspace.id, provider, e.event_id, e.email, classes[e.event_id][1], e.occurred_at, e.reason,
-         contacts[e.email.lower()].id if e.email.lower() in contacts else None, now,
-         e.code, e.diagnostic, classes[e.event_id][0], e.source, e.reported_as or e.type)
+        (
+            workspace.id,
+            provider,
+            e.event_id,
+            e.email,
+            classes[e.event_id][1],
+            e.occurred_at,
+            e.reason,
+            contacts[e.email.lower()].id if e.email.lower() in contacts else None,
+            now,
+            e.code,
+            e.diagnostic,
+            classes[e.event_id][0],
+            e.source,
+            e.reported_as or e.type,
+        )
         for e in events
     ]
     inserted: dict[str, int] = {}
@@ -184,5 +218,8 @@ def _save_bounce_state(contacts: list[Contact]) -> None:
         cur.executemany(
             f"UPDATE {table(Contact)} SET email_status = %s, cleaned_at = %s, cleaned_reason = %s, bounce_count = %s, "
             "soft_bounce_streak = %s, updated_at = %s WHERE id = %s",
-            [(c.email_status, c.cleaned_at, c.cleaned_reason, c.bounce_count, c.soft_bounce_streak, now, c.id) for c in contacts],
+            [
+                (c.email_status, c.cleaned_at, c.cleaned_reason, c.bounce_count, c.soft_bounce_streak, now, c.id)
+                for c in contacts
+            ],
         )

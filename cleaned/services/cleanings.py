@@ -2,6 +2,7 @@
 undone — for one contact by an admin (typed reason), or for many by an incident
 revert job. Both undo through `cleanings_undo`, set-based and safe to repeat: a
 cleaning already undone is left alone, so a chunk run twice un-cleans nobody twice."""
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,8 +49,15 @@ def cleanings_record(*, workspace: Workspace, cleanings: Sequence[CleaningInput]
         return
     rows = Cleaning.objects.bulk_create(
         [
-            Cleaning(workspace=workspace, contact_id=c.contact_id, cleaned_at=c.cleaned_at, event_id=c.event_pk,
-                     provider=c.provider, bounce_class=c.bounce_class, code=c.code)
+            Cleaning(
+                workspace=workspace,
+                contact_id=c.contact_id,
+                cleaned_at=c.cleaned_at,
+                event_id=c.event_pk,
+                provider=c.provider,
+                bounce_class=c.bounce_class,
+                code=c.code,
+            )
             for c in cleanings
         ]
     )
@@ -111,11 +119,16 @@ def cleanings_undo(
             email_status=EmailStatus.OK, cleaned_at=None, cleaned_reason="", soft_bounce_streak=0, updated_at=now
         )
         Cleaning.objects.filter(id__in=ids).update(
-            undone_at=now, undone_by=actor if getattr(actor, "is_authenticated", False) else None,
-            undo_reason=reason, undone_by_job_id=job_id,
+            undone_at=now,
+            undone_by=actor if getattr(actor, "is_authenticated", False) else None,
+            undo_reason=reason,
+            undone_by_job_id=job_id,
         )
         audit_log(
-            workspace_id=workspace.id, actor=actor, action=AuditEvent.Action.UNCLEAN, contact_ids=cids,
+            workspace_id=workspace.id,
+            actor=actor,
+            action=AuditEvent.Action.UNCLEAN,
+            contact_ids=cids,
             details={"reason": reason, **({"job": job_id} if job_id else {})},
         )
     return outcomes
@@ -125,7 +138,10 @@ def unclean_reason(reason: str) -> str:
     """The typed reason: required, kept whole (S4: too long is refused, never cut)."""
     reason = clean_text((reason or "").strip(), field="reason", max_length=REASON_MAX, multiline=True)
     if not reason:
-        raise InvalidInput(_("Say why this address is deliverable again (the reason is kept in the activity log)."), code="reason_required")
+        raise InvalidInput(
+            _("Say why this address is deliverable again (the reason is kept in the activity log)."),
+            code="reason_required",
+        )
     return reason
 
 
@@ -143,8 +159,13 @@ def contact_unclean(*, workspace: Workspace, contact_id: int, actor, reason: str
         now = timezone.now()
         cleaning = Cleaning.objects.filter(contact=contact, undone_at__isnull=True).first()
         if cleaning is None:  # cleaned with no record (cannot happen after migration 0004; kept safe)
-            cleaning = Cleaning.objects.create(workspace=workspace, contact=contact, cleaned_at=contact.cleaned_at or now,
-                                               provider="unknown", bounce_class="undetermined")
+            cleaning = Cleaning.objects.create(
+                workspace=workspace,
+                contact=contact,
+                cleaned_at=contact.cleaned_at or now,
+                provider="unknown",
+                bounce_class="undetermined",
+            )
         cleanings_undo(workspace=workspace, cleaning_ids=[cleaning.id], actor=actor, reason=reason, now=now)
     contact.refresh_from_db()
     return contact

@@ -1,6 +1,7 @@
 """C4: background CSV exports — of the cleaned view's contacts (its page) or of any
 contact filter (the API): streamed, picked up by the sweeper, claimed by a
 conditional update."""
+
 import secrets
 import time
 from datetime import timedelta
@@ -23,8 +24,18 @@ from ..selectors import cleaned_contacts
 RUN_TASK = "cleaned.tasks.export_run_task"
 
 
-EXPORT_HEADER = ["email", "first_name", "last_name", "phone", "status", "email_status", "cleaned_at", "cleaned_reason",
-                 "bounce_count", "created_at"]
+EXPORT_HEADER = [
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "status",
+    "email_status",
+    "cleaned_at",
+    "cleaned_reason",
+    "bounce_count",
+    "created_at",
+]
 EXPORT_PROGRESS_EVERY = 5000
 
 
@@ -42,7 +53,13 @@ def export_create(*, workspace: Workspace, actor, params: dict, scope: str = Exp
     total = exported_contacts(workspace=workspace, scope=scope, params=params).count()
     with transaction.atomic():
         job = ExportJob.objects.create(workspace=workspace, requested_by=actor, scope=scope, filter=params, total=total)
-        audit_log(workspace_id=workspace.id, actor=actor, action=AuditEvent.Action.EXPORT, count=total, details={"export": job.id, "filter": params})
+        audit_log(
+            workspace_id=workspace.id,
+            actor=actor,
+            action=AuditEvent.Action.EXPORT,
+            count=total,
+            details={"export": job.id, "filter": params},
+        )
         transaction.on_commit(lambda: export_enqueue_soon(export_id=job.id))
     return job
 
@@ -70,7 +87,9 @@ def export_run(*, export_id: int) -> str:
     header and formula-neutralised cells. Claimed with a conditional update, so a
     duplicate delivery does nothing."""
     name = f"cleaned-contacts-{export_id}-{secrets.token_hex(8)}.csv"
-    if not ExportJob.objects.filter(id=export_id, status=ExportStatus.QUEUED).update(status=ExportStatus.RUNNING, file_name=name):
+    if not ExportJob.objects.filter(id=export_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, file_name=name
+    ):
         return "not_claimed"
     job = ExportJob.objects.get(id=export_id)
     path = export_path(job)
@@ -100,7 +119,11 @@ def export_run(*, export_id: int) -> str:
             for block in csv_chunks(EXPORT_HEADER, counted()):
                 fh.write(block)
     except Exception as exc:
-        ExportJob.objects.filter(id=export_id).update(status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
+        ExportJob.objects.filter(id=export_id).update(
+            status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         raise
-    ExportJob.objects.filter(id=export_id).update(status=ExportStatus.SUCCEEDED, rows=counter["rows"], finished_at=timezone.now())
+    ExportJob.objects.filter(id=export_id).update(
+        status=ExportStatus.SUCCEEDED, rows=counter["rows"], finished_at=timezone.now()
+    )
     return "done"

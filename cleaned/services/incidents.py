@@ -3,6 +3,7 @@ matches a provider, a time window and a class. The job uses the shared machinery
 (contacts_app.jobs): claimed by a conditional update, chunks that commit with their
 outcomes, counters, cursor and audit row, resumed from the cursor after a crash, one
 active incident revert per workspace (a partial unique index)."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,14 +59,21 @@ class Incident:
         if self.cleaned_from >= self.cleaned_until:
             raise InvalidInput(_("The window's end must come after its start."), code="invalid_window")
         if self.bounce_class and self.bounce_class not in BounceClass.values:
-            raise InvalidInput(_("'bounce_class' must be one of %(values)s.") % {"values": ", ".join(BounceClass.values)}, code="invalid_class")
+            raise InvalidInput(
+                _("'bounce_class' must be one of %(values)s.") % {"values": ", ".join(BounceClass.values)},
+                code="invalid_class",
+            )
 
     def cleanings(self) -> QuerySet[Cleaning]:
         """The cleanings in force that match, on contacts still active and cleaned."""
         qs = Cleaning.objects.filter(
-            workspace=self.workspace, provider=self.provider, undone_at__isnull=True,
-            cleaned_at__gte=self.cleaned_from, cleaned_at__lt=self.cleaned_until,
-            contact__status=ContactStatus.ACTIVE, contact__email_status=EmailStatus.CLEANED,
+            workspace=self.workspace,
+            provider=self.provider,
+            undone_at__isnull=True,
+            cleaned_at__gte=self.cleaned_from,
+            cleaned_at__lt=self.cleaned_until,
+            contact__status=ContactStatus.ACTIVE,
+            contact__email_status=EmailStatus.CLEANED,
         )
         return qs.filter(bounce_class=self.bounce_class) if self.bounce_class else qs
 
@@ -79,7 +87,9 @@ class IncidentPreview:
 def incident_preview(*, incident: Incident) -> IncidentPreview:
     """C8: how many cleanings match, and the first few addresses with their evidence."""
     qs = incident.cleanings()
-    sample = list(qs.order_by("cleaned_at", "id").values("contact__email", "cleaned_at", "code", "bounce_class")[:SAMPLE])
+    sample = list(
+        qs.order_by("cleaned_at", "id").values("contact__email", "cleaned_at", "code", "bounce_class")[:SAMPLE]
+    )
     return IncidentPreview(count=qs.count(), sample=sample)
 
 
@@ -88,7 +98,9 @@ def active_revert(*, workspace: Workspace) -> IncidentRevertJob | None:
 
 
 def _in_progress() -> Conflict:
-    return Conflict(_("An incident revert is already running in this workspace; wait until it finishes."), code="revert_in_progress")
+    return Conflict(
+        _("An incident revert is already running in this workspace; wait until it finishes."), code="revert_in_progress"
+    )
 
 
 def incident_revert_create(*, incident: Incident, actor, reason: str) -> IncidentRevertJob:
@@ -100,18 +112,32 @@ def incident_revert_create(*, incident: Incident, actor, reason: str) -> Inciden
         raise _in_progress()
     ids = list(incident.cleanings().order_by("id").values_list("id", flat=True))
     if not ids:
-        raise InvalidInput(_("No cleaning matches this provider, window and class: nothing to revert."), code="nothing_to_revert")
+        raise InvalidInput(
+            _("No cleaning matches this provider, window and class: nothing to revert."), code="nothing_to_revert"
+        )
     try:
         with transaction.atomic():
             job = IncidentRevertJob.objects.create(
-                workspace=ws, requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-                provider=incident.provider, bounce_class=incident.bounce_class, cleaned_from=incident.cleaned_from,
-                cleaned_until=incident.cleaned_until, reason=reason, requested=len(ids),
+                workspace=ws,
+                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                provider=incident.provider,
+                bounce_class=incident.bounce_class,
+                cleaned_from=incident.cleaned_from,
+                cleaned_until=incident.cleaned_until,
+                reason=reason,
+                requested=len(ids),
             )
             job_items_insert(item_model=IncidentRevertItem, job_id=job.id, column="cleaning_id", ids=ids)
-            audit_log(workspace_id=ws.id, actor=actor, action=AuditEvent.Action.UNCLEAN, count=len(ids),
-                      details={"revert_job": job.id, "phase": "requested", "provider": incident.provider, "reason": reason})
-            transaction.on_commit(lambda: publish_soon(lambda: incident_revert_enqueue(job_id=job.id), name=f"enqueue-revert-{job.id}"))
+            audit_log(
+                workspace_id=ws.id,
+                actor=actor,
+                action=AuditEvent.Action.UNCLEAN,
+                count=len(ids),
+                details={"revert_job": job.id, "phase": "requested", "provider": incident.provider, "reason": reason},
+            )
+            transaction.on_commit(
+                lambda: publish_soon(lambda: incident_revert_enqueue(job_id=job.id), name=f"enqueue-revert-{job.id}")
+            )
     except IntegrityError:
         raise _in_progress() from None
     return job
@@ -132,32 +158,57 @@ def incident_revert_step(*, job_id: int, chunk_size: int | None = None, now: dat
         if job.status != JobStatus.RUNNING:
             return False
         now = now or timezone.now()
-        items = job_items_claim(item_model=IncidentRevertItem, job_id=job.id, limit=chunk_size, columns=("id", "cleaning_id"))
+        items = job_items_claim(
+            item_model=IncidentRevertItem, job_id=job.id, limit=chunk_size, columns=("id", "cleaning_id")
+        )
         if not items:
             return False
         outcomes = cleanings_undo(
-            workspace=job.workspace, cleaning_ids=[cid for _, cid in items], actor=job.requested_by,
-            reason=job.reason, now=now, job_id=job.id,
+            workspace=job.workspace,
+            cleaning_ids=[cid for _, cid in items],
+            actor=job.requested_by,
+            reason=job.reason,
+            now=now,
+            job_id=job.id,
         )
-        tally = job_outcomes_write(item_model=IncidentRevertItem, items=items, outcomes=outcomes, default=RevertOutcome.ALREADY_UNDONE)
-        counters = {"reverted": tally[RevertOutcome.REVERTED], "skipped_already_undone": tally[RevertOutcome.ALREADY_UNDONE],
-                    "skipped_not_active": tally[RevertOutcome.NOT_ACTIVE]}
+        tally = job_outcomes_write(
+            item_model=IncidentRevertItem, items=items, outcomes=outcomes, default=RevertOutcome.ALREADY_UNDONE
+        )
+        counters = {
+            "reverted": tally[RevertOutcome.REVERTED],
+            "skipped_already_undone": tally[RevertOutcome.ALREADY_UNDONE],
+            "skipped_not_active": tally[RevertOutcome.NOT_ACTIVE],
+        }
         if job_chunk_commit(model=IncidentRevertJob, job_id=job.id, processed=len(items), counters=counters, now=now):
             job.refresh_from_db()
-            audit_log(workspace_id=job.workspace_id, actor=job.requested_by, action=AuditEvent.Action.UNCLEAN, count=job.reverted,
-                      details={"revert_job": job.id, "phase": "finished", "reverted": job.reverted, "skipped": job.skipped_total})
+            audit_log(
+                workspace_id=job.workspace_id,
+                actor=job.requested_by,
+                action=AuditEvent.Action.UNCLEAN,
+                count=job.reverted,
+                details={
+                    "revert_job": job.id,
+                    "phase": "finished",
+                    "reverted": job.reverted,
+                    "skipped": job.skipped_total,
+                },
+            )
     return True
 
 
 def incident_revert_run(*, job_id: int) -> str:
     now = timezone.now()
     claimed = job_claim(
-        model=IncidentRevertJob, job_id=job_id, now=now,
+        model=IncidentRevertJob,
+        job_id=job_id,
+        now=now,
         give_up=f"The revert stopped {MAX_ATTEMPTS} times before finishing and was given up. Addresses un-cleaned so far stay un-cleaned.",
     )
     if claimed != "claimed" and not job_joinable(model=IncidentRevertJob, job_id=job_id, now=now):
         return "not_claimed"
-    finished, _chunks = job_steps_run(step=lambda: incident_revert_step(job_id=job_id), carry_on=lambda: incident_revert_enqueue(job_id=job_id))
+    finished, _chunks = job_steps_run(
+        step=lambda: incident_revert_step(job_id=job_id), carry_on=lambda: incident_revert_enqueue(job_id=job_id)
+    )
     return "done" if finished else "continued"
 
 

@@ -10,7 +10,6 @@ import contacts_app.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -19,322 +18,663 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Automation',
+            name="Automation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('trigger', models.CharField(choices=[('contact_created', 'Contact created'), ('list_subscribed', 'Subscribed to a list'), ('tag_added', 'Tag added')], max_length=20)),
-                ('send_subject', models.CharField(blank=True, help_text='Email sent by this automation, if any.', max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("contact_created", "Contact created"),
+                            ("list_subscribed", "Subscribed to a list"),
+                            ("tag_added", "Tag added"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "send_subject",
+                    models.CharField(blank=True, help_text="Email sent by this automation, if any.", max_length=200),
+                ),
+                ("is_active", models.BooleanField(default=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Deal',
+            name="Deal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('value', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("value", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='MailingList',
+            name="MailingList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
             ],
         ),
         migrations.CreateModel(
-            name='Workspace',
+            name="Workspace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('contact_limit', models.PositiveIntegerField(default=1000, help_text='Billable contacts in the plan (B1).')),
-                ('webhook_secret', models.CharField(default=contacts_app.models._new_webhook_secret, max_length=128)),
-                ('soft_bounce_threshold', models.PositiveSmallIntegerField(blank=True, help_text='Consecutive soft bounces that clean an address; blank = default (C1).', null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "contact_limit",
+                    models.PositiveIntegerField(default=1000, help_text="Billable contacts in the plan (B1)."),
+                ),
+                ("webhook_secret", models.CharField(default=contacts_app.models._new_webhook_secret, max_length=128)),
+                (
+                    "soft_bounce_threshold",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Consecutive soft bounces that clean an address; blank = default (C1).",
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('first_name', models.CharField(blank=True, max_length=100)),
-                ('last_name', models.CharField(blank=True, max_length=100)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('archived', 'Archived'), ('merged', 'Merged')], default='active', max_length=10)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('email_status', models.CharField(choices=[('ok', 'OK'), ('cleaned', 'Cleaned')], default='ok', max_length=10)),
-                ('cleaned_at', models.DateTimeField(blank=True, null=True)),
-                ('cleaned_reason', models.CharField(blank=True, max_length=255)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='contacts_app.account')),
-                ('archived_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('merged_into', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_from', to='contacts_app.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254)),
+                ("first_name", models.CharField(blank=True, max_length=100)),
+                ("last_name", models.CharField(blank=True, max_length=100)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("archived", "Archived"), ("merged", "Merged")],
+                        default="active",
+                        max_length=10,
+                    ),
+                ),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "email_status",
+                    models.CharField(choices=[("ok", "OK"), ("cleaned", "Cleaned")], default="ok", max_length=10),
+                ),
+                ("cleaned_at", models.DateTimeField(blank=True, null=True)),
+                ("cleaned_reason", models.CharField(blank=True, max_length=255)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contacts",
+                        to="contacts_app.account",
+                    ),
+                ),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "merged_into",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="merged_from",
+                        to="contacts_app.contact",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AutomationRun',
+            name="AutomationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('contact_created', 'Contact created'), ('list_subscribed', 'Subscribed to a list'), ('tag_added', 'Tag added')], max_length=20)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('automation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='contacts_app.automation')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='automation_runs', to='contacts_app.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("contact_created", "Contact created"),
+                            ("list_subscribed", "Subscribed to a list"),
+                            ("tag_added", "Tag added"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "automation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="runs", to="contacts_app.automation"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="automation_runs",
+                        to="contacts_app.contact",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ArchiveRecord',
+            name="ArchiveRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('archived_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('account_id_snapshot', models.BigIntegerField(blank=True, null=True)),
-                ('account_name', models.CharField(blank=True, max_length=200)),
-                ('restored_at', models.DateTimeField(blank=True, null=True)),
-                ('restore_source', models.CharField(blank=True, help_text='manual, form, or staff', max_length=20)),
-                ('archived_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('restored_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='archive_records', to='contacts_app.contact')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts_app.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("archived_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("account_id_snapshot", models.BigIntegerField(blank=True, null=True)),
+                ("account_name", models.CharField(blank=True, max_length=200)),
+                ("restored_at", models.DateTimeField(blank=True, null=True)),
+                ("restore_source", models.CharField(blank=True, help_text="manual, form, or staff", max_length=20)),
+                (
+                    "archived_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "restored_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="archive_records",
+                        to="contacts_app.contact",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts_app.workspace"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ArchivedListMembership',
+            name="ArchivedListMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('list_id_snapshot', models.BigIntegerField()),
-                ('list_name', models.CharField(max_length=200)),
-                ('status', models.CharField(max_length=12)),
-                ('subscribed_at', models.DateTimeField()),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='list_memberships', to='contacts_app.archiverecord')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts_app.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("list_id_snapshot", models.BigIntegerField()),
+                ("list_name", models.CharField(max_length=200)),
+                ("status", models.CharField(max_length=12)),
+                ("subscribed_at", models.DateTimeField()),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="list_memberships",
+                        to="contacts_app.archiverecord",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts_app.contact"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ArchivedDealLink',
+            name="ArchivedDealLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('deal_id_snapshot', models.BigIntegerField()),
-                ('deal_title', models.CharField(max_length=200)),
-                ('was_primary', models.BooleanField(default=False)),
-                ('deal_deleted', models.BooleanField(default=False, help_text="A3: the contact was the deal's only contact.")),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deal_links', to='contacts_app.archiverecord')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts_app.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("deal_id_snapshot", models.BigIntegerField()),
+                ("deal_title", models.CharField(max_length=200)),
+                ("was_primary", models.BooleanField(default=False)),
+                (
+                    "deal_deleted",
+                    models.BooleanField(default=False, help_text="A3: the contact was the deal's only contact."),
+                ),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deal_links",
+                        to="contacts_app.archiverecord",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts_app.contact"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ArchivedContactTag',
+            name="ArchivedContactTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tag_id_snapshot', models.BigIntegerField()),
-                ('tag_name', models.CharField(max_length=100)),
-                ('record', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='contacts_app.archiverecord')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts_app.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("tag_id_snapshot", models.BigIntegerField()),
+                ("tag_name", models.CharField(max_length=100)),
+                (
+                    "record",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="contacts_app.archiverecord",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="contacts_app.contact"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DealContact',
+            name="DealContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_primary', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deal_links', to='contacts_app.contact')),
-                ('deal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deal_contacts', to='contacts_app.deal')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("is_primary", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deal_links",
+                        to="contacts_app.contact",
+                    ),
+                ),
+                (
+                    "deal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deal_contacts",
+                        to="contacts_app.deal",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='deal',
-            name='contacts',
-            field=models.ManyToManyField(related_name='deals', through='contacts_app.DealContact', to='contacts_app.contact'),
+            model_name="deal",
+            name="contacts",
+            field=models.ManyToManyField(
+                related_name="deals", through="contacts_app.DealContact", to="contacts_app.contact"
+            ),
         ),
         migrations.CreateModel(
-            name='ListMembership',
+            name="ListMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('subscribed', 'Subscribed'), ('unconfirmed', 'Unconfirmed'), ('unsubscribed', 'Unsubscribed'), ('bounced', 'Bounced')], default='subscribed', max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='list_memberships', to='contacts_app.contact')),
-                ('mailing_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='contacts_app.mailinglist')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("subscribed", "Subscribed"),
+                            ("unconfirmed", "Unconfirmed"),
+                            ("unsubscribed", "Unsubscribed"),
+                            ("bounced", "Bounced"),
+                        ],
+                        default="subscribed",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="list_memberships",
+                        to="contacts_app.contact",
+                    ),
+                ),
+                (
+                    "mailing_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="contacts_app.mailinglist",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='automation',
-            name='trigger_list',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts_app.mailinglist'),
+            model_name="automation",
+            name="trigger_list",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="contacts_app.mailinglist",
+            ),
         ),
         migrations.CreateModel(
-            name='ContactTag',
+            name="ContactTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_tags', to='contacts_app.contact')),
-                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contact_tags', to='contacts_app.tag')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contact_tags",
+                        to="contacts_app.contact",
+                    ),
+                ),
+                (
+                    "tag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="contact_tags", to="contacts_app.tag"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='contact',
-            name='tags',
-            field=models.ManyToManyField(related_name='contacts', through='contacts_app.ContactTag', to='contacts_app.tag'),
+            model_name="contact",
+            name="tags",
+            field=models.ManyToManyField(
+                related_name="contacts", through="contacts_app.ContactTag", to="contacts_app.tag"
+            ),
         ),
         migrations.AddField(
-            model_name='automation',
-            name='trigger_tag',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contacts_app.tag'),
+            model_name="automation",
+            name="trigger_tag",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="contacts_app.tag",
+            ),
         ),
         migrations.AddField(
-            model_name='tag',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='contacts_app.workspace'),
+            model_name="tag",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="tags", to="contacts_app.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='mailinglist',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lists', to='contacts_app.workspace'),
+            model_name="mailinglist",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="lists", to="contacts_app.workspace"
+            ),
         ),
         migrations.CreateModel(
-            name='Form',
+            name="Form",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('lists', models.ManyToManyField(blank=True, related_name='forms', to='contacts_app.mailinglist')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='forms', to='contacts_app.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("lists", models.ManyToManyField(blank=True, related_name="forms", to="contacts_app.mailinglist")),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="forms", to="contacts_app.workspace"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='deal',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deals', to='contacts_app.workspace'),
+            model_name="deal",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="deals", to="contacts_app.workspace"
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='contacts_app.workspace'),
+            model_name="contact",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="contacts_app.workspace"
+            ),
         ),
         migrations.CreateModel(
-            name='CampaignSend',
+            name="CampaignSend",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('automation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sends', to='contacts_app.automation')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sends', to='contacts_app.contact')),
-                ('mailing_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contacts_app.mailinglist')),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sends', to='contacts_app.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subject", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "automation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sends",
+                        to="contacts_app.automation",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sends", to="contacts_app.contact"
+                    ),
+                ),
+                (
+                    "mailing_list",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contacts_app.mailinglist",
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sends", to="contacts_app.workspace"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='automation',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='automations', to='contacts_app.workspace'),
+            model_name="automation",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="automations", to="contacts_app.workspace"
+            ),
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('actor_label', models.CharField(blank=True, help_text='Who acted when not a user (system, webhook).', max_length=150)),
-                ('action', models.CharField(choices=[('archive', 'Archive'), ('restore', 'Restore'), ('auto_restore', 'Automatic restore'), ('purge', 'Purge'), ('merge', 'Merge'), ('clean', 'Clean'), ('export', 'Export'), ('contact_create', 'Contact created'), ('staff_change', 'Staff change')], max_length=20)),
-                ('contact_ids', models.JSONField(blank=True, default=list)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='contacts_app.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "actor_label",
+                    models.CharField(
+                        blank=True, help_text="Who acted when not a user (system, webhook).", max_length=150
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("archive", "Archive"),
+                            ("restore", "Restore"),
+                            ("auto_restore", "Automatic restore"),
+                            ("purge", "Purge"),
+                            ("merge", "Merge"),
+                            ("clean", "Clean"),
+                            ("export", "Export"),
+                            ("contact_create", "Contact created"),
+                            ("staff_change", "Staff change"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("contact_ids", models.JSONField(blank=True, default=list)),
+                ("count", models.PositiveIntegerField(default=0)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to="contacts_app.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='account',
-            name='workspace',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accounts', to='contacts_app.workspace'),
+            model_name="account",
+            name="workspace",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="accounts", to="contacts_app.workspace"
+            ),
         ),
         migrations.CreateModel(
-            name='WorkspaceMembership',
+            name="WorkspaceMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Admin'), ('member', 'Member')], default='member', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='workspace_memberships', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='contacts_app.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("admin", "Admin"), ("member", "Member")], default="member", max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="workspace_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="contacts_app.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='dealcontact',
-            constraint=models.UniqueConstraint(fields=('deal', 'contact'), name='uniq_deal_contact'),
+            model_name="dealcontact",
+            constraint=models.UniqueConstraint(fields=("deal", "contact"), name="uniq_deal_contact"),
         ),
         migrations.AddConstraint(
-            model_name='dealcontact',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('deal',), name='one_primary_contact_per_deal'),
+            model_name="dealcontact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)), fields=("deal",), name="one_primary_contact_per_deal"
+            ),
         ),
         migrations.AddIndex(
-            model_name='listmembership',
-            index=models.Index(fields=['mailing_list', 'status'], name='membership_list_status'),
+            model_name="listmembership",
+            index=models.Index(fields=["mailing_list", "status"], name="membership_list_status"),
         ),
         migrations.AddConstraint(
-            model_name='listmembership',
-            constraint=models.UniqueConstraint(fields=('contact', 'mailing_list'), name='uniq_list_membership'),
+            model_name="listmembership",
+            constraint=models.UniqueConstraint(fields=("contact", "mailing_list"), name="uniq_list_membership"),
         ),
         migrations.AddIndex(
-            model_name='contacttag',
-            index=models.Index(fields=['tag', 'contact'], name='contacttag_tag_contact'),
+            model_name="contacttag",
+            index=models.Index(fields=["tag", "contact"], name="contacttag_tag_contact"),
         ),
         migrations.AddConstraint(
-            model_name='contacttag',
-            constraint=models.UniqueConstraint(fields=('contact', 'tag'), name='uniq_contact_tag'),
+            model_name="contacttag",
+            constraint=models.UniqueConstraint(fields=("contact", "tag"), name="uniq_contact_tag"),
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('workspace', 'name'), name='uniq_tag_name_per_workspace'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(fields=("workspace", "name"), name="uniq_tag_name_per_workspace"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['workspace', 'status', '-archived_at', '-id'], name='contact_ws_status_arch'),
+            model_name="contact",
+            index=models.Index(fields=["workspace", "status", "-archived_at", "-id"], name="contact_ws_status_arch"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['workspace', 'status', 'email_status'], name='contact_ws_status_email'),
+            model_name="contact",
+            index=models.Index(fields=["workspace", "status", "email_status"], name="contact_ws_status_email"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['workspace', 'status', '-created_at', '-id'], name='contact_ws_status_created'),
+            model_name="contact",
+            index=models.Index(fields=["workspace", "status", "-created_at", "-id"], name="contact_ws_status_created"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), models.F('workspace'), condition=models.Q(('status', 'merged'), _negated=True), name='uniq_contact_email_ci_per_workspace', violation_error_message='A contact with this email already exists in this workspace.'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"),
+                models.F("workspace"),
+                condition=models.Q(("status", "merged"), _negated=True),
+                name="uniq_contact_email_ci_per_workspace",
+                violation_error_message="A contact with this email already exists in this workspace.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('archived_at__isnull', False), ('status', 'archived')), models.Q(('status', 'archived'), _negated=True), _connector='OR'), name='archived_contact_has_archived_at'),
+            model_name="contact",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("archived_at__isnull", False), ("status", "archived")),
+                    models.Q(("status", "archived"), _negated=True),
+                    _connector="OR",
+                ),
+                name="archived_contact_has_archived_at",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['workspace', '-created_at'], name='audit_ws_created'),
+            model_name="auditevent",
+            index=models.Index(fields=["workspace", "-created_at"], name="audit_ws_created"),
         ),
         migrations.AddConstraint(
-            model_name='archiverecord',
-            constraint=models.UniqueConstraint(condition=models.Q(('restored_at__isnull', True)), fields=('contact',), name='one_open_archive_record_per_contact'),
+            model_name="archiverecord",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("restored_at__isnull", True)),
+                fields=("contact",),
+                name="one_open_archive_record_per_contact",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workspacemembership',
-            constraint=models.UniqueConstraint(fields=('workspace', 'user'), name='uniq_membership_user_workspace'),
+            model_name="workspacemembership",
+            constraint=models.UniqueConstraint(fields=("workspace", "user"), name="uniq_membership_user_workspace"),
         ),
     ]

@@ -4,25 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0002_api_token'),
+        ("contacts_app", "0002_api_token"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='bounce_count',
-            field=models.PositiveIntegerField(db_default=0, default=0, help_text='Bounces recorded for this address (C4).'),
+            model_name="contact",
+            name="bounce_count",
+            field=models.PositiveIntegerField(
+                db_default=0, default=0, help_text="Bounces recorded for this address (C4)."
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='last_engaged_at',
-            field=models.DateTimeField(blank=True, help_text='Last open or click: engagement history (C1).', null=True),
+            model_name="contact",
+            name="last_engaged_at",
+            field=models.DateTimeField(blank=True, help_text="Last open or click: engagement history (C1).", null=True),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='soft_bounce_streak',
-            field=models.PositiveSmallIntegerField(db_default=0, default=0, help_text='Consecutive soft bounces since the last delivery (C1).'),
+            model_name="contact",
+            name="soft_bounce_streak",
+            field=models.PositiveSmallIntegerField(
+                db_default=0, default=0, help_text="Consecutive soft bounces since the last delivery (C1)."
+            ),
         ),
     ]

@@ -1,6 +1,7 @@
 """Trigram indexes for the name/email search on big workspaces (P2). They match the
 SQL Django emits for icontains on PostgreSQL: UPPER(col::text) LIKE UPPER(%s).
 Nothing to do on SQLite."""
+
 from django.db import migrations
 
 COLUMNS = ("email", "first_name", "last_name")

@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0004_contact_search_trigram'),
+        ("contacts_app", "0004_contact_search_trigram"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('status__in', ['archived', 'merged'])), fields=['workspace', '-archived_at', '-id'], name='contact_archived_list'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("status__in", ["archived", "merged"])),
+                fields=["workspace", "-archived_at", "-id"],
+                name="contact_archived_list",
+            ),
         ),
     ]

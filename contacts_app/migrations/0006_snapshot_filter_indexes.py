@@ -5,23 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0005_archived_list_index'),
+        ("contacts_app", "0005_archived_list_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='archivedcontacttag',
-            index=models.Index(fields=['tag_id_snapshot', 'contact'], name='archived_tag_member'),
+            model_name="archivedcontacttag",
+            index=models.Index(fields=["tag_id_snapshot", "contact"], name="archived_tag_member"),
         ),
         migrations.AddIndex(
-            model_name='archivedlistmembership',
-            index=models.Index(fields=['list_id_snapshot', 'contact'], name='archived_list_member'),
+            model_name="archivedlistmembership",
+            index=models.Index(fields=["list_id_snapshot", "contact"], name="archived_list_member"),
         ),
         migrations.AddIndex(
-            model_name='archiverecord',
-            index=models.Index(fields=['account_id_snapshot'], name='archived_account_member'),
+            model_name="archiverecord",
+            index=models.Index(fields=["account_id_snapshot"], name="archived_account_member"),
         ),
     ]

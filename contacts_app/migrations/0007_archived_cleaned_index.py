@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0006_snapshot_filter_indexes'),
+        ("contacts_app", "0006_snapshot_filter_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('email_status', 'cleaned'), ('status__in', ['archived', 'merged'])), fields=['workspace', '-archived_at', '-id'], name='contact_archived_cleaned'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("email_status", "cleaned"), ("status__in", ["archived", "merged"])),
+                fields=["workspace", "-archived_at", "-id"],
+                name="contact_archived_cleaned",
+            ),
         ),
     ]

@@ -5,45 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0007_archived_cleaned_index'),
+        ("contacts_app", "0007_archived_cleaned_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='archivedcontacttag',
-            name='archived_tag_member',
+            model_name="archivedcontacttag",
+            name="archived_tag_member",
         ),
         migrations.RemoveIndex(
-            model_name='archivedlistmembership',
-            name='archived_list_member',
+            model_name="archivedlistmembership",
+            name="archived_list_member",
         ),
         migrations.RemoveIndex(
-            model_name='archiverecord',
-            name='archived_account_member',
+            model_name="archiverecord",
+            name="archived_account_member",
         ),
         migrations.AddField(
-            model_name='archivedcontacttag',
-            name='current',
-            field=models.BooleanField(db_default=True, default=True, help_text='False once the contact was archived again.'),
+            model_name="archivedcontacttag",
+            name="current",
+            field=models.BooleanField(
+                db_default=True, default=True, help_text="False once the contact was archived again."
+            ),
         ),
         migrations.AddField(
-            model_name='archivedlistmembership',
-            name='current',
-            field=models.BooleanField(db_default=True, default=True, help_text='False once the contact was archived again.'),
+            model_name="archivedlistmembership",
+            name="current",
+            field=models.BooleanField(
+                db_default=True, default=True, help_text="False once the contact was archived again."
+            ),
         ),
         migrations.AddIndex(
-            model_name='archivedcontacttag',
-            index=models.Index(condition=models.Q(('current', True)), fields=['tag_id_snapshot', 'contact'], name='archived_tag_member'),
+            model_name="archivedcontacttag",
+            index=models.Index(
+                condition=models.Q(("current", True)), fields=["tag_id_snapshot", "contact"], name="archived_tag_member"
+            ),
         ),
         migrations.AddIndex(
-            model_name='archivedlistmembership',
-            index=models.Index(condition=models.Q(('current', True)), fields=['list_id_snapshot', 'contact'], name='archived_list_member'),
+            model_name="archivedlistmembership",
+            index=models.Index(
+                condition=models.Q(("current", True)),
+                fields=["list_id_snapshot", "contact"],
+                name="archived_list_member",
+            ),
         ),
         migrations.AddIndex(
-            model_name='archiverecord',
-            index=models.Index(condition=models.Q(('restored_at__isnull', True)), fields=['account_id_snapshot', 'contact'], name='archived_account_member'),
+            model_name="archiverecord",
+            index=models.Index(
+                condition=models.Q(("restored_at__isnull", True)),
+                fields=["account_id_snapshot", "contact"],
+                name="archived_account_member",
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0009_snapshot_summary_on_contact'),
+        ("contacts_app", "0009_snapshot_summary_on_contact"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='archiverecord',
-            name='restore_source',
-            field=models.CharField(blank=True, choices=[('manual', 'Restore job'), ('form', 'Form submission')], max_length=20),
+            model_name="archiverecord",
+            name="restore_source",
+            field=models.CharField(
+                blank=True, choices=[("manual", "Restore job"), ("form", "Form submission")], max_length=20
+            ),
         ),
     ]

@@ -5,15 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0012_notices'),
+        ("contacts_app", "0012_notices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='replaces',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replaced_by', to='contacts_app.contact'),
+            model_name="contact",
+            name="replaces",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="replaced_by",
+                to="contacts_app.contact",
+            ),
         ),
     ]

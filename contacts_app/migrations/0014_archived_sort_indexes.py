@@ -5,19 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0013_contact_replaces'),
+        ("contacts_app", "0013_contact_replaces"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('status__in', ['archived', 'merged'])), fields=['workspace', 'email', 'id'], name='contact_archived_by_email'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("status__in", ["archived", "merged"])),
+                fields=["workspace", "email", "id"],
+                name="contact_archived_by_email",
+            ),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(condition=models.Q(('status__in', ['archived', 'merged'])), fields=['workspace', 'last_name', 'first_name', 'id'], name='contact_archived_by_name'),
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("status__in", ["archived", "merged"])),
+                fields=["workspace", "last_name", "first_name", "id"],
+                name="contact_archived_by_name",
+            ),
         ),
     ]

@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0014_archived_sort_indexes'),
+        ("contacts_app", "0014_archived_sort_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('archive', 'Archive'), ('restore', 'Restore'), ('auto_restore', 'Automatic restore'), ('purge', 'Purge'), ('merge', 'Merge'), ('clean', 'Clean'), ('unclean', 'Un-clean'), ('export', 'Export'), ('contact_create', 'Contact created'), ('staff_change', 'Staff change')], max_length=20),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("archive", "Archive"),
+                    ("restore", "Restore"),
+                    ("auto_restore", "Automatic restore"),
+                    ("purge", "Purge"),
+                    ("merge", "Merge"),
+                    ("clean", "Clean"),
+                    ("unclean", "Un-clean"),
+                    ("export", "Export"),
+                    ("contact_create", "Contact created"),
+                    ("staff_change", "Staff change"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

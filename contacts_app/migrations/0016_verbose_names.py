@@ -4,70 +4,69 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts_app', '0015_alter_auditevent_action'),
+        ("contacts_app", "0015_alter_auditevent_action"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='account',
-            options={'verbose_name': 'account', 'verbose_name_plural': 'accounts'},
+            name="account",
+            options={"verbose_name": "account", "verbose_name_plural": "accounts"},
         ),
         migrations.AlterModelOptions(
-            name='apitoken',
-            options={'verbose_name': 'API token', 'verbose_name_plural': 'API tokens'},
+            name="apitoken",
+            options={"verbose_name": "API token", "verbose_name_plural": "API tokens"},
         ),
         migrations.AlterModelOptions(
-            name='archiverecord',
-            options={'verbose_name': 'archive record', 'verbose_name_plural': 'archive records'},
+            name="archiverecord",
+            options={"verbose_name": "archive record", "verbose_name_plural": "archive records"},
         ),
         migrations.AlterModelOptions(
-            name='auditevent',
-            options={'verbose_name': 'activity event', 'verbose_name_plural': 'activity events'},
+            name="auditevent",
+            options={"verbose_name": "activity event", "verbose_name_plural": "activity events"},
         ),
         migrations.AlterModelOptions(
-            name='automation',
-            options={'verbose_name': 'automation', 'verbose_name_plural': 'automations'},
+            name="automation",
+            options={"verbose_name": "automation", "verbose_name_plural": "automations"},
         ),
         migrations.AlterModelOptions(
-            name='automationrun',
-            options={'verbose_name': 'automation run', 'verbose_name_plural': 'automation runs'},
+            name="automationrun",
+            options={"verbose_name": "automation run", "verbose_name_plural": "automation runs"},
         ),
         migrations.AlterModelOptions(
-            name='campaignsend',
-            options={'verbose_name': 'campaign send', 'verbose_name_plural': 'campaign sends'},
+            name="campaignsend",
+            options={"verbose_name": "campaign send", "verbose_name_plural": "campaign sends"},
         ),
         migrations.AlterModelOptions(
-            name='contact',
-            options={'verbose_name': 'contact', 'verbose_name_plural': 'contacts'},
+            name="contact",
+            options={"verbose_name": "contact", "verbose_name_plural": "contacts"},
         ),
         migrations.AlterModelOptions(
-            name='deal',
-            options={'verbose_name': 'deal', 'verbose_name_plural': 'deals'},
+            name="deal",
+            options={"verbose_name": "deal", "verbose_name_plural": "deals"},
         ),
         migrations.AlterModelOptions(
-            name='form',
-            options={'verbose_name': 'form', 'verbose_name_plural': 'forms'},
+            name="form",
+            options={"verbose_name": "form", "verbose_name_plural": "forms"},
         ),
         migrations.AlterModelOptions(
-            name='listmembership',
-            options={'verbose_name': 'list membership', 'verbose_name_plural': 'list memberships'},
+            name="listmembership",
+            options={"verbose_name": "list membership", "verbose_name_plural": "list memberships"},
         ),
         migrations.AlterModelOptions(
-            name='mailinglist',
-            options={'verbose_name': 'list', 'verbose_name_plural': 'lists'},
+            name="mailinglist",
+            options={"verbose_name": "list", "verbose_name_plural": "lists"},
         ),
         migrations.AlterModelOptions(
-            name='tag',
-            options={'verbose_name': 'tag', 'verbose_name_plural': 'tags'},
+            name="tag",
+            options={"verbose_name": "tag", "verbose_name_plural": "tags"},
         ),
         migrations.AlterModelOptions(
-            name='workspace',
-            options={'verbose_name': 'workspace', 'verbose_name_plural': 'workspaces'},
+            name="workspace",
+            options={"verbose_name": "workspace", "verbose_name_plural": "workspaces"},
         ),
         migrations.AlterModelOptions(
-            name='workspacemembership',
-            options={'verbose_name': 'workspace membership', 'verbose_name_plural': 'workspace memberships'},
+            name="workspacemembership",
+            options={"verbose_name": "workspace membership", "verbose_name_plural": "workspace memberships"},
         ),
     ]

@@ -1,5 +1,6 @@
 """Archive (A1–A3): snapshot each contact's associations, detach them, mark the
 contact archived. Set-based, 1,000 contacts a transaction, rows locked in pk order."""
+
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
@@ -36,7 +37,9 @@ def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
-def contacts_archive(*, workspace: Workspace, contact_ids: Iterable[int], actor=None, now: datetime | None = None) -> int:
+def contacts_archive(
+    *, workspace: Workspace, contact_ids: Iterable[int], actor=None, now: datetime | None = None
+) -> int:
     """A1–A3: archive the given contacts of the workspace, in chunks of
     ARCHIVE_CHUNK_SIZE, each chunk in its own transaction with its audit row.
 
@@ -44,7 +47,10 @@ def contacts_archive(*, workspace: Workspace, contact_ids: Iterable[int], actor=
     workspace's ids behave as if they did not exist). Returns how many were archived."""
     ids = sorted({int(i) for i in contact_ids})
     if len(ids) > settings.MAX_SELECTION_SIZE:
-        raise InvalidInput(_("At most %(max)s contacts can be archived at once.") % {"max": num(settings.MAX_SELECTION_SIZE)}, code="selection_too_large")
+        raise InvalidInput(
+            _("At most %(max)s contacts can be archived at once.") % {"max": num(settings.MAX_SELECTION_SIZE)},
+            code="selection_too_large",
+        )
     now = now or timezone.now()
     archived = 0
     for chunk in chunked(ids, settings.ARCHIVE_CHUNK_SIZE):
@@ -70,13 +76,20 @@ def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: date
     _snapshot_and_detach_deals(contact_ids, record_of)
 
     Contact.objects.filter(id__in=contact_ids).update(
-        status=ContactStatus.ARCHIVED, archived_at=now, archived_by=actor_obj, account=None, updated_at=now, **snapshot_summary()
+        status=ContactStatus.ARCHIVED,
+        archived_at=now,
+        archived_by=actor_obj,
+        account=None,
+        updated_at=now,
+        **snapshot_summary(),
     )
     audit_log(workspace_id=workspace.id, actor=actor_obj, action=AuditEvent.Action.ARCHIVE, contact_ids=contact_ids)
     return len(contact_ids)
 
 
-def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime, actor_id: int | None) -> dict[int, int]:
+def _snapshot_in_sql(
+    *, workspace_id: int, contact_ids: list[int], now: datetime, actor_id: int | None
+) -> dict[int, int]:
     """A2: one archive record per contact (with its account), then copy its list
     memberships (with status) and tags into the snapshot tables and detach them —
     INSERT … SELECT, so the rows never travel through Python. Returns the new
@@ -98,7 +111,12 @@ def _snapshot_in_sql(*, workspace_id: int, contact_ids: list[int], now: datetime
         records_sql, records_params = _new_records_relation(pairs)
         # kind, the link's column naming the target, snapshot columns <- link columns
         for kind, link_column, columns, values in (
-            (LISTS, "mailing_list_id", "list_id_snapshot, list_name, status, subscribed_at", "m.mailing_list_id, x.name, m.status, m.created_at"),
+            (
+                LISTS,
+                "mailing_list_id",
+                "list_id_snapshot, list_name, status, subscribed_at",
+                "m.mailing_list_id, x.name, m.status, m.created_at",
+            ),
             (TAGS, "tag_id", "tag_id_snapshot, tag_name", "m.tag_id, x.name"),
         ):
             cur.execute(
@@ -119,7 +137,9 @@ def snapshot_summary() -> dict:
     Every lookup is a scalar probe by contact id (open record) then record id, never
     a join: a join planned from statistics taken before a bulk archive hashed every
     open record once per contact."""
-    open_record = ArchiveRecord.objects.filter(contact_id=OuterRef(OuterRef("id")), restored_at__isnull=True).values("id")
+    open_record = ArchiveRecord.objects.filter(contact_id=OuterRef(OuterRef("id")), restored_at__isnull=True).values(
+        "id"
+    )
 
     def ids_of(model, column):
         rows = model.objects.filter(record_id=Subquery(open_record)).values("record_id")
@@ -129,7 +149,9 @@ def snapshot_summary() -> dict:
         "snapshot_list_ids": ids_of(ArchivedListMembership, "list_id_snapshot"),
         "snapshot_tag_ids": ids_of(ArchivedContactTag, "tag_id_snapshot"),
         "snapshot_account_id": Subquery(
-            ArchiveRecord.objects.filter(contact_id=OuterRef("id"), restored_at__isnull=True).values("account_id_snapshot")
+            ArchiveRecord.objects.filter(contact_id=OuterRef("id"), restored_at__isnull=True).values(
+                "account_id_snapshot"
+            )
         ),
     }
 
@@ -147,7 +169,9 @@ def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]
     contacts, and if the primary contact left, the longest-standing remaining
     contact becomes primary."""
     links = list(
-        DealContact.objects.filter(contact_id__in=contact_ids).values_list("deal_id", "contact_id", "is_primary", "deal__title")
+        DealContact.objects.filter(contact_id__in=contact_ids).values_list(
+            "deal_id", "contact_id", "is_primary", "deal__title"
+        )
     )
     if not links:
         return
@@ -179,8 +203,9 @@ def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]
         Deal.objects.filter(id__in=doomed).delete()
     if primary_left:
         first_remaining = (
-            DealContact.objects.filter(deal_id__in=primary_left).values("deal_id").annotate(first=Min("id")).values("first")
+            DealContact.objects.filter(deal_id__in=primary_left)
+            .values("deal_id")
+            .annotate(first=Min("id"))
+            .values("first")
         )
         DealContact.objects.filter(id__in=first_remaining).update(is_primary=True)
-
-

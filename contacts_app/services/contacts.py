@@ -1,5 +1,6 @@
 """Contacts, lists, tags and sends: the normal actions that DO fire automations,
 and editing (C2)."""
+
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -38,7 +39,9 @@ def normalize_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise InvalidInput(_("“%(email)s” is not a valid email address.") % {"email": email}, code="invalid_email") from None
+        raise InvalidInput(
+            _("“%(email)s” is not a valid email address.") % {"email": email}, code="invalid_email"
+        ) from None
     local, __, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
 
@@ -54,7 +57,8 @@ def _email_taken_error(workspace: Workspace, email: str) -> Conflict:
     )
     if existing == ContactStatus.ARCHIVED:
         return Conflict(
-            _("%(email)s belongs to an archived contact. Restore it from Archived contacts instead of adding it again.") % {"email": email},
+            _("%(email)s belongs to an archived contact. Restore it from Archived contacts instead of adding it again.")
+            % {"email": email},
             code="email_archived",
         )
     return Conflict(_("A contact with the email %(email)s already exists.") % {"email": email}, code="email_taken")
@@ -126,13 +130,19 @@ def _workspace_objects(model, workspace: Workspace, ids: Iterable[int], label: s
         raise InvalidInput(_("Each %(what)s must be given by its numeric id.") % {"what": label}) from None
     found = list(model.objects.filter(workspace=workspace, id__in=wanted))
     if len(found) != len(wanted):
-        raise NotFound(_("Unknown %(what)s id(s): %(ids)s.") % {"what": label, "ids": sorted(wanted - {o.id for o in found})})
+        raise NotFound(
+            _("Unknown %(what)s id(s): %(ids)s.") % {"what": label, "ids": sorted(wanted - {o.id for o in found})}
+        )
     return found
 
 
 def _require_active(contact: Contact) -> None:
     if contact.status != ContactStatus.ACTIVE:
-        raise Conflict(_("%(email)s is %(status)s; only active contacts can be changed.") % {"email": contact.email, "status": contact.get_status_display().lower()}, code="not_active")
+        raise Conflict(
+            _("%(email)s is %(status)s; only active contacts can be changed.")
+            % {"email": contact.email, "status": contact.get_status_display().lower()},
+            code="not_active",
+        )
 
 
 def list_subscribe(*, contact: Contact, mailing_list: MailingList, status: str = MembershipStatus.SUBSCRIBED) -> bool:
@@ -167,7 +177,9 @@ def tag_add(*, contact: Contact, tag: Tag) -> bool:
         raise NotFound(_("Unknown tag."))
     __, created = ContactTag.objects.get_or_create(contact=contact, tag=tag)
     if created:
-        automations_fire(workspace_id=contact.workspace_id, trigger=Trigger.TAG_ADDED, contact_ids=[contact.id], tag_id=tag.id)
+        automations_fire(
+            workspace_id=contact.workspace_id, trigger=Trigger.TAG_ADDED, contact_ids=[contact.id], tag_id=tag.id
+        )
     return created
 
 
@@ -183,7 +195,8 @@ def campaign_send(*, workspace: Workspace, mailing_list: MailingList, subject: s
         .values_list("id", flat=True)
     )
     sends = [
-        CampaignSend(workspace=workspace, contact_id=cid, mailing_list=mailing_list, subject=subject) for cid in recipients
+        CampaignSend(workspace=workspace, contact_id=cid, mailing_list=mailing_list, subject=subject)
+        for cid in recipients
     ]
     CampaignSend.objects.bulk_create(sends, batch_size=1000)
     return len(sends)
@@ -197,8 +210,10 @@ def contact_update(*, contact: Contact, email: str, first_name: str, last_name: 
     contact with the corrected address (C6)."""
     if contact.is_cleaned:
         raise Conflict(
-            _("This address bounced and was cleaned, so the contact cannot be edited. "
-              "If the address had a typo, add the corrected address as a new contact."),
+            _(
+                "This address bounced and was cleaned, so the contact cannot be edited. "
+                "If the address had a typo, add the corrected address as a new contact."
+            ),
             code="contact_cleaned",
         )
     _require_active(contact)

@@ -1,4 +1,5 @@
 """Merge a duplicate into a survivor (R3: a merged contact is never restored)."""
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,7 +40,9 @@ def contacts_merge(*, workspace: Workspace, survivor_id: int, duplicate_id: int,
         raise Conflict(_("%(email)s was already merged.") % {"email": duplicate.email}, code="already_merged")
 
     survivor_lists = ListMembership.objects.filter(contact=survivor).values("mailing_list_id")
-    ListMembership.objects.filter(contact=duplicate).exclude(mailing_list_id__in=survivor_lists).update(contact=survivor)
+    ListMembership.objects.filter(contact=duplicate).exclude(mailing_list_id__in=survivor_lists).update(
+        contact=survivor
+    )
     ListMembership.objects.filter(contact=duplicate).delete()
 
     survivor_tags = ContactTag.objects.filter(contact=survivor).values("tag_id")
@@ -76,5 +79,3 @@ def contacts_merge(*, workspace: Workspace, survivor_id: int, duplicate_id: int,
         details={"survivor": survivor.id, "duplicate": duplicate.id},
     )
     return survivor
-
-

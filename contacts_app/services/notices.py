@@ -1,5 +1,6 @@
 """Telling a user something happened (R13): an email through Django's email backend and
 a notice on their next page view in the workspace."""
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction

@@ -1,4 +1,5 @@
 """Purge (A5): archived contacts are deleted for good a year after archiving."""
+
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -15,13 +16,18 @@ def contacts_purge(*, workspace: Workspace, contact_ids: Sequence[int], reason: 
     """Delete archived/merged contacts for good: the contact row, its snapshots and
     its history go; an anonymous audit row keeps only the count."""
     with transaction.atomic():
-        doomed = Contact.objects.filter(
-            workspace=workspace, id__in=list(contact_ids), status__in=OFF_LIST
-        )
+        doomed = Contact.objects.filter(workspace=workspace, id__in=list(contact_ids), status__in=OFF_LIST)
         count = doomed.delete()[1].get(Contact._meta.label, 0)
         if not count:
             return 0
-        audit_log(workspace_id=workspace.id, actor=actor, actor_label="purge", action=AuditEvent.Action.PURGE, count=count, details={"reason": reason})
+        audit_log(
+            workspace_id=workspace.id,
+            actor=actor,
+            actor_label="purge",
+            action=AuditEvent.Action.PURGE,
+            count=count,
+            details={"reason": reason},
+        )
     return count
 
 
@@ -42,6 +48,6 @@ def contacts_purge_expired(*, now: datetime | None = None) -> int:
         for workspace_id, cid in batch:
             by_workspace.setdefault(workspace_id, []).append(cid)
         for workspace_id, ids in by_workspace.items():
-            purged += contacts_purge(workspace=Workspace(id=workspace_id), contact_ids=ids, reason="one year after archiving")
-
-
+            purged += contacts_purge(
+                workspace=Workspace(id=workspace_id), contact_ids=ids, reason="one year after archiving"
+            )

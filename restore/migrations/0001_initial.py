@@ -7,66 +7,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts_app', '0001_initial'),
+        ("contacts_app", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RestoreJob',
+            name="RestoreJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=10)),
-                ('selection', models.JSONField(blank=True, default=dict, help_text='How the admin selected the contacts.')),
-                ('confirm_overage', models.BooleanField(default=False)),
-                ('requested', models.PositiveIntegerField(default=0)),
-                ('restored', models.PositiveIntegerField(default=0)),
-                ('skipped_frozen', models.PositiveIntegerField(default=0)),
-                ('skipped_expired', models.PositiveIntegerField(default=0)),
-                ('skipped_merged', models.PositiveIntegerField(default=0)),
-                ('skipped_already_active', models.PositiveIntegerField(default=0)),
-                ('skipped_not_found', models.PositiveIntegerField(default=0)),
-                ('skipped_email_conflict', models.PositiveIntegerField(default=0)),
-                ('cursor', models.PositiveIntegerField(default=0, help_text='Items processed so far, in position order.')),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('workspace', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='restore_jobs', to='contacts_app.workspace')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "selection",
+                    models.JSONField(blank=True, default=dict, help_text="How the admin selected the contacts."),
+                ),
+                ("confirm_overage", models.BooleanField(default=False)),
+                ("requested", models.PositiveIntegerField(default=0)),
+                ("restored", models.PositiveIntegerField(default=0)),
+                ("skipped_frozen", models.PositiveIntegerField(default=0)),
+                ("skipped_expired", models.PositiveIntegerField(default=0)),
+                ("skipped_merged", models.PositiveIntegerField(default=0)),
+                ("skipped_already_active", models.PositiveIntegerField(default=0)),
+                ("skipped_not_found", models.PositiveIntegerField(default=0)),
+                ("skipped_email_conflict", models.PositiveIntegerField(default=0)),
+                (
+                    "cursor",
+                    models.PositiveIntegerField(default=0, help_text="Items processed so far, in position order."),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "workspace",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="restore_jobs",
+                        to="contacts_app.workspace",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RestoreJobItem',
+            name="RestoreJobItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('contact_id', models.BigIntegerField()),
-                ('outcome', models.CharField(blank=True, max_length=20)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='restore.restorejob')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField()),
+                ("contact_id", models.BigIntegerField()),
+                ("outcome", models.CharField(blank=True, max_length=20)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="restore.restorejob"
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='restorejob',
-            index=models.Index(fields=['workspace', '-created_at'], name='restorejob_ws_created'),
+            model_name="restorejob",
+            index=models.Index(fields=["workspace", "-created_at"], name="restorejob_ws_created"),
         ),
         migrations.AddIndex(
-            model_name='restorejob',
-            index=models.Index(fields=['status', 'heartbeat_at'], name='restorejob_status_heartbeat'),
+            model_name="restorejob",
+            index=models.Index(fields=["status", "heartbeat_at"], name="restorejob_status_heartbeat"),
         ),
         migrations.AddConstraint(
-            model_name='restorejob',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['queued', 'running'])), fields=('workspace',), name='one_active_restore_job_per_workspace'),
+            model_name="restorejob",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["queued", "running"])),
+                fields=("workspace",),
+                name="one_active_restore_job_per_workspace",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='restorejobitem',
-            constraint=models.UniqueConstraint(fields=('job', 'position'), name='uniq_restore_item_position'),
+            model_name="restorejobitem",
+            constraint=models.UniqueConstraint(fields=("job", "position"), name="uniq_restore_item_position"),
         ),
     ]

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('restore', '0001_initial'),
+        ("restore", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='restorejobitem',
-            name='outcome',
-            field=models.CharField(blank=True, choices=[('restored', 'Restored'), ('frozen', 'Archived less than 30 days ago'), ('expired', 'Archived more than a year ago'), ('merged', 'Merged into another contact'), ('already_active', 'Already active'), ('not_found', 'Not found'), ('email_conflict', 'Another active contact has this email')], max_length=20),
+            model_name="restorejobitem",
+            name="outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("restored", "Restored"),
+                    ("frozen", "Archived less than 30 days ago"),
+                    ("expired", "Archived more than a year ago"),
+                    ("merged", "Merged into another contact"),
+                    ("already_active", "Already active"),
+                    ("not_found", "Not found"),
+                    ("email_conflict", "Another active contact has this email"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('restore', '0002_outcome_choices'),
+        ("restore", "0002_outcome_choices"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='restorejob',
-            name='notified_at',
-            field=models.DateTimeField(blank=True, help_text='When the requester was told it finished (R13).', null=True),
+            model_name="restorejob",
+            name="notified_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the requester was told it finished (R13).", null=True
+            ),
         ),
     ]

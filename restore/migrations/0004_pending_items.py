@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('restore', '0003_job_notified_at'),
+        ("restore", "0003_job_notified_at"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='restorejobitem',
-            index=models.Index(condition=models.Q(('outcome', '')), fields=['job', 'position'], name='restoreitem_pending'),
+            model_name="restorejobitem",
+            index=models.Index(
+                condition=models.Q(("outcome", "")), fields=["job", "position"], name="restoreitem_pending"
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('restore', '0004_pending_items'),
+        ("restore", "0004_pending_items"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='restorejob',
-            name='language',
-            field=models.CharField(blank=True, help_text="The requester's language, for what the job tells them (U3).", max_length=10),
+            model_name="restorejob",
+            name="language",
+            field=models.CharField(
+                blank=True, help_text="The requester's language, for what the job tells them (U3).", max_length=10
+            ),
         ),
     ]

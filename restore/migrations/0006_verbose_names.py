@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('restore', '0005_job_language'),
+        ("restore", "0005_job_language"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='restorejob',
-            options={'verbose_name': 'restore job', 'verbose_name_plural': 'restore jobs'},
+            name="restorejob",
+            options={"verbose_name": "restore job", "verbose_name_plural": "restore jobs"},
         ),
     ]

@@ -1,4 +1,5 @@
 """Automatic restore by a form submission (R9)."""
+
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -65,18 +66,21 @@ def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str
     created = restored = False
     now = timezone.now()
     if contact and contact.status == ContactStatus.ARCHIVED:
-        if skip_reason(status=contact.status, archived_at=contact.archived_at, now=now, respect_freeze=False) == Outcome.EXPIRED:
+        if (
+            skip_reason(status=contact.status, archived_at=contact.archived_at, now=now, respect_freeze=False)
+            == Outcome.EXPIRED
+        ):
             # Past the one-year window it is due for purge (A5): purge it now, start afresh.
             contacts_purge(workspace=ws, contact_ids=[contact.id], reason="expired on form submission")
             contact = None
         else:
-            contacts_restore(workspace=ws, contact_ids=[contact.id], source=RestoreSource.FORM, respect_freeze=False, now=now)
+            contacts_restore(
+                workspace=ws, contact_ids=[contact.id], source=RestoreSource.FORM, respect_freeze=False, now=now
+            )
             contact.refresh_from_db()
             restored = True
     if contact is None:
-        contact = contact_create(
-            workspace=ws, email=email, first_name=first_name, last_name=last_name, consent=True
-        )
+        contact = contact_create(workspace=ws, email=email, first_name=first_name, last_name=last_name, consent=True)
         created = True
     for mailing_list in form.lists.all():
         list_subscribe(contact=contact, mailing_list=mailing_list, status=MembershipStatus.SUBSCRIBED)

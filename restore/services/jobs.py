@@ -1,5 +1,6 @@
 """Restore jobs: one at a time per workspace (R4), in the background (R5), crash-safe
 and resumable (R11). The job row is the truth; the broker only carries its id."""
+
 import json
 import logging
 import time
@@ -52,8 +53,10 @@ def active_job(*, workspace: Workspace) -> RestoreJob | None:
 
 def _job_in_progress(job: RestoreJob | None) -> Conflict:
     error = Conflict(
-        _("A restore is already in progress in this workspace. Only one restore can run at a time; "
-          "wait until it finishes, then try again."),
+        _(
+            "A restore is already in progress in this workspace. Only one restore can run at a time; "
+            "wait until it finishes, then try again."
+        ),
         code="job_in_progress",
     )
     error.job_id = job.id if job else None
@@ -76,9 +79,15 @@ def restore_job_create(
         raise InvalidInput(nothing_to_restore(preview), code="nothing_to_restore")  # R12: no job that restores nobody
     if preview.needs_confirmation and not confirm_overage:
         raise Conflict(
-            _("Restoring would bring you to %(after)s billable contacts for a plan of %(limit)s (%(percent)s%%). "
-              "Confirm the restore to accept a possible overage.")
-            % {"after": num(preview.billable_after), "limit": num(preview.contact_limit), "percent": preview.usage_percent},
+            _(
+                "Restoring would bring you to %(after)s billable contacts for a plan of %(limit)s (%(percent)s%%). "
+                "Confirm the restore to accept a possible overage."
+            )
+            % {
+                "after": num(preview.billable_after),
+                "limit": num(preview.contact_limit),
+                "percent": preview.usage_percent,
+            },
             code="overage_confirmation_required",
         )
     ids = selection.ids()
@@ -170,7 +179,9 @@ def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetim
         if job.status != JobStatus.RUNNING:
             return False  # cancelled (or finished): no new chunk starts
         now = now or timezone.now()
-        items = job_items_claim(item_model=RestoreJobItem, job_id=job.id, limit=chunk_size, columns=("id", "contact_id"))
+        items = job_items_claim(
+            item_model=RestoreJobItem, job_id=job.id, limit=chunk_size, columns=("id", "contact_id")
+        )
         if not items:
             return False
         clock.lap("claim")
@@ -185,7 +196,10 @@ def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetim
         clock.lap("restore")
         tally = job_outcomes_write(item_model=RestoreJobItem, items=items, outcomes=outcomes)
         clock.lap("outcomes")
-        counters = {"restored": tally.pop(Outcome.RESTORED, 0), **{f"skipped_{reason}": n for reason, n in tally.items()}}
+        counters = {
+            "restored": tally.pop(Outcome.RESTORED, 0),
+            **{f"skipped_{reason}": n for reason, n in tally.items()},
+        }
         if job_chunk_commit(model=RestoreJob, job_id=job.id, processed=len(items), counters=counters, now=now):
             job.refresh_from_db()
             restore_job_notify_soon(job_id=job.id)
@@ -213,7 +227,9 @@ def restore_job_run(*, job_id: int) -> str:
             publish(RUN_TASK, job_id)
     elif not job_joinable(model=RestoreJob, job_id=job_id, now=now):
         return "not_claimed"
-    finished, chunks = job_steps_run(step=lambda: restore_job_step(job_id=job_id), carry_on=lambda: restore_job_enqueue(job_id=job_id))
+    finished, chunks = job_steps_run(
+        step=lambda: restore_job_step(job_id=job_id), carry_on=lambda: restore_job_enqueue(job_id=job_id)
+    )
     return f"done: {chunks} chunks" if finished else f"continued after {chunks} chunks"
 
 
@@ -227,7 +243,9 @@ def restore_jobs_sweep(*, now: datetime | None = None) -> int:
     for job_id in job_ids:
         restore_job_enqueue(job_id=job_id)
     untold = list(
-        RestoreJob.objects.filter(status__in=FINISHED_JOB_STATUSES, notified_at__isnull=True, finished_at__lt=stale).values_list("id", flat=True)
+        RestoreJob.objects.filter(
+            status__in=FINISHED_JOB_STATUSES, notified_at__isnull=True, finished_at__lt=stale
+        ).values_list("id", flat=True)
     )
     for job_id in untold:  # R13: the finish was committed but its message was lost
         publish(NOTIFY_TASK, job_id)
@@ -243,7 +261,12 @@ def restore_job_cancel(*, job_id: int, actor) -> bool:
         job.status, job.finished_at = JobStatus.CANCELLED, timezone.now()
         job.error = f"Cancelled by support ({actor.get_username()})."
         job.save(update_fields=["status", "finished_at", "error"])
-        audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "cancel"})
+        audit_log(
+            workspace_id=job.workspace_id,
+            actor=actor,
+            action=AuditEvent.Action.STAFF_CHANGE,
+            details={"job": job.id, "verb": "cancel"},
+        )
         restore_job_notify_soon(job_id=job.id)
     return True
 
@@ -258,7 +281,12 @@ def restore_job_retry(*, job_id: int, actor) -> bool:
             job.status, job.attempts, job.error, job.finished_at, job.enqueued_at = JobStatus.QUEUED, 0, "", None, None
             job.notified_at = None  # its next end is told again (R13)
             job.save(update_fields=["status", "attempts", "error", "finished_at", "enqueued_at", "notified_at"])
-            audit_log(workspace_id=job.workspace_id, actor=actor, action=AuditEvent.Action.STAFF_CHANGE, details={"job": job.id, "verb": "retry"})
+            audit_log(
+                workspace_id=job.workspace_id,
+                actor=actor,
+                action=AuditEvent.Action.STAFF_CHANGE,
+                details={"job": job.id, "verb": "retry"},
+            )
             transaction.on_commit(lambda: restore_job_enqueue_soon(job_id=job_id))
     except IntegrityError:
         raise _job_in_progress(None) from None

@@ -2,6 +2,7 @@
 is told — an email with the counts and a link to the job, and a notice on their next
 page view. Exactly once: the job row records it (a redelivered task does nothing), and
 the sweeper sends what a lost message did not."""
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -23,20 +24,34 @@ def restore_job_notify_soon(*, job_id: int) -> None:
 
 
 def restore_job_summary(job: RestoreJob) -> str:
-    values = {"id": job.id, "status": job.get_status_display().lower(), "restored": num(job.restored),
-              "skipped": num(job.skipped_total), "not_processed": num(job.not_processed), "requested": num(job.requested)}
+    values = {
+        "id": job.id,
+        "status": job.get_status_display().lower(),
+        "restored": num(job.restored),
+        "skipped": num(job.skipped_total),
+        "not_processed": num(job.not_processed),
+        "requested": num(job.requested),
+    }
     if job.not_processed:
-        return _("Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored, %(not_processed)s not processed "
-                 "of %(requested)s requested.") % values
-    return _("Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored of %(requested)s requested.") % values
+        return (
+            _(
+                "Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored, %(not_processed)s not processed "
+                "of %(requested)s requested."
+            )
+            % values
+        )
+    return (
+        _("Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored of %(requested)s requested.")
+        % values
+    )
 
 
 def restore_job_notify(*, job_id: int) -> bool:
     """Tell the requester, once. Returns False when there is nothing (more) to send."""
     with transaction.atomic():
-        claimed = RestoreJob.objects.filter(id=job_id, status__in=FINISHED_JOB_STATUSES, notified_at__isnull=True).update(
-            notified_at=timezone.now()
-        )
+        claimed = RestoreJob.objects.filter(
+            id=job_id, status__in=FINISHED_JOB_STATUSES, notified_at__isnull=True
+        ).update(notified_at=timezone.now())
         if not claimed:
             return False
         job = RestoreJob.objects.select_related("workspace", "requested_by").get(id=job_id)
@@ -46,7 +61,8 @@ def restore_job_notify(*, job_id: int) -> bool:
             notice_send(
                 workspace=job.workspace,
                 user=job.requested_by,
-                subject=_("Restore job #%(id)s %(status)s") % {"id": job.id, "status": job.get_status_display().lower()},
+                subject=_("Restore job #%(id)s %(status)s")
+                % {"id": job.id, "status": job.get_status_display().lower()},
                 message=restore_job_summary(job) + (f" {job.error}" if job.error else ""),
                 path=reverse("restore:job", args=[job.workspace.slug, job.id]),
             )

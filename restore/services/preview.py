@@ -1,4 +1,5 @@
 """The restore preview (R12) and the billing check (B1–B3)."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -96,7 +97,9 @@ def restore_preview(*, selection: Selection, now: datetime | None = None, detail
         billable_now=billable_now,
         billable_after=after,
         contact_limit=ws.contact_limit,
-        needs_confirmation=needs_overage_confirmation(billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit),
+        needs_confirmation=needs_overage_confirmation(
+            billable_added=billable_added, billable_after=after, contact_limit=ws.contact_limit
+        ),
         skipped=skipped,
         details=restore_details(selection=selection, now=now) if details and restorable else None,
         frozen_until=restorable_from(first_frozen),
@@ -120,13 +123,23 @@ def restore_details(*, selection: Selection, now: datetime | None = None, limit:
         alive = set(existing.values_list("id", flat=True)) if counts else set()
         coming_back[kind.key] = sum(n for ref, (n, _) in counts.items() if ref in alive)
         gone = sorted((ref for ref in counts.items() if ref[0] not in alive), key=lambda ref: -ref[1][0])[:limit]
-        names = dict(
-            kind.open_snapshots()
-            .filter(**{f"{kind.snapshot_id}__in": [i for i, _ in gone], "contact_id__in": [sample for _, (_, sample) in gone]})
-            .values_list(kind.snapshot_id, kind.snapshot_name)
-        ) if gone else {}
+        names = (
+            dict(
+                kind.open_snapshots()
+                .filter(
+                    **{
+                        f"{kind.snapshot_id}__in": [i for i, _ in gone],
+                        "contact_id__in": [sample for _, (_, sample) in gone],
+                    }
+                )
+                .values_list(kind.snapshot_id, kind.snapshot_name)
+            )
+            if gone
+            else {}
+        )
         result[kind.key] = sorted(
-            ({"name": names.get(i, f"#{i}"), "contacts": n} for i, (n, _) in gone), key=lambda r: (-r["contacts"], r["name"])
+            ({"name": names.get(i, f"#{i}"), "contacts": n} for i, (n, _) in gone),
+            key=lambda r: (-r["contacts"], r["name"]),
         )
     return RestoreDetails(coming_back=coming_back, not_coming_back=result)
 
@@ -136,5 +149,7 @@ def nothing_to_restore(preview: RestorePreview) -> str:
     reasons = "; ".join(f"{num(n)} — {Outcome(reason).label.lower()}" for reason, n in preview.skipped.items() if n)
     sentence = _("None of the selected contacts can be restored now (%(reasons)s).") % {"reasons": reasons}
     if preview.frozen_until:
-        sentence += " " + _("The first frozen one can be restored from %(day)s.") % {"day": date_format(preview.frozen_until)}
+        sentence += " " + _("The first frozen one can be restored from %(day)s.") % {
+            "day": date_format(preview.frozen_until)
+        }
     return sentence

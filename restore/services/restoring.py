@@ -1,4 +1,5 @@
 """Restoring a batch of contacts (R6–R8, R10): set-based, no automation fired."""
+
 from datetime import datetime
 
 from django.db import connection
@@ -69,7 +70,12 @@ def contacts_restore(
         )
         actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
         sql.reattach_associations(
-            workspace_id=workspace.id, record_ids=record_ids, contact_ids=restored, now=now, actor_id=actor_id, source=source
+            workspace_id=workspace.id,
+            record_ids=record_ids,
+            contact_ids=restored,
+            now=now,
+            actor_id=actor_id,
+            source=source,
         )
         for cid in restored:
             outcomes[cid] = Outcome.RESTORED

@@ -1,4 +1,5 @@
 """What the admin picked: explicit ids or every contact matching a filter (S2, S4)."""
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,7 +33,10 @@ def selection_from_ids(*, workspace: Workspace, ids: list[int]) -> Selection:
     if not ids:
         raise InvalidInput(_("Select at least one contact to restore."), code="empty_selection")
     if len(ids) > settings.MAX_SELECTION_SIZE:
-        raise InvalidInput(_("At most %(max)s contacts can be restored at once.") % {"max": num(settings.MAX_SELECTION_SIZE)}, code="selection_too_large")
+        raise InvalidInput(
+            _("At most %(max)s contacts can be restored at once.") % {"max": num(settings.MAX_SELECTION_SIZE)},
+            code="selection_too_large",
+        )
     ids = sorted(set(ids))
     return Selection(
         workspace=workspace,
@@ -46,7 +50,12 @@ def selection_from_ids(*, workspace: Workspace, ids: list[int]) -> Selection:
 def selection_from_queryset(*, workspace: Workspace, queryset: QuerySet[Contact], description: dict) -> Selection:
     """Every contact matching a filter. Not counted here: counting a big filter is a
     pass over it, and the preview's breakdown is that same pass (P2)."""
-    return Selection(workspace=workspace, queryset=queryset.filter(workspace=workspace).order_by(), requested=None, description={"filter": description})
+    return Selection(
+        workspace=workspace,
+        queryset=queryset.filter(workspace=workspace).order_by(),
+        requested=None,
+        description={"filter": description},
+    )
 
 
 def check_filter_size(matching: int) -> None:
@@ -55,6 +64,7 @@ def check_filter_size(matching: int) -> None:
         raise InvalidInput(_("No contact matches this filter."), code="empty_selection")
     if matching > settings.MAX_SELECTION_SIZE:
         raise InvalidInput(
-            _("%(n)s contacts match; at most %(max)s can be restored at once. Narrow the filter.") % {"n": num(matching), "max": num(settings.MAX_SELECTION_SIZE)},
+            _("%(n)s contacts match; at most %(max)s can be restored at once. Narrow the filter.")
+            % {"n": num(matching), "max": num(settings.MAX_SELECTION_SIZE)},
             code="selection_too_large",
         )

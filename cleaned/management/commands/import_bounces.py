@@ -1,6 +1,7 @@
 """Import bounce events from a CSV (header: id,email,type,occurred_at,reason and,
 optionally, code and diagnostic: C7) or
 JSONL file (one event object per line), through the same service as the webhooks."""
+
 import csv
 import json
 from pathlib import Path
@@ -33,13 +34,17 @@ class Command(BaseCommand):
         totals = bounces.BounceResult()
         for batch in self._batches(path):
             try:
-                result = bounces.bounces_apply(workspace=ws, provider=provider, events=bounce_inputs(batch), actor_label=f"import:{path.name}")
+                result = bounces.bounces_apply(
+                    workspace=ws, provider=provider, events=bounce_inputs(batch), actor_label=f"import:{path.name}"
+                )
             except ServiceError as error:
                 raise CommandError(f"{path.name}: {error.detail} Nothing from this batch was applied.") from None
             totals.accepted += result.accepted
             totals.duplicates += result.duplicates
             totals.cleaned += result.cleaned
-        self.stdout.write(f"{totals.accepted} events applied, {totals.duplicates} duplicates ignored, {totals.cleaned} contacts cleaned.")
+        self.stdout.write(
+            f"{totals.accepted} events applied, {totals.duplicates} duplicates ignored, {totals.cleaned} contacts cleaned."
+        )
 
     def _batches(self, path: Path):
         with path.open(encoding="utf-8-sig", newline="") as fh:

@@ -1,4 +1,5 @@
 """A realistic demo workspace. Idempotent: a second run finds it and changes nothing."""
+
 import os
 import random
 from datetime import timedelta
@@ -91,7 +92,12 @@ class Command(BaseCommand):
         lists = MailingList.objects.bulk_create([MailingList(workspace=ws, name=n) for n in LISTS])
         tags = Tag.objects.bulk_create([Tag(workspace=ws, name=n) for n in TAGS])
         accounts = Account.objects.bulk_create(
-            [Account(workspace=ws, name=f"{rng.choice(LAST)} {rng.choice(['SA', 'SAS', 'Ltd', 'GmbH', 'Inc.'])} #{i + 1}") for i in range(50)]
+            [
+                Account(
+                    workspace=ws, name=f"{rng.choice(LAST)} {rng.choice(['SA', 'SAS', 'Ltd', 'GmbH', 'Inc.'])} #{i + 1}"
+                )
+                for i in range(50)
+            ]
         )
 
         contacts = []
@@ -111,11 +117,17 @@ class Command(BaseCommand):
             )
         contacts = Contact.objects.bulk_create(contacts, batch_size=1000)
 
-        statuses = [MembershipStatus.SUBSCRIBED] * 7 + [MembershipStatus.UNCONFIRMED, MembershipStatus.UNSUBSCRIBED, MembershipStatus.BOUNCED]
+        statuses = [MembershipStatus.SUBSCRIBED] * 7 + [
+            MembershipStatus.UNCONFIRMED,
+            MembershipStatus.UNSUBSCRIBED,
+            MembershipStatus.BOUNCED,
+        ]
         memberships, contact_tags = [], []
         for c in contacts:
             for ml in rng.sample(lists, rng.randint(1, 3)):
-                memberships.append(ListMembership(contact=c, mailing_list=ml, status=rng.choice(statuses), created_at=c.created_at))
+                memberships.append(
+                    ListMembership(contact=c, mailing_list=ml, status=rng.choice(statuses), created_at=c.created_at)
+                )
             for tag in rng.sample(tags, rng.randint(0, 4)):
                 contact_tags.append(ContactTag(contact=c, tag=tag))
         ListMembership.objects.bulk_create(memberships, batch_size=2000)
@@ -123,7 +135,11 @@ class Command(BaseCommand):
 
         deals = Deal.objects.bulk_create(
             [
-                Deal(workspace=ws, title=f"{rng.choice(['Renewal', 'Upsell', 'New business', 'Pilot'])} – {rng.choice(accounts).name}", value=Decimal(rng.randint(5, 300) * 100))
+                Deal(
+                    workspace=ws,
+                    title=f"{rng.choice(['Renewal', 'Upsell', 'New business', 'Pilot'])} – {rng.choice(accounts).name}",
+                    value=Decimal(rng.randint(5, 300) * 100),
+                )
                 for _ in range(100)
             ]
         )
@@ -135,9 +151,26 @@ class Command(BaseCommand):
 
         Automation.objects.bulk_create(
             [
-                Automation(workspace=ws, name="Welcome series", trigger=Trigger.CONTACT_CREATED, send_subject="Welcome to Acme Outdoor"),
-                Automation(workspace=ws, name="Newsletter welcome", trigger=Trigger.LIST_SUBSCRIBED, trigger_list=lists[0], send_subject="Thanks for subscribing"),
-                Automation(workspace=ws, name="VIP follow-up", trigger=Trigger.TAG_ADDED, trigger_tag=tags[0], send_subject="A personal hello from our team"),
+                Automation(
+                    workspace=ws,
+                    name="Welcome series",
+                    trigger=Trigger.CONTACT_CREATED,
+                    send_subject="Welcome to Acme Outdoor",
+                ),
+                Automation(
+                    workspace=ws,
+                    name="Newsletter welcome",
+                    trigger=Trigger.LIST_SUBSCRIBED,
+                    trigger_list=lists[0],
+                    send_subject="Thanks for subscribing",
+                ),
+                Automation(
+                    workspace=ws,
+                    name="VIP follow-up",
+                    trigger=Trigger.TAG_ADDED,
+                    trigger_tag=tags[0],
+                    send_subject="A personal hello from our team",
+                ),
             ]
         )
         signup = Form.objects.create(workspace=ws, name="Newsletter signup", is_active=True)
@@ -149,14 +182,22 @@ class Command(BaseCommand):
         rng.shuffle(pool)
         for age in ARCHIVE_AGES_DAYS:
             batch, pool = pool[:PER_AGE], pool[PER_AGE:]
-            contacts_archive(workspace=ws, contact_ids=[c.id for c in batch], actor=users["admin"], now=now - timedelta(days=age, hours=1))
+            contacts_archive(
+                workspace=ws,
+                contact_ids=[c.id for c in batch],
+                actor=users["admin"],
+                now=now - timedelta(days=age, hours=1),
+            )
 
         # Duplicates merged into a survivor (R3: never restorable).
         for k in range(12):
             survivor = pool.pop()
             dup = Contact.objects.create(
-                workspace=ws, email=f"{survivor.first_name.lower()}.{k}.old@{rng.choice(DOMAINS)}",
-                first_name=survivor.first_name, last_name=survivor.last_name, created_at=survivor.created_at - timedelta(days=30),
+                workspace=ws,
+                email=f"{survivor.first_name.lower()}.{k}.old@{rng.choice(DOMAINS)}",
+                first_name=survivor.first_name,
+                last_name=survivor.last_name,
+                created_at=survivor.created_at - timedelta(days=30),
             )
             ListMembership.objects.create(contact=dup, mailing_list=rng.choice(lists))
             contacts_merge(workspace=ws, survivor_id=survivor.id, duplicate_id=dup.id, actor=users["admin"])
@@ -183,9 +224,17 @@ class Command(BaseCommand):
         acme_emails = list(Contact.objects.filter(workspace__slug="acme").values_list("email", flat=True)[:5])
         emails = acme_emails + [f"person{i}@globex.example" for i in range(65)]
         created = Contact.objects.bulk_create(
-            [Contact(workspace=ws, email=e, first_name="Globex", last_name=f"Contact {i}") for i, e in enumerate(emails)]
+            [
+                Contact(workspace=ws, email=e, first_name="Globex", last_name=f"Contact {i}")
+                for i, e in enumerate(emails)
+            ]
         )
-        contacts_archive(workspace=ws, contact_ids=[c.id for c in created[30:]], actor=users["admin"], now=timezone.now() - timedelta(days=45))
+        contacts_archive(
+            workspace=ws,
+            contact_ids=[c.id for c in created[30:]],
+            actor=users["admin"],
+            now=timezone.now() - timedelta(days=45),
+        )
         ws.contact_limit = 50  # 30 billable now; restoring the 40 archived ones goes over
         ws.save(update_fields=["contact_limit"])
 
