@@ -23,7 +23,8 @@ def build(n: int):
     WorkspaceMembership.objects.create(workspace=ws, user=user, role=Role.ADMIN)
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
-            "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 6) g",
+            "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) "
+            "SELECT %s, 'List ' || g, now() FROM generate_series(1, 6) g",
             [ws.id],
         )
         cur.execute(
@@ -31,16 +32,18 @@ def build(n: int):
             [ws.id],
         )
         cur.execute(
-            "INSERT INTO contacts_app_account (workspace_id, name, created_at) SELECT %s, 'Account ' || g, now() FROM generate_series(1, 50) g",
+            "INSERT INTO contacts_app_account (workspace_id, name, created_at) "
+            "SELECT %s, 'Account ' || g, now() FROM generate_series(1, 50) g",
             [ws.id],
         )
         # Archive dates, merges and cleaned addresses drawn at random (seeded), so that
         # they do not line up with the id-based list/tag/account assignment below.
         cur.execute("SELECT setseed(0.42)")
         cur.execute(
-            """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at, updated_at, status,
-                   archived_at, email_status, cleaned_reason)
-               SELECT %s, 'person' || g || '@example.com', 'First' || (g %% 997), 'Last' || (g %% 1009), '', now() - interval '3 years', now(),
+            """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at,
+                   updated_at, status, archived_at, email_status, cleaned_reason)
+               SELECT %s, 'person' || g || '@example.com', 'First' || (g %% 997), 'Last' || (g %% 1009),
+                   '', now() - interval '3 years', now(),
                    CASE WHEN random() < 0.01 THEN 'merged' ELSE 'archived' END,
                    now() - random() * interval '400 days',
                    CASE WHEN random() < 0.05 THEN 'cleaned' ELSE 'ok' END, ''
@@ -48,23 +51,28 @@ def build(n: int):
             [ws.id, n],
         )
         cur.execute(
-            """INSERT INTO contacts_app_archiverecord (workspace_id, contact_id, archived_at, account_id_snapshot, account_name, restore_source)
+            """INSERT INTO contacts_app_archiverecord (workspace_id, contact_id, archived_at, account_id_snapshot,
+                   account_name, restore_source)
                SELECT c.workspace_id, c.id, c.archived_at, a.id, a.name, '' FROM contacts_app_contact c
-               JOIN contacts_app_account a ON a.workspace_id = c.workspace_id AND a.name = 'Account ' || (1 + c.id %% 50)
+               JOIN contacts_app_account a ON a.workspace_id = c.workspace_id
+                   AND a.name = 'Account ' || (1 + c.id %% 50)
                WHERE c.workspace_id = %s AND c.status = 'archived'""",
             [ws.id],
         )
         cur.execute(
-            """INSERT INTO contacts_app_archivedlistmembership (record_id, contact_id, list_id_snapshot, list_name, status, subscribed_at)
+            """INSERT INTO contacts_app_archivedlistmembership (record_id, contact_id, list_id_snapshot, list_name,
+                   status, subscribed_at)
                SELECT r.id, r.contact_id, l.id, l.name, 'subscribed', now() FROM contacts_app_archiverecord r
-               JOIN contacts_app_mailinglist l ON l.workspace_id = r.workspace_id AND l.name = 'List ' || (1 + r.contact_id %% 6)
+               JOIN contacts_app_mailinglist l ON l.workspace_id = r.workspace_id
+                   AND l.name = 'List ' || (1 + r.contact_id %% 6)
                WHERE r.workspace_id = %s""",
             [ws.id],
         )
         cur.execute(
             """INSERT INTO contacts_app_archivedcontacttag (record_id, contact_id, tag_id_snapshot, tag_name)
                SELECT r.id, r.contact_id, t.id, t.name FROM contacts_app_archiverecord r
-               JOIN contacts_app_tag t ON t.workspace_id = r.workspace_id AND t.name = 'tag-' || (1 + r.contact_id %% 20)
+               JOIN contacts_app_tag t ON t.workspace_id = r.workspace_id
+                   AND t.name = 'tag-' || (1 + r.contact_id %% 20)
                WHERE r.workspace_id = %s""",
             [ws.id],
         )
@@ -137,7 +145,8 @@ def main():
         else:
             ws, user = build(args.n)
     print(
-        f"P2 archived list, {args.n:,} archived/merged contacts in one workspace (set-up {t.seconds:.0f}s); {args.repeat} requests each"
+        f"P2 archived list, {args.n:,} archived/merged contacts in one workspace (set-up {t.seconds:.0f}s); "
+        f"{args.repeat} requests each"
     )
     client = Client()
     client.force_login(user)

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 import urllib.request
+from datetime import UTC
 
 from common import ROOT, Timer, setup_django
 
@@ -33,17 +34,19 @@ def make_cleaned(slug: str, n: int, *, with_associations: bool, email_status: st
     ws = Workspace.objects.create(name=slug, slug=slug, contact_limit=10 * n)
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
-            """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at, updated_at, status,
-                   email_status, cleaned_at, cleaned_reason, bounce_count)
+            """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at,
+                   updated_at, status, email_status, cleaned_at, cleaned_reason, bounce_count)
                SELECT %s, %s || '-' || g || '@bench.example', '=First' || g, 'Last', '+33 6', now(), now(), 'active',
-                   %s, CASE WHEN %s = 'cleaned' THEN now() END, CASE WHEN %s = 'cleaned' THEN '550 5.1.1 unknown user' ELSE '' END,
+                   %s, CASE WHEN %s = 'cleaned' THEN now() END,
+                   CASE WHEN %s = 'cleaned' THEN '550 5.1.1 unknown user' ELSE '' END,
                    CASE WHEN %s = 'cleaned' THEN 1 ELSE 0 END
                FROM generate_series(1, %s) g""",
             [ws.id, slug, email_status, email_status, email_status, email_status, n],
         )
         if with_associations:
             cur.execute(
-                "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 2) g",
+                "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) "
+                "SELECT %s, 'List ' || g, now() FROM generate_series(1, 2) g",
                 [ws.id],
             )
             cur.execute(
@@ -59,7 +62,8 @@ def make_cleaned(slug: str, n: int, *, with_associations: bool, email_status: st
             )
             cur.execute(
                 """INSERT INTO contacts_app_contacttag (contact_id, tag_id, created_at)
-                   SELECT c.id, t.id, now() FROM contacts_app_contact c JOIN contacts_app_tag t ON t.workspace_id = c.workspace_id
+                   SELECT c.id, t.id, now()
+                   FROM contacts_app_contact c JOIN contacts_app_tag t ON t.workspace_id = c.workspace_id
                    WHERE c.workspace_id = %s""",
                 [ws.id],
             )
@@ -78,7 +82,8 @@ def bench_archive(n: int) -> None:
         archived = cleaned_contacts_archive(workspace=ws, contact_ids=ids, confirmation="ARCHIVE", actor=None)
     assert archived == n
     print(
-        f"  P3 bulk archive of {n:,} cleaned contacts (2 lists, 2 tags each): {t.seconds:.1f}s = {n / t.seconds:,.0f} contacts/s (target ≤ 60 s)"
+        f"  P3 bulk archive of {n:,} cleaned contacts (2 lists, 2 tags each): {t.seconds:.1f}s = "
+        f"{n / t.seconds:,.0f} contacts/s (target ≤ 60 s)"
     )
 
 
@@ -99,7 +104,8 @@ def export_in_child(ws, label: str) -> None:
     job.refresh_from_db()
     seconds = float(seconds)
     print(
-        f"  P3 CSV export of {job.rows:,} rows ({label}): {seconds:.1f}s = {job.rows / seconds:,.0f} rows/s, peak RSS {int(rss_kb) / 1024:.0f} MB"
+        f"  P3 CSV export of {job.rows:,} rows ({label}): {seconds:.1f}s = {job.rows / seconds:,.0f} rows/s, "
+        f"peak RSS {int(rss_kb) / 1024:.0f} MB"
     )
 
 
@@ -120,7 +126,7 @@ def bench_webhook(events: int) -> None:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=1)
                 break
-            except Exception:
+            except OSError:  # not listening yet (URLError, refused, reset, timeout)
                 time.sleep(0.2)
 
         def evidence(k: int) -> dict:
@@ -180,15 +186,17 @@ def bench_webhook(events: int) -> None:
     stored = BounceEvent.objects.filter(workspace=ws).exclude(code="").count()
     cleanings = Cleaning.objects.filter(workspace=ws).count()
     print(
-        f"  P4 bounce webhook: {len(batches) * 100:,} events in {t.seconds:.1f}s = {len(batches) * 100 / t.seconds:,.0f} events/s "
-        f"over loopback (4 clients, 100 events/request); stored with evidence {stored:,}, lost {len(batches) * 100 - stored}, "
+        f"  P4 bounce webhook: {len(batches) * 100:,} events in {t.seconds:.1f}s = "
+        f"{len(batches) * 100 / t.seconds:,.0f} events/s "
+        f"over loopback (4 clients, 100 events/request); stored with evidence {stored:,}, "
+        f"lost {len(batches) * 100 - stored}, "
         f"failed requests {len(failures)}, addresses cleaned {cleanings:,} (target ≥ 1,000/s)"
     )
 
 
 def bench_incident_revert(n: int) -> None:
     """C8: N cleanings by one provider in one hour, reverted through a real worker."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     import redis
     from django.conf import settings
@@ -199,7 +207,7 @@ def bench_incident_revert(n: int) -> None:
     from contacts_app.models import Contact, ListMembership
 
     ws = make_cleaned("c8-revert", n, with_associations=True, email_status="ok")
-    t0 = datetime(2026, 11, 20, 9, tzinfo=timezone.utc)
+    t0 = datetime(2026, 11, 20, 9, tzinfo=UTC)
     emails = list(Contact.objects.filter(workspace=ws).order_by("id").values_list("email", flat=True))
     with Timer() as setup:
         for start in range(0, n, 10_000):
@@ -219,7 +227,8 @@ def bench_incident_revert(n: int) -> None:
                 ],
             )
     print(
-        f"  C8 set-up: {n:,} addresses cleaned through the bounce service in {setup.seconds:.1f}s ({n / setup.seconds:,.0f}/s)"
+        f"  C8 set-up: {n:,} addresses cleaned through the bounce service in "
+        f"{setup.seconds:.1f}s ({n / setup.seconds:,.0f}/s)"
     )
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     log = open(ROOT / "var" / "bench-worker.log", "w")

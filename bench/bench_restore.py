@@ -19,7 +19,7 @@ from pathlib import Path
 # Its own database: it starts from an empty one, and must not drop P2's million rows.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_p1")
 
-from common import ROOT, Timer, setup_django  # noqa: E402
+from common import ROOT, Timer, setup_django
 
 
 def build_population(slug: str, n: int):
@@ -31,12 +31,14 @@ def build_population(slug: str, n: int):
     ws = Workspace.objects.create(name=slug, slug=slug, contact_limit=10 * n)
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(
-            "INSERT INTO contacts_app_account (workspace_id, name, created_at) VALUES (%s, 'Bench Corp', now()) RETURNING id",
+            "INSERT INTO contacts_app_account (workspace_id, name, created_at) "
+            "VALUES (%s, 'Bench Corp', now()) RETURNING id",
             [ws.id],
         )
         account_id = cur.fetchone()[0]
         cur.execute(
-            "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) SELECT %s, 'List ' || g, now() FROM generate_series(1, 3) g",
+            "INSERT INTO contacts_app_mailinglist (workspace_id, name, created_at) "
+            "SELECT %s, 'List ' || g, now() FROM generate_series(1, 3) g",
             [ws.id],
         )
         cur.execute(
@@ -46,22 +48,25 @@ def build_population(slug: str, n: int):
         # One active partner per deal keeps the deals alive (A3), so restore re-links them.
         deals = max(1, n // 10)
         cur.execute(
-            "INSERT INTO contacts_app_deal (workspace_id, title, value, created_at) SELECT %s, 'Deal ' || g, 0, now() FROM generate_series(1, %s) g",
+            "INSERT INTO contacts_app_deal (workspace_id, title, value, created_at) "
+            "SELECT %s, 'Deal ' || g, 0, now() FROM generate_series(1, %s) g",
             [ws.id, deals],
         )
         cur.execute(
-            """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at, updated_at, status,
-                   archived_at, email_status, cleaned_reason)
-               SELECT %s, %s || '-' || g || '@bench.example', 'First', 'Last ' || g, '', now() - interval '2 years', now(),
+            """INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at,
+                   updated_at, status, archived_at, email_status, cleaned_reason)
+               SELECT %s, %s || '-' || g || '@bench.example', 'First', 'Last ' || g, '',
+                   now() - interval '2 years', now(),
                    'archived', now() - interval '40 days', 'ok', ''
                FROM generate_series(1, %s) g""",
             [ws.id, slug, n],
         )
         cur.execute(
             """WITH partner AS (
-                   INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at, updated_at, status,
-                       email_status, cleaned_reason)
-                   SELECT %s, %s || '-partner-' || d.id || '@bench.example', 'Partner', '', d.id::text, now(), now(), 'active', 'ok', ''
+                   INSERT INTO contacts_app_contact (workspace_id, email, first_name, last_name, phone, created_at,
+                       updated_at, status, email_status, cleaned_reason)
+                   SELECT %s, %s || '-partner-' || d.id || '@bench.example', 'Partner', '', d.id::text,
+                       now(), now(), 'active', 'ok', ''
                    FROM contacts_app_deal d WHERE d.workspace_id = %s
                    RETURNING id, phone)
                INSERT INTO contacts_app_dealcontact (deal_id, contact_id, is_primary, created_at)
@@ -71,12 +76,15 @@ def build_population(slug: str, n: int):
         cur.execute("SELECT min(id) FROM contacts_app_deal WHERE workspace_id = %s", [ws.id])
         first_deal = cur.fetchone()[0]
         cur.execute(
-            """INSERT INTO contacts_app_archiverecord (workspace_id, contact_id, archived_at, account_id_snapshot, account_name, restore_source)
-               SELECT %s, id, archived_at, %s, 'Bench Corp', '' FROM contacts_app_contact WHERE workspace_id = %s AND status = 'archived'""",
+            """INSERT INTO contacts_app_archiverecord (workspace_id, contact_id, archived_at, account_id_snapshot,
+                   account_name, restore_source)
+               SELECT %s, id, archived_at, %s, 'Bench Corp', '' FROM contacts_app_contact
+               WHERE workspace_id = %s AND status = 'archived'""",
             [ws.id, account_id, ws.id],
         )
         cur.execute(
-            """INSERT INTO contacts_app_archivedlistmembership (record_id, contact_id, list_id_snapshot, list_name, status, subscribed_at)
+            """INSERT INTO contacts_app_archivedlistmembership (record_id, contact_id, list_id_snapshot, list_name,
+                   status, subscribed_at)
                SELECT r.id, r.contact_id, l.id, l.name, 'subscribed', now() - interval '1 year'
                FROM contacts_app_archiverecord r JOIN contacts_app_mailinglist l ON l.workspace_id = r.workspace_id
                WHERE r.workspace_id = %s""",
@@ -84,12 +92,14 @@ def build_population(slug: str, n: int):
         )
         cur.execute(
             """INSERT INTO contacts_app_archivedcontacttag (record_id, contact_id, tag_id_snapshot, tag_name)
-               SELECT r.id, r.contact_id, t.id, t.name FROM contacts_app_archiverecord r JOIN contacts_app_tag t ON t.workspace_id = r.workspace_id
+               SELECT r.id, r.contact_id, t.id, t.name
+               FROM contacts_app_archiverecord r JOIN contacts_app_tag t ON t.workspace_id = r.workspace_id
                WHERE r.workspace_id = %s""",
             [ws.id],
         )
         cur.execute(
-            """INSERT INTO contacts_app_archiveddeallink (record_id, contact_id, deal_id_snapshot, deal_title, was_primary, deal_deleted)
+            """INSERT INTO contacts_app_archiveddeallink (record_id, contact_id, deal_id_snapshot, deal_title,
+                   was_primary, deal_deleted)
                SELECT r.id, r.contact_id, d.id, d.title, FALSE, FALSE
                FROM contacts_app_archiverecord r
                JOIN contacts_app_deal d ON d.id = %s + (r.contact_id %% %s)
@@ -114,8 +124,10 @@ SQL_LOWER_BOUND = [
        SELECT s.deal_id_snapshot, s.contact_id, FALSE, now() FROM contacts_app_archiveddeallink s
        JOIN contacts_app_archiverecord r ON r.id = s.record_id AND r.restored_at IS NULL AND r.workspace_id = %(ws)s
        JOIN contacts_app_deal d ON d.id = s.deal_id_snapshot""",
-    """UPDATE contacts_app_contact c SET status = 'active', archived_at = NULL, archived_by_id = NULL, account_id = r.account_id_snapshot
-       FROM contacts_app_archiverecord r WHERE r.contact_id = c.id AND r.restored_at IS NULL AND r.workspace_id = %(ws)s""",
+    """UPDATE contacts_app_contact c
+       SET status = 'active', archived_at = NULL, archived_by_id = NULL, account_id = r.account_id_snapshot
+       FROM contacts_app_archiverecord r
+       WHERE r.contact_id = c.id AND r.restored_at IS NULL AND r.workspace_id = %(ws)s""",
     "UPDATE contacts_app_archiverecord SET restored_at = now() WHERE workspace_id = %(ws)s AND restored_at IS NULL",
 ]
 
@@ -231,7 +243,8 @@ def main():
             ratio = bound_s / job_s
             table.append((n, w, bound_s, job_s, ratio))
             print(
-                f"    {w} worker{'s' if w > 1 else ''}: {job_s:.2f}s = {n / job_s:,.0f} contacts/s, {job_s / n * 1e6:.0f} µs/contact, "
+                f"    {w} worker{'s' if w > 1 else ''}: {job_s:.2f}s = {n / job_s:,.0f} contacts/s, "
+                f"{job_s / n * 1e6:.0f} µs/contact, "
                 f"{ratio:.0%} of the bound; per 1,000 contacts: {where_time_goes(profile)}"
             )
     print("\n  | contacts | workers | SQL bound | job | contacts/s | µs/contact | ratio |")
@@ -241,7 +254,8 @@ def main():
         costs = [j / n for n, ww, _, j, _ in table if ww == w]
         if len(costs) > 1:
             print(
-                f"  cost per contact with {w} worker(s), largest vs smallest size: {costs[-1] / costs[0]:.2f}× (target within 1.2×)"
+                f"  cost per contact with {w} worker(s), largest vs smallest size: "
+                f"{costs[-1] / costs[0]:.2f}× (target within 1.2×)"
             )
 
 

@@ -61,7 +61,7 @@ def code_class(code: str) -> BounceClass | None:
     if len(parts) != 3:
         return None
     for pattern, cls in CODE_TABLE:
-        if all(p in ("x", c) for p, c in zip(pattern.split("."), parts)):
+        if all(p in ("x", c) for p, c in zip(pattern.split("."), parts, strict=True)):
             return cls
     return None
 

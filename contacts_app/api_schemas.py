@@ -38,7 +38,7 @@ _TEXT_CHARACTER = r"[^\x00-\x1F\x7F-\x9F]"  # anything but a C0 or C1 control ch
 NO_CONTROL_CHARACTERS = rf"^{_TEXT_CHARACTER}*$"
 
 
-def Text(max_length: int, **kwargs):  # noqa: N802 (a type factory)
+def Text(max_length: int, **kwargs):
     """A single line of text that fits its column: no control characters or unpaired
     surrogates, never cut."""
     kwargs.setdefault("pattern", NO_CONTROL_CHARACTERS)

@@ -14,7 +14,10 @@ def membership_status_for(*, email_status: str, wanted: str) -> str:
 
 def membership_status_sql(*, email_status: str, wanted: str) -> str:
     """`membership_status_for` as an SQL expression over two column references."""
-    return f"CASE WHEN {email_status} = '{EmailStatus.CLEANED.value}' THEN '{MembershipStatus.BOUNCED.value}' ELSE {wanted} END"
+    return (
+        f"CASE WHEN {email_status} = '{EmailStatus.CLEANED.value}' THEN '{MembershipStatus.BOUNCED.value}' "
+        f"ELSE {wanted} END"
+    )
 
 
 def memberships_bounce(*, contact_ids: Sequence[int]) -> int:

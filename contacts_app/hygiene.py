@@ -5,7 +5,7 @@ with a sentence naming the field — and never silently cut or stored broken."""
 
 import re
 import unicodedata
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -88,4 +88,4 @@ def validate_date(value: date) -> None:
 
 def aware(value: datetime) -> datetime:
     """A naive date and time from outside is taken as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

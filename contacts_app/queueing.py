@@ -19,7 +19,7 @@ def publish(task_name: str, *args) -> bool:
     caller's sweeper retries)."""
     try:
         current_app.send_task(task_name, args=list(args), retry=False)
-    except Exception as exc:  # broker down or unreachable
+    except Exception as exc:  # noqa: BLE001 — broker down, whatever the transport raises: never break the caller
         log.warning("%s%s not enqueued (%s); it will be retried", task_name, args, exc)
         return False
     return True

@@ -60,8 +60,8 @@ def reattach_associations(
         contact_in, contact_params = in_ids("id", contact_ids)
         cur.execute(
             f"""
-            UPDATE {_t(Contact)} SET status = '{ContactStatus.ACTIVE.value}', archived_at = NULL, archived_by_id = NULL, updated_at = %s,
-                snapshot_list_ids = NULL, snapshot_tag_ids = NULL, snapshot_account_id = NULL,
+            UPDATE {_t(Contact)} SET status = '{ContactStatus.ACTIVE.value}', archived_at = NULL, archived_by_id = NULL,
+                updated_at = %s, snapshot_list_ids = NULL, snapshot_tag_ids = NULL, snapshot_account_id = NULL,
                 account_id = (
                     SELECT a.id FROM {_t(ArchiveRecord)} r
                     JOIN {_t(ACCOUNT.target)} a ON a.id = r.account_id_snapshot AND a.workspace_id = %s
@@ -73,6 +73,7 @@ def reattach_associations(
         if record_ids:
             rid_in, rid_params = in_ids("id", record_ids)
             cur.execute(
-                f"UPDATE {_t(ArchiveRecord)} SET restored_at = %s, restored_by_id = %s, restore_source = %s WHERE {rid_in}",
+                f"UPDATE {_t(ArchiveRecord)} SET restored_at = %s, restored_by_id = %s, restore_source = %s "
+                f"WHERE {rid_in}",
                 [now, actor_id, source, *rid_params],
             )

@@ -162,7 +162,8 @@ WEBHOOK_CASES = [
     ("deeply nested JSON", DEEP),
     (
         "unpaired surrogate",
-        b'{"events": [{"id": "\\udfff", "email": "jane@example.com", "type": "hard", "occurred_at": "2026-01-01T00:00:00Z"}]}',
+        b'{"events": [{"id": "\\udfff", "email": "jane@example.com", "type": "hard", '
+        b'"occurred_at": "2026-01-01T00:00:00Z"}]}',
     ),
 ]
 

@@ -71,7 +71,7 @@ def test_a3_sole_contact_deal_is_deleted_and_shared_deal_keeps_others(workspace,
 
     assert not Deal.objects.filter(id=solo.id).exists()
     assert list(DealContact.objects.filter(deal=shared).values_list("contact_id", "is_primary")) == [(staying.id, True)]
-    links = {l.deal_id_snapshot: l for l in ArchivedDealLink.objects.filter(contact=leaving)}
+    links = {link.deal_id_snapshot: link for link in ArchivedDealLink.objects.filter(contact=leaving)}
     assert links[solo.id].deal_deleted and links[solo.id].was_primary
     assert not links[shared.id].deal_deleted and not links[shared.id].was_primary
 

@@ -55,7 +55,10 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
                 type="hard",
                 occurred_at=days_ago(1),
                 code="5.1.1",
-                diagnostic="smtp; 550 5.1.1 <a-long-bounced-address@example-company.com>: Recipient address rejected: User unknown in virtual mailbox table",
+                diagnostic=(
+                    "smtp; 550 5.1.1 <a-long-bounced-address@example-company.com>: "
+                    "Recipient address rejected: User unknown in virtual mailbox table"
+                ),
             )
         ],
     )

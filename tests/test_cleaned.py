@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import UTC
 
 import pytest
 from django.urls import reverse
@@ -215,18 +216,18 @@ def test_c4_a_queued_export_never_started_is_picked_up_by_the_sweeper(workspace,
 
 def test_c4_every_timestamp_in_the_export_is_iso_8601_utc_with_its_zone(workspace, admin_user):
     import re
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     c = make_contact(workspace, email_status="cleaned")
     Contact.objects.filter(id=c.id).update(
-        cleaned_at=datetime(2026, 11, 18, 10, 0, 0, 123456, tzinfo=timezone.utc),
-        created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        cleaned_at=datetime(2026, 11, 18, 10, 0, 0, 123456, tzinfo=UTC),
+        created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
     )
     job = export_create(workspace=workspace, actor=admin_user, params={})
     export_run(export_id=job.id)
     job.refresh_from_db()
     header, row = list(csv.reader(io.StringIO(export_path(job).read_text("utf-8"))))
-    values = dict(zip(header, row))
+    values = dict(zip(header, row, strict=True))
     assert values["cleaned_at"] == "2026-11-18T10:00:00Z" and values["created_at"] == "2025-01-02T03:04:05Z"
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", values[k]) for k in ("cleaned_at", "created_at"))
 

@@ -263,7 +263,7 @@ def test_c7_classification_table_in_one_function():
 def cleaned_jane(client, workspace):
     jane = make_contact(workspace, email="jane@example.com")
     lists = [make_list(workspace, n) for n in ("News", "Promo", "Pending")]
-    for ml, status in zip(lists, ("subscribed", "unsubscribed", "unconfirmed")):
+    for ml, status in zip(lists, ("subscribed", "unsubscribed", "unconfirmed"), strict=True):
         subscribe(jane, ml, status)
     ev = {**event(1, jane.email, "hard"), "code": "5.1.1", "diagnostic": "550 5.1.1 user unknown"}
     post_signed(client, workspace, {"events": [ev]})

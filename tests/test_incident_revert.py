@@ -193,7 +193,7 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
         for kill_at in (200, 1200):
             worker = Worker(beat=True, **throttle).start()
             started.append(worker)
-            wait_until(lambda: cursor() >= kill_at, timeout=60, what=f"cursor to reach {kill_at}")
+            wait_until(lambda kill_at=kill_at: cursor() >= kill_at, timeout=60, what=f"cursor to reach {kill_at}")
             worker.kill()
             assert cursor() < job.requested, "the job finished before the kill point"
         started.append(Worker(beat=True, **throttle).start())
@@ -229,7 +229,7 @@ def test_c8_an_incident_revert_and_admins_uncleaning_the_same_contacts_at_once_n
         clean(workspace, victims, provider="mailgun", code="5.1.1", at=T0, prefix=f"race{round_}")
         ids = list(Cleaning.objects.filter(contact__in=victims).values_list("id", flat=True))
 
-        def revert():
+        def revert(ids=ids):
             with transaction.atomic():
                 return cleanings_undo(
                     workspace=workspace, cleaning_ids=ids, actor=admin_user, reason="incident", now=timezone.now()

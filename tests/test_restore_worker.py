@@ -101,7 +101,7 @@ def test_r11_worker_killed_at_several_points_finishes_the_job_restoring_everyone
     throttle = {"RESTORE_CHUNK_SIZE": 100, "RESTORE_CHUNK_PAUSE": 0.05}
     for kill_at in (300, 1900):  # two crashes; the third attempt (R11's limit) finishes
         worker = workers(beat=True, **throttle)
-        wait_until(lambda: cursor() >= kill_at, timeout=60, what=f"cursor to reach {kill_at}")
+        wait_until(lambda kill_at=kill_at: cursor() >= kill_at, timeout=60, what=f"cursor to reach {kill_at}")
         worker.kill()
         assert cursor() < job.requested, "the job finished before the kill point"
     workers(beat=True, **throttle)  # the sweeper in beat finds the stale job and resumes it

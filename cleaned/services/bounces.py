@@ -199,8 +199,8 @@ def _record_events(
             batch = rows[start : start + 1000]
             values = ", ".join(["(" + ", ".join(["%s"] * 14) + ")"] * len(batch))
             cur.execute(
-                f"INSERT INTO {table(BounceEvent)} (workspace_id, provider, event_id, email, type, occurred_at, reason, contact_id, "
-                "received_at, code, diagnostic, bounce_class, source, reported_as) "
+                f"INSERT INTO {table(BounceEvent)} (workspace_id, provider, event_id, email, type, occurred_at, "
+                "reason, contact_id, received_at, code, diagnostic, bounce_class, source, reported_as) "
                 f"VALUES {values} ON CONFLICT (workspace_id, provider, event_id) DO NOTHING RETURNING event_id, id",
                 [v for row in batch for v in row],
             )

@@ -202,7 +202,10 @@ def incident_revert_run(*, job_id: int) -> str:
         model=IncidentRevertJob,
         job_id=job_id,
         now=now,
-        give_up=f"The revert stopped {MAX_ATTEMPTS} times before finishing and was given up. Addresses un-cleaned so far stay un-cleaned.",
+        give_up=(
+            f"The revert stopped {MAX_ATTEMPTS} times before finishing and was given up. "
+            "Addresses un-cleaned so far stay un-cleaned."
+        ),
     )
     if claimed != "claimed" and not job_joinable(model=IncidentRevertJob, job_id=job_id, now=now):
         return "not_claimed"

@@ -98,7 +98,8 @@ def _snapshot_in_sql(
     m_in, m_params = in_ids("m.contact_id", contact_ids)
     with connection.cursor() as cur:
         cur.execute(
-            f"""INSERT INTO {table(ArchiveRecord)} (workspace_id, contact_id, archived_at, archived_by_id, account_id_snapshot, account_name, restore_source)
+            f"""INSERT INTO {table(ArchiveRecord)} (workspace_id, contact_id, archived_at, archived_by_id,
+                    account_id_snapshot, account_name, restore_source)
                 SELECT %s, c.id, %s, %s, c.account_id, COALESCE(a.name, ''), ''
                 FROM {table(Contact)} c LEFT JOIN {table(Account)} a ON a.id = c.account_id
                 WHERE {c_in}
@@ -120,7 +121,8 @@ def _snapshot_in_sql(
             (TAGS, "tag_id", "tag_id_snapshot, tag_name", "m.tag_id, x.name"),
         ):
             cur.execute(
-                f"INSERT INTO {table(kind.snapshot)} (record_id, contact_id, {columns}) SELECT r.id, m.contact_id, {values} "
+                f"INSERT INTO {table(kind.snapshot)} (record_id, contact_id, {columns}) "
+                f"SELECT r.id, m.contact_id, {values} "
                 f"FROM {table(kind.link)} m JOIN {table(kind.target)} x ON x.id = m.{link_column} "
                 f"JOIN {records_sql} ON r.contact_id = m.contact_id WHERE {m_in}",
                 [*records_params, *m_params],

@@ -35,7 +35,8 @@ def restore_job_summary(job: RestoreJob) -> str:
     if job.not_processed:
         return (
             _(
-                "Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored, %(not_processed)s not processed "
+                "Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored, "
+                "%(not_processed)s not processed "
                 "of %(requested)s requested."
             )
             % values

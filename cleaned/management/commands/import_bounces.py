@@ -43,7 +43,8 @@ class Command(BaseCommand):
             totals.duplicates += result.duplicates
             totals.cleaned += result.cleaned
         self.stdout.write(
-            f"{totals.accepted} events applied, {totals.duplicates} duplicates ignored, {totals.cleaned} contacts cleaned."
+            f"{totals.accepted} events applied, {totals.duplicates} duplicates ignored, "
+            f"{totals.cleaned} contacts cleaned."
         )
 
     def _batches(self, path: Path):

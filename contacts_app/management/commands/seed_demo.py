@@ -33,8 +33,14 @@ from contacts_app.services.archive import contacts_archive
 from contacts_app.services.merge import contacts_merge
 from contacts_app.signals import demo_workspace_seeded
 
-FIRST = "Alice Bruno Chloé Daniel Emma Farid Gabriel Hanna Inès Jules Karim Léa Marc Nadia Oscar Paul Quentin Rose Sofia Tom Ugo Victor Wendy Yanis Zoé Hugo Camille Lucas Manon Nora".split()
-LAST = "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier Blanc Guerin Boyer Garnier Chevalier Francois".split()
+FIRST = (
+    "Alice Bruno Chloé Daniel Emma Farid Gabriel Hanna Inès Jules Karim Léa Marc Nadia Oscar Paul Quentin Rose Sofia "
+    "Tom Ugo Victor Wendy Yanis Zoé Hugo Camille Lucas Manon Nora"
+).split()
+LAST = (
+    "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel Garcia "
+    "David Bertrand Roux Vincent Fournier Morel Girard André Mercier Blanc Guerin Boyer Garnier Chevalier Francois"
+).split()
 DOMAINS = "gmail.com outlook.com yahoo.fr orange.fr free.fr proton.me acme-corp.com northwind.io".split()
 LISTS = ["Newsletter", "Product updates", "Webinar attendees", "Customers", "Partners", "Events Paris"]
 TAGS = (
@@ -103,14 +109,19 @@ class Command(BaseCommand):
         contacts = []
         for i in range(n_contacts):
             first, last = rng.choice(FIRST), rng.choice(LAST)
-            email = f"{first.lower().replace('é', 'e').replace('è', 'e').replace('ï', 'i')}.{last.lower().replace('é', 'e')}{i}@{rng.choice(DOMAINS)}"
+            email = (
+                f"{first.lower().replace('é', 'e').replace('è', 'e').replace('ï', 'i')}."
+                f"{last.lower().replace('é', 'e')}{i}@{rng.choice(DOMAINS)}"
+            )
             contacts.append(
                 Contact(
                     workspace=ws,
                     email=email,
                     first_name=first,
                     last_name=last,
-                    phone=f"+33 6 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                    phone=(
+                        f"+33 6 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
+                    ),
                     created_at=now - timedelta(days=rng.randint(420, 1100), minutes=rng.randint(0, 1440)),
                     account=rng.choice(accounts) if rng.random() < 0.6 else None,
                 )
@@ -245,7 +256,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Workspace '{ws.name}' (acme): {by_status['active']} active, {by_status['archived']} archived, "
             f"{by_status['merged']} merged, {cleaned} cleaned; plan limit {ws.contact_limit}.\n"
-            "Globex Corp (/w/globex/contacts/archived/) is near its plan limit: its restore asks to confirm the overage.\n"
+            "Globex Corp (/w/globex/contacts/archived/) is near its plan limit: "
+            "its restore asks to confirm the overage.\n"
             f"Log in at http://127.0.0.1:{os.getenv('PORT', '8000')}/ as\n"
             "  admin   / admin    (workspace admin: archive, restore, export)\n"
             "  member  / member   (workspace member: sees every page, adds and edits contacts)\n"
