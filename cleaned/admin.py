@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from contacts_app.admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin
+from contacts_app.admin.audit import AuditedModelAdmin, ReadOnlyAdminMixin
 
 from .models import BounceEvent, ExportJob
 

@@ -9,11 +9,11 @@ from django.urls import reverse
 from ninja import Header, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from contacts_app.api_auth import require_admin
-from contacts_app.api_schemas import ContactFilterIn, ContactOut, Text, errors
-from contacts_app.errors import Conflict, NotFound, ServiceError
+from contacts_app.api.auth import require_admin
+from contacts_app.api.schemas import ContactFilterIn, ContactOut, Text, errors
+from contacts_app.api.throttling import BounceWebhookThrottle
+from contacts_app.lib.errors import Conflict, NotFound, ServiceError
 from contacts_app.models import Workspace
-from contacts_app.throttling import BounceWebhookThrottle
 
 from .models import ExportJob, ExportScope, ExportStatus
 from .parsing import BounceBatchIn, bounce_inputs_from_json

@@ -7,7 +7,7 @@ class CleanedConfig(AppConfig):
     verbose_name = _("Cleaned contacts")
 
     def ready(self):
-        from contacts_app.panels import contact_panel_register
+        from contacts_app.web.panels import contact_panel_register
 
         from . import demo, webhooks  # noqa: F401  (connect the demo and anymail tracking receivers)
         from .panels import why_cleaned_panel

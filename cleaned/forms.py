@@ -5,8 +5,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from contacts_app.filters import ContactFilter
-from contacts_app.forms import SelectionForm, ServiceForm
-from contacts_app.hygiene import validate_date, validate_text
+from contacts_app.lib.hygiene import validate_date, validate_text
+from contacts_app.web.forms import SelectionForm, ServiceForm
 
 from .models import ExportScope
 from .selectors import CLEANING_CLASSES, FILTER_KEYS

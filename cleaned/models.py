@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts_app.jobs import ACTIVE_JOB_STATUSES, BackgroundJob
+from contacts_app.jobs.machinery import ACTIVE_JOB_STATUSES, BackgroundJob
 
 
 class BounceType(models.TextChoices):
@@ -122,7 +122,7 @@ class RevertOutcome(models.TextChoices):
 
 class IncidentRevertJob(BackgroundJob):
     """C8: undo the cleanings of a provider incident, in the background, with the
-    same machinery as restore jobs (contacts_app.jobs)."""
+    same machinery as restore jobs (contacts_app.jobs.machinery)."""
 
     workspace = models.ForeignKey("contacts_app.Workspace", on_delete=models.CASCADE, related_name="incident_reverts")
     provider = models.CharField(max_length=30)

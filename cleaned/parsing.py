@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from contacts_app.api_schemas import Text
-from contacts_app.errors import InvalidInput
-from contacts_app.hygiene import aware, check_date
+from contacts_app.api.schemas import Text
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.hygiene import aware, check_date
 
 from .classification import code_in
 from .models import BounceSource, BounceType

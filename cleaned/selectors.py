@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from contacts_app.csv_stream import IsoUtc
 from contacts_app.filters import ContactFilter
+from contacts_app.lib.csv_stream import IsoUtc
 from contacts_app.models import Contact, ContactStatus, EmailStatus
 
 from .models import (

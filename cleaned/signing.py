@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import time
 
-from contacts_app.hygiene import parse_positive_int
+from contacts_app.lib.hygiene import parse_positive_int
 
 REPLAY_WINDOW = 300  # seconds
 

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts_app.access import handles_service_errors, workspace_view
-from contacts_app.csv_stream import csv_download
-from contacts_app.i18n import num
-from contacts_app.pagination import paginate
+from contacts_app.lib.csv_stream import csv_download
+from contacts_app.lib.i18n import num
+from contacts_app.web.access import handles_service_errors, workspace_view
+from contacts_app.web.pagination import paginate
 
 from . import selectors
 from .forms import (

@@ -10,11 +10,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from cleaned.api import router as cleaned_router
-from contacts_app.api import router as contacts_router
-from contacts_app.api_auth import ApiTokenAuth
-from contacts_app.api_schemas import validation_detail
-from contacts_app.errors import ServiceError
-from contacts_app.throttling import TokenThrottle
+from contacts_app.api.auth import ApiTokenAuth
+from contacts_app.api.routes import router as contacts_router
+from contacts_app.api.schemas import validation_detail
+from contacts_app.api.throttling import TokenThrottle
+from contacts_app.lib.errors import ServiceError
 from restore.api import router as restore_router
 
 log = logging.getLogger(__name__)

@@ -118,7 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "contacts_app.context_processors.workspace",
+                "contacts_app.web.context_processors.workspace",
             ],
         },
     },
@@ -206,7 +206,7 @@ AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "10")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "contacts_app.views.login_locked_out"
+AXES_LOCKOUT_CALLABLE = "contacts_app.web.views.login_locked_out"
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", "0") or None
 AXES_VERBOSE = False
 # Requests per client, per period (Django cache; Redis when CACHE_URL is set).

@@ -6,8 +6,8 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import JavaScriptCatalog
 
-from contacts_app import views as contact_views
-from contacts_app.activity import activity
+from contacts_app.web import views as contact_views
+from contacts_app.web.activity import activity
 
 from .api import api, error_response
 
@@ -37,7 +37,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("w/<slug:slug>/contacts/", include("contacts_app.urls")),
+    path("w/<slug:slug>/contacts/", include("contacts_app.web.urls")),
     path("w/<slug:slug>/activity/", activity, name="activity"),
     path("w/<slug:slug>/", include("restore.urls")),
     path("w/<slug:slug>/cleaned/", include("cleaned.urls")),

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from .archive_models import (
+from contacts_app.archive_models import (
     ArchivedContactTag,
     ArchivedDealLink,
     ArchivedListMembership,
     ArchiveRecord,
 )
-from .models import (
+from contacts_app.models import (
     Account,
     ContactTag,
     Deal,

@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from .models import AuditEvent
+from contacts_app.models import AuditEvent
 
 
 def audit_log(

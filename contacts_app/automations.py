@@ -6,7 +6,7 @@ Normal actions (contact created, subscribed to a list, tag added) call
 
 from collections.abc import Iterable
 
-from .models import Automation, AutomationRun, CampaignSend, Contact, Trigger
+from contacts_app.models import Automation, AutomationRun, CampaignSend, Contact, Trigger
 
 
 def automations_fire(

@@ -4,7 +4,7 @@ as the update that cleaning makes."""
 
 from collections.abc import Sequence
 
-from .models import EmailStatus, ListMembership, MembershipStatus
+from contacts_app.models import EmailStatus, ListMembership, MembershipStatus
 
 
 def membership_status_for(*, email_status: str, wanted: str) -> str:

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import lifecycle
-from .errors import InvalidInput
-from .hygiene import parse_positive_int, validate_date, validate_text
-from .lifecycle import OFF_LIST
-from .models import (
+from contacts_app import lifecycle
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.hygiene import parse_positive_int, validate_date, validate_text
+from contacts_app.lifecycle import OFF_LIST
+from contacts_app.models import (
     Account,
     Contact,
     ContactStatus,

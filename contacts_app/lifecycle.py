@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from .models import ContactStatus
+from contacts_app.models import ContactStatus
 
 FREEZE = timedelta(days=30)  # R1: restorable by hand from this long after archiving
 RETENTION = timedelta(days=365)  # R2: restorable until then; A5: purged from then on

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import IdSetField
+from contacts_app.lib.fields import IdSetField
 
 
 def _new_webhook_secret() -> str:
@@ -469,7 +469,7 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
 
 
-from .archive_models import (  # noqa: E402,F401  (registered with this app)
+from contacts_app.archive_models import (  # noqa: E402,F401  (registered with this app)
     ArchivedContactTag,
     ArchivedDealLink,
     ArchivedListMembership,

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from .models import (
+from contacts_app.models import (
     ArchiveRecord,
     Contact,
     DealContact,

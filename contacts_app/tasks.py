@@ -1,7 +1,7 @@
 from celery import shared_task
 
-from .health import worker_heartbeat_record
-from .services.purge import contacts_purge_expired
+from contacts_app.services.purge import contacts_purge_expired
+from contacts_app.services.workers import worker_heartbeat_record
 
 
 @shared_task(ignore_result=True)

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
-from contacts_app.admin_audit import AuditedModelAdmin
-from contacts_app.errors import ServiceError
+from contacts_app.admin.audit import AuditedModelAdmin
+from contacts_app.lib.errors import ServiceError
 
 from .models import RestoreJob
 from .services import jobs

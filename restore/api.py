@@ -8,11 +8,11 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictBool, model_validator
 
-from contacts_app.api_auth import require_admin
-from contacts_app.api_schemas import ContactFilterIn, Email, IdList, Text, errors
-from contacts_app.errors import NotFound
+from contacts_app.api.auth import require_admin
+from contacts_app.api.schemas import ContactFilterIn, Email, IdList, Text, errors
+from contacts_app.api.throttling import FormSubmissionThrottle
 from contacts_app.filters import ContactFilter
-from contacts_app.throttling import FormSubmissionThrottle
+from contacts_app.lib.errors import NotFound
 
 from .models import RestoreJob
 from .services.form_submission import form_submit

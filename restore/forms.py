@@ -3,8 +3,8 @@
 from django.http import QueryDict
 
 from contacts_app.filters import ContactFilter
-from contacts_app.forms import FlagField, SelectionForm
 from contacts_app.lifecycle import OFF_LIST
+from contacts_app.web.forms import FlagField, SelectionForm
 
 from .services.selection import Selection, selection_from_ids, selection_from_queryset
 

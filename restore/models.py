@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from contacts_app.jobs import (
+from contacts_app.jobs.machinery import (
     ACTIVE_JOB_STATUSES,
     FINISHED_JOB_STATUSES,
     BackgroundJob,

@@ -16,10 +16,10 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from contacts_app.associations import ACCOUNT, ASSOCIATION_KINDS, DEALS, LISTS, TAGS
-from contacts_app.fields import id_set_elements
+from contacts_app.lib.fields import id_set_elements
+from contacts_app.lib.sqlutil import table
 from contacts_app.lifecycle import Outcome, annotate_skip_reason, purge_due_q
 from contacts_app.models import DELIVERABLE, ArchiveRecord, AuditEvent, Contact
-from contacts_app.sqlutil import table
 
 from .models import RestoreJob, RestoreJobItem
 

@@ -9,9 +9,9 @@ from django.db import connection
 
 from contacts_app.associations import ACCOUNT, DEALS, LISTS, TAGS
 from contacts_app.deliverability import membership_status_sql
+from contacts_app.lib.sqlutil import in_ids
+from contacts_app.lib.sqlutil import table as _t
 from contacts_app.models import ArchiveRecord, Contact, ContactStatus
-from contacts_app.sqlutil import in_ids
-from contacts_app.sqlutil import table as _t
 
 
 def reattach_associations(

@@ -9,22 +9,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts_app.access import (
-    handles_service_errors,
-    render_service_error,
-    workspace_view,
-)
-from contacts_app.csv_stream import csv_download
-from contacts_app.errors import Conflict
-from contacts_app.i18n import num
+from contacts_app.lib.csv_stream import csv_download
+from contacts_app.lib.errors import Conflict
+from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import (
     Outcome,
     restorable_from,
     restorable_until,
     skip_reason,
 )
-from contacts_app.pagination import paginate, rows_up_to_page
-from contacts_app.views import contact_list_page
+from contacts_app.web.access import (
+    handles_service_errors,
+    render_service_error,
+    workspace_view,
+)
+from contacts_app.web.pagination import paginate, rows_up_to_page
+from contacts_app.web.views import contact_list_page
 
 from . import selectors
 from .forms import RestoreForm, archived_filter, selection_from_post

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from contacts_app.api_auth import api_token_create
+from contacts_app.api.auth import api_token_create
 from contacts_app.models import (
     AuditEvent,
     Automation,

@@ -15,7 +15,7 @@ from django.urls import reverse
 from cleaned.models import BounceEvent, ExportJob
 from cleaned.services.exports import export_run
 from cleaned.signing import sign
-from contacts_app.api_auth import api_token_create
+from contacts_app.api.auth import api_token_create
 from contacts_app.models import Contact
 from restore.models import RestoreJob
 

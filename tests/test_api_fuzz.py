@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from contacts_app.api_auth import api_token_create
+from contacts_app.api.auth import api_token_create
 from contacts_app.models import Form
 
 from .factories import make_contact, make_contacts, make_list, make_tag

@@ -292,7 +292,7 @@ def test_was_on_list_means_when_last_archived_not_in_an_earlier_archiving(admin_
 
 def test_p2_big_lists_show_a_capped_count_but_select_all_takes_every_match(admin_client, workspace, settings):
     from contacts_app.models import Contact
-    from contacts_app.pagination import COUNT_CAP
+    from contacts_app.web.pagination import COUNT_CAP
 
     from .factories import days_ago
 

@@ -106,7 +106,7 @@ def test_c2_cleaned_contacts_get_no_campaign_email(workspace, automations):
 
 def test_a4_archived_contact_cannot_be_subscribed_or_tagged(workspace, automations):
     archived = make_contact(workspace, status="archived", archived_at=days_ago(3))
-    from contacts_app.errors import Conflict
+    from contacts_app.lib.errors import Conflict
 
     with pytest.raises(Conflict):
         list_subscribe(contact=archived, mailing_list=automations["list"])

@@ -172,7 +172,7 @@ def test_c2_api_edit_of_a_cleaned_contact_is_409_contact_cleaned(workspace, admi
 
     from django.test import Client
 
-    from contacts_app.api_auth import api_token_create
+    from contacts_app.api.auth import api_token_create
 
     token = api_token_create(workspace=workspace, user=admin_user)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")

@@ -343,7 +343,7 @@ def test_c7_contact_page_shows_why_the_address_was_cleaned(admin_client, member_
 
 
 def test_c8_api_unclean(workspace, cleaned_jane, admin_user, member_user):
-    from contacts_app.api_auth import api_token_create
+    from contacts_app.api.auth import api_token_create
 
     jane, _ = cleaned_jane
     c = Client()

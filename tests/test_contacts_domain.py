@@ -3,7 +3,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from contacts_app.errors import Conflict
+from contacts_app.lib.errors import Conflict
 from contacts_app.models import Contact, DealContact
 from contacts_app.services.contacts import contact_create
 

@@ -104,7 +104,7 @@ def test_u3_numbers_and_dates_follow_the_language(admin_client, workspace):
 def test_u3_api_error_codes_stay_english_and_the_detail_follows_accept_language(workspace, admin_user):
     from django.test import Client
 
-    from contacts_app.api_auth import api_token_create
+    from contacts_app.api.auth import api_token_create
 
     token = api_token_create(workspace=workspace, user=admin_user)
     response = Client().get(

@@ -15,7 +15,7 @@ from cleaned.services.incidents import (
     incident_revert_create,
     incident_revert_run,
 )
-from contacts_app.errors import Conflict, InvalidInput
+from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.models import AuditEvent, Contact, ListMembership
 
 from .factories import make_contacts, make_list

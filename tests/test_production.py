@@ -20,7 +20,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from cleaned.models import ExportJob
-from contacts_app.api_auth import api_token_create
+from contacts_app.api.auth import api_token_create
 from contacts_app.models import AuditEvent, Contact, Form, WorkerHeartbeat
 from restore.models import RestoreJob
 

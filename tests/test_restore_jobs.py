@@ -4,7 +4,7 @@ tests (test_restore_worker.py) run the same jobs through real Celery workers."""
 import pytest
 from django.db import IntegrityError, transaction
 
-from contacts_app.errors import Conflict, InvalidInput
+from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.models import ArchiveRecord, AuditEvent, Contact, ListMembership
 from restore.models import RestoreJob, RestoreJobItem
 from restore.services.jobs import (

@@ -1,7 +1,9 @@
 """The layering the code relies on (docs/architecture.md): contacts_app is the ground
-floor, restore and cleaned build on it; tasks import services, never the reverse; no
-module hides an import inside a function to dodge a cycle; no services module grows
-past 300 lines."""
+floor, restore and cleaned build on it; inside contacts_app the domain sits at the root
+and the web edge, the API edge, the admin, the job machinery and the plumbing each have
+a room; the domain of every app imports no web, API or admin module; no import circle;
+tasks import services, never the reverse; no module hides an import inside a function
+to dodge a cycle; no services module grows past 300 lines."""
 
 import ast
 from pathlib import Path
@@ -10,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("contacts_app", "restore", "cleaned")
 
 
-def modules(app: str):
-    for path in sorted((ROOT / app).rglob("*.py")):
+def modules(place: str):
+    for path in sorted((ROOT / place).rglob("*.py")):
         if "migrations" not in path.parts:
             yield path, ast.parse(path.read_text(), filename=str(path))
 
@@ -25,6 +27,133 @@ def imported(tree, *, top_level_only: bool = False) -> set[str]:
         elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
     return names
+
+
+# contacts_app's rooms. The domain is the app's root (and services/); each edge and the
+# plumbing is a subpackage.
+DOMAIN_ROOT_MODULES = {
+    "__init__",
+    "apps",
+    "models",
+    "archive_models",
+    "lifecycle",
+    "associations",
+    "deliverability",
+    "automations",
+    "audit",
+    "selectors",
+    "filters",  # the one contact filter: pages, API, select-all, and exports re-run in workers
+    "signals",
+    "tasks",  # Celery's discovery looks for <app>.tasks: thin, calls services
+}
+ROOMS = {"services", "web", "api", "admin", "jobs", "lib", "management", "migrations"}
+EDGES = ("contacts_app.web", "contacts_app.api", "contacts_app.admin")
+# The domain of the apps above: what their views, API, admin and webhooks call.
+APP_DOMAIN = {
+    "restore": ("models", "selectors", "sql", "services"),
+    "cleaned": ("models", "selectors", "classification", "services"),
+}
+APP_EDGES = ("views", "urls", "forms", "api", "admin", "webhooks", "panels", "parsing", "signing")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_structure_contacts_app_root_holds_only_the_domain():
+    root = ROOT / "contacts_app"
+    modules_at_root = {p.stem for p in root.glob("*.py")}
+    packages = {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert modules_at_root - DOMAIN_ROOT_MODULES == set()
+    assert packages - ROOMS == set()
+
+
+def domain_modules():
+    for path, tree in modules("contacts_app"):
+        rel = path.relative_to(ROOT / "contacts_app").parts
+        if len(rel) == 1 or rel[0] == "services":
+            yield path, tree
+    for app, names in APP_DOMAIN.items():
+        for path, tree in modules(app):
+            rel = path.relative_to(ROOT / app).parts
+            if rel[0].removesuffix(".py") in names:
+                yield path, tree
+
+
+def test_structure_the_domain_imports_no_web_api_or_admin_module():
+    edges = EDGES + tuple(f"{app}.{edge}" for app in APPS for edge in APP_EDGES)
+    found = {}
+    for path, tree in domain_modules():
+        names = imported(tree) | {
+            f"{module_name(path).rsplit('.', n.level)[0]}.{n.module or ''}".rstrip(".")
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.level
+        }
+        bad = sorted(m for m in names if m.startswith(edges) and m.split(".")[1] != "tasks")
+        if bad:
+            found[str(path.relative_to(ROOT))] = bad
+    assert found == {}
+
+
+def test_structure_plumbing_and_job_machinery_sit_below_the_domain():
+    """lib imports nothing else of the project; jobs imports only lib and itself."""
+    allowed = {"lib": ("contacts_app.lib",), "jobs": ("contacts_app.lib", "contacts_app.jobs")}
+    for room, ok in allowed.items():
+        for path, tree in modules(f"contacts_app/{room}"):
+            own = {m for m in imported(tree) if m.split(".")[0] in APPS + ("config",)}
+            assert {m for m in own if not m.startswith(ok)} == set(), path
+
+
+def test_structure_no_import_circle():
+    """Module-level imports between the project's modules form no circle (a package's
+    __init__ importing its own submodule is not one: Python loads the package first)."""
+    known = {module_name(p) for app in APPS + ("config",) for p, _ in modules(app)}
+    graph: dict[str, set[str]] = {}
+    for app in APPS + ("config",):
+        for path, tree in modules(app):
+            name = module_name(path)
+            targets = set()
+            for node in tree.body:
+                if isinstance(node, ast.ImportFrom):
+                    base = node.module or ""
+                    if node.level:
+                        pkg = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+                        pkg = pkg.rsplit(".", node.level - 1)[0] if node.level > 1 else pkg
+                        base = f"{pkg}.{base}".rstrip(".")
+                    targets.add(base)
+                    targets.update(f"{base}.{a.name}" for a in node.names)
+                elif isinstance(node, ast.Import):
+                    targets.update(a.name for a in node.names)
+            graph[name] = {t for t in targets if t in known and t != name}
+    # Tarjan's strongly connected components: any with more than one module is a circle.
+    index, low, stack, on_stack, circles = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.add(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                circles.append(sorted(component))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    assert circles == []
 
 
 def test_structure_contacts_app_imports_neither_restore_nor_cleaned():

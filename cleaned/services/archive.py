@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from contacts_app.errors import InvalidInput
+from contacts_app.lib.errors import InvalidInput
 from contacts_app.models import Contact, EmailStatus, Workspace
 from contacts_app.services.archive import contacts_archive
 

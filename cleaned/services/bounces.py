@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts_app.audit import audit_log
+from contacts_app.lib.sqlutil import table
 from contacts_app.models import (
     AuditEvent,
     Contact,
@@ -18,7 +19,6 @@ from contacts_app.models import (
     EmailStatus,
     Workspace,
 )
-from contacts_app.sqlutil import table
 
 from ..classification import bounce_classify
 from ..models import BounceClass, BounceEvent, BounceSource, BounceType

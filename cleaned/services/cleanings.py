@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
 from contacts_app.deliverability import memberships_bounce
-from contacts_app.errors import Conflict, InvalidInput, NotFound
-from contacts_app.hygiene import clean_text
+from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
+from contacts_app.lib.hygiene import clean_text
+from contacts_app.lib.sqlutil import in_ids, table
 from contacts_app.models import (
     AuditEvent,
     Contact,
@@ -24,7 +25,6 @@ from contacts_app.models import (
     MembershipStatus,
     Workspace,
 )
-from contacts_app.sqlutil import in_ids, table
 
 from ..models import CleanedMembership, Cleaning, RevertOutcome
 

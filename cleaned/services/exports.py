@@ -13,10 +13,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from contacts_app.audit import audit_log
-from contacts_app.csv_stream import IsoUtc, csv_chunks
 from contacts_app.filters import ContactFilter
+from contacts_app.jobs.queueing import publish, publish_soon
+from contacts_app.lib.csv_stream import IsoUtc, csv_chunks
 from contacts_app.models import AuditEvent, Contact, Workspace
-from contacts_app.queueing import publish, publish_soon
 
 from ..models import ExportJob, ExportScope, ExportStatus
 from ..selectors import cleaned_contacts

@@ -1,6 +1,6 @@
 """C8: revert a provider incident — undo, in the background, every cleaning that
 matches a provider, a time window and a class. The job uses the shared machinery
-(contacts_app.jobs): claimed by a conditional update, chunks that commit with their
+(contacts_app.jobs.machinery): claimed by a conditional update, chunks that commit with their
 outcomes, counters, cursor and audit row, resumed from the cursor after a crash, one
 active incident revert per workspace (a partial unique index)."""
 
@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
-from contacts_app.errors import Conflict, InvalidInput
-from contacts_app.jobs import (
+from contacts_app.jobs.machinery import (
     ACTIVE_JOB_STATUSES,
     MAX_ATTEMPTS,
     JobStatus,
@@ -29,8 +28,9 @@ from contacts_app.jobs import (
     job_steps_run,
     jobs_to_resume,
 )
+from contacts_app.jobs.queueing import publish_soon
+from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.models import AuditEvent, ContactStatus, EmailStatus, Workspace
-from contacts_app.queueing import publish_soon
 
 from ..models import (
     BounceClass,

@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
-import contacts_app.fields
-from contacts_app.fields import IdSetAgg
+import contacts_app.lib.fields
+from contacts_app.lib.fields import IdSetAgg
 
 GIN = ("snapshot_list_ids", "snapshot_tag_ids")
 
@@ -69,12 +69,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="contact",
             name="snapshot_list_ids",
-            field=contacts_app.fields.IdSetField(blank=True, editable=False, null=True),
+            field=contacts_app.lib.fields.IdSetField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
             model_name="contact",
             name="snapshot_tag_ids",
-            field=contacts_app.fields.IdSetField(blank=True, editable=False, null=True),
+            field=contacts_app.lib.fields.IdSetField(blank=True, editable=False, null=True),
         ),
         migrations.AddIndex(
             model_name="contact",

@@ -10,13 +10,13 @@ from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts_app.i18n import num
-
-from ..associations import LISTS, TAGS
-from ..audit import audit_log
-from ..errors import InvalidInput
-from ..fields import IdSetAgg
-from ..models import (
+from contacts_app.associations import LISTS, TAGS
+from contacts_app.audit import audit_log
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.fields import IdSetAgg
+from contacts_app.lib.i18n import num
+from contacts_app.lib.sqlutil import in_ids, table
+from contacts_app.models import (
     Account,
     ArchivedContactTag,
     ArchivedDealLink,
@@ -29,7 +29,6 @@ from ..models import (
     DealContact,
     Workspace,
 )
-from ..sqlutil import in_ids, table
 
 
 def chunked(items: Sequence, size: int) -> Iterator[Sequence]:

@@ -9,12 +9,12 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from ..audit import audit_log
-from ..automations import automations_fire
-from ..deliverability import membership_status_for
-from ..errors import Conflict, InvalidInput, NotFound
-from ..hygiene import clean_text
-from ..models import (
+from contacts_app.audit import audit_log
+from contacts_app.automations import automations_fire
+from contacts_app.deliverability import membership_status_for
+from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
+from contacts_app.lib.hygiene import clean_text
+from contacts_app.models import (
     Account,
     AuditEvent,
     CampaignSend,

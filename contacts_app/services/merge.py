@@ -4,9 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import audit_log
-from ..errors import Conflict, InvalidInput, NotFound
-from ..models import (
+from contacts_app.audit import audit_log
+from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
+from contacts_app.models import (
     AuditEvent,
     Contact,
     ContactStatus,

@@ -6,7 +6,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import Notice, Workspace
+from contacts_app.models import Notice, Workspace
 
 
 def notice_send(*, workspace: Workspace, user, subject: str, message: str, path: str) -> Notice:

@@ -7,9 +7,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from ..audit import audit_log
-from ..lifecycle import OFF_LIST, purge_cutoff
-from ..models import AuditEvent, Contact, Workspace
+from contacts_app.audit import audit_log
+from contacts_app.lifecycle import OFF_LIST, purge_cutoff
+from contacts_app.models import AuditEvent, Contact, Workspace
 
 
 def contacts_purge(*, workspace: Workspace, contact_ids: Sequence[int], reason: str, actor=None) -> int:

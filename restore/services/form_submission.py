@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts_app.errors import Conflict, NotFound
+from contacts_app.lib.errors import Conflict, NotFound
 from contacts_app.lifecycle import Outcome, skip_reason
 from contacts_app.models import (
     Contact,

@@ -12,9 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
-from contacts_app.errors import Conflict, InvalidInput
-from contacts_app.i18n import num
-from contacts_app.jobs import (
+from contacts_app.jobs.machinery import (
     MAX_ATTEMPTS,
     job_chunk_commit,
     job_claim,
@@ -27,9 +25,11 @@ from contacts_app.jobs import (
     job_steps_run,
     jobs_to_resume,
 )
+from contacts_app.jobs.queueing import publish, publish_soon
+from contacts_app.lib.errors import Conflict, InvalidInput
+from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import Outcome
 from contacts_app.models import AuditEvent, RestoreSource, Workspace
-from contacts_app.queueing import publish, publish_soon
 
 from ..models import (
     ACTIVE_JOB_STATUSES,

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from contacts_app.i18n import num
-from contacts_app.queueing import publish
+from contacts_app.jobs.queueing import publish
+from contacts_app.lib.i18n import num
 from contacts_app.services.notices import notice_send
 
 from ..models import FINISHED_JOB_STATUSES, RestoreJob

@@ -8,7 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from contacts_app.associations import ASSOCIATION_KINDS
-from contacts_app.i18n import num
+from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import SKIP_REASONS, Outcome, restorable_from, restorable_q
 from contacts_app.selectors import billable_count
 

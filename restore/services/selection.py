@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from contacts_app.errors import InvalidInput
-from contacts_app.i18n import num
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.i18n import num
 from contacts_app.models import Contact, Workspace
 
 

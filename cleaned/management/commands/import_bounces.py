@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cleaned.parsing import bounce_inputs
 from cleaned.services import bounces
-from contacts_app.errors import ServiceError
+from contacts_app.lib.errors import ServiceError
 from contacts_app.models import Workspace
 
 BATCH = 5000

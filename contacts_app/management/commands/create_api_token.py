@@ -1,8 +1,8 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from contacts_app.api_auth import api_token_create
-from contacts_app.errors import ServiceError
+from contacts_app.api.auth import api_token_create
+from contacts_app.lib.errors import ServiceError
 from contacts_app.models import Workspace
 
 

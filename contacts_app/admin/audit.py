@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from .audit import audit_log
-from .models import AuditEvent
+from contacts_app.audit import audit_log
+from contacts_app.models import AuditEvent
 
 
 def _workspace_id_of(obj) -> int | None:

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .errors import InvalidInput
-from .i18n import num
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.i18n import num
 
 MAX_ID = 2**63 - 1  # PostgreSQL bigint
 # Dates a person or a provider can mean. Outside this, arithmetic on them (a day added,

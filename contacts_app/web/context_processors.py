@@ -1,6 +1,6 @@
 from django.urls import NoReverseMatch, reverse
 
-from . import selectors
+from contacts_app import selectors
 
 SWITCHER_SIZE = 20  # a support user in hundreds of workspaces gets the first 20 by name, not a page of links
 

@@ -8,9 +8,9 @@ from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from . import selectors
-from .errors import ServiceError
-from .services.notices import notices_take
+from contacts_app import selectors
+from contacts_app.lib.errors import ServiceError
+from contacts_app.services.notices import notices_take
 
 
 def workspace_view(*, admin_only: bool = False):

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 
-from .admin_audit import AuditedModelAdmin, ReadOnlyAdminMixin, ReadOnlyInline
-from .associations import ASSOCIATION_KINDS
-from .models import (
+from contacts_app.admin.audit import AuditedModelAdmin, ReadOnlyAdminMixin, ReadOnlyInline
+from contacts_app.associations import ASSOCIATION_KINDS
+from contacts_app.models import (
     Account,
     ApiToken,
     ArchiveRecord,
@@ -22,8 +22,8 @@ from .models import (
     Workspace,
     WorkspaceMembership,
 )
-from .services.archive import contacts_archive
-from .services.contacts import contact_update
+from contacts_app.services.archive import contacts_archive
+from contacts_app.services.contacts import contact_update
 
 
 class MembershipInline(admin.TabularInline):

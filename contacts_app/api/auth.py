@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthorizationError
 from ninja.security import HttpBearer
 
-from .errors import InvalidInput
-from .models import ApiToken, WorkspaceMembership
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.models import ApiToken, WorkspaceMembership
 
 
 def token_hash(token: str) -> str:

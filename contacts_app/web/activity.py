@@ -11,12 +11,12 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from .access import handles_service_errors, workspace_view
-from .csv_stream import IsoUtc, csv_download
-from .forms import ServiceForm
-from .hygiene import validate_date
-from .models import AuditEvent
-from .pagination import paginate
+from contacts_app.lib.csv_stream import IsoUtc, csv_download
+from contacts_app.lib.hygiene import validate_date
+from contacts_app.models import AuditEvent
+from contacts_app.web.access import handles_service_errors, workspace_view
+from contacts_app.web.forms import ServiceForm
+from contacts_app.web.pagination import paginate
 
 
 class ActivityFilterForm(ServiceForm):

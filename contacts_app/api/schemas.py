@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
-from .hygiene import EARLIEST, LATEST, MAX_ID, text_problem
-from .lifecycle import restorable_from, restorable_until
-from .models import Contact, ContactStatus, EmailStatus
+from contacts_app.lib.hygiene import EARLIEST, LATEST, MAX_ID, text_problem
+from contacts_app.lifecycle import restorable_from, restorable_until
+from contacts_app.models import Contact, ContactStatus, EmailStatus
 
 
 class Error(Schema):

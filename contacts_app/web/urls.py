@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from contacts_app.web import views
 
 app_name = "contacts"
 urlpatterns = [

@@ -10,16 +10,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors
-from .access import handles_service_errors, workspace_view
-from .errors import ServiceError
-from .forms import ArchiveForm, ContactForm, NewContactForm, SearchForm
-from .health import health_check
-from .i18n import num
-from .pagination import paginate
-from .panels import contact_panels_render
-from .services.archive import contacts_archive as archive_service
-from .services.contacts import contact_create, contact_update
+from contacts_app import selectors
+from contacts_app.lib.errors import ServiceError
+from contacts_app.lib.i18n import num
+from contacts_app.services.archive import contacts_archive as archive_service
+from contacts_app.services.contacts import contact_create, contact_update
+from contacts_app.web.access import handles_service_errors, workspace_view
+from contacts_app.web.forms import ArchiveForm, ContactForm, NewContactForm, SearchForm
+from contacts_app.web.health import health_check
+from contacts_app.web.pagination import paginate
+from contacts_app.web.panels import contact_panels_render
 
 
 def login_locked_out(request, original_response=None, credentials=None):

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
-from .forms import parse_page_size
+from contacts_app.web.forms import parse_page_size
 
 COUNT_CAP = 1_000
 

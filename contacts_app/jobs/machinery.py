@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .queueing import publish
+from contacts_app.jobs.queueing import publish
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3

@@ -7,11 +7,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .errors import InvalidInput
-from .filters import SEARCH_MAX_LENGTH
-from .hygiene import validate_text
-from .i18n import num
-from .models import Contact
+from contacts_app.filters import SEARCH_MAX_LENGTH
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.hygiene import validate_text
+from contacts_app.lib.i18n import num
+from contacts_app.models import Contact
 
 
 def parse_id_list(values, *, what: str = "contact") -> list[int]:

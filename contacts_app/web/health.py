@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 from kombu import Connection
 
-from .models import WorkerHeartbeat
+from contacts_app.models import WorkerHeartbeat
 
 
 def health_check() -> dict:
@@ -29,8 +29,3 @@ def health_check() -> dict:
     except Exception:  # noqa: BLE001 — a health probe answers "down" whatever stopped the check
         pass
     return report
-
-
-def worker_heartbeat_record(*, name: str) -> None:
-    """Called by a worker's periodic task: this worker is alive now."""
-    WorkerHeartbeat.objects.update_or_create(name=name[:200], defaults={"beat_at": timezone.now()})

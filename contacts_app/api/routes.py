@@ -5,14 +5,14 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictBool
 
-from . import selectors
-from .api_auth import require_admin
-from .api_schemas import ContactFilterIn, ContactOut, Email, Id, IdList, Text, errors
-from .errors import InvalidInput, NotFound
-from .filters import ContactFilter
-from .models import Contact
-from .services.archive import contacts_archive as archive_service
-from .services.contacts import contact_create, contact_update
+from contacts_app import selectors
+from contacts_app.api.auth import require_admin
+from contacts_app.api.schemas import ContactFilterIn, ContactOut, Email, Id, IdList, Text, errors
+from contacts_app.filters import ContactFilter
+from contacts_app.lib.errors import InvalidInput, NotFound
+from contacts_app.models import Contact
+from contacts_app.services.archive import contacts_archive as archive_service
+from contacts_app.services.contacts import contact_create, contact_update
 
 API_PAGE_SIZE = 100
 router = Router(tags=["contacts"])
