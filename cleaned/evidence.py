@@ -45,6 +45,12 @@ POSTMARK_TYPES = {  # anymail calls all of these "bounced"
 }
 
 
+def provider_key(esp_name: str) -> str:
+    """The provider as stored and compared: anymail's name in lower case, spaces as
+    underscores ("Amazon SES" → "amazon_ses")."""
+    return esp_name.lower().replace(" ", "_")
+
+
 def _raw_dict(event) -> dict:
     raw = getattr(event, "esp_event", None)
     return raw if isinstance(raw, dict) else {}
@@ -53,8 +59,8 @@ def _raw_dict(event) -> dict:
 def _provider_details(esp_name: str, event) -> tuple[str, str, BounceClass | None, str | None]:
     """(code, diagnostic, hint, label override) found in the raw payload."""
     raw = _raw_dict(event)
-    name = esp_name.lower().replace(" ", "")
-    if name == "amazonses":
+    name = provider_key(esp_name)
+    if name == "amazon_ses":
         bounce = raw.get("bounce") or {}
         for r in bounce.get("bouncedRecipients") or []:
             if str(r.get("emailAddress", "")).lower() == (event.recipient or "").lower():

@@ -55,6 +55,12 @@ class BounceEvent(models.Model):
     source = models.CharField(max_length=10, choices=BounceSource.choices, default=BounceSource.SIGNED)
     reported_as = models.CharField(max_length=40, blank=True, help_text="The source's own label.")
 
+    @classmethod
+    def limit(cls, field: str) -> int:
+        """The longest value a column holds: the one limit the parsers and the provider
+        webhook read (a signed batch refuses a longer value; a provider's text is cut)."""
+        return cls._meta.get_field(field).max_length
+
     class Meta:
         verbose_name = _("bounce event")
         verbose_name_plural = _("bounce events")

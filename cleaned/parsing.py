@@ -12,7 +12,7 @@ from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.hygiene import aware, check_date
 
 from .classification import code_in
-from .models import BounceSource, BounceType
+from .models import BounceEvent, BounceSource, BounceType
 from .services.bounces import MAX_EVENTS_PER_BATCH, BounceInput
 
 
@@ -29,15 +29,19 @@ class BounceEventIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    id: Text(200, min_length=1, description="The provider's event id; a repeated id is a duplicate.")
+    id: Text(
+        BounceEvent.limit("event_id"),
+        min_length=1,
+        description="The provider's event id; a repeated id is a duplicate.",
+    )
     email: Text(254, pattern="@")
     type: Literal["hard", "soft", "delivered"]
     occurred_at: Annotated[datetime, AfterValidator(_sane)] = Field(description="ISO 8601; without a zone, UTC.")
-    reason: Text(500) = ""
-    code: Text(20, pattern=r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$") | None = Field(
+    reason: Text(BounceEvent.limit("reason")) = ""
+    code: Text(BounceEvent.limit("code"), pattern=r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$") | None = Field(
         None, description="RFC 3463 enhanced status code, x.y.z."
     )
-    diagnostic: Text(1000) | None = Field(None, description="The SMTP diagnostic text.")
+    diagnostic: Text(BounceEvent.limit("diagnostic")) | None = Field(None, description="The SMTP diagnostic text.")
 
 
 OPTIONAL = ("code", "diagnostic")

@@ -33,7 +33,7 @@ from .services.exports import export_create, export_path
 def cleaned_list(request):
     filterset = selectors.cleaned_filter(request.GET, workspace=request.workspace)
     qs = filterset.qs_or_error().select_related("account").order_by("-cleaned_at", "-id")
-    page, _ = paginate(request, qs)
+    page, _per_page = paginate(request, qs)
     params = filter_params(request.GET)
     return render(
         request,

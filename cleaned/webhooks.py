@@ -10,11 +10,16 @@ from django.utils import timezone
 
 from contacts_app.models import Workspace
 
-from .evidence import evidence_from_anymail
-from .models import BounceSource
+from .evidence import evidence_from_anymail, provider_key
+from .models import BounceEvent, BounceSource
 from .services import bounces
 
 log = logging.getLogger(__name__)
+
+
+def _fit(field: str, value: str) -> str:
+    """A provider's own text, cut to its column (the provider wrote it, not a person)."""
+    return value[: BounceEvent.limit(field)]
 
 
 # anymail normalises each provider's events (after checking that provider's own
@@ -33,19 +38,19 @@ def anymail_tracking(sender, event, esp_name, **kwargs):
     event_id = event.event_id or f"{event.message_id}:{event.event_type}:{event.recipient}"
     bounces.bounces_apply(
         workspace=workspace,
-        provider=esp_name.lower().replace(" ", "_"),
+        provider=provider_key(esp_name),
         events=[
             bounces.BounceInput(
-                event_id=str(event_id)[:200],
+                event_id=_fit("event_id", str(event_id)),
                 email=event.recipient,
                 type=evidence.label,
                 occurred_at=event.timestamp or timezone.now(),
-                reason=(event.description or event.reject_reason or "")[:500],
+                reason=_fit("reason", event.description or event.reject_reason or ""),
                 code=evidence.code,
-                diagnostic=evidence.diagnostic[:1000],
+                diagnostic=_fit("diagnostic", evidence.diagnostic),
                 hint=evidence.hint,
                 source=BounceSource.PROVIDER,
-                reported_as=evidence.reported_as[:40],
+                reported_as=_fit("reported_as", evidence.reported_as),
             )
         ],
         actor_label=f"anymail:{esp_name}",

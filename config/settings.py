@@ -8,6 +8,7 @@ a demo webhook credential, and cookies, HSTS, the SSL redirect and the CSP are o
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,6 +46,14 @@ def envfloat(name: str, default: str) -> float:
         return float(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a number") from None
+
+
+def envrate(name: str, default: str) -> str:
+    """A throttle rate, "N/period" as django-ninja reads it (60/m, 1000/h, 10/5s)."""
+    value = os.getenv(name, default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/([1-9][0-9]*)?(s|sec|m|min|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a rate such as 60/m (requests per s, m, h or d)")
+    return value
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -210,9 +219,9 @@ AXES_LOCKOUT_CALLABLE = "contacts_app.web.views.login_locked_out"
 AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", "0") or None
 AXES_VERBOSE = False
 # Requests per client, per period (Django cache; Redis when CACHE_URL is set).
-THROTTLE_API_TOKEN = os.getenv("THROTTLE_API_TOKEN", "1200/m")
-THROTTLE_FORM_SUBMISSIONS = os.getenv("THROTTLE_FORM_SUBMISSIONS", "60/m")
-THROTTLE_BOUNCE_WEBHOOK = os.getenv("THROTTLE_BOUNCE_WEBHOOK", "6000/m")
+THROTTLE_API_TOKEN = envrate("THROTTLE_API_TOKEN", "1200/m")
+THROTTLE_FORM_SUBMISSIONS = envrate("THROTTLE_FORM_SUBMISSIONS", "60/m")
+THROTTLE_BOUNCE_WEBHOOK = envrate("THROTTLE_BOUNCE_WEBHOOK", "6000/m")
 CACHE_URL = os.getenv("CACHE_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

@@ -84,6 +84,14 @@ def test_s6_refuses_to_start_with_a_demo_webhook_credential(name, demo):
     assert result.returncode != 0 and f"{name} is the demo value; set {name} to your own secret" in result.stderr
 
 
+@pytest.mark.parametrize("rate", ["sixty a minute", "60/fortnight", "0/m", "60"])
+def test_s7_a_malformed_throttle_rate_stops_the_start_up(rate):
+    """A typo in a rate used to surface as a 500 on the first throttled request."""
+    result = manage("check", SECRET_KEY=REAL_SECRET, DEBUG="false", THROTTLE_FORM_SUBMISSIONS=rate)
+    assert result.returncode != 0
+    assert f"THROTTLE_FORM_SUBMISSIONS={rate!r}: expected a rate such as 60/m" in result.stderr
+
+
 def test_s6_the_demo_may_use_its_published_secrets_with_debug_on():
     result = manage("check", DEBUG="true", ANYMAIL_WEBHOOK_SECRET="dev-webhook-user:dev-webhook-password")
     assert result.returncode == 0, result.stderr

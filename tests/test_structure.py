@@ -6,6 +6,7 @@ tasks import services, never the reverse; no module hides an import inside a fun
 to dodge a cycle; no services module grows past 300 lines."""
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,3 +205,53 @@ def test_structure_no_services_module_over_300_lines():
     for app in APPS:
         for path in (ROOT / app / "services").glob("*.py"):
             assert len(path.read_text().splitlines()) <= 300, path
+
+
+DOCS = ("docs/architecture.md", "docs/decisions.md", "docs/scaling.md", "README.md")
+PLACE = re.compile(
+    r"^((?:contacts_app|restore|cleaned|config|static|bench|tests|templates|bin)/[\w/.-]+?)(?:\.(\w+))?$"
+)
+FILE_AND_NAMES = re.compile(r"`((?:contacts_app|restore|cleaned|config)/[\w/]+\.py)`((?:[ ,]*(?:and )?`\w+`)+)")
+
+
+def defines(path: Path, name: str) -> bool:
+    """A def, a class, an assignment, or a quoted name (a constraint, a setting key)."""
+    pattern = rf"^\s*(?:async )?(?:def|class) {name}\b|^\s*{name}\b\s*[:=]|[\"']{name}[\"']"
+    return bool(re.search(pattern, path.read_text(), re.M))
+
+
+def test_structure_docs_name_only_files_and_functions_that_exist():
+    """docs/architecture.md places every rule in a file and a function: each named file
+    exists, and each `file.py` `name` (or `path/module.name`) names something there."""
+    wrong = []
+    for doc in DOCS:
+        text = (ROOT / doc).read_text()
+        for token in re.findall(r"`([^`]+)`", text):
+            for part in re.split(r"[\s,()]+", token):
+                match = PLACE.match(part)
+                if not match or (ROOT / part).exists():
+                    continue
+                path, attr = match.groups()
+                found = next((c for c in (ROOT / f"{path}.py", ROOT / path) if c.exists()), None)
+                if found is None or (attr and found.suffix == ".py" and not defines(found, attr)):
+                    wrong.append(f"{doc}: {part}")
+        for path, names in FILE_AND_NAMES.findall(text):
+            for name in re.findall(r"`(\w+)`", names):
+                if not (ROOT / path).exists() or not defines(ROOT / path, name):
+                    wrong.append(f"{doc}: {path} {name}")
+    assert wrong == []
+
+
+def test_structure_no_module_rebinds_the_gettext_alias():
+    """A module that imports gettext as `_` never assigns `_` (a loop or unpacking
+    variable named `_` makes every `_()` of that function fail)."""
+    found = []
+    for app in APPS:
+        for path, tree in modules(app):
+            aliases = {a.asname for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names}
+            if "_" not in aliases:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Name) and node.id == "_" and isinstance(node.ctx, ast.Store):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

@@ -165,7 +165,7 @@ def incident_revert_step(*, job_id: int, chunk_size: int | None = None, now: dat
             return False
         outcomes = cleanings_undo(
             workspace=job.workspace,
-            cleaning_ids=[cid for _, cid in items],
+            cleaning_ids=[cid for _item, cid in items],
             actor=job.requested_by,
             reason=job.reason,
             now=now,

@@ -1,7 +1,8 @@
 """S7: API calls are rate-limited per token, public form submissions and bounce
 webhook calls per client address. Counted in Django's cache (Redis when CACHE_URL is
 set, so every web process shares the count); a throttled call gets 429 with the JSON
-error and Retry-After (config/api.py). Rates are settings, read on each call."""
+error and Retry-After (config/api.py). Rates are settings, checked at start-up (config/settings.py
+`envrate`) and read on each call, so a changed setting applies at once."""
 
 from django.conf import settings
 from ninja.throttling import SimpleRateThrottle

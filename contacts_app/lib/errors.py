@@ -23,11 +23,6 @@ class NotFound(ServiceError):
     code = "not_found"
 
 
-class Forbidden(ServiceError):
-    status = 403
-    code = "forbidden"
-
-
 class Conflict(ServiceError):
     status = 409
     code = "conflict"

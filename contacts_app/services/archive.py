@@ -176,7 +176,7 @@ def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]
     )
     if not links:
         return
-    deal_ids = {deal_id for deal_id, *_ in links}
+    deal_ids = {deal_id for deal_id, *_rest in links}
     surviving = set(
         DealContact.objects.filter(deal_id__in=deal_ids)
         .exclude(contact_id__in=contact_ids)
@@ -197,7 +197,7 @@ def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]
         ],
         batch_size=2000,
     )
-    primary_left = {deal_id for deal_id, _, primary, _ in links if primary and deal_id in surviving}
+    primary_left = {deal_id for deal_id, _contact, primary, _title in links if primary and deal_id in surviving}
     DealContact.objects.filter(contact_id__in=contact_ids).delete()
     doomed = deal_ids - surviving
     if doomed:

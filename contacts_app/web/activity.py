@@ -84,7 +84,7 @@ def activity(request):
             header=["when", "who", "action", "count", "what"],
             rows=rows,
         )
-    page, _ = paginate(request, events)
+    page, _per_page = paginate(request, events)
     for e in page.object_list:
         e.who, e.what = who(e), describe(e)
     query = request.GET.copy()

@@ -187,7 +187,7 @@ def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetim
         clock.lap("claim")
         outcomes = contacts_restore(
             workspace=job.workspace,
-            contact_ids=[cid for _, cid in items],
+            contact_ids=[cid for _item, cid in items],
             actor=job.requested_by,
             source=RestoreSource.MANUAL,
             now=now,
@@ -223,7 +223,7 @@ def restore_job_run(*, job_id: int) -> str:
     helpers; every free worker that picks one up joins and takes chunks beside it."""
     now = timezone.now()
     if restore_job_claim(job_id=job_id, now=now):
-        for _ in range(settings.RESTORE_WORKERS_PER_JOB - 1):
+        for _helper in range(settings.RESTORE_WORKERS_PER_JOB - 1):
             publish(RUN_TASK, job_id)
     elif not job_joinable(model=RestoreJob, job_id=job_id, now=now):
         return "not_claimed"

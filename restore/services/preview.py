@@ -72,14 +72,14 @@ def needs_overage_confirmation(*, billable_added: int, billable_after: int, cont
 
 def restore_preview(*, selection: Selection, now: datetime | None = None, details: bool = True) -> RestorePreview:
     """R12/B3: what the selection would give, counted in SQL in one pass over the
-    selection. `details` adds what will not come back (`restore_not_coming_back`, a
+    selection. `details` adds what will not come back (`restore_details`, a
     second pass); the modal loads that separately so the counts show at once."""
     now = now or timezone.now()
     ws = selection.workspace
     reasons = selectors.selection_breakdown(selection.queryset, now=now)
     skipped = {reason.value: 0 for reason in SKIP_REASONS}
-    restorable, billable_added, _ = reasons.pop("", (0, 0, None))
-    for reason, (n, _, _) in reasons.items():
+    restorable, billable_added, _first = reasons.pop("", (0, 0, None))
+    for reason, (n, _billable, _first) in reasons.items():
         skipped[reason] += n
     first_frozen = reasons.get(Outcome.FROZEN, (0, 0, None))[2]
     found = restorable + sum(skipped.values())
@@ -121,15 +121,15 @@ def restore_details(*, selection: Selection, now: datetime | None = None, limit:
         counts = refs.get(kind.key, {})
         existing = kind.target.objects.filter(workspace=workspace, id__in=list(counts))
         alive = set(existing.values_list("id", flat=True)) if counts else set()
-        coming_back[kind.key] = sum(n for ref, (n, _) in counts.items() if ref in alive)
+        coming_back[kind.key] = sum(n for ref, (n, _sample) in counts.items() if ref in alive)
         gone = sorted((ref for ref in counts.items() if ref[0] not in alive), key=lambda ref: -ref[1][0])[:limit]
         names = (
             dict(
                 kind.open_snapshots()
                 .filter(
                     **{
-                        f"{kind.snapshot_id}__in": [i for i, _ in gone],
-                        "contact_id__in": [sample for _, (_, sample) in gone],
+                        f"{kind.snapshot_id}__in": [i for i, _count in gone],
+                        "contact_id__in": [sample for _ref, (_n, sample) in gone],
                     }
                 )
                 .values_list(kind.snapshot_id, kind.snapshot_name)
@@ -138,7 +138,7 @@ def restore_details(*, selection: Selection, now: datetime | None = None, limit:
             else {}
         )
         result[kind.key] = sorted(
-            ({"name": names.get(i, f"#{i}"), "contacts": n} for i, (n, _) in gone),
+            ({"name": names.get(i, f"#{i}"), "contacts": n} for i, (n, _sample) in gone),
             key=lambda r: (-r["contacts"], r["name"]),
         )
     return RestoreDetails(coming_back=coming_back, not_coming_back=result)

@@ -151,7 +151,7 @@ class Command(BaseCommand):
                     title=f"{rng.choice(['Renewal', 'Upsell', 'New business', 'Pilot'])} – {rng.choice(accounts).name}",
                     value=Decimal(rng.randint(5, 300) * 100),
                 )
-                for _ in range(100)
+                for _n in range(100)
             ]
         )
         links = []
