@@ -228,6 +228,7 @@ def job_status(request, job_id: int):
             "restored": job.restored,
             "skipped": job.skipped_total,
             "waiting_seconds": job.waiting_seconds,
+            "told": job.notified_at is not None,  # R13: the finished notice exists (the page shows it on reload)
         }
     )
 

@@ -73,6 +73,25 @@ def test_r5_b3_admin_filters_selects_all_matching_confirms_overage_and_finds_res
     assert ListMembership.objects.filter(mailing_list=newsletter).count() == 60
 
 
+def test_r13_with_javascript_the_admin_who_stays_on_the_job_page_sees_the_finished_notice(
+    page, live_server, workspace, worker
+):
+    admin = make_member(workspace, Role.ADMIN)
+    contacts = make_contacts(workspace, 5)
+    archive(workspace, contacts, days=45)
+    login(page, live_server, admin)
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/archived/")
+    page.get_by_label("Select all on this page").check()
+    page.get_by_role("button", name="Restore 5 selected").click()
+    page.locator("dialog#restore-dialog").get_by_role("button", name="Restore 5 contacts").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Restore job #\d+"))).to_be_visible()
+    # No navigation: the page polls, then reloads itself once the job is done and told.
+    expect(page.locator("#notices")).to_contain_text(
+        re.compile(r"Restore job #\d+ succeeded: 5 restored"), timeout=30_000
+    )
+    expect(page.locator("#job-status")).to_have_text("Succeeded")
+
+
 def test_r1_r3_s1_frozen_and_merged_rows_explain_why_and_members_see_no_restore(page, live_server, workspace):
     admin = make_member(workspace, Role.ADMIN)
     member = make_member(workspace, Role.MEMBER)

@@ -242,7 +242,7 @@ def test_r11_duplicate_delivery_of_a_running_job_does_nothing(workspace, admin_u
 
 
 def test_r11_a_job_that_keeps_dying_is_failed_after_three_attempts(workspace, admin_user, settings):
-    settings.RESTORE_STALE_AFTER = 0
+    settings.JOB_STALE_AFTER = 0
     c = make_contact(workspace)
     archive(workspace, [c], days=40)
     job = restore_job_create(selection=selection(workspace, [c]), actor=admin_user)
@@ -377,6 +377,33 @@ def test_r13_the_requester_is_emailed_and_noticed_once_when_the_job_finishes(
     assert 'id="notices"' not in again  # shown on the next page view, once
 
 
+def test_r13_the_notice_is_taken_only_by_a_full_page_view_never_by_a_poll_a_download_or_a_post(
+    admin_client, workspace, admin_user
+):
+    """With JavaScript on, the job page polls its JSON status every 0.7 s: the poll used
+    to mark the notice read before any page could show it."""
+    from django.urls import reverse
+
+    from restore.services.notify import restore_job_notify
+
+    contacts = make_contacts(workspace, 2)
+    archive(workspace, contacts, days=40)
+    job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
+    run_job_inline(job)
+    assert restore_job_notify(job_id=job.id) is True
+    status = admin_client.get(reverse("restore:job_status", args=[workspace.slug, job.id]))
+    assert status.status_code == 200 and status.json()["told"] is True
+    report = admin_client.get(reverse("restore:report", args=[workspace.slug, job.id]))
+    assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
+    posted = admin_client.post(reverse("contacts:archive", args=[workspace.slug]), {"ids": ""})
+    assert posted.status_code in (302, 400)
+    assert 'id="notices"' not in posted.content.decode()
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert 'id="notices"' in page and f"Restore job #{job.id} succeeded: 2 restored" in page
+    again = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert 'id="notices"' not in again  # shown once
+
+
 def test_r13_a_cancelled_jobs_notice_counts_what_was_not_processed(workspace, admin_user, mailoutbox):
     from restore.services.notify import restore_job_notify
 
@@ -404,7 +431,7 @@ def test_r13_the_sweeper_sends_a_finished_jobs_notice_whose_message_was_lost(wor
 
     from .worker import flush_broker
 
-    settings.RESTORE_STALE_AFTER = 0
+    settings.JOB_STALE_AFTER = 0
     flush_broker()
     job = RestoreJob.objects.create(
         workspace=workspace, requested_by=admin_user, status="succeeded", finished_at=timezone.now()

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from contacts_app import selectors
 from contacts_app.lib.errors import ServiceError
-from contacts_app.services.notices import notices_take
 
 
 def workspace_view(*, admin_only: bool = False):
@@ -31,7 +30,6 @@ def workspace_view(*, admin_only: bool = False):
                 return render(request, "403.html", {"exception": _("Only workspace admins can do this.")}, status=403)
             request.workspace = membership.workspace
             request.membership = membership
-            request.notices = notices_take(user=request.user, workspace=membership.workspace)  # R13, shown once
             return view(request, *args, **kwargs)
 
         return wrapped

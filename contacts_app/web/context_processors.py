@@ -1,6 +1,8 @@
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 
 from contacts_app import selectors
+from contacts_app.services.notices import notices_take
 
 SWITCHER_SIZE = 20  # a support user in hundreds of workspaces gets the first 20 by name, not a page of links
 
@@ -28,7 +30,16 @@ def workspace(request):
             )
         return links
 
+    def notices():
+        """R13: the user's unread notices, taken (marked read) only when a full page is
+        rendered for a GET and its top bar shows them — never by a JSON poll, a CSV
+        download or a POST, which no one sees."""
+        if current is None or request.method != "GET":
+            return []
+        return notices_take(user=request.user, workspace=current)
+
     return {
+        "notices": SimpleLazyObject(notices),
         "workspace": current,
         "is_workspace_admin": bool(membership and membership.is_admin),
         "other_workspaces": other_workspaces if current is not None else list,

@@ -1,11 +1,13 @@
 // Live progress of a restore job (R5): polls data-status-url while the job is
-// queued or running, then reloads the page to show the final counts.
+// queued or running, then reloads the page to show the final counts — once the
+// job-finished notice exists (R13: the reloaded page shows it), or after 10 s.
 (() => {
   const card = document.getElementById('job-card');
   const fill = document.getElementById('progress-fill');
   if (fill) fill.style.width = fill.dataset.progress + "%";  // exact; the class gives 5% steps without JavaScript
   if (!card || card.dataset.active !== '1') return;
   const text = document.getElementById('progress-text');
+  let finishedAt = null;
   async function poll() {
     try {
       const s = await (await fetch(card.dataset.statusUrl, { credentials: 'same-origin' })).json();
@@ -21,8 +23,10 @@
           { done: s.processed.toLocaleString(lang), total: s.requested.toLocaleString(lang), percent: pct }, true);
         text.textContent = verb + ' ' + done;
         setTimeout(poll, 700);
-      } else {
+      } else if (s.told || (finishedAt ??= Date.now()) < Date.now() - 10000) {
         window.location.reload();
+      } else {
+        setTimeout(poll, 500);  // finished; its notice is being written
       }
     } catch (e) {
       setTimeout(poll, 2000);
