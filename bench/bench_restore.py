@@ -144,7 +144,7 @@ def sql_lower_bound(ws) -> float:
 def worker_restore(ws, n: int, workers: int, profile: Path):
     """The restore job, request → succeeded, on `workers` worker processes (one
     process each, concurrency 1) serving the restore queue; per-chunk timings land in
-    `profile` (RESTORE_PROFILE)."""
+    `profile` (JOB_PROFILE)."""
     import redis
     from django.conf import settings
 
@@ -155,7 +155,7 @@ def worker_restore(ws, n: int, workers: int, profile: Path):
 
     redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
     profile.unlink(missing_ok=True)
-    env = {**os.environ, "RESTORE_PROFILE": str(profile)}
+    env = {**os.environ, "JOB_PROFILE": str(profile)}
     procs = []
     for k in range(workers):
         log = open(ROOT / "var" / f"bench-worker-{k}.log", "w")
@@ -224,7 +224,7 @@ def main():
     counts = [int(x) for x in args.workers.split(",")]
     (ROOT / "var").mkdir(exist_ok=True)
     print(
-        f"P1 restore benchmark (3 lists, 4 tags, 1 account, 1 deal each), chunk {settings.RESTORE_CHUNK_SIZE}, "
+        f"P1 restore benchmark (3 lists, 4 tags, 1 account, 1 deal each), chunk {settings.JOB_CHUNK_SIZE}, "
         f"sizes {sizes}, workers {counts}; each run on its own freshly built population"
     )
     table = []

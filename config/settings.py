@@ -316,19 +316,25 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", "600")
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", "540")
-RESTORE_CHUNK_SIZE = envint("RESTORE_CHUNK_SIZE", "1000")
-RESTORE_CHUNK_PAUSE = envfloat("RESTORE_CHUNK_PAUSE", "0")  # seconds between chunks, to spare a busy database
-RESTORE_STALE_AFTER = envint("RESTORE_STALE_AFTER", "60")  # a running job silent this long is resumed
-RESTORE_TASK_BUDGET = envint("RESTORE_TASK_BUDGET", "240")  # one task hands over after this many seconds
+# The job machinery (contacts_app/jobs/), for every kind of job. These were called
+# RESTORE_* before; an old name is still read when the new one is unset.
+JOB_CHUNK_SIZE = envint("JOB_CHUNK_SIZE", os.getenv("RESTORE_CHUNK_SIZE", "1000"))
+# Seconds between chunks, to spare a busy database.
+JOB_CHUNK_PAUSE = envfloat("JOB_CHUNK_PAUSE", os.getenv("RESTORE_CHUNK_PAUSE", "0"))
+# A running job silent this long is resumed by the sweeper.
+JOB_STALE_AFTER = envint("JOB_STALE_AFTER", os.getenv("RESTORE_STALE_AFTER", "60"))
+# One task hands over to a new one after this many seconds.
+JOB_TASK_BUDGET = envint("JOB_TASK_BUDGET", os.getenv("RESTORE_TASK_BUDGET", "240"))
 # R14: how many workers one job may use at once (the claiming task queues this many
 # minus one helpers; each free worker that takes one joins and claims chunks).
-RESTORE_WORKERS_PER_JOB = envint("RESTORE_WORKERS_PER_JOB", "4")
-RESTORE_PROFILE = os.getenv("RESTORE_PROFILE", "")  # a file: per-chunk timings appended as JSON lines (benchmarks)
+JOB_WORKERS_PER_JOB = envint("JOB_WORKERS_PER_JOB", os.getenv("RESTORE_WORKERS_PER_JOB", "4"))
+# A file: per-chunk timings appended as JSON lines (the benchmarks read it).
+JOB_PROFILE = os.getenv("JOB_PROFILE", os.getenv("RESTORE_PROFILE", ""))
 ENQUEUE_WAIT = envfloat("ENQUEUE_WAIT", "0.5")  # longest a request waits on the broker
-RESTORE_SWEEP_INTERVAL = envfloat("RESTORE_SWEEP_INTERVAL", "30")
+JOB_SWEEP_INTERVAL = envfloat("JOB_SWEEP_INTERVAL", os.getenv("RESTORE_SWEEP_INTERVAL", "30"))
 PURGE_INTERVAL = envfloat("PURGE_INTERVAL", "3600")
-if RESTORE_TASK_BUDGET >= CELERY_TASK_SOFT_TIME_LIMIT:
-    raise ImproperlyConfigured("RESTORE_TASK_BUDGET must be below CELERY_TASK_SOFT_TIME_LIMIT")
+if JOB_TASK_BUDGET >= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("JOB_TASK_BUDGET must be below CELERY_TASK_SOFT_TIME_LIMIT")
 # R14: separate queues, so that one long export never delays a restore. A worker says
 # which queues it serves (`celery -A config worker -Q restore`); the demo's single
 # worker serves them all (CELERY_QUEUES_ALL). Unrouted tasks go to "maintenance".
@@ -346,10 +352,10 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_QUEUES_ALL = "restore,exports,bounces,maintenance"
 CELERY_BEAT_SCHEDULE = {
-    "restore-jobs-sweep": {"task": "restore.tasks.restore_jobs_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
+    "restore-jobs-sweep": {"task": "restore.tasks.restore_jobs_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},
-    "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
-    "incident-reverts-sweep": {"task": "cleaned.tasks.incident_reverts_sweep_task", "schedule": RESTORE_SWEEP_INTERVAL},
+    "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
+    "incident-reverts-sweep": {"task": "cleaned.tasks.incident_reverts_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "worker-heartbeat": {
         "task": "contacts_app.tasks.worker_heartbeat_task",
         "schedule": envfloat("WORKER_HEARTBEAT_INTERVAL", "15"),

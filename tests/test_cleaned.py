@@ -199,7 +199,7 @@ def test_c4_a_queued_export_never_started_is_picked_up_by_the_sweeper(workspace,
 
     from .worker import flush_broker
 
-    settings.RESTORE_STALE_AFTER = 0
+    settings.JOB_STALE_AFTER = 0
     flush_broker()
     stuck = ExportJob.objects.create(
         workspace=workspace, requested_by=admin_user, created_at=timezone.now() - timedelta(seconds=5)

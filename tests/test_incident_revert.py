@@ -188,7 +188,7 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
 
     flush_broker()
     started = []
-    throttle = {"RESTORE_CHUNK_SIZE": 100, "RESTORE_CHUNK_PAUSE": 0.05}
+    throttle = {"JOB_CHUNK_SIZE": 100, "JOB_CHUNK_PAUSE": 0.05}
     try:
         for kill_at in (200, 1200):
             worker = Worker(beat=True, **throttle).start()

@@ -92,6 +92,14 @@ def test_s7_a_malformed_throttle_rate_stops_the_start_up(rate):
     assert f"THROTTLE_FORM_SUBMISSIONS={rate!r}: expected a rate such as 60/m" in result.stderr
 
 
+def test_r11_job_settings_are_named_after_the_machinery_and_the_old_names_still_work():
+    show = "from django.conf import settings; print(settings.JOB_CHUNK_SIZE, settings.JOB_STALE_AFTER)"
+    old = manage("shell", "-v0", "-c", show, DEBUG="true", RESTORE_CHUNK_SIZE="77", RESTORE_STALE_AFTER="90")
+    assert old.stdout.split() == ["77", "90"], old.stderr
+    new = manage("shell", "-v0", "-c", show, DEBUG="true", RESTORE_CHUNK_SIZE="77", JOB_CHUNK_SIZE="500")
+    assert new.stdout.split() == ["500", "60"], new.stderr
+
+
 def test_s6_the_demo_may_use_its_published_secrets_with_debug_on():
     result = manage("check", DEBUG="true", ANYMAIL_WEBHOOK_SECRET="dev-webhook-user:dev-webhook-password")
     assert result.returncode == 0, result.stderr

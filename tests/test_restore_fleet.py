@@ -20,7 +20,7 @@ from .restore_helpers import archive
 from .worker import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-SLOW = {"RESTORE_CHUNK_SIZE": 100, "RESTORE_CHUNK_PAUSE": 0.05}
+SLOW = {"JOB_CHUNK_SIZE": 100, "JOB_CHUNK_PAUSE": 0.05}
 
 
 def population(workspace, n):

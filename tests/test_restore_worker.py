@@ -98,7 +98,7 @@ def test_r11_worker_killed_at_several_points_finishes_the_job_restoring_everyone
         return RestoreJob.objects.values_list("cursor", flat=True).get(id=job.id)
 
     # Small chunks with a pause so the kills land mid-job, including mid-chunk.
-    throttle = {"RESTORE_CHUNK_SIZE": 100, "RESTORE_CHUNK_PAUSE": 0.05}
+    throttle = {"JOB_CHUNK_SIZE": 100, "JOB_CHUNK_PAUSE": 0.05}
     for kill_at in (300, 1900):  # two crashes; the third attempt (R11's limit) finishes
         worker = workers(beat=True, **throttle)
         wait_until(lambda kill_at=kill_at: cursor() >= kill_at, timeout=60, what=f"cursor to reach {kill_at}")

@@ -29,8 +29,8 @@ class Worker:
             **os.environ,
             "DATABASE_URL": test_database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-            "RESTORE_STALE_AFTER": "2",
-            "RESTORE_SWEEP_INTERVAL": "0.5",
+            "JOB_STALE_AFTER": "2",
+            "JOB_SWEEP_INTERVAL": "0.5",
             **{k: str(v) for k, v in env.items()},
         }
         self.beat = beat

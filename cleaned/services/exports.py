@@ -71,7 +71,7 @@ def export_enqueue_soon(*, export_id: int) -> None:
 def exports_sweep(*, now=None) -> int:
     """Periodic: enqueue exports that were accepted but never started (broker down
     or message lost). Returns how many."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=settings.RESTORE_STALE_AFTER)
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.JOB_STALE_AFTER)
     ids = list(ExportJob.objects.filter(status=ExportStatus.QUEUED, created_at__lt=cutoff).values_list("id", flat=True))
     for export_id in ids:
         publish(RUN_TASK, export_id)

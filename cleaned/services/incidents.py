@@ -152,7 +152,7 @@ def incident_revert_step(*, job_id: int, chunk_size: int | None = None, now: dat
     outcomes, the job's counters, heartbeat and audit row; a crash loses the chunk
     whole and its items are claimed again. `cleanings_undo` skips a cleaning already
     undone, so nobody is un-cleaned twice. False when nothing is left for this worker."""
-    chunk_size = chunk_size or settings.RESTORE_CHUNK_SIZE
+    chunk_size = chunk_size or settings.JOB_CHUNK_SIZE
     with transaction.atomic():
         job = IncidentRevertJob.objects.select_related("workspace", "requested_by").get(id=job_id)
         if job.status != JobStatus.RUNNING:

@@ -84,7 +84,7 @@ class BackgroundJob(models.Model):
 
 
 def job_stale_before(now: datetime) -> datetime:
-    return now - timedelta(seconds=settings.RESTORE_STALE_AFTER)
+    return now - timedelta(seconds=settings.JOB_STALE_AFTER)
 
 
 def job_claim(*, model: type[BackgroundJob], job_id: int, now: datetime, give_up: str) -> str:
@@ -220,15 +220,15 @@ def job_outcomes_write(
 
 def job_steps_run(*, step: Callable[[], bool], carry_on: Callable[[], object]) -> tuple[bool, int]:
     """Run `step` (one chunk) until it finds nothing left for this worker, pausing
-    RESTORE_CHUNK_PAUSE between chunks; when the task's time budget is spent, call
+    JOB_CHUNK_PAUSE between chunks; when the task's time budget is spent, call
     `carry_on` (queue the next task, which joins the running job) and stop.
     Returns (finished, chunks done by this task)."""
-    deadline = time.monotonic() + settings.RESTORE_TASK_BUDGET
+    deadline = time.monotonic() + settings.JOB_TASK_BUDGET
     chunks = 0
     while step():
         chunks += 1
-        if settings.RESTORE_CHUNK_PAUSE:
-            time.sleep(settings.RESTORE_CHUNK_PAUSE)
+        if settings.JOB_CHUNK_PAUSE:
+            time.sleep(settings.JOB_CHUNK_PAUSE)
         if time.monotonic() > deadline:
             carry_on()
             return False, chunks

@@ -141,11 +141,11 @@ def restore_job_claim(*, job_id: int, now: datetime | None = None) -> bool:
 
 class ChunkClock:
     """Where a chunk's time goes (claim and lock, restore SQL, outcomes, counters,
-    commit), appended as one JSON line to RESTORE_PROFILE when that is set (the P1
+    commit), appended as one JSON line to JOB_PROFILE when that is set (the P1
     benchmark reads it); nothing is measured otherwise."""
 
     def __init__(self):
-        self.path = settings.RESTORE_PROFILE
+        self.path = settings.JOB_PROFILE
         self.laps: dict[str, float] = {}
         self.last = time.perf_counter()
 
@@ -167,7 +167,7 @@ def restore_job_step(*, job_id: int, chunk_size: int | None = None, now: datetim
     heartbeat. A crash rolls the whole chunk back and its items are claimed again, so
     nobody is restored twice, whichever worker dies when. Returns False when this
     worker found nothing left to take (done, cancelled, or the rest held by others)."""
-    chunk_size = chunk_size or settings.RESTORE_CHUNK_SIZE
+    chunk_size = chunk_size or settings.JOB_CHUNK_SIZE
     clock = ChunkClock()
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -223,7 +223,7 @@ def restore_job_run(*, job_id: int) -> str:
     helpers; every free worker that picks one up joins and takes chunks beside it."""
     now = timezone.now()
     if restore_job_claim(job_id=job_id, now=now):
-        for _helper in range(settings.RESTORE_WORKERS_PER_JOB - 1):
+        for _helper in range(settings.JOB_WORKERS_PER_JOB - 1):
             publish(RUN_TASK, job_id)
     elif not job_joinable(model=RestoreJob, job_id=job_id, now=now):
         return "not_claimed"
