@@ -116,7 +116,7 @@ def main():
     from contacts_app.models import MailingList, Tag, Workspace
     from restore.forms import archived_filter
     from restore.models import RestoreJob
-    from restore.services.jobs import restore_job_cancel, restore_job_create
+    from restore.services.jobs import RESTORE_JOBS, restore_job_create
     from restore.services.selection import selection_from_queryset
 
     with Timer() as t:
@@ -234,7 +234,7 @@ def main():
         )
     finally:
         if job is not None:
-            restore_job_cancel(
+            RESTORE_JOBS.cancel(
                 job_id=job.id, actor=get_user_model().objects.get_or_create(username="bench-staff", is_staff=True)[0]
             )
         web.terminate()

@@ -175,7 +175,7 @@ def incident(request):
             "providers": selectors.cleaning_providers(workspace=request.workspace),
             "classes": selectors.CLEANING_CLASSES,
             "jobs": selectors.incident_reverts(workspace=request.workspace),
-            "running": incidents.active_revert(workspace=request.workspace),
+            "running": incidents.INCIDENT_REVERTS.active(workspace=request.workspace),
         },
     )
 

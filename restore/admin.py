@@ -4,7 +4,7 @@ from contacts_app.admin.audit import AuditedModelAdmin
 from contacts_app.lib.errors import ServiceError
 
 from .models import RestoreJob
-from .services import jobs
+from .services.jobs import RESTORE_JOBS
 
 
 @admin.register(RestoreJob)
@@ -43,7 +43,7 @@ class RestoreJobAdmin(AuditedModelAdmin):
 
     @admin.action(description="Cancel selected jobs (restored contacts stay restored)")
     def cancel_jobs(self, request, queryset):
-        done = sum(jobs.restore_job_cancel(job_id=job.id, actor=request.user) for job in queryset)
+        done = sum(RESTORE_JOBS.cancel(job_id=job.id, actor=request.user) for job in queryset)
         self.message_user(request, f"Cancelled {done} job(s).", messages.SUCCESS if done else messages.WARNING)
 
     @admin.action(description="Retry selected failed or cancelled jobs from where they stopped")
@@ -51,7 +51,7 @@ class RestoreJobAdmin(AuditedModelAdmin):
         done = 0
         for job in queryset:
             try:
-                done += jobs.restore_job_retry(job_id=job.id, actor=request.user)
+                done += RESTORE_JOBS.retry(job_id=job.id, actor=request.user)
             except ServiceError as error:
                 self.message_user(request, f"Job #{job.id}: {error.detail}", messages.ERROR)
         self.message_user(request, f"Re-queued {done} job(s).", messages.SUCCESS if done else messages.WARNING)

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from .services import jobs, notify
+from .services.jobs import RESTORE_JOBS
 
 log = logging.getLogger(__name__)
 
@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def restore_job_run_task(job_id: int) -> str:
     try:
-        return jobs.restore_job_run(job_id=job_id)
+        return RESTORE_JOBS.run(job_id=job_id)
     except SoftTimeLimitExceeded:
         # The finished chunks are committed; the sweeper resumes from the cursor.
         log.warning("restore job %s hit the soft time limit; it will be resumed", job_id)
@@ -27,10 +27,10 @@ def restore_job_run_task(job_id: int) -> str:
 
 @shared_task(ignore_result=True)
 def restore_jobs_sweep_task() -> int:
-    return jobs.restore_jobs_sweep()
+    return RESTORE_JOBS.sweep()
 
 
 @shared_task(acks_late=True, ignore_result=True)
 def restore_job_notify_task(job_id: int) -> bool:
     """R13: tell the requester the job finished (idempotent: the job row records it)."""
-    return notify.restore_job_notify(job_id=job_id)
+    return RESTORE_JOBS.notify(job_id=job_id)

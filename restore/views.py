@@ -28,7 +28,7 @@ from contacts_app.web.views import contact_list_page
 
 from . import selectors
 from .forms import RestoreForm, archived_filter, selection_from_post
-from .services.jobs import active_job, restore_job_create
+from .services.jobs import RESTORE_JOBS, restore_job_create
 from .services.preview import restore_details
 from .services.preview import restore_preview as preview_service
 
@@ -111,7 +111,7 @@ def archived_list(request):
     qs = selectors.archived_in_date_order(filterset=filterset, sort=sort, needed=rows_up_to_page(request))
     page, per_page = paginate(request, qs.select_related("archived_by", "merged_into"))
     now = timezone.now()
-    running = active_job(workspace=ws)
+    running = RESTORE_JOBS.active(workspace=ws)
     for c in page.object_list:
         c.restore_block = _row_block(c, now, bool(running))
         c.restorable_from = restorable_from(c.archived_at)
@@ -152,7 +152,7 @@ def restore_preview(request):
         "skipped": _skipped(preview.skipped),
         "post": request.POST,
         "ids": request.POST.getlist("ids"),
-        "running_job": active_job(workspace=request.workspace),
+        "running_job": RESTORE_JOBS.active(workspace=request.workspace),
         "fragment": fragment,
     }
     return render(request, "restore/_preview.html" if fragment else "restore/preview.html", context)
@@ -211,6 +211,9 @@ def job_detail(request, job_id: int):
         "skipped": _skipped(job.skipped),
         "history": selectors.job_history(job=job),
         "no_worker_after": NO_WORKER_AFTER,
+        # R13: a job that finished moments ago may not have told its requester yet;
+        # the page keeps polling until it has, then reloads to show the notice.
+        "watch": job.is_active or job.awaiting_notice,
     }
     return render(request, "restore/job_detail.html", context)
 

@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from contacts_app.services.archive import contacts_archive
-from restore.services.jobs import restore_job_run
+from restore.services.jobs import RESTORE_JOBS
 from restore.services.restoring import contacts_restore
 
 from .factories import days_ago
@@ -18,5 +18,5 @@ def restore_now(workspace, contacts, **kw) -> dict[int, str]:
 
 def run_job_inline(job) -> None:
     """Run a job to the end in this process (the worker tests use real workers)."""
-    restore_job_run(job_id=job.id)
+    RESTORE_JOBS.run(job_id=job.id)
     job.refresh_from_db()

@@ -9,12 +9,7 @@ from django.utils import timezone
 
 from cleaned.models import Cleaning, IncidentRevertJob
 from cleaned.services.bounces import BounceInput, bounces_apply
-from cleaned.services.incidents import (
-    Incident,
-    incident_preview,
-    incident_revert_create,
-    incident_revert_run,
-)
+from cleaned.services.incidents import INCIDENT_REVERTS, Incident, incident_preview, incident_revert_create
 from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.models import AuditEvent, Contact, ListMembership
 
@@ -86,7 +81,7 @@ def test_c8_preview_counts_only_the_matching_cleanings_with_a_sample(workspace, 
 def test_c8_incident_revert_uncleans_the_match_only_and_restores_its_lists(workspace, admin_user, incident_world):
     victims, untouched, news = incident_world
     job = incident_revert_create(incident=incident_of(workspace), actor=admin_user, reason="Mailgun MX outage")
-    assert incident_revert_run(job_id=job.id) == "done"
+    assert INCIDENT_REVERTS.run(job_id=job.id).startswith("done")
     job.refresh_from_db()
     assert (job.status, job.reverted, job.skipped_total) == ("succeeded", 30, 0)
     assert set(Contact.objects.filter(id__in=[c.id for c in victims]).values_list("email_status", flat=True)) == {"ok"}
@@ -145,7 +140,7 @@ def test_c8_incident_pages_preview_then_confirm_without_javascript(
     assert response.status_code == 302 and response["Location"] == reverse(
         "cleaned:revert_job", args=[workspace.slug, job.id]
     )
-    incident_revert_run(job_id=job.id)
+    INCIDENT_REVERTS.run(job_id=job.id)
     page = admin_client.get(response["Location"]).content.decode()
     assert 'id="reverted-count">30<' in page
     csv = b"".join(

@@ -12,7 +12,7 @@ from cleaned.models import ExportJob
 from cleaned.services.exports import export_create
 from contacts_app.models import AuditEvent, Contact, ListMembership
 from restore.models import RestoreJob, RestoreJobItem
-from restore.services.jobs import restore_job_cancel, restore_job_create
+from restore.services.jobs import RESTORE_JOBS, restore_job_create
 from restore.services.selection import selection_from_ids
 
 from .factories import make_contacts, make_list, make_user
@@ -107,7 +107,7 @@ def test_r14_cancel_stops_every_chunk_on_every_worker(workspace, admin_user, wor
     workers(**SLOW), workers(**SLOW)
     job = job_for(workspace, admin_user, contacts)
     wait_until(lambda: cursor(job) >= 400, timeout=60, what="cursor to reach 400")
-    assert restore_job_cancel(job_id=job.id, actor=make_user(is_staff=True))
+    assert RESTORE_JOBS.cancel(job_id=job.id, actor=make_user(is_staff=True))
     time.sleep(1.5)  # chunks in flight finish (at most one per worker); none starts after
     stopped = cursor(job)
     time.sleep(1.5)

@@ -7,13 +7,7 @@ from django.db import IntegrityError, transaction
 from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.models import ArchiveRecord, AuditEvent, Contact, ListMembership
 from restore.models import RestoreJob, RestoreJobItem
-from restore.services.jobs import (
-    restore_job_cancel,
-    restore_job_claim,
-    restore_job_create,
-    restore_job_retry,
-    restore_job_step,
-)
+from restore.services.jobs import RESTORE_JOBS, restore_job_create
 from restore.services.preview import restore_preview
 from restore.services.selection import selection_from_ids
 
@@ -202,8 +196,8 @@ def test_r11_a_crash_inside_a_chunk_restores_nobody_from_it_and_the_job_resumes(
     ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=ml) for c in contacts])
     archive(workspace, contacts, days=40)
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
-    assert restore_job_claim(job_id=job.id)
-    assert restore_job_step(job_id=job.id, chunk_size=10)  # first chunk done
+    assert RESTORE_JOBS.claim(job_id=job.id)
+    assert RESTORE_JOBS.step(job_id=job.id, chunk_size=10)  # first chunk done
 
     from restore import sql
 
@@ -215,14 +209,14 @@ def test_r11_a_crash_inside_a_chunk_restores_nobody_from_it_and_the_job_resumes(
 
     monkeypatch.setattr(sql, "reattach_associations", crash_after_writing)
     with pytest.raises(RuntimeError):
-        restore_job_step(job_id=job.id, chunk_size=10)
+        RESTORE_JOBS.step(job_id=job.id, chunk_size=10)
     job.refresh_from_db()
     assert job.cursor == 10 and job.restored == 10
     assert Contact.objects.filter(workspace=workspace, status="active").count() == 10
     assert ListMembership.objects.count() == 10  # the crashed chunk left nothing behind
 
     monkeypatch.setattr(sql, "reattach_associations", real)
-    while restore_job_step(job_id=job.id, chunk_size=10):
+    while RESTORE_JOBS.step(job_id=job.id, chunk_size=10):
         pass
     job.refresh_from_db()
     assert job.status == "succeeded" and job.restored == 30
@@ -235,8 +229,8 @@ def test_r11_duplicate_delivery_of_a_running_job_does_nothing(workspace, admin_u
     c = make_contact(workspace)
     archive(workspace, [c], days=40)
     job = restore_job_create(selection=selection(workspace, [c]), actor=admin_user)
-    assert restore_job_claim(job_id=job.id) is True
-    assert restore_job_claim(job_id=job.id) is False  # fresh heartbeat: someone else has it
+    assert RESTORE_JOBS.claim(job_id=job.id) is True
+    assert RESTORE_JOBS.claim(job_id=job.id) is False  # fresh heartbeat: someone else has it
     job.refresh_from_db()
     assert job.attempts == 1
 
@@ -247,8 +241,8 @@ def test_r11_a_job_that_keeps_dying_is_failed_after_three_attempts(workspace, ad
     archive(workspace, [c], days=40)
     job = restore_job_create(selection=selection(workspace, [c]), actor=admin_user)
     for _ in range(3):
-        assert restore_job_claim(job_id=job.id) is True  # ...and the worker dies
-    assert restore_job_claim(job_id=job.id) is False
+        assert RESTORE_JOBS.claim(job_id=job.id) is True  # ...and the worker dies
+    assert RESTORE_JOBS.claim(job_id=job.id) is False
     job.refresh_from_db()
     assert job.status == "failed" and "3 times" in job.error
     c.refresh_from_db()
@@ -262,11 +256,11 @@ def test_support_can_cancel_and_retry_a_job_from_where_it_stopped(workspace, adm
     contacts = make_contacts(workspace, 20)
     archive(workspace, contacts, days=40)
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
-    restore_job_claim(job_id=job.id)
-    restore_job_step(job_id=job.id, chunk_size=5)
-    assert restore_job_cancel(job_id=job.id, actor=staff)
-    assert restore_job_step(job_id=job.id, chunk_size=5) is False  # a cancelled job stops
-    assert restore_job_retry(job_id=job.id, actor=staff)
+    RESTORE_JOBS.claim(job_id=job.id)
+    RESTORE_JOBS.step(job_id=job.id, chunk_size=5)
+    assert RESTORE_JOBS.cancel(job_id=job.id, actor=staff)
+    assert RESTORE_JOBS.step(job_id=job.id, chunk_size=5) is False  # a cancelled job stops
+    assert RESTORE_JOBS.retry(job_id=job.id, actor=staff)
     run_job_inline(job)
     assert job.status == "succeeded" and job.restored == 20
     assert AuditEvent.objects.filter(action="staff_change", actor=staff).count() == 2
@@ -309,15 +303,15 @@ def test_r13_a_cancelled_then_retried_job_keeps_its_history_and_its_counts_add_u
     contacts = make_contacts(workspace, 12)
     archive(workspace, contacts, days=40)
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
-    restore_job_claim(job_id=job.id)
-    restore_job_step(job_id=job.id, chunk_size=5)
-    restore_job_cancel(job_id=job.id, actor=staff)
+    RESTORE_JOBS.claim(job_id=job.id)
+    RESTORE_JOBS.step(job_id=job.id, chunk_size=5)
+    RESTORE_JOBS.cancel(job_id=job.id, actor=staff)
     page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
     assert (
         'id="restored-count">5<' in page and 'id="skipped-count">0<' in page and 'id="not-processed-count">7<' in page
     )
     assert "Cancelled by support" in page
-    restore_job_retry(job_id=job.id, actor=staff)
+    RESTORE_JOBS.retry(job_id=job.id, actor=staff)
     run_job_inline(job)
     page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
     history = page[page.index('id="job-history"') :]
@@ -353,8 +347,6 @@ def test_r13_the_requester_is_emailed_and_noticed_once_when_the_job_finishes(
 ):
     from django.urls import reverse
 
-    from restore.services.notify import restore_job_notify
-
     admin_user.email = "ada@example.com"
     admin_user.save()
     contacts = make_contacts(workspace, 3)
@@ -362,10 +354,10 @@ def test_r13_the_requester_is_emailed_and_noticed_once_when_the_job_finishes(
     frozen = make_contacts(workspace, 1)
     archive(workspace, frozen, days=2)
     job = restore_job_create(selection=selection(workspace, contacts + frozen), actor=admin_user)
-    assert restore_job_notify(job_id=job.id) is False  # not finished: nothing to tell
+    assert RESTORE_JOBS.notify(job_id=job.id) is False  # not finished: nothing to tell
     run_job_inline(job)
-    assert restore_job_notify(job_id=job.id) is True
-    assert restore_job_notify(job_id=job.id) is False  # a redelivered task tells nobody twice
+    assert RESTORE_JOBS.notify(job_id=job.id) is True
+    assert RESTORE_JOBS.notify(job_id=job.id) is False  # a redelivered task tells nobody twice
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["ada@example.com"] and f"Restore job #{job.id} succeeded" in mail.subject
@@ -384,13 +376,11 @@ def test_r13_the_notice_is_taken_only_by_a_full_page_view_never_by_a_poll_a_down
     to mark the notice read before any page could show it."""
     from django.urls import reverse
 
-    from restore.services.notify import restore_job_notify
-
     contacts = make_contacts(workspace, 2)
     archive(workspace, contacts, days=40)
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
     run_job_inline(job)
-    assert restore_job_notify(job_id=job.id) is True
+    assert RESTORE_JOBS.notify(job_id=job.id) is True
     status = admin_client.get(reverse("restore:job_status", args=[workspace.slug, job.id]))
     assert status.status_code == 200 and status.json()["told"] is True
     report = admin_client.get(reverse("restore:report", args=[workspace.slug, job.id]))
@@ -404,8 +394,25 @@ def test_r13_the_notice_is_taken_only_by_a_full_page_view_never_by_a_poll_a_down
     assert 'id="notices"' not in again  # shown once
 
 
+def test_r13_a_job_page_opened_just_after_the_finish_keeps_polling_until_the_requester_is_told(
+    admin_client, workspace, admin_user
+):
+    """A small job can finish between the click and the job page's first render: the
+    page must still wait for the notice (the JSON says when) instead of going quiet."""
+    from django.urls import reverse
+
+    contacts = make_contacts(workspace, 2)
+    archive(workspace, contacts, days=40)
+    job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
+    run_job_inline(job)
+    url = reverse("restore:job", args=[workspace.slug, job.id])
+    assert 'data-active="1"' in admin_client.get(url).content.decode()  # finished, not told yet
+    assert RESTORE_JOBS.notify(job_id=job.id) is True
+    page = admin_client.get(url).content.decode()
+    assert 'data-active="0"' in page and f"Restore job #{job.id} succeeded" in page
+
+
 def test_r13_a_cancelled_jobs_notice_counts_what_was_not_processed(workspace, admin_user, mailoutbox):
-    from restore.services.notify import restore_job_notify
 
     from .factories import make_user
 
@@ -414,10 +421,10 @@ def test_r13_a_cancelled_jobs_notice_counts_what_was_not_processed(workspace, ad
     contacts = make_contacts(workspace, 8)
     archive(workspace, contacts, days=40)
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
-    restore_job_claim(job_id=job.id)
-    restore_job_step(job_id=job.id, chunk_size=3)
-    restore_job_cancel(job_id=job.id, actor=make_user(is_staff=True))
-    assert restore_job_notify(job_id=job.id)
+    RESTORE_JOBS.claim(job_id=job.id)
+    RESTORE_JOBS.step(job_id=job.id, chunk_size=3)
+    RESTORE_JOBS.cancel(job_id=job.id, actor=make_user(is_staff=True))
+    assert RESTORE_JOBS.notify(job_id=job.id)
     assert "cancelled: 3 restored, 0 not restored, 5 not processed of 8 requested" in mailoutbox[0].body
 
 
@@ -427,8 +434,6 @@ def test_r13_the_sweeper_sends_a_finished_jobs_notice_whose_message_was_lost(wor
     import redis
     from django.utils import timezone
 
-    from restore.services.jobs import restore_jobs_sweep
-
     from .worker import flush_broker
 
     settings.JOB_STALE_AFTER = 0
@@ -437,7 +442,7 @@ def test_r13_the_sweeper_sends_a_finished_jobs_notice_whose_message_was_lost(wor
         workspace=workspace, requested_by=admin_user, status="succeeded", finished_at=timezone.now()
     )
     try:
-        restore_jobs_sweep()
+        RESTORE_JOBS.sweep()
         queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("restore", 0, -1)  # R14: the restore queue
         tasks = [(json.loads(m)["headers"]["task"], json.loads(m)["headers"]["argsrepr"]) for m in queued]
         assert ("restore.tasks.restore_job_notify_task", f"[{job.id}]") in tasks

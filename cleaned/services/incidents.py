@@ -1,34 +1,18 @@
 """C8: revert a provider incident — undo, in the background, every cleaning that
 matches a provider, a time window and a class. The job uses the shared machinery
-(contacts_app.jobs.machinery): claimed by a conditional update, chunks that commit with their
+(contacts_app/jobs/kinds.py): claimed by a conditional update, chunks that commit with their
 outcomes, counters, cursor and audit row, resumed from the cursor after a crash, one
 active incident revert per workspace (a partial unique index)."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contacts_app.audit import audit_log
-from contacts_app.jobs.machinery import (
-    ACTIVE_JOB_STATUSES,
-    MAX_ATTEMPTS,
-    JobStatus,
-    job_chunk_commit,
-    job_claim,
-    job_enqueue,
-    job_items_claim,
-    job_items_insert,
-    job_joinable,
-    job_outcomes_write,
-    job_steps_run,
-    jobs_to_resume,
-)
-from contacts_app.jobs.queueing import publish_soon
+from contacts_app.jobs.kinds import JobKind
+from contacts_app.jobs.machinery import MAX_ATTEMPTS
 from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.models import AuditEvent, ContactStatus, EmailStatus, Workspace
 
@@ -93,131 +77,73 @@ def incident_preview(*, incident: Incident) -> IncidentPreview:
     return IncidentPreview(count=qs.count(), sample=sample)
 
 
-def active_revert(*, workspace: Workspace) -> IncidentRevertJob | None:
-    return IncidentRevertJob.objects.filter(workspace=workspace, status__in=ACTIVE_JOB_STATUSES).first()
+class IncidentReverts(JobKind):
+    model = IncidentRevertJob
+    item_model = IncidentRevertItem
+    subject = "cleaning_id"
+    run_task = "cleaned.tasks.incident_revert_run_task"
+    audit_action = AuditEvent.Action.UNCLEAN
+    audit_key = "revert_job"
+    default_outcome = RevertOutcome.ALREADY_UNDONE  # `cleanings_undo` reports only what it undid
+
+    def in_progress(self, job):
+        return Conflict(
+            _("An incident revert is already running in this workspace; wait until it finishes."),
+            code="revert_in_progress",
+        )
+
+    def give_up(self) -> str:
+        return (
+            f"The revert stopped {MAX_ATTEMPTS} times before finishing and was given up. "
+            "Addresses un-cleaned so far stay un-cleaned."
+        )
+
+    def process(self, *, job, subject_ids, now):
+        """`cleanings_undo` skips a cleaning already undone, so nobody is un-cleaned twice."""
+        return cleanings_undo(
+            workspace=job.workspace,
+            cleaning_ids=subject_ids,
+            actor=job.requested_by,
+            reason=job.reason,
+            now=now,
+            job_id=job.id,
+        )
+
+    def counters(self, tally: Counter) -> dict[str, int]:
+        return {
+            "reverted": tally[RevertOutcome.REVERTED],
+            "skipped_already_undone": tally[RevertOutcome.ALREADY_UNDONE],
+            "skipped_not_active": tally[RevertOutcome.NOT_ACTIVE],
+        }
+
+    def requested_details(self, job) -> dict:
+        return {"provider": job.provider, "reason": job.reason}
+
+    def finished_audit(self, job) -> tuple[int, dict]:
+        return job.reverted, {"reverted": job.reverted, "skipped": job.skipped_total}
 
 
-def _in_progress() -> Conflict:
-    return Conflict(
-        _("An incident revert is already running in this workspace; wait until it finishes."), code="revert_in_progress"
-    )
+INCIDENT_REVERTS = IncidentReverts()
 
 
 def incident_revert_create(*, incident: Incident, actor, reason: str) -> IncidentRevertJob:
     """C8: accept the revert and queue it; the matching cleanings are fixed now (the
     preview's set), in cleaning order."""
     reason = unclean_reason(reason)
-    ws = incident.workspace
-    if active_revert(workspace=ws):
-        raise _in_progress()
+    if INCIDENT_REVERTS.active(workspace=incident.workspace):
+        raise INCIDENT_REVERTS.in_progress(None)
     ids = list(incident.cleanings().order_by("id").values_list("id", flat=True))
     if not ids:
         raise InvalidInput(
             _("No cleaning matches this provider, window and class: nothing to revert."), code="nothing_to_revert"
         )
-    try:
-        with transaction.atomic():
-            job = IncidentRevertJob.objects.create(
-                workspace=ws,
-                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
-                provider=incident.provider,
-                bounce_class=incident.bounce_class,
-                cleaned_from=incident.cleaned_from,
-                cleaned_until=incident.cleaned_until,
-                reason=reason,
-                requested=len(ids),
-            )
-            job_items_insert(item_model=IncidentRevertItem, job_id=job.id, column="cleaning_id", ids=ids)
-            audit_log(
-                workspace_id=ws.id,
-                actor=actor,
-                action=AuditEvent.Action.UNCLEAN,
-                count=len(ids),
-                details={"revert_job": job.id, "phase": "requested", "provider": incident.provider, "reason": reason},
-            )
-            transaction.on_commit(
-                lambda: publish_soon(lambda: incident_revert_enqueue(job_id=job.id), name=f"enqueue-revert-{job.id}")
-            )
-    except IntegrityError:
-        raise _in_progress() from None
-    return job
-
-
-def incident_revert_enqueue(*, job_id: int) -> bool:
-    return job_enqueue(model=IncidentRevertJob, task=RUN_TASK, job_id=job_id)
-
-
-def incident_revert_step(*, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:
-    """One chunk — the next items no other worker holds — in ONE transaction with its
-    outcomes, the job's counters, heartbeat and audit row; a crash loses the chunk
-    whole and its items are claimed again. `cleanings_undo` skips a cleaning already
-    undone, so nobody is un-cleaned twice. False when nothing is left for this worker."""
-    chunk_size = chunk_size or settings.JOB_CHUNK_SIZE
-    with transaction.atomic():
-        job = IncidentRevertJob.objects.select_related("workspace", "requested_by").get(id=job_id)
-        if job.status != JobStatus.RUNNING:
-            return False
-        now = now or timezone.now()
-        items = job_items_claim(
-            item_model=IncidentRevertItem, job_id=job.id, limit=chunk_size, columns=("id", "cleaning_id")
-        )
-        if not items:
-            return False
-        outcomes = cleanings_undo(
-            workspace=job.workspace,
-            cleaning_ids=[cid for _item, cid in items],
-            actor=job.requested_by,
-            reason=job.reason,
-            now=now,
-            job_id=job.id,
-        )
-        tally = job_outcomes_write(
-            item_model=IncidentRevertItem, items=items, outcomes=outcomes, default=RevertOutcome.ALREADY_UNDONE
-        )
-        counters = {
-            "reverted": tally[RevertOutcome.REVERTED],
-            "skipped_already_undone": tally[RevertOutcome.ALREADY_UNDONE],
-            "skipped_not_active": tally[RevertOutcome.NOT_ACTIVE],
-        }
-        if job_chunk_commit(model=IncidentRevertJob, job_id=job.id, processed=len(items), counters=counters, now=now):
-            job.refresh_from_db()
-            audit_log(
-                workspace_id=job.workspace_id,
-                actor=job.requested_by,
-                action=AuditEvent.Action.UNCLEAN,
-                count=job.reverted,
-                details={
-                    "revert_job": job.id,
-                    "phase": "finished",
-                    "reverted": job.reverted,
-                    "skipped": job.skipped_total,
-                },
-            )
-    return True
-
-
-def incident_revert_run(*, job_id: int) -> str:
-    now = timezone.now()
-    claimed = job_claim(
-        model=IncidentRevertJob,
-        job_id=job_id,
-        now=now,
-        give_up=(
-            f"The revert stopped {MAX_ATTEMPTS} times before finishing and was given up. "
-            "Addresses un-cleaned so far stay un-cleaned."
-        ),
+    return INCIDENT_REVERTS.create(
+        workspace=incident.workspace,
+        actor=actor,
+        ids=ids,
+        provider=incident.provider,
+        bounce_class=incident.bounce_class,
+        cleaned_from=incident.cleaned_from,
+        cleaned_until=incident.cleaned_until,
+        reason=reason,
     )
-    if claimed != "claimed" and not job_joinable(model=IncidentRevertJob, job_id=job_id, now=now):
-        return "not_claimed"
-    finished, _chunks = job_steps_run(
-        step=lambda: incident_revert_step(job_id=job_id), carry_on=lambda: incident_revert_enqueue(job_id=job_id)
-    )
-    return "done" if finished else "continued"
-
-
-def incident_reverts_sweep(*, now: datetime | None = None) -> int:
-    """Periodic: enqueue reverts never picked up or whose worker died."""
-    ids = jobs_to_resume(model=IncidentRevertJob, now=now or timezone.now())
-    for job_id in ids:
-        incident_revert_enqueue(job_id=job_id)
-    return len(ids)
