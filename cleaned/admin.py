@@ -1,8 +1,10 @@
 from django.contrib import admin
 
 from contacts_app.admin.audit import AuditedModelAdmin, ReadOnlyAdminMixin
+from contacts_app.admin.jobs import JobAdmin
 
-from .models import BounceEvent, ExportJob
+from .models import BounceEvent, ExportJob, IncidentRevertJob
+from .services.incidents import INCIDENT_REVERTS
 
 
 @admin.register(BounceEvent)
@@ -26,3 +28,11 @@ class ExportJobAdmin(AuditedModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(IncidentRevertJob)
+class IncidentRevertJobAdmin(JobAdmin):
+    """Support staff see stuck incident reverts and cancel or retry them."""
+
+    kind = INCIDENT_REVERTS
+    counters = ["provider", "reverted", "skipped_total"]

@@ -16,7 +16,7 @@ def exports_sweep_task() -> int:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def incident_revert_run_task(job_id: int) -> str:
     """C8: thin, idempotent: the job row is the truth; a redelivery resumes it."""
-    return incidents.INCIDENT_REVERTS.run(job_id=job_id)
+    return incidents.INCIDENT_REVERTS.run_in_task(job_id=job_id)
 
 
 @shared_task(ignore_result=True)

@@ -74,17 +74,24 @@ def cleaned_archive(request):
         ids = list(matching.values_list("id", flat=True))
     else:
         ids = data["ids"]
-    archived = cleaned_contacts_archive(
-        workspace=request.workspace, contact_ids=ids, confirmation=data["confirmation"], actor=request.user
+    result = cleaned_contacts_archive(
+        workspace=request.workspace,
+        contact_ids=ids,
+        confirmation=data["confirmation"],
+        actor=request.user,
+        all_matching=data["select_all"],
     )
+    if result.job is not None:
+        messages.success(request, result.message())
+        return redirect("contacts:archive_job", slug=request.workspace.slug, job_id=result.job.id)
     messages.success(
         request,
         ngettext(
             "Archived %(n)s cleaned contact. Its data is kept in Archived contacts.",
             "Archived %(n)s cleaned contacts. Their data is kept in Archived contacts.",
-            archived,
+            result.archived,
         )
-        % {"n": num(archived)},
+        % {"n": num(result.archived)},
     )
     return redirect(reverse("restore:archived", args=[request.workspace.slug]) + "?email_status=cleaned")
 

@@ -342,6 +342,10 @@ CELERY_TASK_DEFAULT_QUEUE = "maintenance"
 CELERY_TASK_ROUTES = {
     "restore.tasks.restore_job_run_task": {"queue": "restore"},
     "restore.tasks.restore_job_notify_task": {"queue": "restore"},
+    # Bulk archives run beside restores: the contacts' own work, never behind an export.
+    "contacts_app.tasks.archive_job_run_task": {"queue": "restore"},
+    "contacts_app.tasks.archive_job_notify_task": {"queue": "restore"},
+    "contacts_app.tasks.archive_jobs_sweep_task": {"queue": "maintenance"},
     "cleaned.tasks.export_run_task": {"queue": "exports"},
     "cleaned.tasks.incident_revert_run_task": {"queue": "bounces"},
     "restore.tasks.restore_jobs_sweep_task": {"queue": "maintenance"},
@@ -356,6 +360,7 @@ CELERY_BEAT_SCHEDULE = {
     "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},
     "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "incident-reverts-sweep": {"task": "cleaned.tasks.incident_reverts_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
+    "archive-jobs-sweep": {"task": "contacts_app.tasks.archive_jobs_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "worker-heartbeat": {
         "task": "contacts_app.tasks.worker_heartbeat_task",
         "schedule": envfloat("WORKER_HEARTBEAT_INTERVAL", "15"),

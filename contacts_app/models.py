@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from contacts_app.jobs.machinery import BackgroundJob
 from contacts_app.lib.fields import IdSetField
 
 
@@ -467,6 +468,57 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+
+class ArchiveOutcome(models.TextChoices):
+    """A6: what a bulk archive did with each requested contact id."""
+
+    ARCHIVED = "archived", _("Archived")
+    NOT_ACTIVE = "not_active", _("Not active (already archived, or merged)")
+    NOT_FOUND = "not_found", _("Not found")
+
+
+class ArchiveJob(BackgroundJob):
+    """A1/A6: a bulk archive larger than one chunk, in the background, on the job
+    machinery (contacts_app/jobs/kinds.py)."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="archive_jobs")
+    selection = models.JSONField(default=dict, blank=True, help_text="How the admin selected the contacts.")
+    archived = models.PositiveIntegerField(default=0)
+    skipped_not_active = models.PositiveIntegerField(default=0)
+    skipped_not_found = models.PositiveIntegerField(default=0)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the requester was told it finished (R13)."
+    )
+
+    class Meta:
+        verbose_name = _("archive job")
+        verbose_name_plural = _("archive jobs")
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="archivejob_ws_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="archivejob_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Archive job #{self.pk} ({self.status})"
+
+    @property
+    def skipped_total(self) -> int:
+        return self.skipped_not_active + self.skipped_not_found
+
+
+class ArchiveJobItem(models.Model):
+    """One requested contact id and, once processed, its outcome. A plain integer: it
+    may name a contact of another workspace, which comes out as `not_found` (S2)."""
+
+    job = models.ForeignKey(ArchiveJob, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    contact_id = models.BigIntegerField()
+    outcome = models.CharField(max_length=20, blank=True, choices=ArchiveOutcome.choices)  # blank: not processed yet
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="uniq_archive_item_position")]
+        indexes = [models.Index(fields=["job", "position"], condition=models.Q(outcome=""), name="archiveitem_pending")]
 
 
 from contacts_app.archive_models import (  # noqa: E402,F401  (registered with this app)

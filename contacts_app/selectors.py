@@ -1,8 +1,10 @@
 """Reads on the CRM core. Every selector is scoped to one workspace (S2)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from contacts_app.models import (
+    ArchiveJob,
+    ArchiveJobItem,
     ArchiveRecord,
     Contact,
     DealContact,
@@ -71,3 +73,26 @@ def contact_detail(*, workspace, contact_id: int) -> Contact | None:
 def billable_count(*, workspace) -> int:
     """B1: active contacts whose email is not cleaned."""
     return Contact.objects.in_workspace(workspace).billable().count()
+
+
+def archive_job(*, workspace, job_id: int) -> ArchiveJob | None:
+    return ArchiveJob.objects.filter(workspace=workspace, id=job_id).select_related("requested_by").first()
+
+
+def archive_job_report_rows(*, job: ArchiveJob):
+    """A6: one row per requested contact with its outcome ("pending" until processed).
+    Ids that are not contacts of this workspace show no email: their existence is not
+    revealed (S2)."""
+    own = Contact.objects.filter(workspace_id=job.workspace_id, id=OuterRef("contact_id"))
+    items = (
+        ArchiveJobItem.objects.filter(job=job)
+        .annotate(
+            email=Subquery(own.values("email")),
+            first_name=Subquery(own.values("first_name")),
+            last_name=Subquery(own.values("last_name")),
+        )
+        .order_by("position")
+        .values_list("contact_id", "email", "first_name", "last_name", "outcome")
+    )
+    for contact_id, email, first, last, outcome in items.iterator(chunk_size=2000):
+        yield contact_id, email or "", first or "", last or "", outcome or "pending"

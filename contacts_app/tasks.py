@@ -1,5 +1,8 @@
+"""Thin Celery tasks: they take ids and call services. The job row is the truth."""
+
 from celery import shared_task
 
+from contacts_app.services.archive_jobs import ARCHIVE_JOBS
 from contacts_app.services.purge import contacts_purge_expired
 from contacts_app.services.workers import worker_heartbeat_record
 
@@ -12,3 +15,19 @@ def contacts_purge_expired_task() -> int:
 @shared_task(ignore_result=True, bind=True)
 def worker_heartbeat_task(self) -> None:
     worker_heartbeat_record(name=self.request.hostname or "worker")
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def archive_job_run_task(job_id: int) -> str:
+    """A6: thin, idempotent: the job row is the truth; a redelivery resumes it."""
+    return ARCHIVE_JOBS.run_in_task(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def archive_jobs_sweep_task() -> int:
+    return ARCHIVE_JOBS.sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def archive_job_notify_task(job_id: int) -> bool:
+    return ARCHIVE_JOBS.notify(job_id=job_id)

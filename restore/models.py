@@ -4,7 +4,6 @@ the job id."""
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts_app.jobs.machinery import (
@@ -12,7 +11,6 @@ from contacts_app.jobs.machinery import (
     FINISHED_JOB_STATUSES,
     BackgroundJob,
     JobStatus,
-    job_stale_before,
 )
 from contacts_app.lifecycle import SKIP_REASONS, Outcome
 
@@ -32,10 +30,6 @@ class RestoreJob(BackgroundJob):
     skipped_not_found = models.PositiveIntegerField(default=0)
     skipped_email_conflict = models.PositiveIntegerField(default=0)
 
-    notified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the requester was told it finished (R13)."
-    )
-
     class Meta:
         verbose_name = _("restore job")
         verbose_name_plural = _("restore jobs")
@@ -54,13 +48,6 @@ class RestoreJob(BackgroundJob):
 
     def __str__(self) -> str:
         return f"Restore job #{self.pk} ({self.status})"
-
-    @property
-    def awaiting_notice(self) -> bool:
-        """Finished within JOB_STALE_AFTER and its requester not told yet (R13)."""
-        if self.is_active or self.notified_at or not self.finished_at:
-            return False
-        return self.finished_at > job_stale_before(timezone.now())
 
     @property
     def skipped(self) -> dict[str, int]:

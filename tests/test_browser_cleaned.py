@@ -63,8 +63,13 @@ def test_c4_c5_admin_filters_exports_downloads_then_archives_all_with_the_typed_
     shot(page, "archive-typed-confirmation", full_page=False)
     confirm.click()
 
-    expect(page).to_have_url(re.compile(r"/contacts/archived/\?email_status=cleaned"))
-    expect(page.get_by_role("status")).to_contain_text("Archived 55 cleaned contacts")
+    # A6: "all matching" runs as an archive job; its page follows it to the end.
+    expect(page).to_have_url(re.compile(r"/contacts/archive-jobs/\d+/$"))
+    expect(page.get_by_role("status")).to_contain_text("Archiving 55 contacts in the background")
+    expect(page.locator("#job-status")).to_have_text("Succeeded", timeout=30_000)
+    expect(page.locator("#archived-count")).to_have_text("55")
+    shot(page, "archive-job-done")
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/archived/?email_status=cleaned")
     expect(page.locator(".pagination")).to_contain_text("55 contacts")
     assert Contact.objects.filter(id__in=[c.id for c in bounced], status="archived").count() == 55
     assert Contact.objects.filter(id__in=[c.id for c in other], status="active").count() == 4

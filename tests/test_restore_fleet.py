@@ -131,3 +131,40 @@ def test_r14_a_restore_starts_within_2_s_while_a_long_export_occupies_the_export
     job.refresh_from_db()
     assert (job.started_at - job.created_at).total_seconds() < 2
     assert ExportJob.objects.get(id=export.id).status == "running", "the export was not long enough to prove anything"
+
+
+def test_a6_r14_an_archive_job_survives_either_of_two_workers_killed_and_archives_everyone_once(
+    workspace, admin_user, workers
+):
+    """A6 on a fleet: a bulk archive's chunks on two real workers, both SIGKILLed in
+    turn; fresh workers finish it, each contact archived (and audited) exactly once."""
+    from contacts_app.models import ArchiveJob, ArchiveJobItem
+    from contacts_app.services.archive_jobs import archive_request
+
+    news = make_list(workspace, "News")
+    contacts = make_contacts(workspace, 3000)
+    ListMembership.objects.bulk_create([ListMembership(contact=c, mailing_list=news) for c in contacts])
+    ids = [c.id for c in contacts]
+    a, b = workers(beat=True, **SLOW), workers(**SLOW)
+    job = archive_request(workspace=workspace, actor=admin_user, contact_ids=ids, selection={}).job
+
+    def done():
+        return ArchiveJob.objects.values_list("cursor", flat=True).get(id=job.id)
+
+    wait_until(lambda: done() >= 500, timeout=60, what="cursor to reach 500")
+    b.kill()
+    wait_until(lambda: done() >= 1500, timeout=60, what="cursor to reach 1500")
+    a.kill()
+    assert done() < 3000, "the job finished before the kill point"
+    workers(beat=True, **SLOW)
+    workers(**SLOW)
+    wait_until(lambda: ArchiveJob.objects.get(id=job.id).status == "succeeded", timeout=90, what="job to succeed")
+    job.refresh_from_db()
+    assert job.archived == 3000 and job.cursor == 3000 and job.skipped_total == 0
+    assert set(ArchiveJobItem.objects.filter(job=job).values_list("outcome", flat=True)) == {"archived"}
+    assert Contact.objects.filter(id__in=ids, status="archived").count() == 3000
+    assert not ListMembership.objects.filter(mailing_list=news).exists()
+    audited = [
+        i for e in AuditEvent.objects.filter(action="archive", details__archive_job=job.id) for i in e.contact_ids
+    ]
+    assert sorted(audited) == sorted(ids)  # each contact archived once

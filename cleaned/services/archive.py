@@ -4,14 +4,16 @@ from django.utils.translation import gettext as _
 
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.models import Contact, EmailStatus, Workspace
-from contacts_app.services.archive import contacts_archive
+from contacts_app.services.archive_jobs import ArchiveRequest, archive_request
 
 CONFIRMATION_WORD = "ARCHIVE"
 
 
-def cleaned_contacts_archive(*, workspace: Workspace, contact_ids: list[int], confirmation: str, actor) -> int:
-    """C5: archive cleaned contacts in bulk once the admin typed ARCHIVE. Uses the
-    archive service, so their data is kept (A2)."""
+def cleaned_contacts_archive(
+    *, workspace: Workspace, contact_ids: list[int], confirmation: str, actor, all_matching: bool = False
+) -> ArchiveRequest:
+    """C5/A6: archive cleaned contacts in bulk once the admin typed ARCHIVE — at once for
+    one chunk, else as an archive job. Uses the archive service, so their data is kept (A2)."""
 
     if confirmation.strip() != CONFIRMATION_WORD:
         raise InvalidInput(
@@ -19,8 +21,14 @@ def cleaned_contacts_archive(*, workspace: Workspace, contact_ids: list[int], co
             code="confirmation_required",
         )
     cleaned_ids = list(
-        Contact.objects.filter(workspace=workspace, id__in=contact_ids, email_status=EmailStatus.CLEANED).values_list(
-            "id", flat=True
-        )
+        Contact.objects.filter(workspace=workspace, id__in=contact_ids, email_status=EmailStatus.CLEANED)
+        .order_by("id")
+        .values_list("id", flat=True)
     )
-    return contacts_archive(workspace=workspace, contact_ids=cleaned_ids, actor=actor)
+    return archive_request(
+        workspace=workspace,
+        actor=actor,
+        contact_ids=cleaned_ids,
+        selection={"email_status": "cleaned", "ids": len(cleaned_ids)},
+        all_matching=all_matching,
+    )

@@ -1,10 +1,12 @@
 from django.contrib import admin, messages
 
 from contacts_app.admin.audit import AuditedModelAdmin, ReadOnlyAdminMixin, ReadOnlyInline
+from contacts_app.admin.jobs import JobAdmin
 from contacts_app.associations import ASSOCIATION_KINDS
 from contacts_app.models import (
     Account,
     ApiToken,
+    ArchiveJob,
     ArchiveRecord,
     AuditEvent,
     Automation,
@@ -22,7 +24,7 @@ from contacts_app.models import (
     Workspace,
     WorkspaceMembership,
 )
-from contacts_app.services.archive import contacts_archive
+from contacts_app.services.archive_jobs import ARCHIVE_JOBS, archive_request
 from contacts_app.services.contacts import contact_update
 
 
@@ -157,13 +159,23 @@ class ContactAdmin(AuditedModelAdmin):
 
     @admin.action(description="Archive selected contacts (A1–A3; audited)")
     def archive_contacts(self, request, queryset):
-        archived = 0
+        """A6 here too: a workspace's share over one chunk becomes an archive job."""
+        archived, jobs = 0, []
         for workspace_id in queryset.values_list("workspace_id", flat=True).distinct():
             ids = list(queryset.filter(workspace_id=workspace_id).values_list("id", flat=True))
-            archived += contacts_archive(
-                workspace=Workspace.objects.get(id=workspace_id), contact_ids=ids, actor=request.user
+            result = archive_request(
+                workspace=Workspace.objects.get(id=workspace_id),
+                actor=request.user,
+                contact_ids=ids,
+                selection={"admin": len(ids)},
             )
-        self.message_user(request, f"Archived {archived} contact(s); the others were not active.", messages.SUCCESS)
+            archived += result.archived
+            if result.job is not None:
+                jobs.append(f"#{result.job.id}")
+        text = f"Archived {archived} contact(s); the others were not active."
+        if jobs:
+            text += f" Archive job(s) {', '.join(jobs)} archive the rest in the background."
+        self.message_user(request, text, messages.SUCCESS)
 
 
 def _snapshot_inline(kind):
@@ -293,3 +305,11 @@ class ApiTokenAdmin(AuditedModelAdmin):
 
     def has_add_permission(self, request):
         return False  # tokens are issued with `manage.py create_api_token`, which shows them once
+
+
+@admin.register(ArchiveJob)
+class ArchiveJobAdmin(JobAdmin):
+    """Support staff see stuck bulk archives and cancel or retry them (archived contacts stay archived)."""
+
+    kind = ARCHIVE_JOBS
+    counters = ["archived", "skipped_total"]

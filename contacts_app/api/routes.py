@@ -1,9 +1,11 @@
 """JSON API for the workspace and its contacts. Same services as the pages."""
 
+from datetime import datetime
+
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field, StrictBool
+from pydantic import ConfigDict, Field, StrictBool, model_validator
 
 from contacts_app import selectors
 from contacts_app.api.auth import require_admin
@@ -11,7 +13,7 @@ from contacts_app.api.schemas import ContactFilterIn, ContactOut, Email, Id, IdL
 from contacts_app.filters import ContactFilter
 from contacts_app.lib.errors import InvalidInput, NotFound
 from contacts_app.models import Contact
-from contacts_app.services.archive import contacts_archive as archive_service
+from contacts_app.services.archive_jobs import archive_request
 from contacts_app.services.contacts import contact_create, contact_update
 
 API_PAGE_SIZE = 100
@@ -61,13 +63,62 @@ class ContactPatch(Schema):
 
 
 class ArchiveIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    """Either `contact_ids` or `filter` (every contact matching it, resolved on the server)."""
 
-    contact_ids: IdList
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"oneOf": [{"required": ["contact_ids"]}, {"required": ["filter"]}]}
+    )
+
+    # Not nullable: absent means "not this way of selecting".
+    contact_ids: IdList = Field(None, description="The contacts to archive; over 1,000 make an archive job.")
+    filter: ContactFilterIn = Field(None, description="Every contact matching these filters: always an archive job.")
+
+    @model_validator(mode="after")
+    def one_of(self):
+        if (self.contact_ids is None) == (self.filter is None):
+            raise ValueError("send either 'contact_ids' (a list of ids) or 'filter' (an object of filters), not both")
+        return self
 
 
 class ArchiveOut(Schema):
     archived: int = Field(description="How many were active and are archived now; the others were left as is.")
+
+
+class ArchiveSkippedOut(Schema):
+    not_active: int = Field(description="Already archived, or merged: left as they were.")
+    not_found: int = Field(description="Not a contact of this workspace.")
+
+
+class ArchiveJobOut(Schema):
+    """A6: a bulk archive running in the background."""
+
+    id: int
+    status: str = Field(description="queued, running, succeeded, failed or cancelled.")
+    requested: int
+    archived: int
+    skipped: ArchiveSkippedOut
+    not_processed: int = Field(description="What a cancelled or failed job never reached.")
+    progress: float = Field(ge=0, le=1)
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    error: str
+
+    @staticmethod
+    def from_job(job) -> "ArchiveJobOut":
+        return ArchiveJobOut(
+            id=job.id,
+            status=job.status,
+            requested=job.requested,
+            archived=job.archived,
+            skipped=ArchiveSkippedOut(not_active=job.skipped_not_active, not_found=job.skipped_not_found),
+            not_processed=job.not_processed,
+            progress=job.progress,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            error=job.error,
+        )
 
 
 @router.get(
@@ -125,14 +176,39 @@ def contact_add(request, payload: ContactIn):
 
 @router.post(
     "/contacts/archive",
-    response={200: ArchiveOut, **errors(400, 401, 403, 413, 429)},
-    summary="Archive contacts (A1–A3, admins)",
+    response={200: ArchiveOut, 202: ArchiveJobOut, **errors(400, 401, 403, 413, 429)},
+    summary="Archive contacts (A1–A3, A6; admins): 200 at once for up to 1,000 ids, else 202 with an archive job",
 )
 def contacts_archive(request, payload: ArchiveIn):
     require_admin(request)
-    return {
-        "archived": archive_service(workspace=request.workspace, contact_ids=payload.contact_ids, actor=request.user)
-    }
+    if payload.contact_ids is not None:
+        ids, selection = payload.contact_ids, {"ids": len(payload.contact_ids)}
+    else:
+        params = payload.filter.as_params()
+        matching = ContactFilter(params, workspace=request.workspace).qs_or_error()
+        ids, selection = list(matching.order_by("id").values_list("id", flat=True)), params
+    result = archive_request(
+        workspace=request.workspace,
+        actor=request.user,
+        contact_ids=ids,
+        selection=selection,
+        all_matching=payload.filter is not None,
+    )
+    if result.job is not None:
+        return Status(202, ArchiveJobOut.from_job(result.job))
+    return {"archived": result.archived}
+
+
+@router.get(
+    "/archive-jobs/{int:job_id}",
+    response={200: ArchiveJobOut, **errors(401, 404, 429)},
+    summary="An archive job's progress and counts (A6)",
+)
+def archive_job_detail(request, job_id: int):
+    job = selectors.archive_job(workspace=request.workspace, job_id=job_id)
+    if job is None:
+        raise NotFound(_("No such archive job."))  # another workspace's job too (S2)
+    return ArchiveJobOut.from_job(job)
 
 
 def _own_contact(request, contact_id: int) -> Contact:

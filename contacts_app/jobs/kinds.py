@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from datetime import datetime
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
@@ -74,7 +75,8 @@ class JobKind:
     subject: str  # the items' column naming what each item is about: "contact_id"
     run_task: str  # the Celery task that runs a job, by name
     notify_task: str = ""  # R13: the task that tells the requester it finished ("" for none)
-    audit_action: str = ""  # AuditEvent.Action of the requested/finished rows
+    one_at_a_time: bool = True  # one queued-or-running job per workspace (and a partial unique index)
+    audit_action: str = ""  # AuditEvent.Action of the requested/finished rows ("": the kind audits its chunks)
     audit_key: str = "job"  # the key of the job's id in the audit details
     default_outcome: str | None = None  # an item the chunk did not report (None: each must be)
     helpers: bool = False  # R14: the claiming task queues JOB_WORKERS_PER_JOB - 1 helpers
@@ -118,7 +120,7 @@ class JobKind:
         """Write the job and one item per id, in order, with the "requested" audit row,
         in one transaction; publish it after the commit. One active job of the kind per
         workspace: checked first, and the partial unique index has the last word."""
-        existing = self.active(workspace=workspace)
+        existing = self.active(workspace=workspace) if self.one_at_a_time else None
         if existing:
             raise self.in_progress(existing)
         try:
@@ -131,15 +133,18 @@ class JobKind:
                     **fields,
                 )
                 job_items_insert(item_model=self.item_model, job_id=job.id, column=self.subject, ids=ids)
-                audit_log(
-                    workspace_id=workspace.id,
-                    actor=actor,
-                    action=self.audit_action,
-                    count=len(ids),
-                    details={self.audit_key: job.id, "phase": "requested", **self.requested_details(job)},
-                )
+                if self.audit_action:
+                    audit_log(
+                        workspace_id=workspace.id,
+                        actor=actor,
+                        action=self.audit_action,
+                        count=len(ids),
+                        details={self.audit_key: job.id, "phase": "requested", **self.requested_details(job)},
+                    )
                 transaction.on_commit(lambda: self.enqueue_soon(job_id=job.id))
         except IntegrityError:
+            if not self.one_at_a_time:
+                raise
             raise self.in_progress(self.active(workspace=workspace)) from None
         return job
 
@@ -199,14 +204,15 @@ class JobKind:
             if job_chunk_commit(model=self.model, job_id=job.id, processed=len(items), counters=counters, now=now):
                 job.refresh_from_db()
                 self.notify_soon(job_id=job.id)
-                count, details = self.finished_audit(job)
-                audit_log(
-                    workspace_id=job.workspace_id,
-                    actor=job.requested_by,
-                    action=self.audit_action,
-                    count=count,
-                    details={self.audit_key: job.id, "phase": "finished", **details},
-                )
+                if self.audit_action:
+                    count, details = self.finished_audit(job)
+                    audit_log(
+                        workspace_id=job.workspace_id,
+                        actor=job.requested_by,
+                        action=self.audit_action,
+                        count=count,
+                        details={self.audit_key: job.id, "phase": "finished", **details},
+                    )
             clock.lap("counters")
         clock.lap("commit")
         clock.record(len(items))
@@ -228,6 +234,19 @@ class JobKind:
             step=lambda: self.step(job_id=job_id), carry_on=lambda: self.enqueue(job_id=job_id)
         )
         return f"done: {chunks} chunks" if finished else f"continued after {chunks} chunks"
+
+    def run_in_task(self, *, job_id: int) -> str:
+        """`run` for a Celery task: a soft time limit or a crash leaves the job running
+        with its committed chunks; the sweeper resumes it, and the attempts counter
+        fails it after MAX_ATTEMPTS instead of looping forever."""
+        try:
+            return self.run(job_id=job_id)
+        except SoftTimeLimitExceeded:
+            log.warning("%s %s hit the soft time limit; it will be resumed", self.model._meta.model_name, job_id)
+            return "timeout"
+        except Exception as exc:
+            log.exception("%s %s crashed", self.model._meta.model_name, job_id)
+            return f"error: {exc}"
 
     def sweep(self, *, now: datetime | None = None) -> int:
         """Periodic: enqueue jobs accepted but never picked up (the broker was down) and
@@ -287,6 +306,8 @@ class JobKind:
                 )
                 transaction.on_commit(lambda: self.enqueue_soon(job_id=job_id))
         except IntegrityError:
+            if not self.one_at_a_time:
+                raise
             raise self.in_progress(None) from None
         return True
 

@@ -56,6 +56,9 @@ class BackgroundJob(models.Model):
     language = models.CharField(
         max_length=10, blank=True, help_text="The requester's language, for what the job tells them (U3)."
     )
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the requester was told it finished (R13)."
+    )
 
     class Meta:
         abstract = True
@@ -81,6 +84,14 @@ class BackgroundJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_JOB_STATUSES
+
+    @property
+    def awaiting_notice(self) -> bool:
+        """Finished within JOB_STALE_AFTER and its requester not told yet (R13): its page
+        keeps polling until the notice exists."""
+        if self.is_active or self.notified_at or not self.finished_at:
+            return False
+        return self.finished_at > job_stale_before(timezone.now())
 
 
 def job_stale_before(now: datetime) -> datetime:

@@ -21,6 +21,7 @@ from contacts_app.models import (
     ArchivedContactTag,
     ArchivedDealLink,
     ArchivedListMembership,
+    ArchiveOutcome,
     ArchiveRecord,
     AuditEvent,
     Contact,
@@ -53,12 +54,36 @@ def contacts_archive(
     now = now or timezone.now()
     archived = 0
     for chunk in chunked(ids, settings.ARCHIVE_CHUNK_SIZE):
-        archived += _archive_chunk(workspace=workspace, ids=chunk, actor=actor, now=now)
+        archived += len(_archive_chunk(workspace=workspace, ids=chunk, actor=actor, now=now))
     return archived
 
 
+def contacts_archive_chunk(
+    *, workspace: Workspace, contact_ids: Sequence[int], actor, now: datetime, job_id: int | None = None
+) -> dict[int, str]:
+    """A1/A6: archive one chunk (the caller's transaction, e.g. an archive job's) and
+    say what happened to each id: archived, not active (already archived or merged), or
+    not found (not a contact of this workspace, S2)."""
+    ids = sorted({int(i) for i in contact_ids})
+    archived = set(_archive_chunk(workspace=workspace, ids=ids, actor=actor, now=now, job_id=job_id))
+    rest = [i for i in ids if i not in archived]
+    known = (
+        set(Contact.objects.filter(workspace=workspace, id__in=rest).values_list("id", flat=True)) if rest else set()
+    )
+    return {
+        i: ArchiveOutcome.ARCHIVED
+        if i in archived
+        else ArchiveOutcome.NOT_ACTIVE
+        if i in known
+        else ArchiveOutcome.NOT_FOUND
+        for i in ids
+    }
+
+
 @transaction.atomic
-def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: datetime) -> int:
+def _archive_chunk(
+    *, workspace: Workspace, ids: Sequence[int], actor, now: datetime, job_id: int | None = None
+) -> list[int]:
     # Lock in pk order so two concurrent bulk archives cannot deadlock.
     contact_ids = list(
         Contact.objects.select_for_update()
@@ -67,7 +92,7 @@ def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: date
         .values_list("id", flat=True)
     )
     if not contact_ids:
-        return 0
+        return []
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
 
     actor_id = actor_obj.pk if actor_obj else None
@@ -82,8 +107,14 @@ def _archive_chunk(*, workspace: Workspace, ids: Sequence[int], actor, now: date
         updated_at=now,
         **snapshot_summary(),
     )
-    audit_log(workspace_id=workspace.id, actor=actor_obj, action=AuditEvent.Action.ARCHIVE, contact_ids=contact_ids)
-    return len(contact_ids)
+    audit_log(
+        workspace_id=workspace.id,
+        actor=actor_obj,
+        action=AuditEvent.Action.ARCHIVE,
+        contact_ids=contact_ids,
+        details={"archive_job": job_id} if job_id else None,
+    )
+    return contact_ids
 
 
 def _snapshot_in_sql(

@@ -4,9 +4,11 @@ and validate input (S4); business rules stay in the services."""
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contacts_app import selectors
 from contacts_app.filters import SEARCH_MAX_LENGTH
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.hygiene import validate_text
@@ -124,11 +126,18 @@ class SearchForm(ServiceForm):
     q = forms.CharField(required=False, max_length=SEARCH_MAX_LENGTH, validators=[validate_text])
 
 
-class ArchiveForm(ServiceForm):
-    """A1: archive the ticked contacts, then go back where the admin was."""
+class ArchiveForm(SelectionForm):
+    """A1: archive the ticked contacts, or every contact the Contacts page shows for its
+    search (`select_all=1` with the page's query string), then go back where the admin was."""
 
-    ids = IdListField()
     next = forms.CharField(required=False)
+
+    def contact_ids(self, *, workspace) -> list[int]:
+        data = self.cleaned_or_error()
+        if not data["select_all"]:
+            return data["ids"]
+        q = SearchForm(QueryDict(data["filter"])).cleaned_or_error()["q"]
+        return list(selectors.contact_list(workspace=workspace, q=q).order_by("id").values_list("id", flat=True))
 
 
 class ContactForm(forms.Form):

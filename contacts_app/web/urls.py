@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contacts_app.web import views
+from contacts_app.web import archive_jobs, views
 
 app_name = "contacts"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("<int:contact_id>/", views.contact_detail, name="detail"),
     path("<int:contact_id>/edit/", views.contact_edit, name="edit"),
     path("archive/", views.contacts_archive, name="archive"),
+    path("archive/confirm/", views.contacts_archive_confirm, name="archive_confirm"),
+    path("archive-jobs/<int:job_id>/", archive_jobs.archive_job_detail, name="archive_job"),
+    path("archive-jobs/<int:job_id>/status/", archive_jobs.archive_job_status, name="archive_job_status"),
+    path("archive-jobs/<int:job_id>/report.csv", archive_jobs.archive_job_report, name="archive_job_report"),
 ]

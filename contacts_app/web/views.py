@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from contacts_app import selectors
 from contacts_app.lib.errors import ServiceError
 from contacts_app.lib.i18n import num
-from contacts_app.services.archive import contacts_archive as archive_service
+from contacts_app.services.archive_jobs import archive_request
 from contacts_app.services.contacts import contact_create, contact_update
 from contacts_app.web.access import handles_service_errors, workspace_view
 from contacts_app.web.forms import ArchiveForm, ContactForm, NewContactForm, SearchForm
@@ -94,29 +94,51 @@ def contact_detail(request, contact_id: int):
 @workspace_view(admin_only=True)
 @handles_service_errors
 def contacts_archive(request):
-    ids = ArchiveForm(request.POST).cleaned_or_error()["ids"]
-    archived = archive_service(workspace=request.workspace, contact_ids=ids, actor=request.user)
-    skipped = len(ids) - archived
-    if archived:
-        messages.success(
-            request, ngettext("Archived %(n)s contact.", "Archived %(n)s contacts.", archived) % {"n": num(archived)}
-        )
-    if skipped:
+    """A1/A6: a selection that fits one chunk is archived now; a larger one, or every
+    contact matching the search, goes to an archive job and its progress page."""
+    form = ArchiveForm(request.POST)
+    ids = form.contact_ids(workspace=request.workspace)
+    select_all = form.cleaned_data["select_all"]
+    result = archive_request(
+        workspace=request.workspace,
+        actor=request.user,
+        contact_ids=ids,
+        selection={"q": QueryDict(form.cleaned_data["filter"]).get("q", "")} if select_all else {"ids": len(ids)},
+        all_matching=select_all,
+    )
+    if result.job is not None:
+        messages.success(request, result.message())
+        return redirect("contacts:archive_job", slug=request.workspace.slug, job_id=result.job.id)
+    if result.archived:
+        messages.success(request, result.message())
+    if result.skipped:
         messages.warning(
             request,
             ngettext(
                 "%(n)s selected contact was not active and left as is.",
                 "%(n)s selected contacts were not active and left as is.",
-                skipped,
+                result.skipped,
             )
-            % {"n": num(skipped)},
+            % {"n": num(result.skipped)},
         )
     return redirect(_next_url(request, default=reverse("contacts:list", args=[request.workspace.slug])))
 
 
+@require_POST
+@workspace_view(admin_only=True)
+@handles_service_errors
+def contacts_archive_confirm(request):
+    """A1 for "all matching": the page that says how many and what archiving does,
+    with the button that archives them. Changes nothing (works without JavaScript)."""
+    form = ArchiveForm(request.POST)
+    ids = form.contact_ids(workspace=request.workspace)
+    return render(request, "contacts/archive_confirm.html", {"count": len(ids), "data": form.cleaned_data})
+
+
 def _next_url(request, *, default: str) -> str:
     candidate = request.POST.get("next", "")
-    if candidate and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+    # A path of this site only: "contacts" would be read by redirect() as a URL name.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
         return candidate
     return default
 

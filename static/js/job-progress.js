@@ -1,4 +1,4 @@
-// Live progress of a restore job (R5): polls data-status-url while the job is
+// Live progress of a background job (R5, A6: restores and bulk archives): polls data-status-url while the job is
 // queued or running, then reloads the page to show the final counts — once the
 // job-finished notice exists (R13: the reloaded page shows it), or after 10 s.
 (() => {
@@ -17,7 +17,7 @@
       const warning = document.getElementById('no-worker');
       if (warning) warning.hidden = !(s.waiting_seconds >= Number(warning.dataset.after));
       if (s.status === 'queued' || s.status === 'running') {
-        const verb = s.status === 'queued' ? gettext('Waiting for a worker…') : gettext('Restoring…');
+        const verb = s.status === 'queued' ? gettext('Waiting for a worker…') : (card.dataset.verbRunning || gettext('Restoring…'));
         const lang = document.documentElement.lang || 'en';
         const done = interpolate(gettext('%(done)s of %(total)s processed (%(percent)s%). You can leave this page.'),
           { done: s.processed.toLocaleString(lang), total: s.requested.toLocaleString(lang), percent: pct }, true);

@@ -1,0 +1,55 @@
+"""Support staff and background jobs (S8, A6): one admin for every kind of job — stuck
+jobs are visible (running with an old heartbeat), and each can be cancelled or retried
+from where it stopped, through the job machinery."""
+
+from django.contrib import admin, messages
+
+from contacts_app.admin.audit import AuditedModelAdmin
+from contacts_app.jobs.kinds import JobKind
+from contacts_app.lib.errors import ServiceError
+
+
+class JobAdmin(AuditedModelAdmin):
+    kind: JobKind
+    counters: list[str] = []  # the kind's own columns, shown after the status
+
+    list_filter = ["status", "workspace"]
+    search_fields = ["workspace__slug", "requested_by__username"]
+    list_select_related = ["workspace", "requested_by"]
+    actions = ["cancel_jobs", "retry_jobs"]
+    ordering = ["-created_at"]
+
+    def get_list_display(self, request):
+        return ["id", "workspace", "status", "requested", *self.counters, "progress_percent", "attempts"] + [
+            "created_at",
+            "heartbeat_at",
+            "finished_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    @admin.display(description="progress")
+    def progress_percent(self, job):
+        return f"{job.progress:.0%}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Cancel selected jobs (what was done stays done)")
+    def cancel_jobs(self, request, queryset):
+        done = sum(self.kind.cancel(job_id=job.id, actor=request.user) for job in queryset)
+        self.message_user(request, f"Cancelled {done} job(s).", messages.SUCCESS if done else messages.WARNING)
+
+    @admin.action(description="Retry selected failed or cancelled jobs from where they stopped")
+    def retry_jobs(self, request, queryset):
+        done = 0
+        for job in queryset:
+            try:
+                done += self.kind.retry(job_id=job.id, actor=request.user)
+            except ServiceError as error:
+                self.message_user(request, f"Job #{job.id}: {error.detail}", messages.ERROR)
+        self.message_user(request, f"Re-queued {done} job(s).", messages.SUCCESS if done else messages.WARNING)

@@ -1,0 +1,123 @@
+"""A1/A6: bulk archive. A selection that fits one chunk is archived at once, in the
+request; anything larger — and every "all matching this filter" — becomes an archive
+job, a kind on the job machinery (contacts_app/jobs/kinds.py): claimed in the
+database, chunked, shared by free workers, resumable, cancellable, with per-contact
+outcomes, a report and a finished notice."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from contacts_app.jobs.kinds import JobKind
+from contacts_app.jobs.machinery import MAX_ATTEMPTS
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.i18n import num
+from contacts_app.models import ArchiveJob, ArchiveJobItem, ArchiveOutcome, Workspace
+from contacts_app.services.archive import contacts_archive, contacts_archive_chunk
+
+
+class ArchiveJobs(JobKind):
+    model = ArchiveJob
+    item_model = ArchiveJobItem
+    subject = "contact_id"
+    run_task = "contacts_app.tasks.archive_job_run_task"
+    notify_task = "contacts_app.tasks.archive_job_notify_task"
+    audit_action = ""  # each chunk writes its own archive audit row, with the job's id
+    one_at_a_time = False  # two admins may archive two segments at once
+    helpers = True
+
+    def give_up(self) -> str:
+        return (
+            f"The archive stopped {MAX_ATTEMPTS} times before finishing and was given up. "
+            "Contacts archived so far stay archived; support can retry the rest."
+        )
+
+    def process(self, *, job, subject_ids, now):
+        return contacts_archive_chunk(
+            workspace=job.workspace, contact_ids=subject_ids, actor=job.requested_by, now=now, job_id=job.id
+        )
+
+    def counters(self, tally: Counter) -> dict[str, int]:
+        return {
+            "archived": tally[ArchiveOutcome.ARCHIVED],
+            "skipped_not_active": tally[ArchiveOutcome.NOT_ACTIVE],
+            "skipped_not_found": tally[ArchiveOutcome.NOT_FOUND],
+        }
+
+    def notice(self, job) -> tuple[str, str, str]:
+        values = {
+            "id": job.id,
+            "status": job.get_status_display().lower(),
+            "archived": num(job.archived),
+            "skipped": num(job.skipped_total),
+            "not_processed": num(job.not_processed),
+            "requested": num(job.requested),
+        }
+        subject = _("Archive job #%(id)s %(status)s") % values
+        if job.not_processed:
+            message = (
+                _(
+                    "Archive job #%(id)s %(status)s: %(archived)s archived, %(skipped)s left as they were, "
+                    "%(not_processed)s not processed of %(requested)s requested."
+                )
+                % values
+            )
+        else:
+            message = (
+                _(
+                    "Archive job #%(id)s %(status)s: %(archived)s archived, %(skipped)s left as they were "
+                    "of %(requested)s requested."
+                )
+                % values
+            )
+        if job.error:
+            message += f" {job.error}"
+        return subject, message, reverse("contacts:archive_job", args=[job.workspace.slug, job.id])
+
+
+ARCHIVE_JOBS = ArchiveJobs()
+
+
+@dataclass(frozen=True)
+class ArchiveRequest:
+    """What an archive request gave: done at once (`archived`, `skipped`) or a job."""
+
+    archived: int = 0
+    skipped: int = 0
+    job: ArchiveJob | None = None
+
+    def message(self) -> str:
+        if self.job is not None:
+            return ngettext(
+                "Archiving %(n)s contact in the background (archive job #%(id)s).",
+                "Archiving %(n)s contacts in the background (archive job #%(id)s).",
+                self.job.requested,
+            ) % {"n": num(self.job.requested), "id": self.job.id}
+        return ngettext("Archived %(n)s contact.", "Archived %(n)s contacts.", self.archived) % {
+            "n": num(self.archived)
+        }
+
+
+def archive_request(
+    *, workspace: Workspace, actor, contact_ids: list[int], selection: dict, all_matching: bool = False
+) -> ArchiveRequest:
+    """A1/A6: archive the selection — at once when it fits one chunk (and was ticked,
+    not "all matching"), else as an archive job. No request archives more than one
+    chunk. Refuses an empty or too large selection (S4)."""
+    ids = list(dict.fromkeys(int(i) for i in contact_ids))
+    if not ids:
+        raise InvalidInput(_("Select the contacts to archive first."), code="empty_selection")
+    if len(ids) > settings.MAX_SELECTION_SIZE:
+        raise InvalidInput(
+            _("At most %(max)s contacts can be archived at once.") % {"max": num(settings.MAX_SELECTION_SIZE)},
+            code="selection_too_large",
+        )
+    if not all_matching and len(ids) <= settings.JOB_CHUNK_SIZE:
+        archived = contacts_archive(workspace=workspace, contact_ids=ids, actor=actor)
+        return ArchiveRequest(archived=archived, skipped=len(ids) - archived)
+    job = ARCHIVE_JOBS.create(workspace=workspace, actor=actor, ids=ids, selection=selection)
+    return ArchiveRequest(job=job)

@@ -1,0 +1,72 @@
+"""A6: an archive job's pages — its progress (polled by static/js/job-progress.js, and
+complete without it), its JSON status and its report."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from contacts_app import selectors
+from contacts_app.lib.csv_stream import csv_download
+from contacts_app.models import ArchiveOutcome
+from contacts_app.web.access import workspace_view
+
+NO_WORKER_AFTER = 60  # seconds queued before the page says no worker has picked the job up
+
+
+def _job_or_404(request, job_id: int):
+    job = selectors.archive_job(workspace=request.workspace, job_id=job_id)
+    if job is None:
+        raise Http404(_("No such archive job."))  # another workspace's job too (S2)
+    return job
+
+
+@require_GET
+@workspace_view()
+def archive_job_detail(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    skipped = [
+        (label, n)
+        for label, n in (
+            (ArchiveOutcome.NOT_ACTIVE.label, job.skipped_not_active),
+            (ArchiveOutcome.NOT_FOUND.label, job.skipped_not_found),
+        )
+        if n
+    ]
+    context = {
+        "job": job,
+        "skipped": skipped,
+        "no_worker_after": NO_WORKER_AFTER,
+        "watch": job.is_active or job.awaiting_notice,  # R13: poll until the requester is told
+    }
+    return render(request, "contacts/archive_job.html", context)
+
+
+@require_GET
+@workspace_view()
+def archive_job_status(request, job_id: int):
+    job = _job_or_404(request, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "progress": job.progress,
+            "processed": job.cursor,
+            "requested": job.requested,
+            "archived": job.archived,
+            "skipped": job.skipped_total,
+            "waiting_seconds": job.waiting_seconds,
+            "told": job.notified_at is not None,
+        }
+    )
+
+
+@require_GET
+@workspace_view(admin_only=True)
+def archive_job_report(request, job_id: int):
+    """One row per requested contact with its outcome: an export, so admins only (S1)."""
+    job = _job_or_404(request, job_id)
+    return csv_download(
+        filename=f"archive-job-{job.id}-report.csv",
+        header=["contact_id", "email", "first_name", "last_name", "outcome"],
+        rows=selectors.archive_job_report_rows(job=job),
+    )
