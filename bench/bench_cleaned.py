@@ -96,11 +96,11 @@ def bench_archive(n: int) -> None:
 def export_in_child(ws, label: str) -> None:
     from cleaned.models import ExportJob
 
-    job = ExportJob.objects.create(workspace=ws, filter={}, total=0)
+    job = ExportJob.objects.create(workspace=ws, filter={}, file_name=f"bench-{label.replace(' ', '-')}.csv")
     code = (
         "import sys, time, resource; sys.path[:0] = ['bench', '.']; import common, django; django.setup();"
-        "from cleaned.services.exports import export_run; t = time.perf_counter();"
-        f"export_run(export_id={job.id}); s = time.perf_counter() - t;"
+        "from cleaned.services.exports import EXPORTS; t = time.perf_counter();"
+        f"EXPORTS.run(job_id={job.id}); s = time.perf_counter() - t;"
         "print(s, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     out = subprocess.run(

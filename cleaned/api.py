@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field
 from contacts_app.api.auth import require_admin
 from contacts_app.api.schemas import ContactFilterIn, ContactOut, Text, errors
 from contacts_app.api.throttling import BounceWebhookThrottle
-from contacts_app.lib.errors import Conflict, NotFound, ServiceError
+from contacts_app.lib.errors import Conflict, Gone, NotFound, ServiceError
 from contacts_app.models import Workspace
 
 from .models import ExportJob, ExportScope, ExportStatus
@@ -20,7 +20,7 @@ from .parsing import BounceBatchIn, bounce_inputs_from_json
 from .services import cleanings
 from .services.bounces import bounces_apply
 from .services.cleanings import REASON_MAX
-from .services.exports import export_create, export_path
+from .services.exports import export_create, export_gone, export_path
 from .signing import signature_problem
 
 router = Router(tags=["bounces and exports"])
@@ -104,22 +104,27 @@ class ExportIn(Schema):
 
 class ExportOut(Schema):
     id: int
-    status: Literal["queued", "running", "succeeded", "failed"]
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     total: int = Field(description="Contacts matching when it was requested.")
+    rows: int = Field(description="Rows written so far.")
     created_at: datetime
     finished_at: datetime | None
+    expires_at: datetime | None = Field(
+        description="When the file is deleted (EXPORT_RETENTION_DAYS after it is ready)."
+    )
     download_url: str | None = Field(description="The CSV, for the same token; null until the export succeeded.")
 
 
 def _export_out(request, job: ExportJob) -> dict:
-    ready = job.status == ExportStatus.SUCCEEDED
-    url = request.build_absolute_uri(reverse("api:export_download", args=[job.id])) if ready else None
+    url = request.build_absolute_uri(reverse("api:export_download", args=[job.id])) if job.downloadable else None
     return {
         "id": job.id,
         "status": job.status,
         "total": job.total,
+        "rows": job.rows,
         "created_at": job.created_at,
         "finished_at": job.finished_at,
+        "expires_at": job.expires_at,
         "download_url": url,
     }
 
@@ -157,8 +162,8 @@ def export_detail(request, export_id: int):
 @router.get(
     "/exports/{int:export_id}/download",
     url_name="export_download",
-    response={200: None, **errors(401, 403, 404, 409, 429)},
-    summary="The export's CSV (admins)",
+    response={200: None, **errors(401, 403, 404, 409, 410, 429)},
+    summary="The export's CSV (admins); 410 export_expired once its file was deleted",
     openapi_extra={
         "responses": {
             "200": {
@@ -177,8 +182,8 @@ def export_download(request, export_id: int):
             code="export_not_ready",
         )
     path = export_path(job)
-    if not path.is_file():
-        raise NotFound("This export's file is no longer available.")
+    if job.file_deleted_at or not path.is_file():
+        raise Gone(export_gone(job), code="export_expired")
     return FileResponse(
         path.open("rb"),
         as_attachment=True,

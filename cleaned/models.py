@@ -170,10 +170,14 @@ class IncidentRevertItem(models.Model):
 
 
 class ExportStatus(models.TextChoices):
+    """The job statuses (contacts_app.jobs.machinery.JobStatus), a finished export
+    being "Ready" to download."""
+
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Ready")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class ExportScope(models.TextChoices):
@@ -183,28 +187,49 @@ class ExportScope(models.TextChoices):
     CONTACTS = "contacts", _("Contacts")  # the API: any contact filter
 
 
-class ExportJob(models.Model):
+class ExportJob(BackgroundJob):
+    """C4/A6: a CSV export, a kind on the job machinery. Its chunks are sequential: each
+    appends the next rows (by contact id) to the file and commits how far the file is
+    good (`last_id`, `file_bytes`) with the job's counters, so a killed worker's
+    successor cuts the file back to that point and carries on: every row once."""
+
     workspace = models.ForeignKey("contacts_app.Workspace", on_delete=models.CASCADE, related_name="exports")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     scope = models.CharField(max_length=10, choices=ExportScope.choices, default=ExportScope.CLEANED)
     filter = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
-    rows = models.PositiveIntegerField(default=0)
-    total = models.PositiveIntegerField(default=0)
     file_name = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    last_id = models.BigIntegerField(default=0, help_text="The last contact id written to the file.")
+    file_bytes = models.BigIntegerField(default=0, help_text="How much of the file the committed chunks wrote.")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="When the file is deleted.")
+    file_deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("export")
         verbose_name_plural = _("exports")
-        indexes = [models.Index(fields=["workspace", "-created_at"], name="export_ws_created")]
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"], name="export_ws_created"),
+            models.Index(fields=["status", "heartbeat_at"], name="export_status_heartbeat"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Export #{self.pk} ({self.status})"
+
+    @property
+    def total(self) -> int:
+        """Contacts matching when it was requested."""
+        return self.requested
+
+    @property
+    def rows(self) -> int:
+        """Rows written so far."""
+        return self.cursor
 
     @property
     def progress(self) -> float:
         if self.status == ExportStatus.SUCCEEDED:
             return 1.0
-        return min(1.0, self.rows / self.total) if self.total else 0.0
+        return min(1.0, self.cursor / self.requested) if self.requested else 0.0
+
+    @property
+    def downloadable(self) -> bool:
+        return self.status == ExportStatus.SUCCEEDED and self.file_deleted_at is None

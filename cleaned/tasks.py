@@ -1,24 +1,37 @@
+"""Thin Celery tasks: they take ids and call services. The job rows are the truth."""
+
 from celery import shared_task
 
-from .services import exports, incidents
+from .services.exports import EXPORTS
+from .services.incidents import INCIDENT_REVERTS
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def export_run_task(export_id: int) -> str:
-    return exports.export_run(export_id=export_id)
+    """C4/A6: a redelivery after a killed worker resumes the file where it is good."""
+    return EXPORTS.run_in_task(job_id=export_id)
 
 
 @shared_task(ignore_result=True)
 def exports_sweep_task() -> int:
-    return exports.exports_sweep()
+    """Resume lost or stale exports, tell what a lost message did not, and delete the
+    files past EXPORT_RETENTION_DAYS."""
+    resumed = EXPORTS.sweep()
+    EXPORTS.expire()
+    return resumed
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def export_notify_task(export_id: int) -> bool:
+    return EXPORTS.notify(job_id=export_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def incident_revert_run_task(job_id: int) -> str:
     """C8: thin, idempotent: the job row is the truth; a redelivery resumes it."""
-    return incidents.INCIDENT_REVERTS.run_in_task(job_id=job_id)
+    return INCIDENT_REVERTS.run_in_task(job_id=job_id)
 
 
 @shared_task(ignore_result=True)
 def incident_reverts_sweep_task() -> int:
-    return incidents.INCIDENT_REVERTS.sweep()
+    return INCIDENT_REVERTS.sweep()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("export/", views.export_start, name="export"),
     path("exports/", views.exports, name="exports"),
     path("exports/<int:export_id>/download/", views.export_download, name="download"),
+    path("exports/<int:export_id>/cancel/", views.export_cancel_view, name="export_cancel"),
     path("contacts/<int:contact_id>/unclean/", views.contact_unclean, name="unclean"),
     path("incidents/", views.incident, name="incident"),
     path("incidents/revert/", views.incident_revert, name="incident_revert"),

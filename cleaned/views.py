@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -9,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from contacts_app.lib.csv_stream import csv_download
+from contacts_app.lib.errors import Gone
 from contacts_app.lib.i18n import num
 from contacts_app.web.access import handles_service_errors, workspace_view
 from contacts_app.web.pagination import paginate
@@ -24,7 +26,7 @@ from .forms import (
 from .models import ExportJob, ExportScope, ExportStatus, IncidentRevertJob
 from .services import cleanings, incidents
 from .services.archive import CONFIRMATION_WORD, cleaned_contacts_archive
-from .services.exports import export_create, export_path
+from .services.exports import export_cancel, export_create, export_gone, export_path
 
 
 @require_GET
@@ -125,25 +127,41 @@ def exports(request):
     return render(
         request,
         "cleaned/exports.html",
-        {"jobs": jobs, "any_running": any(j.status in ("queued", "running") for j in jobs)},
+        {
+            "jobs": jobs,
+            "any_running": any(j.is_active for j in jobs),
+            "retention_days": settings.EXPORT_RETENTION_DAYS,
+        },
     )
 
 
 @require_GET
 @workspace_view(admin_only=True)
+@handles_service_errors
 def export_download(request, export_id: int):
     job = ExportJob.objects.filter(workspace=request.workspace, id=export_id, status=ExportStatus.SUCCEEDED).first()
     if job is None:
         raise Http404(_("No such export, or it is not ready yet."))
     path = export_path(job)
-    if not path.is_file():
-        raise Http404(_("This export file is no longer available."))
+    if job.file_deleted_at or not path.is_file():
+        raise Gone(export_gone(job), code="export_expired")
     return FileResponse(
         path.open("rb"),
         as_attachment=True,
         filename=f"cleaned-contacts-{job.id}.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+@require_POST
+@workspace_view(admin_only=True)
+def export_cancel_view(request, export_id: int):
+    """C4/A6: stop a queued or running export."""
+    if export_cancel(workspace=request.workspace, export_id=export_id, actor=request.user):
+        messages.success(request, _("Export #%(id)s is cancelled.") % {"id": export_id})
+    else:
+        messages.warning(request, _("Export #%(id)s had already finished.") % {"id": export_id})
+    return redirect("cleaned:exports", slug=request.workspace.slug)
 
 
 @require_POST

@@ -282,7 +282,13 @@ _configured = (["amazon_ses", "postmark", "sendgrid", "brevo"] if _webhook_secre
 )
 ANYMAIL_TRACKING_PROVIDERS = envlist("ANYMAIL_TRACKING_PROVIDERS", ",".join(_configured))
 EXPORTS_DIR = Path(os.getenv("EXPORTS_DIR", VAR_DIR / "exports"))
-EXPORT_BATCH_PAUSE = envfloat("EXPORT_BATCH_PAUSE", "0")  # seconds between export batches, to spare a busy database
+EXPORT_BATCH_PAUSE = envfloat("EXPORT_BATCH_PAUSE", "0")  # seconds between export chunks, to spare a busy database
+# A6: GET /metrics (Prometheus) answers a caller with this bearer token, or from these
+# addresses; neither set, it answers nobody.
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "")
+EXPORT_CHUNK_SIZE = envint("EXPORT_CHUNK_SIZE", "5000")  # rows an export writes and commits at a time
+EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", "30")  # C4: an export's file is deleted after this
 
 # --- Celery -----------------------------------------------------------------------
 # The broker only carries ids; PostgreSQL (the job rows) is the source of truth.
@@ -347,6 +353,7 @@ CELERY_TASK_ROUTES = {
     "contacts_app.tasks.archive_job_notify_task": {"queue": "restore"},
     "contacts_app.tasks.archive_jobs_sweep_task": {"queue": "maintenance"},
     "cleaned.tasks.export_run_task": {"queue": "exports"},
+    "cleaned.tasks.export_notify_task": {"queue": "exports"},
     "cleaned.tasks.incident_revert_run_task": {"queue": "bounces"},
     "restore.tasks.restore_jobs_sweep_task": {"queue": "maintenance"},
     "cleaned.tasks.exports_sweep_task": {"queue": "maintenance"},

@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 
 from contacts_app.web import views as contact_views
 from contacts_app.web.activity import activity
+from contacts_app.web.metrics import metrics as job_metrics
 
 from .api import api, error_response
 
@@ -32,6 +33,7 @@ def _tracking_webhooks():
 urlpatterns = [
     path("", contact_views.home, name="home"),
     path("health", contact_views.health, name="health"),
+    path("metrics", job_metrics, name="metrics"),  # A6: operators (token or allowed address)
     path("i18n/", include("django.conf.urls.i18n")),  # set_language (U3)
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

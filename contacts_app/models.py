@@ -521,6 +521,21 @@ class ArchiveJobItem(models.Model):
         indexes = [models.Index(fields=["job", "position"], condition=models.Q(outcome=""), name="archiveitem_pending")]
 
 
+class JobMetric(models.Model):
+    """Operators' counters of the job machinery, shared by every process that runs a job
+    (workers on other hosts too): chunk durations by histogram bucket, failures, sweeper
+    recoveries. Added to with an atomic upsert outside the chunk's transaction; read by
+    /metrics (contacts_app/web/metrics.py)."""
+
+    kind = models.CharField(max_length=40)
+    name = models.CharField(max_length=40)
+    le = models.CharField(max_length=12, blank=True, help_text="A histogram bucket's upper bound, or blank.")
+    value = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "name", "le"], name="uniq_job_metric")]
+
+
 from contacts_app.archive_models import (  # noqa: E402,F401  (registered with this app)
     ArchivedContactTag,
     ArchivedDealLink,

@@ -42,7 +42,7 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
         workspace=workspace, status="succeeded", requested=8, restored=8, cursor=8, requested_by=admin
     )
     ExportJob.objects.create(
-        workspace=workspace, status="succeeded", total=8, rows=8, file_name="x.csv", requested_by=admin
+        workspace=workspace, status="succeeded", requested=8, cursor=8, file_name="x.csv", requested_by=admin
     )
     bounced = make_contact(workspace, email="a-long-bounced-address@example-company.com")
     bounces_apply(

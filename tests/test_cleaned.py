@@ -10,10 +10,9 @@ from django.urls import reverse
 from cleaned.models import ExportJob
 from cleaned.services.exports import (
     EXPORT_HEADER,
+    EXPORTS,
     export_create,
     export_path,
-    export_run,
-    exports_sweep,
 )
 from contacts_app.models import ArchiveJob, AuditEvent, Contact
 from contacts_app.services.archive_jobs import ARCHIVE_JOBS
@@ -85,7 +84,7 @@ def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(w
     make_contacts(workspace, 10)  # deliverable: not exported
     make_contacts(other_workspace, 5, email_status="cleaned")
     job = export_create(workspace=workspace, actor=admin_user, params={})
-    assert export_run(export_id=job.id) == "done"
+    assert EXPORTS.run(job_id=job.id).startswith("done")
     job.refresh_from_db()
     assert job.status == "succeeded" and job.rows == 3000
     text = export_path(job).read_bytes().decode("utf-8")
@@ -99,7 +98,7 @@ def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(w
         and first[7] == "'@SUM(A1)"
     )
     assert {r[0] for r in rows[1:]} == {c.email for c in contacts}
-    assert export_run(export_id=job.id) == "not_claimed"  # a duplicate delivery does nothing
+    assert EXPORTS.run(job_id=job.id) == "not_claimed"  # a duplicate delivery does nothing
     assert AuditEvent.objects.filter(action="export", count=3000).exists()
 
 
@@ -112,7 +111,7 @@ def test_c4_export_download_is_for_admins_of_the_workspace_only(
     member_client.force_login(member_user)
     make_contacts(workspace, 2, email_status="cleaned")
     job = export_create(workspace=workspace, actor=admin_user, params={})
-    export_run(export_id=job.id)
+    EXPORTS.run(job_id=job.id)
     response = admin_client.get(url("cleaned:download", workspace, job.id))
     assert response.status_code == 200 and b"email,first_name" in b"".join(response.streaming_content)
     assert member_client.get(url("cleaned:download", workspace, job.id)).status_code == 403
@@ -210,7 +209,7 @@ def test_c4_a_queued_export_never_started_is_picked_up_by_the_sweeper(workspace,
     )
     ExportJob.objects.create(workspace=workspace, requested_by=admin_user, status="succeeded")
     try:
-        assert exports_sweep() == 1
+        assert EXPORTS.sweep() == 1
         queued = redis.Redis.from_url(settings.CELERY_BROKER_URL).lrange("exports", 0, -1)  # R14: the exports queue
         headers = [json.loads(m)["headers"] for m in queued]
         assert [(h["task"], h["argsrepr"]) for h in headers] == [("cleaned.tasks.export_run_task", f"[{stuck.id}]")]
@@ -228,7 +227,7 @@ def test_c4_every_timestamp_in_the_export_is_iso_8601_utc_with_its_zone(workspac
         created_at=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
     )
     job = export_create(workspace=workspace, actor=admin_user, params={})
-    export_run(export_id=job.id)
+    EXPORTS.run(job_id=job.id)
     job.refresh_from_db()
     header, row = list(csv.reader(io.StringIO(export_path(job).read_text("utf-8"))))
     values = dict(zip(header, row, strict=True))

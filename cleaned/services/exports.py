@@ -1,7 +1,10 @@
-"""C4: background CSV exports — of the cleaned view's contacts (its page) or of any
-contact filter (the API): streamed, picked up by the sweeper, claimed by a
-conditional update."""
+"""C4/A6: background CSV exports — of the cleaned view's contacts (its page) or of any
+contact filter (the API) — a kind on the job machinery (contacts_app/jobs/kinds.py):
+claimed by a conditional update, written in sequential chunks that each commit how far
+the file is good, so a killed worker's successor carries on from there (every row
+once), cancellable, told when done (R13), and deleted after EXPORT_RETENTION_DAYS."""
 
+import os
 import secrets
 import time
 from datetime import timedelta
@@ -9,20 +12,24 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts_app.audit import audit_log
 from contacts_app.filters import ContactFilter
-from contacts_app.jobs.queueing import publish, publish_soon
+from contacts_app.jobs.kinds import JobKind
+from contacts_app.jobs.machinery import MAX_ATTEMPTS
+from contacts_app.jobs.metrics import chunk_observe
 from contacts_app.lib.csv_stream import IsoUtc, csv_chunks
+from contacts_app.lib.i18n import num
 from contacts_app.models import AuditEvent, Contact, Workspace
 
 from ..models import ExportJob, ExportScope, ExportStatus
 from ..selectors import cleaned_contacts
-
-RUN_TASK = "cleaned.tasks.export_run_task"
-
 
 EXPORT_HEADER = [
     "email",
@@ -36,7 +43,6 @@ EXPORT_HEADER = [
     "bounce_count",
     "created_at",
 ]
-EXPORT_PROGRESS_EVERY = 5000
 
 
 def exported_contacts(*, workspace: Workspace, scope: str, params: dict) -> QuerySet[Contact]:
@@ -47,83 +53,158 @@ def exported_contacts(*, workspace: Workspace, scope: str, params: dict) -> Quer
     return ContactFilter(params, workspace=workspace).qs_or_error()
 
 
-def export_create(*, workspace: Workspace, actor, params: dict, scope: str = ExportScope.CLEANED) -> ExportJob:
-    """C4: queue a CSV export of the contacts matching `params`; it runs in the
-    background and appears on the Exports page (and in the API) when done."""
-    total = exported_contacts(workspace=workspace, scope=scope, params=params).count()
-    with transaction.atomic():
-        job = ExportJob.objects.create(workspace=workspace, requested_by=actor, scope=scope, filter=params, total=total)
-        audit_log(
-            workspace_id=workspace.id,
-            actor=actor,
-            action=AuditEvent.Action.EXPORT,
-            count=total,
-            details={"export": job.id, "filter": params},
-        )
-        transaction.on_commit(lambda: export_enqueue_soon(export_id=job.id))
-    return job
-
-
-def export_enqueue_soon(*, export_id: int) -> None:
-    publish_soon(lambda: publish(RUN_TASK, export_id), name=f"enqueue-export-{export_id}")
-
-
-def exports_sweep(*, now=None) -> int:
-    """Periodic: enqueue exports that were accepted but never started (broker down
-    or message lost). Returns how many."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=settings.JOB_STALE_AFTER)
-    ids = list(ExportJob.objects.filter(status=ExportStatus.QUEUED, created_at__lt=cutoff).values_list("id", flat=True))
-    for export_id in ids:
-        publish(RUN_TASK, export_id)
-    return len(ids)
-
-
 def export_path(job) -> Path:
     return Path(settings.EXPORTS_DIR) / str(job.workspace_id) / job.file_name
 
 
-def export_run(*, export_id: int) -> str:
-    """Write the CSV streaming rows from the database (constant memory), UTF-8 with a
-    header and formula-neutralised cells. Claimed with a conditional update, so a
-    duplicate delivery does nothing."""
-    name = f"cleaned-contacts-{export_id}-{secrets.token_hex(8)}.csv"
-    if not ExportJob.objects.filter(id=export_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, file_name=name
-    ):
-        return "not_claimed"
-    job = ExportJob.objects.get(id=export_id)
-    path = export_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
+class Exports(JobKind):
+    name = "export"
+    model = ExportJob
+    run_task = "cleaned.tasks.export_run_task"
+    notify_task = "cleaned.tasks.export_notify_task"
+    one_at_a_time = False
+
+    def give_up(self) -> str:
+        return f"The export stopped {MAX_ATTEMPTS} times before finishing and was given up."
+
+    def create_export(self, *, workspace: Workspace, actor, scope: str, params: dict) -> ExportJob:
+        """Queue the export: its file name is fixed now (unguessable), the rows are counted."""
+        total = exported_contacts(workspace=workspace, scope=scope, params=params).count()
+        with transaction.atomic():
+            job = ExportJob.objects.create(
+                workspace=workspace,
+                requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+                scope=scope,
+                filter=params,
+                requested=total,
+                language=translation.get_language() or "",
+            )
+            job.file_name = f"export-{job.id}-{secrets.token_hex(8)}.csv"
+            job.save(update_fields=["file_name"])
+            audit_log(
+                workspace_id=workspace.id,
+                actor=actor,
+                action=AuditEvent.Action.EXPORT,
+                count=total,
+                details={"export": job.id, "filter": params},
+            )
+            transaction.on_commit(lambda: self.enqueue_soon(job_id=job.id))
+        return job
+
+    def step(self, *, job_id: int, chunk_size: int | None = None, now=None) -> bool:
+        """One chunk: the next rows after `last_id` appended to the file, flushed to disk,
+        then — in the same transaction as the job row, locked — how far the file is good.
+        A worker killed before the commit leaves bytes past `file_bytes`: the next step
+        cuts them off and writes those rows again. False once the export is done (or
+        cancelled)."""
+        chunk_size = chunk_size or settings.EXPORT_CHUNK_SIZE
+        started = time.perf_counter()
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().select_related("workspace").get(id=job_id)
+            if job.status != ExportStatus.RUNNING:
+                return False
+            now = now or timezone.now()
+            rows = list(
+                _rows(job).filter(id__gt=job.last_id).order_by("id").values_list("id", *_columns())[:chunk_size]
+            )
+            path = export_path(job)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("r+b" if path.exists() else "w+b") as fh:
+                fh.truncate(job.file_bytes)
+                fh.seek(job.file_bytes)
+                header = EXPORT_HEADER if job.file_bytes == 0 else None
+                for block in csv_chunks(header, (row[1:] for row in rows)):
+                    fh.write(block)
+                fh.flush()
+                os.fsync(fh.fileno())
+                size = fh.tell()
+            finished = len(rows) < chunk_size
+            update = {
+                "cursor": F("cursor") + len(rows),
+                "last_id": rows[-1][0] if rows else job.last_id,
+                "file_bytes": size,
+                "heartbeat_at": now,
+            }
+            if finished:
+                retention = timedelta(days=settings.EXPORT_RETENTION_DAYS)
+                update.update(status=ExportStatus.SUCCEEDED, finished_at=now, expires_at=now + retention)
+            ExportJob.objects.filter(id=job.id).update(**update)
+            if finished:
+                self.notify_soon(job_id=job.id)
+        chunk_observe(kind=self.name, seconds=time.perf_counter() - started)
+        if settings.EXPORT_BATCH_PAUSE and not finished:  # spare a busy database between chunks
+            time.sleep(settings.EXPORT_BATCH_PAUSE)
+        return not finished
+
+    def notice(self, job) -> tuple[str, str, str]:
+        values = {"id": job.id, "status": job.get_status_display().lower(), "rows": num(job.rows)}
+        subject = _("Export #%(id)s %(status)s") % values
+        if job.status == ExportStatus.SUCCEEDED:
+            message = (
+                ngettext(
+                    "Export #%(id)s is ready: %(rows)s contact. Download it from the Exports page.",
+                    "Export #%(id)s is ready: %(rows)s contacts. Download it from the Exports page.",
+                    job.rows,
+                )
+                % values
+            )
+        else:
+            message = _("Export #%(id)s %(status)s.") % values + (f" {job.error}" if job.error else "")
+        return subject, message, reverse("cleaned:exports", args=[job.workspace.slug])
+
+    def expire(self, *, now=None) -> int:
+        """Maintenance: delete the files of exports past their expiry, and of failed or
+        cancelled ones (nothing to download there). The rows stay, saying so."""
+        now = now or timezone.now()
+        due = ExportJob.objects.filter(file_deleted_at__isnull=True).filter(
+            Q(status=ExportStatus.SUCCEEDED, expires_at__lte=now)
+            | Q(status__in=(ExportStatus.FAILED, ExportStatus.CANCELLED))
+        )
+        count = 0
+        for job in due.only("id", "workspace_id", "file_name"):
+            if job.file_name:
+                export_path(job).unlink(missing_ok=True)
+            count += ExportJob.objects.filter(id=job.id, file_deleted_at__isnull=True).update(file_deleted_at=now)
+        return count
+
+
+EXPORTS = Exports()
+
+
+def _columns() -> list[str]:
+    return [f"{c}_text" if c in TEXT_DATES else c for c in EXPORT_HEADER]
+
+
+TEXT_DATES = ("cleaned_at", "created_at")
+
+
+def _rows(job: ExportJob) -> QuerySet[Contact]:
     # Dates leave the database as text: building a datetime per cell only to print it
     # again was the export's biggest cost (P3).
-    text_dates = {f"{name}_text": IsoUtc(name) for name in ("cleaned_at", "created_at")}
-    rows = (
-        exported_contacts(workspace=job.workspace, scope=job.scope, params=job.filter)
-        .annotate(**text_dates)
-        .order_by("id")
-        .values_list(*[f"{c}_text" if f"{c}_text" in text_dates else c for c in EXPORT_HEADER])
-    )
-    counter = {"rows": 0}
+    qs = exported_contacts(workspace=job.workspace, scope=job.scope, params=job.filter)
+    return qs.annotate(**{f"{name}_text": IsoUtc(name) for name in TEXT_DATES})
 
-    def counted():
-        for row in rows.iterator(chunk_size=EXPORT_PROGRESS_EVERY):
-            counter["rows"] += 1
-            if counter["rows"] % EXPORT_PROGRESS_EVERY == 0:
-                ExportJob.objects.filter(id=export_id).update(rows=counter["rows"])
-                if settings.EXPORT_BATCH_PAUSE:  # spare a busy database between batches
-                    time.sleep(settings.EXPORT_BATCH_PAUSE)
-            yield row
 
-    try:
-        with path.open("wb") as fh:
-            for block in csv_chunks(EXPORT_HEADER, counted()):
-                fh.write(block)
-    except Exception as exc:
-        ExportJob.objects.filter(id=export_id).update(
-            status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
-        raise
-    ExportJob.objects.filter(id=export_id).update(
-        status=ExportStatus.SUCCEEDED, rows=counter["rows"], finished_at=timezone.now()
-    )
-    return "done"
+def export_create(*, workspace: Workspace, actor, params: dict, scope: str = ExportScope.CLEANED) -> ExportJob:
+    """C4: queue a CSV export of the contacts matching `params`; it runs in the
+    background and appears on the Exports page (and in the API) when done."""
+    return EXPORTS.create_export(workspace=workspace, actor=actor, scope=scope, params=params)
+
+
+def export_gone(job: ExportJob) -> str:
+    """C4: why an export cannot be downloaded any more."""
+    if job.expires_at and job.status == ExportStatus.SUCCEEDED:
+        return _("This export's file was deleted on %(day)s: exports are kept %(days)s days. Start a new export.") % {
+            "day": date_format(job.expires_at, "DATE_FORMAT"),
+            "days": settings.EXPORT_RETENTION_DAYS,
+        }
+    return _("This export's file is no longer available. Start a new export.")
+
+
+def export_cancel(*, workspace: Workspace, export_id: int, actor) -> bool:
+    """C4/A6: an admin stops a queued or running export; its partial file is deleted by
+    the next sweep. False when it is not this workspace's or already finished."""
+    if not ExportJob.objects.filter(workspace=workspace, id=export_id).exists():
+        return False
+    reason = _("Cancelled by %(user)s.") % {"user": actor.get_username()}
+    return EXPORTS.cancel(job_id=export_id, actor=actor, reason=reason)

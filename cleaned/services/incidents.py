@@ -78,6 +78,7 @@ def incident_preview(*, incident: Incident) -> IncidentPreview:
 
 
 class IncidentReverts(JobKind):
+    name = "incident_revert"
     model = IncidentRevertJob
     item_model = IncidentRevertItem
     subject = "cleaning_id"

@@ -36,6 +36,7 @@ from contacts_app.jobs.machinery import (
     job_steps_run,
     jobs_to_resume,
 )
+from contacts_app.jobs.metrics import chunk_observe, event_count
 from contacts_app.jobs.queueing import publish, publish_soon
 from contacts_app.lib.errors import ServiceError
 from contacts_app.models import AuditEvent, Workspace
@@ -66,10 +67,14 @@ class ChunkClock:
                 fh.write(json.dumps({"items": items, **self.laps}) + "\n")
 
 
+KINDS: dict[str, "JobKind"] = {}  # every kind declared, by name (read by /metrics)
+
+
 class JobKind:
     """Subclass once per kind and set the class attributes; call the methods on the one
     instance (`RESTORE_JOBS = RestoreJobs()`)."""
 
+    name: str  # the kind in metrics and logs: "restore", "archive", "export", "incident_revert"
     model: type[BackgroundJob]
     item_model: type[models.Model]
     subject: str  # the items' column naming what each item is about: "contact_id"
@@ -81,6 +86,9 @@ class JobKind:
     default_outcome: str | None = None  # an item the chunk did not report (None: each must be)
     helpers: bool = False  # R14: the claiming task queues JOB_WORKERS_PER_JOB - 1 helpers
     async_commit: bool = False  # a chunk lost in a crash is redone whole: no WAL flush wait
+
+    def __init__(self):
+        KINDS[self.name] = self
 
     # --- what a kind says -------------------------------------------------------------
 
@@ -165,8 +173,10 @@ class JobKind:
     def claim(self, *, job_id: int, now: datetime | None = None) -> bool:
         """R11: take the job for this worker (a conditional update; an attempt)."""
         result = job_claim(model=self.model, job_id=job_id, now=now or timezone.now(), give_up=self.give_up())
-        if result == "failed" and self.notify_task:
-            publish(self.notify_task, job_id)  # R13 (no transaction here; the sweeper covers a lost message)
+        if result == "failed":
+            event_count(kind=self.name, name="failures")
+            if self.notify_task:
+                publish(self.notify_task, job_id)  # R13 (no transaction here; the sweeper covers a lost message)
         return result == "claimed"
 
     def step(self, *, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:
@@ -178,6 +188,7 @@ class JobKind:
         held by others)."""
         chunk_size = chunk_size or settings.JOB_CHUNK_SIZE
         clock = ChunkClock()
+        started = time.perf_counter()
         with transaction.atomic():
             if self.async_commit and connection.vendor == "postgresql":
                 # Don't wait for the WAL flush of each chunk: outcomes and counters commit
@@ -216,6 +227,7 @@ class JobKind:
             clock.lap("counters")
         clock.lap("commit")
         clock.record(len(items))
+        chunk_observe(kind=self.name, seconds=time.perf_counter() - started)
         return True
 
     def run(self, *, job_id: int) -> str:
@@ -256,6 +268,7 @@ class JobKind:
         job_ids = jobs_to_resume(model=self.model, now=now)
         for job_id in job_ids:
             self.enqueue(job_id=job_id)
+        event_count(kind=self.name, name="sweeper_recoveries", n=len(job_ids))
         if self.notify_task:
             untold = self.model.objects.filter(
                 status__in=FINISHED_JOB_STATUSES, notified_at__isnull=True, finished_at__lt=job_stale_before(now)
@@ -264,14 +277,15 @@ class JobKind:
                 publish(self.notify_task, job_id)
         return len(job_ids)
 
-    def cancel(self, *, job_id: int, actor) -> bool:
-        """Stop a job at its next chunk; what was done stays done."""
+    def cancel(self, *, job_id: int, actor, reason: str = "") -> bool:
+        """Stop a job at its next chunk; what was done stays done. `reason` is what the
+        job's page says (by default: support cancelled it)."""
         with transaction.atomic():
             job = self.model.objects.select_for_update().filter(id=job_id).first()
             if job is None or not job.is_active:
                 return False
             job.status, job.finished_at = JobStatus.CANCELLED, timezone.now()
-            job.error = f"Cancelled by support ({actor.get_username()})."
+            job.error = reason or f"Cancelled by support ({actor.get_username()})."
             job.save(update_fields=["status", "finished_at", "error"])
             audit_log(
                 workspace_id=job.workspace_id,

@@ -42,11 +42,13 @@ def _safe_rows(rows: Iterable[Iterable]) -> Iterator[list]:
         yield [safe_cell(v) for v in row]
 
 
-def csv_chunks(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
-    """Encoded CSV in blocks of BATCH rows: the header block first, then the rows."""
+def csv_chunks(header: Iterable[str] | None, rows: Iterable[Iterable]) -> Iterator[bytes]:
+    """Encoded CSV in blocks of BATCH rows: the header block first (none when `header`
+    is None: the rows continue a file), then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([safe_cell(h) for h in header])
+    if header is not None:
+        writer.writerow([safe_cell(h) for h in header])
     safe = _safe_rows(rows)
     while True:
         block = list(islice(safe, BATCH))

@@ -26,3 +26,8 @@ class NotFound(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class Gone(ServiceError):
+    status = 410
+    code = "gone"

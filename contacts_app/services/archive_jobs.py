@@ -21,6 +21,7 @@ from contacts_app.services.archive import contacts_archive, contacts_archive_chu
 
 
 class ArchiveJobs(JobKind):
+    name = "archive"
     model = ArchiveJob
     item_model = ArchiveJobItem
     subject = "contact_id"

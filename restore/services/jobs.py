@@ -24,6 +24,7 @@ from .selection import Selection
 
 
 class RestoreJobs(JobKind):
+    name = "restore"
     model = RestoreJob
     item_model = RestoreJobItem
     subject = "contact_id"
