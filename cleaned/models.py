@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts_app.jobs.machinery import ACTIVE_JOB_STATUSES, BackgroundJob
+from contacts_app.job_models import ACTIVE_JOB_STATUSES, BackgroundJob
 
 
 class BounceType(models.TextChoices):
@@ -170,7 +170,7 @@ class IncidentRevertItem(models.Model):
 
 
 class ExportStatus(models.TextChoices):
-    """The job statuses (contacts_app.jobs.machinery.JobStatus), a finished export
+    """The job statuses (contacts_app.job_models.JobStatus), a finished export
     being "Ready" to download."""
 
     QUEUED = "queued", _("Queued")

@@ -287,7 +287,7 @@ EXPORT_BATCH_PAUSE = envfloat("EXPORT_BATCH_PAUSE", "0")  # seconds between expo
 # addresses; neither set, it answers nobody.
 METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "")
-EXPORT_CHUNK_SIZE = envint("EXPORT_CHUNK_SIZE", "5000")  # rows an export writes and commits at a time
+EXPORT_CHUNK_SIZE = envint("EXPORT_CHUNK_SIZE", "10000")  # rows an export writes and commits at a time
 EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", "30")  # C4: an export's file is deleted after this
 
 # --- Celery -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contacts_app.jobs.machinery import BackgroundJob
+from contacts_app.job_models import BackgroundJob
 from contacts_app.lib.fields import IdSetField
 
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from contacts_app.jobs.machinery import (
+from contacts_app.job_models import (
     ACTIVE_JOB_STATUSES,
     FINISHED_JOB_STATUSES,
     BackgroundJob,

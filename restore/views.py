@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -23,6 +23,7 @@ from contacts_app.web.access import (
     render_service_error,
     workspace_view,
 )
+from contacts_app.web.jobs import job_status_response
 from contacts_app.web.pagination import paginate, rows_up_to_page
 from contacts_app.web.views import contact_list_page
 
@@ -222,18 +223,7 @@ def job_detail(request, job_id: int):
 @workspace_view()
 def job_status(request, job_id: int):
     job = _job_or_404(request, job_id)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "progress": job.progress,
-            "processed": job.cursor,
-            "requested": job.requested,
-            "restored": job.restored,
-            "skipped": job.skipped_total,
-            "waiting_seconds": job.waiting_seconds,
-            "told": job.notified_at is not None,  # R13: the finished notice exists (the page shows it on reload)
-        }
-    )
+    return job_status_response(job, restored=job.restored, skipped=job.skipped_total)
 
 
 @require_GET

@@ -117,6 +117,24 @@ def test_c8_a_revert_chunk_run_twice_uncleans_nobody_twice(workspace, admin_user
     assert AuditEvent.objects.filter(action="unclean").exclude(contact_ids=[]).count() == 1
 
 
+def test_a6_c8_an_incident_revert_is_cancelled_at_its_next_chunk_and_its_counts_add_up(
+    workspace, admin_user, incident_world, settings
+):
+    from cleaned.services.incidents import INCIDENT_REVERTS
+
+    from .factories import make_user
+
+    settings.JOB_CHUNK_SIZE = 5
+    job = incident_revert_create(incident=incident_of(workspace), actor=admin_user, reason="provider incident")
+    assert job.requested > 5 and job.language  # the requester's language is recorded (U3)
+    assert INCIDENT_REVERTS.claim(job_id=job.id) and INCIDENT_REVERTS.step(job_id=job.id)
+    assert INCIDENT_REVERTS.cancel(job_id=job.id, actor=make_user(is_staff=True))
+    assert INCIDENT_REVERTS.step(job_id=job.id) is False
+    job.refresh_from_db()
+    assert job.status == "cancelled" and job.reverted == 5
+    assert job.reverted + job.skipped_total + job.not_processed == job.requested
+
+
 def test_c8_incident_pages_preview_then_confirm_without_javascript(
     admin_client, member_client, workspace, incident_world
 ):

@@ -42,8 +42,10 @@ DOMAIN_ROOT_MODULES = {
     "deliverability",
     "automations",
     "audit",
+    "notices",  # telling a user something happened (R13), like audit: a write every kind of job uses
     "selectors",
     "filters",  # the one contact filter: pages, API, select-all, and exports re-run in workers
+    "job_models",  # what every background job row holds; the machinery in jobs/ works on it
     "signals",
     "tasks",  # Celery's discovery looks for <app>.tasks: thin, calls services
 }

@@ -20,11 +20,14 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
 
 from contacts_app.audit import audit_log
-from contacts_app.jobs.machinery import (
+from contacts_app.job_models import (
     ACTIVE_JOB_STATUSES,
     FINISHED_JOB_STATUSES,
     BackgroundJob,
     JobStatus,
+    job_stale_before,
+)
+from contacts_app.jobs.machinery import (
     job_chunk_commit,
     job_claim,
     job_enqueue,
@@ -32,7 +35,6 @@ from contacts_app.jobs.machinery import (
     job_items_insert,
     job_joinable,
     job_outcomes_write,
-    job_stale_before,
     job_steps_run,
     jobs_to_resume,
 )
@@ -40,7 +42,7 @@ from contacts_app.jobs.metrics import chunk_observe, event_count
 from contacts_app.jobs.queueing import publish, publish_soon
 from contacts_app.lib.errors import ServiceError
 from contacts_app.models import AuditEvent, Workspace
-from contacts_app.services.notices import notice_send
+from contacts_app.notices import notice_send
 
 log = logging.getLogger(__name__)
 

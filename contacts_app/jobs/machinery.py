@@ -8,94 +8,19 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from contacts_app.job_models import MAX_ATTEMPTS, BackgroundJob, JobStatus, job_stale_before
 from contacts_app.jobs.queueing import publish
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 3
 ANALYZE_AFTER = 10_000  # items: a job this big refreshes the items table's statistics
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    FAILED = "failed", _("Failed")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-ACTIVE_JOB_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING)
-FINISHED_JOB_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
-
-
-class BackgroundJob(models.Model):
-    """The fields every kind of job has. A concrete job adds its workspace, its
-    counters and the unique index on active jobs."""
-
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
-    requested = models.PositiveIntegerField(default=0)
-    cursor = models.PositiveIntegerField(default=0, help_text="Items processed so far, in position order.")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
-    language = models.CharField(
-        max_length=10, blank=True, help_text="The requester's language, for what the job tells them (U3)."
-    )
-    notified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the requester was told it finished (R13)."
-    )
-
-    class Meta:
-        abstract = True
-
-    @property
-    def not_processed(self) -> int:
-        """What a cancelled or failed job never reached, so the counts add up."""
-        return max(0, self.requested - self.cursor)
-
-    @property
-    def waiting_seconds(self) -> int:
-        """How long a queued job has waited for a worker (0 once one took it)."""
-        if self.status != JobStatus.QUEUED or self.started_at:
-            return 0
-        return max(0, int((timezone.now() - self.created_at).total_seconds()))
-
-    @property
-    def progress(self) -> float:
-        if self.status == JobStatus.SUCCEEDED or not self.requested:
-            return 1.0 if self.status == JobStatus.SUCCEEDED else 0.0
-        return min(1.0, self.cursor / self.requested)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_JOB_STATUSES
-
-    @property
-    def awaiting_notice(self) -> bool:
-        """Finished within JOB_STALE_AFTER and its requester not told yet (R13): its page
-        keeps polling until the notice exists."""
-        if self.is_active or self.notified_at or not self.finished_at:
-            return False
-        return self.finished_at > job_stale_before(timezone.now())
-
-
-def job_stale_before(now: datetime) -> datetime:
-    return now - timedelta(seconds=settings.JOB_STALE_AFTER)
 
 
 def job_claim(*, model: type[BackgroundJob], job_id: int, now: datetime, give_up: str) -> str:

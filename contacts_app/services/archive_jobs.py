@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from contacts_app.job_models import MAX_ATTEMPTS
 from contacts_app.jobs.kinds import JobKind
-from contacts_app.jobs.machinery import MAX_ATTEMPTS
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.i18n import num
 from contacts_app.models import ArchiveJob, ArchiveJobItem, ArchiveOutcome, Workspace

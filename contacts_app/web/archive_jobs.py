@@ -1,7 +1,7 @@
 """A6: an archive job's pages — its progress (polled by static/js/job-progress.js, and
 complete without it), its JSON status and its report."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -10,6 +10,7 @@ from contacts_app import selectors
 from contacts_app.lib.csv_stream import csv_download
 from contacts_app.models import ArchiveOutcome
 from contacts_app.web.access import workspace_view
+from contacts_app.web.jobs import job_status_response
 
 NO_WORKER_AFTER = 60  # seconds queued before the page says no worker has picked the job up
 
@@ -46,18 +47,7 @@ def archive_job_detail(request, job_id: int):
 @workspace_view()
 def archive_job_status(request, job_id: int):
     job = _job_or_404(request, job_id)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "progress": job.progress,
-            "processed": job.cursor,
-            "requested": job.requested,
-            "archived": job.archived,
-            "skipped": job.skipped_total,
-            "waiting_seconds": job.waiting_seconds,
-            "told": job.notified_at is not None,
-        }
-    )
+    return job_status_response(job, archived=job.archived, skipped=job.skipped_total)
 
 
 @require_GET

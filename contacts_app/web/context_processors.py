@@ -2,7 +2,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
 from contacts_app import selectors
-from contacts_app.services.notices import notices_take
+from contacts_app.notices import notices_take
 
 SWITCHER_SIZE = 20  # a support user in hundreds of workspaces gets the first 20 by name, not a page of links
 

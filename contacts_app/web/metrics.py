@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
+from contacts_app.job_models import ACTIVE_JOB_STATUSES, JobStatus
 from contacts_app.jobs.kinds import KINDS
-from contacts_app.jobs.machinery import ACTIVE_JOB_STATUSES, JobStatus
 from contacts_app.models import JobMetric
 
 

@@ -9,8 +9,8 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from contacts_app.job_models import MAX_ATTEMPTS
 from contacts_app.jobs.kinds import JobKind
-from contacts_app.jobs.machinery import MAX_ATTEMPTS
 from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import Outcome
