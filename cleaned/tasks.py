@@ -35,3 +35,8 @@ def incident_revert_run_task(job_id: int) -> str:
 @shared_task(ignore_result=True)
 def incident_reverts_sweep_task() -> int:
     return INCIDENT_REVERTS.sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def incident_revert_notify_task(job_id: int) -> bool:
+    return INCIDENT_REVERTS.notify(job_id=job_id)

@@ -355,6 +355,7 @@ CELERY_TASK_ROUTES = {
     "cleaned.tasks.export_run_task": {"queue": "exports"},
     "cleaned.tasks.export_notify_task": {"queue": "exports"},
     "cleaned.tasks.incident_revert_run_task": {"queue": "bounces"},
+    "cleaned.tasks.incident_revert_notify_task": {"queue": "bounces"},
     "restore.tasks.restore_jobs_sweep_task": {"queue": "maintenance"},
     "cleaned.tasks.exports_sweep_task": {"queue": "maintenance"},
     "cleaned.tasks.incident_reverts_sweep_task": {"queue": "maintenance"},

@@ -133,6 +133,11 @@ def test_a6_c8_an_incident_revert_is_cancelled_at_its_next_chunk_and_its_counts_
     job.refresh_from_db()
     assert job.status == "cancelled" and job.reverted == 5
     assert job.reverted + job.skipped_total + job.not_processed == job.requested
+    from contacts_app.models import Notice
+
+    assert INCIDENT_REVERTS.notify(job_id=job.id) and not INCIDENT_REVERTS.notify(job_id=job.id)  # R13, once
+    told = Notice.objects.get(user=admin_user)
+    assert f"Incident revert #{job.id} cancelled: 5 un-cleaned" in told.message and "not processed" in told.message
 
 
 def test_c8_incident_pages_preview_then_confirm_without_javascript(
@@ -203,13 +208,15 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
     started = []
     throttle = {"JOB_CHUNK_SIZE": 100, "JOB_CHUNK_PAUSE": 0.05}
     try:
-        for kill_at in (200, 1200):
-            worker = Worker(beat=True, **throttle).start()
-            started.append(worker)
+        for kill_at in (200, 1200):  # two workers share the revert's chunks (R14); both die
+            pair = [Worker(beat=True, **throttle).start(), Worker(**throttle).start()]
+            started.extend(pair)
             wait_until(lambda kill_at=kill_at: cursor() >= kill_at, timeout=60, what=f"cursor to reach {kill_at}")
-            worker.kill()
+            for worker in pair:
+                worker.kill()
             assert cursor() < job.requested, "the job finished before the kill point"
         started.append(Worker(beat=True, **throttle).start())
+        started.append(Worker(**throttle).start())
         wait_until(
             lambda: IncidentRevertJob.objects.get(id=job.id).status == "succeeded", timeout=90, what="revert to succeed"
         )
@@ -218,7 +225,8 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
             w.stop()
         flush_broker()
     job.refresh_from_db()
-    assert (job.reverted, job.skipped_total, job.cursor, job.attempts) == (2000, 0, 2000, 3)
+    assert (job.reverted, job.skipped_total, job.cursor) == (2000, 0, 2000)
+    assert job.attempts <= 3  # resumed by new claims (a redelivered helper may join instead): never given up
     assert set(ListMembership.objects.filter(mailing_list=news).values_list("status", flat=True)) == {"unsubscribed"}
     uncleaned = [i for a in AuditEvent.objects.filter(action="unclean").exclude(contact_ids=[]) for i in a.contact_ids]
     assert sorted(uncleaned) == sorted(c.id for c in victims)  # each once

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from contacts_app.job_models import MAX_ATTEMPTS
 from contacts_app.jobs.kinds import JobKind
 from contacts_app.lib.errors import Conflict, InvalidInput
+from contacts_app.lib.i18n import num
 from contacts_app.models import AuditEvent, ContactStatus, EmailStatus, Workspace
 
 from ..models import (
@@ -83,6 +85,8 @@ class IncidentReverts(JobKind):
     item_model = IncidentRevertItem
     subject = "cleaning_id"
     run_task = "cleaned.tasks.incident_revert_run_task"
+    notify_task = "cleaned.tasks.incident_revert_notify_task"
+    helpers = True  # chunks lock their contacts in pk order: free workers may share a revert
     audit_action = AuditEvent.Action.UNCLEAN
     audit_key = "revert_job"
     default_outcome = RevertOutcome.ALREADY_UNDONE  # `cleanings_undo` reports only what it undid
@@ -122,6 +126,36 @@ class IncidentReverts(JobKind):
 
     def finished_audit(self, job) -> tuple[int, dict]:
         return job.reverted, {"reverted": job.reverted, "skipped": job.skipped_total}
+
+    def notice(self, job) -> tuple[str, str, str]:
+        values = {
+            "id": job.id,
+            "status": job.get_status_display().lower(),
+            "reverted": num(job.reverted),
+            "skipped": num(job.skipped_total),
+            "not_processed": num(job.not_processed),
+            "requested": num(job.requested),
+        }
+        subject = _("Incident revert #%(id)s %(status)s") % values
+        if job.not_processed:
+            message = (
+                _(
+                    "Incident revert #%(id)s %(status)s: %(reverted)s un-cleaned, %(skipped)s left as they were, "
+                    "%(not_processed)s not processed of %(requested)s."
+                )
+                % values
+            )
+        else:
+            message = (
+                _(
+                    "Incident revert #%(id)s %(status)s: %(reverted)s un-cleaned, %(skipped)s left as they were "
+                    "of %(requested)s."
+                )
+                % values
+            )
+        if job.error:
+            message += f" {job.error}"
+        return subject, message, reverse("cleaned:revert_job", args=[job.workspace.slug, job.id])
 
 
 INCIDENT_REVERTS = IncidentReverts()
