@@ -4,6 +4,7 @@ from contacts_app.admin.audit import AuditedModelAdmin, ReadOnlyAdminMixin
 from contacts_app.admin.jobs import JobAdmin
 
 from .models import BounceEvent, ExportJob, IncidentRevertJob
+from .services.exports import EXPORTS
 from .services.incidents import INCIDENT_REVERTS
 
 
@@ -20,14 +21,11 @@ class BounceEventAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(ExportJob)
-class ExportJobAdmin(AuditedModelAdmin):
-    list_display = ["id", "workspace", "status", "rows", "total", "requested_by", "created_at", "finished_at"]
-    list_filter = ["status", "workspace"]
-    list_select_related = ["workspace", "requested_by"]
-    readonly_fields = [f.name for f in ExportJob._meta.fields]
+class ExportJobAdmin(JobAdmin):
+    """Support staff see stuck exports and cancel or retry them (a retried export carries on its file)."""
 
-    def has_add_permission(self, request):
-        return False
+    kind = EXPORTS
+    counters = ["scope", "cursor"]
 
 
 @admin.register(IncidentRevertJob)

@@ -176,6 +176,11 @@ def export_detail(request, export_id: int):
 def export_download(request, export_id: int):
     require_admin(request)
     job = _own_export(request, export_id)
+    if job.status in (ExportStatus.FAILED, ExportStatus.CANCELLED):
+        raise Gone(
+            f"This export {job.get_status_display().lower()}: it will not be ready; start a new one.",
+            code="export_cancelled" if job.status == ExportStatus.CANCELLED else "export_failed",
+        )
     if job.status != ExportStatus.SUCCEEDED:
         raise Conflict(
             f"This export is {job.get_status_display().lower()}, not ready yet: poll GET /exports/{job.id}.",

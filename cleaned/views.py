@@ -130,6 +130,7 @@ def exports(request):
         {
             "jobs": jobs,
             "any_running": any(j.is_active for j in jobs),
+            "waiting_for_worker": any(j.waiting_seconds > 60 for j in jobs),
             "retention_days": settings.EXPORT_RETENTION_DAYS,
         },
     )

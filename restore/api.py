@@ -36,8 +36,10 @@ class SelectionIn(Schema):
 
     @model_validator(mode="after")
     def one_of(self):
-        if (self.contact_ids is None) == (self.filter is None):
+        if self.contact_ids is not None and self.filter is not None:
             raise ValueError("send either 'contact_ids' (a list of ids) or 'filter' (an object of filters), not both")
+        if self.contact_ids is None and self.filter is None:
+            raise ValueError("send 'contact_ids' (a list of ids) or 'filter' (an object of filters)")
         return self
 
     def selection(self, request) -> Selection:

@@ -108,6 +108,8 @@ def test_a6_archive_all_matching_from_the_contacts_page_confirms_then_runs_as_a_
     )
     page = confirm.content.decode()
     assert confirm.status_code == 200 and "<strong>3 contacts</strong>" in page and "30 days" in page
+    # U3: the language switch of a page shown for a POST goes back to a page, not to this POST-only address
+    assert 'name="next" value="/"' in page and 'name="next" value="/w/' not in page
     assert statuses(wanted) == {"active": 3}  # the confirmation page changes nothing
     started = admin_client.post(
         reverse("contacts:archive", args=[workspace.slug]), {"select_all": "1", "filter": "q=sales"}
@@ -118,7 +120,7 @@ def test_a6_archive_all_matching_from_the_contacts_page_confirms_then_runs_as_a_
     )
     ARCHIVE_JOBS.run(job_id=job.id)
     detail = admin_client.get(started["Location"]).content.decode()
-    assert 'id="archived-count">3<' in detail and 'id="job-status">Succeeded<' in detail
+    assert 'id="archived-count">3<' in detail and ">Succeeded</span>" in detail
     report = admin_client.get(reverse("contacts:archive_job_report", args=[workspace.slug, job.id]))
     rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["contact_id", "email", "first_name", "last_name", "outcome"]
@@ -257,3 +259,23 @@ def test_a6_r11_archiving_and_restoring_the_same_contacts_at_once_neither_deadlo
             assert now_archived == was_archived
     # Nothing doubled: each active contact is on the list once, each archived one not at all.
     assert ListMembership.objects.filter(mailing_list=news).count() == final.get("active", 0)
+
+
+def test_a6_u4_cancelling_an_archive_job_never_shows_in_the_restore_job_of_the_same_number(
+    admin_client, workspace, admin_user
+):
+    """Each kind of job audits under its own key: support cancelling archive job #N must
+    not appear in restore job #N's history, and Activity names the right job."""
+    from contacts_app.web.activity import describe
+    from restore.selectors import job_history
+
+    contacts = make_contacts(workspace, 2)
+    archive(workspace, contacts, days=40)
+    restore = restore_job_create(
+        selection=selection_from_ids(workspace=workspace, ids=[c.id for c in contacts]), actor=admin_user
+    )
+    same_number = ArchiveJob.objects.create(id=restore.id, workspace=workspace, requested_by=admin_user, requested=1)
+    assert ARCHIVE_JOBS.cancel(job_id=same_number.id, actor=make_user(is_staff=True))
+    assert not [what for _when, what, _who in job_history(job=restore) if "Cancelled" in str(what)]
+    cancelled = AuditEvent.objects.filter(action="staff_change").latest("id")
+    assert describe(cancelled) == f"Archive job #{restore.id} cancelled"

@@ -62,6 +62,7 @@ class Exports(JobKind):
     model = ExportJob
     run_task = "cleaned.tasks.export_run_task"
     notify_task = "cleaned.tasks.export_notify_task"
+    audit_key = "export"
     one_at_a_time = False
 
     def give_up(self) -> str:

@@ -39,10 +39,19 @@ class JobAdmin(AuditedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        """The list's actions (cancel, retry) need it; a job's own page is read-only: no
+        Save button that would only log a change that changed nothing."""
+        return obj is None and super().has_change_permission(request, obj)
+
     @admin.action(description="Cancel selected jobs (what was done stays done)")
     def cancel_jobs(self, request, queryset):
         done = sum(self.kind.cancel(job_id=job.id, actor=request.user) for job in queryset)
-        self.message_user(request, f"Cancelled {done} job(s).", messages.SUCCESS if done else messages.WARNING)
+        left = queryset.count() - done
+        text = f"Cancelled {done} job(s)." + (
+            f" {left} had already finished and were left as they were." if left else ""
+        )
+        self.message_user(request, text, messages.SUCCESS if done else messages.WARNING)
 
     @admin.action(description="Retry selected failed or cancelled jobs from where they stopped")
     def retry_jobs(self, request, queryset):
@@ -52,4 +61,8 @@ class JobAdmin(AuditedModelAdmin):
                 done += self.kind.retry(job_id=job.id, actor=request.user)
             except ServiceError as error:
                 self.message_user(request, f"Job #{job.id}: {error.detail}", messages.ERROR)
-        self.message_user(request, f"Re-queued {done} job(s).", messages.SUCCESS if done else messages.WARNING)
+        left = queryset.count() - done
+        text = f"Re-queued {done} job(s)." + (
+            f" {left} were not failed or cancelled with work left, and were left as they were." if left else ""
+        )
+        self.message_user(request, text, messages.SUCCESS if done else messages.WARNING)

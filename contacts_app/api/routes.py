@@ -75,8 +75,10 @@ class ArchiveIn(Schema):
 
     @model_validator(mode="after")
     def one_of(self):
-        if (self.contact_ids is None) == (self.filter is None):
+        if self.contact_ids is not None and self.filter is not None:
             raise ValueError("send either 'contact_ids' (a list of ids) or 'filter' (an object of filters), not both")
+        if self.contact_ids is None and self.filter is None:
+            raise ValueError("send 'contact_ids' (a list of ids) or 'filter' (an object of filters)")
         return self
 
 
@@ -185,8 +187,10 @@ def contacts_archive(request, payload: ArchiveIn):
         ids, selection = payload.contact_ids, {"ids": len(payload.contact_ids)}
     else:
         params = payload.filter.as_params()
-        matching = ContactFilter(params, workspace=request.workspace).qs_or_error()
+        matching = ContactFilter(params, workspace=request.workspace).qs_or_error().active()  # what can be archived
         ids, selection = list(matching.order_by("id").values_list("id", flat=True)), params
+        if not ids:
+            raise InvalidInput(_("No active contact matches this filter: nothing to archive."), code="empty_selection")
     result = archive_request(
         workspace=request.workspace,
         actor=request.user,

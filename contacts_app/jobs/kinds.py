@@ -84,12 +84,13 @@ class JobKind:
     notify_task: str = ""  # R13: the task that tells the requester it finished ("" for none)
     one_at_a_time: bool = True  # one queued-or-running job per workspace (and a partial unique index)
     audit_action: str = ""  # AuditEvent.Action of the requested/finished rows ("": the kind audits its chunks)
-    audit_key: str = "job"  # the key of the job's id in the audit details
+    audit_key: str = "job"  # the key of the job's id in the audit details: each kind its own
     default_outcome: str | None = None  # an item the chunk did not report (None: each must be)
     helpers: bool = False  # R14: the claiming task queues JOB_WORKERS_PER_JOB - 1 helpers
     async_commit: bool = False  # a chunk lost in a crash is redone whole: no WAL flush wait
 
     def __init__(self):
+        assert all(k.audit_key != self.audit_key for k in KINDS.values() if k.name != self.name), self.audit_key
         KINDS[self.name] = self
 
     # --- what a kind says -------------------------------------------------------------

@@ -28,6 +28,7 @@ class ArchiveJobs(JobKind):
     run_task = "contacts_app.tasks.archive_job_run_task"
     notify_task = "contacts_app.tasks.archive_job_notify_task"
     audit_action = ""  # each chunk writes its own archive audit row, with the job's id
+    audit_key = "archive_job"
     one_at_a_time = False  # two admins may archive two segments at once
     helpers = True
 

@@ -41,18 +41,20 @@ def activity_events(*, workspace, action: str = "", since=None, until=None):
 def describe(event: AuditEvent) -> str:
     """The event in the admin's words."""
     d = event.details or {}
-    if d.get("job"):
-        phase = {
-            "requested": pgettext("job phase", "requested"),
-            "finished": pgettext("job phase", "finished"),
-            "cancel": pgettext("job phase", "cancelled"),
-            "retry": pgettext("job phase", "retried"),
-        }.get(d.get("phase") or d.get("verb"), "")
-        return (gettext("Restore job #%(id)s") % {"id": d["job"]} + f" {phase}").strip()
-    if d.get("revert_job"):
-        return gettext("Incident revert #%(id)s") % {"id": d["revert_job"]}
-    if d.get("export"):
-        return gettext("Export #%(id)s") % {"id": d["export"]}
+    phase = {
+        "requested": pgettext("job phase", "requested"),
+        "finished": pgettext("job phase", "finished"),
+        "cancel": pgettext("job phase", "cancelled"),
+        "retry": pgettext("job phase", "retried"),
+    }.get(d.get("phase") or d.get("verb"), "")
+    for key, words in (
+        ("job", gettext("Restore job #%(id)s")),
+        ("archive_job", gettext("Archive job #%(id)s")),
+        ("revert_job", gettext("Incident revert #%(id)s")),
+        ("export", gettext("Export #%(id)s")),
+    ):
+        if d.get(key):
+            return (words % {"id": d[key]} + f" {phase}").strip()
     if d.get("provider"):
         return gettext("Bounces from %(provider)s") % {"provider": d["provider"]}
     if d.get("reason"):

@@ -1,10 +1,26 @@
+from urllib.parse import urlsplit
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from contacts_app import selectors
 from contacts_app.notices import notices_take
 
 SWITCHER_SIZE = 20  # a support user in hundreds of workspaces gets the first 20 by name, not a page of links
+
+
+def language_next(request) -> str:
+    """Where the language switch goes back to (U3): this page for a GET; after a POST
+    (a confirmation page, a preview) the page the admin came from — a GET of a POST-only
+    address would answer 405."""
+    if request.method == "GET":
+        return request.get_full_path()
+    back = request.META.get("HTTP_REFERER", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        parts = urlsplit(back)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return "/"
 
 
 def workspace(request):
@@ -39,6 +55,7 @@ def workspace(request):
         return notices_take(user=request.user, workspace=current)
 
     return {
+        "language_next": language_next(request),
         "notices": SimpleLazyObject(notices),
         "workspace": current,
         "is_workspace_admin": bool(membership and membership.is_admin),

@@ -16,6 +16,9 @@
       fill.parentElement.setAttribute('aria-valuenow', pct);
       const warning = document.getElementById('no-worker');
       if (warning) warning.hidden = !(s.waiting_seconds >= Number(warning.dataset.after));
+      const badge = document.getElementById('job-status');
+      const label = badge && badge.dataset[s.status === 'queued' ? 'labelQueued' : 'labelRunning'];
+      if (label && (s.status === 'queued' || s.status === 'running')) badge.textContent = label;
       if (s.status === 'queued' || s.status === 'running') {
         const verb = s.status === 'queued' ? gettext('Waiting for a worker…') : (card.dataset.verbRunning || gettext('Restoring…'));
         const lang = document.documentElement.lang || 'en';
