@@ -5,7 +5,8 @@ an identical population in the same process.
     .venv/bin/python bench/bench_restore.py --sizes 10000,100000,1000000 --workers 1,2
 
 R14: each size is measured with one and with two worker processes; each run prints
-where a chunk's time goes (claim and lock, restore SQL, outcomes, counters, commit).
+where a chunk's time goes (claim and lock, the restore SQL as "process", outcomes,
+counters, commit).
 """
 
 import argparse
@@ -202,7 +203,7 @@ def worker_restore(ws, n: int, workers: int, profile: Path):
 def where_time_goes(profile: Path) -> str:
     """Mean milliseconds per 1,000-contact chunk, by step, as the workers measured them."""
     rows = [json.loads(line) for line in profile.read_text().splitlines() if line.strip()]
-    steps = ("claim", "restore", "outcomes", "counters", "commit")
+    steps = ("claim", "process", "outcomes", "counters", "commit")  # "process": the restore SQL
     per_k = {s: sum(r.get(s, 0) for r in rows) / max(1, sum(r["items"] for r in rows)) * 1000 for s in steps}
     total = sum(per_k.values())
     return ", ".join(f"{s} {per_k[s]:.0f} ms ({per_k[s] / total:.0%})" for s in steps) + f"; {len(rows)} chunks"
