@@ -8,6 +8,8 @@ from anymail.signals import tracking
 from django.dispatch import receiver
 from django.utils import timezone
 
+from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.hygiene import check_date
 from contacts_app.models import Workspace
 
 from .evidence import evidence_from_anymail, provider_key
@@ -35,6 +37,12 @@ def anymail_tracking(sender, event, esp_name, **kwargs):
     if workspace is None:
         log.warning("%s %s event for an unknown workspace %r ignored", esp_name, event.event_type, slug)
         return
+    occurred_at = event.timestamp or timezone.now()
+    try:
+        check_date(occurred_at, field="timestamp")  # S4: year 10000 would break every page showing it
+    except InvalidInput:
+        log.warning("%s %s event with an impossible date %r ignored", esp_name, event.event_type, event.timestamp)
+        return
     event_id = event.event_id or f"{event.message_id}:{event.event_type}:{event.recipient}"
     bounces.bounces_apply(
         workspace=workspace,
@@ -44,7 +52,7 @@ def anymail_tracking(sender, event, esp_name, **kwargs):
                 event_id=_fit("event_id", str(event_id)),
                 email=event.recipient,
                 type=evidence.label,
-                occurred_at=event.timestamp or timezone.now(),
+                occurred_at=occurred_at,
                 reason=_fit("reason", event.description or event.reject_reason or ""),
                 code=evidence.code,
                 diagnostic=_fit("diagnostic", evidence.diagnostic),

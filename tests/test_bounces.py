@@ -370,3 +370,37 @@ def test_c1_amazon_ses_bounce_via_sns_with_basic_auth_cleans_the_contact(client,
     assert response.status_code == 200, response.content
     jane.refresh_from_db()
     assert jane.email_status == "cleaned"
+
+
+@pytest.mark.parametrize(
+    "bounced_at", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00", "1969-12-31T00:00:00Z"]
+)
+def test_s4_a_provider_event_with_an_impossible_date_is_ignored_and_the_pages_still_work(
+    client, admin_client, workspace, jane, bounced_at
+):
+    """A Postmark bounce dated in the year 10000 used to be stored, and from then on the
+    cleaned list, the contact's page and the API answered 500 (the product could not
+    repair itself)."""
+    from django.urls import reverse
+
+    payload = {
+        "RecordType": "Bounce",
+        "ID": 77,
+        "Type": "HardBounce",
+        "MessageID": "m-far",
+        "Details": "smtp;550 5.1.1 unknown",
+        "Email": jane.email,
+        "BouncedAt": bounced_at,
+        "Metadata": {"workspace": workspace.slug},
+    }
+    response = client.post(
+        "/webhooks/anymail/postmark/tracking/",
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=BASIC,
+    )
+    assert response.status_code == 200  # answered, so the provider does not retry it forever
+    jane.refresh_from_db()
+    assert jane.email_status == "ok" and not BounceEvent.objects.filter(email=jane.email).exists()
+    assert admin_client.get(reverse("cleaned:list", args=[workspace.slug])).status_code == 200
+    assert admin_client.get(reverse("contacts:detail", args=[workspace.slug, jane.id])).status_code == 200

@@ -183,13 +183,14 @@ def test_b1_being_over_the_plan_is_a_warning_on_the_contacts_page(admin_client, 
     assert 'class="subtle" id="plan-usage">5 billable of 10 in your plan<' in html and "over by" not in html
 
 
-def test_seed_demo_gives_a_plan_with_headroom_and_a_workspace_near_its_limit():
+def test_seed_demo_gives_a_plan_with_headroom_and_a_workspace_near_its_limit(settings):
     from django.core.management import call_command
 
     from contacts_app.models import Workspace
     from restore.services.preview import restore_preview
     from restore.services.selection import selection_from_queryset
 
+    settings.DEBUG = True  # the demo's own setting (seed_demo refuses otherwise: S6)
     call_command("seed_demo", verbosity=0)
     for slug, confirmation in (("acme", False), ("globex", True)):
         ws = Workspace.objects.get(slug=slug)
@@ -230,3 +231,28 @@ def test_workspace_switcher_shows_at_most_twenty_workspaces(admin_client, admin_
     page = admin_client.get(url("list", workspace)).content.decode()
     menu = page.split('class="switcher"')[1].split("</details>")[0]
     assert menu.count("<li>") == 20 and "Other 00" in menu and "Other 24" not in menu
+
+
+@pytest.mark.parametrize("digit", ["²", "١٢", "１", "-1", "0", "1e3", " 5"])
+def test_s4_non_ascii_or_odd_digits_in_page_parameters_are_a_400_or_the_first_page_never_a_500(
+    admin_client, workspace, digit
+):
+    """`str.isdigit` accepts "²" (then int() raises: a 500) and "١٢" (read as 12)."""
+    from django.urls import reverse
+
+    make_contacts(workspace, 3)
+    for name in ("contacts:list", "restore:archived", "cleaned:list", "activity"):
+        url = reverse(name, args=[workspace.slug])
+        assert admin_client.get(url, {"per_page": digit}).status_code == 400, (name, digit)
+        assert admin_client.get(url, {"page": digit}).status_code in (200, 400), (name, digit)
+    assert admin_client.get(reverse("contacts:new", args=[workspace.slug]), {"from": digit}).status_code == 200
+
+
+@pytest.mark.parametrize("digit", ["²", "١٢", "１"])
+def test_s4_non_ascii_digits_in_ticked_ids_are_refused_and_nobody_is_archived(admin_client, workspace, digit):
+    from django.urls import reverse
+
+    contacts = make_contacts(workspace, 12)
+    response = admin_client.post(reverse("contacts:archive", args=[workspace.slug]), {"ids": digit})
+    assert response.status_code == 400
+    assert Contact.objects.filter(id__in=[c.id for c in contacts], status="archived").count() == 0

@@ -100,6 +100,12 @@ def test_r11_job_settings_are_named_after_the_machinery_and_the_old_names_still_
     assert new.stdout.split() == ["500", "60"], new.stderr
 
 
+def test_s6_seed_demo_refuses_to_create_the_demo_logins_without_debug():
+    result = manage("seed_demo", SECRET_KEY=REAL_SECRET, DEBUG="false")
+    assert result.returncode != 0
+    assert "it runs only with DEBUG=true: never on a production database" in result.stderr
+
+
 def test_s6_the_demo_may_use_its_published_secrets_with_debug_on():
     result = manage("check", DEBUG="true", ANYMAIL_WEBHOOK_SECRET="dev-webhook-user:dev-webhook-password")
     assert result.returncode == 0, result.stderr

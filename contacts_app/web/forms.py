@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from contacts_app import selectors
 from contacts_app.filters import SEARCH_MAX_LENGTH
 from contacts_app.lib.errors import InvalidInput
-from contacts_app.lib.hygiene import validate_text
+from contacts_app.lib.hygiene import MAX_ID, parse_positive_int, validate_text
 from contacts_app.lib.i18n import num
 from contacts_app.models import Contact
 
@@ -24,7 +24,7 @@ def parse_id_list(values, *, what: str = "contact") -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) <= 0 or len(part) > 18:
+            if parse_positive_int(part, maximum=MAX_ID) is None:
                 message = (
                     _("“%(value)s” is not a valid contact id.")
                     if what == "contact"
@@ -54,7 +54,7 @@ PAGE_SIZES = (25, 50, 100)
 def parse_page_size(raw: str | None, *, default: int) -> int:
     if raw in (None, ""):
         return default
-    if not raw.isdigit() or int(raw) not in PAGE_SIZES:
+    if parse_positive_int(raw) not in PAGE_SIZES:
         raise InvalidInput(
             _("Page size must be one of %(sizes)s.") % {"sizes": ", ".join(map(str, PAGE_SIZES))},
             code="invalid_page_size",

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 
+from contacts_app.lib.hygiene import parse_positive_int
 from contacts_app.web.forms import parse_page_size
 
 COUNT_CAP = 1_000
@@ -36,11 +37,13 @@ def _page_size(request) -> int:
 def paginate(request, queryset) -> tuple[Page, int]:
     """The page asked for by ?page= and ?per_page= (a bad page size is a 400, S4)."""
     per_page = _page_size(request)
-    return CappedPaginator(queryset, per_page).get_page(request.GET.get("page")), per_page
+    # ASCII digits only: int() would read "١٢" as 12 (S4); anything else is the first page.
+    number = parse_positive_int(request.GET.get("page") or "") or 1
+    return CappedPaginator(queryset, per_page).get_page(number), per_page
 
 
 def rows_up_to_page(request) -> int:
     """How many matches the requested page reaches down to (at most the count cap):
     what a query must find before it can show that page."""
     raw = request.GET.get("page", "")
-    return max(1, min(_page_size(request) * (int(raw) if raw.isdigit() else 1), COUNT_CAP))
+    return max(1, min(_page_size(request) * (parse_positive_int(raw) or 1), COUNT_CAP))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts_app import selectors
 from contacts_app.lib.errors import ServiceError
+from contacts_app.lib.hygiene import parse_positive_int
 from contacts_app.lib.i18n import num
 from contacts_app.services.archive_jobs import archive_request
 from contacts_app.services.contacts import contact_create, contact_update
@@ -150,7 +151,7 @@ def contact_new(request):
     permission checkbox is required; the cleaned contact is left as it is."""
     source = None
     source_id = request.GET.get("from", "") or request.POST.get("from", "")
-    if source_id.isdigit() and len(source_id) < 19:
+    if parse_positive_int(source_id) is not None:
         source = selectors.contact_detail(workspace=request.workspace, contact_id=int(source_id))
     form = NewContactForm(request.POST if request.method == "POST" else None, source=source)
     if form.is_valid():

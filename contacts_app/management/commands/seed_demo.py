@@ -5,6 +5,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -60,6 +61,11 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Delete the demo workspaces first.")
 
     def handle(self, *args, contacts: int, reset: bool, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates the demo logins admin/admin, member/member and support/support "
+                "(a superuser), so it runs only with DEBUG=true: never on a production database."
+            )
         needed = len(ARCHIVE_AGES_DAYS) * PER_AGE + 12 + 60 + 10
         if contacts < needed:
             raise CommandError(f"--contacts must be at least {needed} to hold every demo case.")
