@@ -389,3 +389,23 @@ def test_s2_s1_another_workspaces_export_is_404_and_members_get_403(
     for path in (f"/api/v1/exports/{mine.id}", f"/api/v1/exports/{mine.id}/download"):
         assert assert_error_object(call("GET", path, token=member), 403)["error"] == "forbidden"
     assert ExportJob.objects.count() == 2
+
+
+def test_s4_get_contacts_filters_by_list_tag_and_account_written_in_the_query_string(token, workspace):
+    """On GET the ids arrive as text: `list=1` used to be refused as "must be an integer"."""
+    from .factories import make_account, make_tag, subscribe, tag
+
+    news, vip, acme = make_list(workspace, "News"), make_tag(workspace, "vip"), make_account(workspace, "Acme")
+    on_list = make_contact(workspace, email="list@example.com")
+    subscribe(on_list, news)
+    tagged = make_contact(workspace, email="tag@example.com")
+    tag(tagged, vip)
+    employee = make_contact(workspace, email="acme@example.com", account=acme)
+    make_contact(workspace, email="none@example.com")
+    for name, target, who in (("list", news, on_list), ("tag", vip, tagged), ("account", acme, employee)):
+        response = call("GET", "/api/v1/contacts", token=token, body={name: str(target.id)})
+        assert response.status_code == 200, (name, response.content)
+        assert [c["email"] for c in response.json()["results"]] == [who.email]
+    for bad in ("abc", "²", "١", "0", "-1", "1.5"):
+        response = call("GET", "/api/v1/contacts", token=token, body={"list": bad})
+        assert response.status_code == 400 and response.json()["error"] == "invalid_filter", bad

@@ -90,3 +90,35 @@ def test_audit_log_cannot_be_edited_in_the_admin(staff_client, workspace):
     event = AuditEvent.objects.create(workspace=workspace, action="archive")
     response = client.post(reverse("admin:contacts_app_auditevent_delete", args=[event.id]), {"post": "yes"})
     assert response.status_code == 403 and AuditEvent.objects.filter(id=event.id).exists()
+
+
+def test_s2_s8_support_cannot_move_a_list_to_another_workspace_or_point_a_row_across_tenants(
+    staff_client, workspace, other_workspace
+):
+    from contacts_app.models import Automation
+
+    from .factories import make_list
+
+    client, _ = staff_client
+    news = make_list(workspace, "News")
+    theirs = make_list(other_workspace, "Their list")
+    change = reverse("admin:contacts_app_mailinglist_change", args=[news.id])
+    form = {"name": "News", "workspace": other_workspace.id, "created_at_0": "2026-01-02", "created_at_1": "10:00:00"}
+    response = client.post(change, form)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    news.refresh_from_db()
+    assert news.workspace_id == workspace.id  # read-only after creation: ignored
+    add = reverse("admin:contacts_app_automation_add")
+    response = client.post(
+        add,
+        {
+            "workspace": workspace.id,
+            "name": "Welcome",
+            "trigger": "list_subscribed",
+            "trigger_list": theirs.id,
+            "send_subject": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200 and "belongs to another workspace" in response.content.decode()
+    assert not Automation.objects.filter(name="Welcome").exists()

@@ -1,6 +1,8 @@
 """Every change support staff make in the Django admin leaves an AuditEvent."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from contacts_app.audit import audit_log
 from contacts_app.models import AuditEvent
@@ -67,3 +69,32 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
+
+
+class TenantModelForm(forms.ModelForm):
+    """S2 in the admin: every row a tenant-owned row points at (a list, a tag, a form's
+    lists) must belong to the same workspace."""
+
+    def clean(self):
+        data = super().clean()
+        workspace = data.get("workspace") or getattr(self.instance, "workspace", None)
+        if workspace is None:
+            return data
+        for name, value in list(data.items()):  # add_error removes the field from the data
+            related = list(value) if isinstance(value, models.QuerySet) else [value]
+            strangers = [r for r in related if getattr(r, "workspace_id", workspace.id) != workspace.id]
+            if name != "workspace" and strangers:
+                self.add_error(name, f"{', '.join(map(str, strangers))} belongs to another workspace.")
+        return data
+
+
+class TenantAdminMixin:
+    """A tenant-owned row's workspace is set once, when it is added, then read-only
+    (support moved 783 memberships of one customer onto another's list by changing a
+    list's workspace); what it points at must be of its workspace."""
+
+    form = TenantModelForm
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["workspace"] if obj is not None and "workspace" not in fields else fields

@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from contacts_app.admin.audit import AuditedModelAdmin, ReadOnlyAdminMixin, ReadOnlyInline
+from contacts_app.admin.audit import AuditedModelAdmin, ReadOnlyAdminMixin, ReadOnlyInline, TenantAdminMixin
 from contacts_app.admin.jobs import JobAdmin
 from contacts_app.associations import ASSOCIATION_KINDS
 from contacts_app.models import (
@@ -205,7 +205,7 @@ class ArchiveRecordAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(MailingList)
-class MailingListAdmin(AuditedModelAdmin):
+class MailingListAdmin(TenantAdminMixin, AuditedModelAdmin):
     list_display = ["name", "workspace", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["name"]
@@ -223,14 +223,14 @@ class ListMembershipAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(AuditedModelAdmin):
+class TagAdmin(TenantAdminMixin, AuditedModelAdmin):
     list_display = ["name", "workspace"]
     list_filter = ["workspace"]
     search_fields = ["name"]
 
 
 @admin.register(Account)
-class AccountAdmin(AuditedModelAdmin):
+class AccountAdmin(TenantAdminMixin, AuditedModelAdmin):
     list_display = ["name", "workspace", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["name"]
@@ -244,7 +244,7 @@ class DealContactInline(ReadOnlyInline):
 
 
 @admin.register(Deal)
-class DealAdmin(AuditedModelAdmin):
+class DealAdmin(TenantAdminMixin, AuditedModelAdmin):
     list_display = ["title", "workspace", "value", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["title"]
@@ -252,7 +252,7 @@ class DealAdmin(AuditedModelAdmin):
 
 
 @admin.register(Form)
-class FormAdmin(AuditedModelAdmin):
+class FormAdmin(TenantAdminMixin, AuditedModelAdmin):
     list_display = ["name", "workspace", "is_active", "created_at"]
     list_filter = ["is_active", "workspace"]
     search_fields = ["name"]
@@ -260,7 +260,7 @@ class FormAdmin(AuditedModelAdmin):
 
 
 @admin.register(Automation)
-class AutomationAdmin(AuditedModelAdmin):
+class AutomationAdmin(TenantAdminMixin, AuditedModelAdmin):
     list_display = ["name", "workspace", "trigger", "trigger_list", "trigger_tag", "is_active"]
     list_filter = ["trigger", "is_active", "workspace"]
     search_fields = ["name"]

@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, StrictBool, model_validator
 
 from contacts_app import selectors
 from contacts_app.api.auth import require_admin
-from contacts_app.api.schemas import ContactFilterIn, ContactOut, Email, Id, IdList, Text, errors
+from contacts_app.api.schemas import ContactFilterIn, ContactOut, Email, Id, IdList, QueryId, Text, errors
 from contacts_app.filters import ContactFilter
 from contacts_app.lib.errors import InvalidInput, NotFound
 from contacts_app.models import Contact
@@ -36,6 +36,11 @@ class ContactListQuery(ContactFilterIn):
     model_config = ConfigDict(extra="ignore")  # other query parameters are not filters
 
     page: int = Field(1, ge=1, le=10_000_000)
+    # Query strings carry text: the ids are read with the one integer parser (on GET the
+    # JSON-integer rule made list=, tag= and account= unusable).
+    list: QueryId | None = Field(None, description="Is (or, archived, was) on this list.")
+    tag: QueryId | None = Field(None, description="Has (or, archived, had) this tag.")
+    account: QueryId | None = Field(None, description="Is (or, archived, was) at this account.")
 
 
 class ContactIn(Schema):

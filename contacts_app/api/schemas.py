@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
-from contacts_app.lib.hygiene import EARLIEST, LATEST, MAX_ID, text_problem
+from contacts_app.lib.hygiene import EARLIEST, LATEST, MAX_ID, parse_positive_int, text_problem
 from contacts_app.lifecycle import restorable_from, restorable_until
 from contacts_app.models import Contact, ContactStatus, EmailStatus
 
@@ -62,6 +62,19 @@ def _json_integer(value):
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID, description="A positive 64-bit id."), BeforeValidator(_json_integer)]
+
+
+def _query_integer(value):
+    """An id in a query string: ASCII digits only (the one parser, lib/hygiene)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    parsed = parse_positive_int(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ValueError("must be a positive integer written with the digits 0-9")
+    return parsed
+
+
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID, description="A positive 64-bit id."), BeforeValidator(_query_integer)]
 IdList = Annotated[list[Id], Field(min_length=1, max_length=200_000)]
 
 
