@@ -337,6 +337,7 @@ JOB_WORKERS_PER_JOB = envint("JOB_WORKERS_PER_JOB", os.getenv("RESTORE_WORKERS_P
 # A file: per-chunk timings appended as JSON lines (the benchmarks read it).
 JOB_PROFILE = os.getenv("JOB_PROFILE", os.getenv("RESTORE_PROFILE", ""))
 ENQUEUE_WAIT = envfloat("ENQUEUE_WAIT", "0.5")  # longest a request waits on the broker
+HEALTH_TIMEOUT = envfloat("HEALTH_TIMEOUT", "0.5")  # longest /health waits on the broker
 JOB_SWEEP_INTERVAL = envfloat("JOB_SWEEP_INTERVAL", os.getenv("RESTORE_SWEEP_INTERVAL", "30"))
 PURGE_INTERVAL = envfloat("PURGE_INTERVAL", "3600")
 if JOB_TASK_BUDGET >= CELERY_TASK_SOFT_TIME_LIMIT:
