@@ -148,3 +148,21 @@ def test_a6_the_metrics_endpoint_refuses_an_anonymous_caller_and_counts_jobs_per
     assert 'crm_jobs{kind="restore",status="running"} 0.0' in text  # every kind is listed
     settings.METRICS_ALLOWED_IPS = ["127.0.0.1"]  # the test client's address
     assert client.get("/metrics").status_code == 200
+
+
+def test_a6_a_crashed_job_task_is_counted_in_the_metrics_and_the_job_is_left_to_resume(
+    client, workspace, admin_user, settings, monkeypatch
+):
+    settings.METRICS_TOKEN = "metrics-secret-for-tests"
+    make_contacts(workspace, 2, email_status="cleaned")
+    job = export_create(workspace=workspace, actor=admin_user, params={})
+
+    def crash(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(EXPORTS, "step", crash)
+    assert EXPORTS.run_in_task(job_id=job.id) == "error: disk full"
+    job.refresh_from_db()
+    assert job.status == "running"  # claimed, not failed: the sweeper resumes it
+    text = client.get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-secret-for-tests").content.decode()
+    assert 'crm_job_crashes_total{kind="export"} 1.0' in text

@@ -259,8 +259,9 @@ class JobKind:
         except SoftTimeLimitExceeded:
             log.warning("%s %s hit the soft time limit; it will be resumed", self.model._meta.model_name, job_id)
             return "timeout"
-        except Exception as exc:
+        except Exception as exc:  # any crash: the job row keeps the truth, the sweeper resumes it
             log.exception("%s %s crashed", self.model._meta.model_name, job_id)
+            event_count(kind=self.name, name="crashes")
             return f"error: {exc}"
 
     def sweep(self, *, now: datetime | None = None) -> int:
