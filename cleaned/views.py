@@ -13,6 +13,7 @@ from contacts_app.lib.csv_stream import csv_download
 from contacts_app.lib.errors import Gone
 from contacts_app.lib.i18n import num
 from contacts_app.web.access import handles_service_errors, workspace_view
+from contacts_app.web.jobs import NO_WORKER_AFTER
 from contacts_app.web.pagination import paginate
 
 from . import selectors
@@ -130,7 +131,7 @@ def exports(request):
         {
             "jobs": jobs,
             "any_running": any(j.is_active for j in jobs),
-            "waiting_for_worker": any(j.waiting_seconds > 60 for j in jobs),
+            "waiting_for_worker": any(j.waiting_seconds > NO_WORKER_AFTER for j in jobs),
             "retention_days": settings.EXPORT_RETENTION_DAYS,
         },
     )

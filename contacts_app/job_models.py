@@ -74,6 +74,11 @@ class BackgroundJob(models.Model):
         return self.status in ACTIVE_JOB_STATUSES
 
     @property
+    def keeps_polling(self) -> bool:
+        """Its page polls while it runs, and just after, until its requester is told (R13)."""
+        return self.is_active or self.awaiting_notice
+
+    @property
     def awaiting_notice(self) -> bool:
         """Finished within JOB_STALE_AFTER and its requester not told yet (R13): its page
         keeps polling until the notice exists."""

@@ -79,13 +79,14 @@ def archive_job(*, workspace, job_id: int) -> ArchiveJob | None:
     return ArchiveJob.objects.filter(workspace=workspace, id=job_id).select_related("requested_by").first()
 
 
-def archive_job_report_rows(*, job: ArchiveJob):
-    """A6: one row per requested contact with its outcome ("pending" until processed).
-    Ids that are not contacts of this workspace show no email: their existence is not
-    revealed (S2)."""
+def job_item_rows(*, item_model, job):
+    """A job's items in order, each as (contact id, email, first name, last name,
+    outcome — "" until processed), streamed. Ids that are not contacts of this workspace
+    show no email: their existence is not revealed (S2). For every kind whose items
+    are contacts (restore and archive reports)."""
     own = Contact.objects.filter(workspace_id=job.workspace_id, id=OuterRef("contact_id"))
     items = (
-        ArchiveJobItem.objects.filter(job=job)
+        item_model.objects.filter(job=job)
         .annotate(
             email=Subquery(own.values("email")),
             first_name=Subquery(own.values("first_name")),
@@ -95,4 +96,10 @@ def archive_job_report_rows(*, job: ArchiveJob):
         .values_list("contact_id", "email", "first_name", "last_name", "outcome")
     )
     for contact_id, email, first, last, outcome in items.iterator(chunk_size=2000):
-        yield contact_id, email or "", first or "", last or "", outcome or "pending"
+        yield contact_id, email or "", first or "", last or "", outcome
+
+
+def archive_job_report_rows(*, job: ArchiveJob):
+    """A6: one row per requested contact with its outcome ("pending" until processed)."""
+    for *person, outcome in job_item_rows(item_model=ArchiveJobItem, job=job):
+        yield *person, outcome or "pending"

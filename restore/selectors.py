@@ -9,9 +9,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Min,
-    OuterRef,
     QuerySet,
-    Subquery,
 )
 from django.utils.translation import gettext as _
 
@@ -20,6 +18,7 @@ from contacts_app.lib.fields import id_set_elements
 from contacts_app.lib.sqlutil import table
 from contacts_app.lifecycle import Outcome, annotate_skip_reason, purge_due_q
 from contacts_app.models import DELIVERABLE, ArchiveRecord, AuditEvent, Contact
+from contacts_app.selectors import job_item_rows
 
 from .models import RestoreJob, RestoreJobItem
 
@@ -113,25 +112,14 @@ def recent_jobs(*, workspace, limit: int = 20) -> QuerySet[RestoreJob]:
 def job_report_rows(*, job: RestoreJob):
     """R10: one row per requested contact with its outcome. Ids that are not
     contacts of this workspace show no email: their existence is not revealed."""
-    own = Contact.objects.filter(workspace_id=job.workspace_id, id=OuterRef("contact_id"))
-    items = (
-        RestoreJobItem.objects.filter(job=job)
-        .annotate(
-            email=Subquery(own.values("email")),
-            first_name=Subquery(own.values("first_name")),
-            last_name=Subquery(own.values("last_name")),
-        )
-        .order_by("position")
-        .values_list("contact_id", "email", "first_name", "last_name", "outcome")
-    )
-    for contact_id, email, first, last, outcome in items.iterator(chunk_size=2000):
+    for contact_id, email, first, last, outcome in job_item_rows(item_model=RestoreJobItem, job=job):
         if not outcome:
             status, code, reason = "pending", "", ""
         elif outcome == Outcome.RESTORED:
             status, code, reason = Outcome.RESTORED.value, "", ""
         else:
             status, code, reason = "skipped", outcome, Outcome(outcome).label
-        yield contact_id, email or "", first or "", last or "", status, code, reason
+        yield contact_id, email, first, last, status, code, reason
 
 
 def selection_breakdown(contacts: QuerySet[Contact], *, now) -> dict[str, tuple[int, int, datetime | None]]:

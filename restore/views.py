@@ -23,7 +23,7 @@ from contacts_app.web.access import (
     render_service_error,
     workspace_view,
 )
-from contacts_app.web.jobs import job_status_response
+from contacts_app.web.jobs import NO_WORKER_AFTER, job_status_response
 from contacts_app.web.pagination import paginate, rows_up_to_page
 from contacts_app.web.views import contact_list_page
 
@@ -32,8 +32,6 @@ from .forms import RestoreForm, archived_filter, selection_from_post
 from .services.jobs import RESTORE_JOBS, restore_job_create
 from .services.preview import restore_details
 from .services.preview import restore_preview as preview_service
-
-NO_WORKER_AFTER = 60  # seconds a queued job may wait before the page warns that no worker took it
 
 
 def _skipped(skipped: dict[str, int]) -> list[tuple[str, int]]:
@@ -212,9 +210,7 @@ def job_detail(request, job_id: int):
         "skipped": _skipped(job.skipped),
         "history": selectors.job_history(job=job),
         "no_worker_after": NO_WORKER_AFTER,
-        # R13: a job that finished moments ago may not have told its requester yet;
-        # the page keeps polling until it has, then reloads to show the notice.
-        "watch": job.is_active or job.awaiting_notice,
+        "watch": job.keeps_polling,  # R13: a job just finished polls until its requester is told
     }
     return render(request, "restore/job_detail.html", context)
 

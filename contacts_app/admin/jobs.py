@@ -20,7 +20,14 @@ class JobAdmin(AuditedModelAdmin):
     ordering = ["-created_at"]
 
     def get_list_display(self, request):
-        return ["id", "workspace", "status", "requested", *self.counters, "progress_percent", "attempts"] + [
+        return [
+            "id",
+            "workspace",
+            "status",
+            "requested",
+            *self.counters,
+            "progress_percent",
+            "attempts",
             "created_at",
             "heartbeat_at",
             "finished_at",

@@ -310,12 +310,8 @@ class JobKind:
                 if job.cursor >= job.requested:
                     return False
                 job.status, job.attempts, job.error = JobStatus.QUEUED, 0, ""
-                job.finished_at = job.enqueued_at = None
-                fields = ["status", "attempts", "error", "finished_at", "enqueued_at"]
-                if self.notify_task:
-                    job.notified_at = None  # its next end is told again (R13)
-                    fields.append("notified_at")
-                job.save(update_fields=fields)
+                job.finished_at = job.enqueued_at = job.notified_at = None  # its next end is told again (R13)
+                job.save(update_fields=["status", "attempts", "error", "finished_at", "enqueued_at", "notified_at"])
                 audit_log(
                     workspace_id=job.workspace_id,
                     actor=actor,

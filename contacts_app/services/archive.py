@@ -37,6 +37,15 @@ def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
+def archive_size_check(count: int) -> None:
+    """S4: one archive (at once or as a job) takes at most MAX_SELECTION_SIZE contacts."""
+    if count > settings.MAX_SELECTION_SIZE:
+        raise InvalidInput(
+            _("At most %(max)s contacts can be archived at once.") % {"max": num(settings.MAX_SELECTION_SIZE)},
+            code="selection_too_large",
+        )
+
+
 def contacts_archive(
     *, workspace: Workspace, contact_ids: Iterable[int], actor=None, now: datetime | None = None
 ) -> int:
@@ -46,11 +55,7 @@ def contacts_archive(
     Ids that are not active contacts of this workspace are ignored (S2: another
     workspace's ids behave as if they did not exist). Returns how many were archived."""
     ids = sorted({int(i) for i in contact_ids})
-    if len(ids) > settings.MAX_SELECTION_SIZE:
-        raise InvalidInput(
-            _("At most %(max)s contacts can be archived at once.") % {"max": num(settings.MAX_SELECTION_SIZE)},
-            code="selection_too_large",
-        )
+    archive_size_check(len(ids))
     now = now or timezone.now()
     archived = 0
     for chunk in chunked(ids, settings.ARCHIVE_CHUNK_SIZE):

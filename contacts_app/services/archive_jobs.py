@@ -17,7 +17,7 @@ from contacts_app.jobs.kinds import JobKind
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.i18n import num
 from contacts_app.models import ArchiveJob, ArchiveJobItem, ArchiveOutcome, Workspace
-from contacts_app.services.archive import contacts_archive, contacts_archive_chunk
+from contacts_app.services.archive import archive_size_check, contacts_archive, contacts_archive_chunk
 
 
 class ArchiveJobs(JobKind):
@@ -113,11 +113,7 @@ def archive_request(
     ids = list(dict.fromkeys(int(i) for i in contact_ids))
     if not ids:
         raise InvalidInput(_("Select the contacts to archive first."), code="empty_selection")
-    if len(ids) > settings.MAX_SELECTION_SIZE:
-        raise InvalidInput(
-            _("At most %(max)s contacts can be archived at once.") % {"max": num(settings.MAX_SELECTION_SIZE)},
-            code="selection_too_large",
-        )
+    archive_size_check(len(ids))
     if not all_matching and len(ids) <= settings.JOB_CHUNK_SIZE:
         archived = contacts_archive(workspace=workspace, contact_ids=ids, actor=actor)
         return ArchiveRequest(archived=archived, skipped=len(ids) - archived)

@@ -37,13 +37,20 @@ def workspace_view(*, admin_only: bool = False):
     return decorator
 
 
+def referring_page(request) -> str:
+    """The page the admin came from, when it is one of this site's ("" otherwise)."""
+    back = request.META.get("HTTP_REFERER", "")
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return back
+    return ""
+
+
 def render_service_error(request, error):
     """The 4xx page with the sentence, and a way back to the page the admin came from
     (a plain link: the CSP forbids `javascript:` URLs, and it must work without JS)."""
-    back = request.META.get("HTTP_REFERER", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        back = ""
-    return render(request, "error.html", {"error": error, "back": back}, status=error.status)
+    return render(request, "error.html", {"error": error, "back": referring_page(request)}, status=error.status)
 
 
 def handles_service_errors(view):

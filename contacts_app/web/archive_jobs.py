@@ -10,9 +10,7 @@ from contacts_app import selectors
 from contacts_app.lib.csv_stream import csv_download
 from contacts_app.models import ArchiveOutcome
 from contacts_app.web.access import workspace_view
-from contacts_app.web.jobs import job_status_response
-
-NO_WORKER_AFTER = 60  # seconds queued before the page says no worker has picked the job up
+from contacts_app.web.jobs import NO_WORKER_AFTER, job_status_response
 
 
 def _job_or_404(request, job_id: int):
@@ -38,7 +36,7 @@ def archive_job_detail(request, job_id: int):
         "job": job,
         "skipped": skipped,
         "no_worker_after": NO_WORKER_AFTER,
-        "watch": job.is_active or job.awaiting_notice,  # R13: poll until the requester is told
+        "watch": job.keeps_polling,
     }
     return render(request, "contacts/archive_job.html", context)
 

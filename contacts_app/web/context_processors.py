@@ -2,10 +2,10 @@ from urllib.parse import urlsplit
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from contacts_app import selectors
 from contacts_app.notices import notices_take
+from contacts_app.web.access import referring_page
 
 SWITCHER_SIZE = 20  # a support user in hundreds of workspaces gets the first 20 by name, not a page of links
 
@@ -16,11 +16,11 @@ def language_next(request) -> str:
     address would answer 405."""
     if request.method == "GET":
         return request.get_full_path()
-    back = request.META.get("HTTP_REFERER", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        parts = urlsplit(back)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return "/"
+    back = referring_page(request)
+    if not back:
+        return "/"
+    parts = urlsplit(back)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def workspace(request):

@@ -2,6 +2,8 @@
 
 from django.http import JsonResponse
 
+NO_WORKER_AFTER = 60  # seconds a queued job may wait before its page warns that no worker took it
+
 
 def job_status_response(job, **counts: int) -> JsonResponse:
     """What a job page's script polls (static/js/job-progress.js), for any kind of job:
