@@ -51,40 +51,45 @@ def provider_key(esp_name: str) -> str:
     return esp_name.lower().replace(" ", "_")
 
 
-def _raw_dict(event) -> dict:
-    raw = getattr(event, "esp_event", None)
-    return raw if isinstance(raw, dict) else {}
+def _dict(value) -> dict:
+    """A part of a provider's raw payload, when it is the object it should be (S4: a
+    list or a string where an object belongs reads as nothing, never as a crash)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
 
 
 def _provider_details(esp_name: str, event) -> tuple[str, str, BounceClass | None, str | None]:
     """(code, diagnostic, hint, label override) found in the raw payload."""
-    raw = _raw_dict(event)
+    raw = _dict(getattr(event, "esp_event", None))
     name = provider_key(esp_name)
     if name == "amazon_ses":
-        bounce = raw.get("bounce") or {}
-        for r in bounce.get("bouncedRecipients") or []:
-            if str(r.get("emailAddress", "")).lower() == (event.recipient or "").lower():
-                label = {"Permanent": BounceType.HARD, "Transient": BounceType.SOFT}.get(bounce.get("bounceType"))
+        bounce = _dict(raw.get("bounce"))
+        recipients = bounce.get("bouncedRecipients")
+        for r in map(_dict, recipients if isinstance(recipients, list) else []):
+            if _str(r.get("emailAddress")).lower() == (event.recipient or "").lower():
+                label = {"Permanent": BounceType.HARD, "Transient": BounceType.SOFT}.get(_str(bounce.get("bounceType")))
                 return (
-                    r.get("status") or "",
-                    r.get("diagnosticCode") or "",
-                    SES_SUBTYPES.get(bounce.get("bounceSubType")),
+                    _str(r.get("status")),
+                    _str(r.get("diagnosticCode")),
+                    SES_SUBTYPES.get(_str(bounce.get("bounceSubType"))),
                     label,
                 )
     if name == "postmark":
-        label, hint = POSTMARK_TYPES.get(raw.get("Type"), (None, None))
+        label, hint = POSTMARK_TYPES.get(_str(raw.get("Type")), (None, None))
         return "", "", hint, label
     if name == "sendgrid":
-        return str(raw.get("status") or ""), "", None, None
+        return _str(raw.get("status")), "", None, None
     if name == "mailgun":
-        status = (raw.get("event-data") or {}).get("delivery-status") or {}
-        if isinstance(status, dict):
-            return (
-                str(status.get("enhanced-code") or ""),
-                str(status.get("message") or status.get("description") or ""),
-                None,
-                None,
-            )
+        status = _dict(_dict(raw.get("event-data")).get("delivery-status"))
+        return (
+            _str(status.get("enhanced-code")),
+            _str(status.get("message") or status.get("description")),
+            None,
+            None,
+        )
     return "", "", None, None
 
 

@@ -1,16 +1,37 @@
-"""Provider bounce webhooks (C1): anymail checks each provider's signature or basic
-auth and normalises its events; this receiver applies them. (The signed generic
-webhook is in `api.py`.)"""
+"""Provider bounce webhooks (C1, S4, S5): anymail checks each provider's signature or
+basic auth and normalises its events; this module reads each event before anything is
+applied and answers for it. (The signed generic webhook is in `api.py`.)
 
+What a provider is answered (written in docs/decisions.md):
+- a request whose body is not the provider's shape at all (not JSON, a SendGrid body
+  that is not a list, an SES body that is not SNS, JSON nested past Python's limit) is
+  400 `malformed_payload` and changes nothing;
+- inside a readable request, each event is read alone: one that cannot be applied (a
+  numeric or over-long recipient, metadata that is not an object, a date outside
+  1970–2100 or not a date, text fields that are not text…) is refused alone, and the
+  others are applied once (a redelivery finds them as duplicates). The answer is 200
+  with `{"accepted", "ignored", "refused": [{"index", "detail"}]}`: redelivering a
+  refused event could never make it valid, so the provider is not asked to retry.
+"""
+
+import json
 import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
 
+import anymail.urls
+from anymail.exceptions import AnymailError, AnymailWebhookValidationFailure
 from anymail.signals import tracking
 from django.dispatch import receiver
+from django.http import JsonResponse
+from django.urls import re_path
 from django.utils import timezone
 
 from contacts_app.lib.errors import InvalidInput
-from contacts_app.lib.hygiene import check_date
+from contacts_app.lib.hygiene import aware, check_date, text_problem
 from contacts_app.models import Workspace
+from contacts_app.services.contacts import normalize_email
 
 from .evidence import evidence_from_anymail, provider_key
 from .models import BounceEvent, BounceSource
@@ -18,48 +39,178 @@ from .services import bounces
 
 log = logging.getLogger(__name__)
 
+# What anymail's parsers raise on a payload they cannot read. They are third-party code
+# fed by the outside world, so every way they fail on data is named here; anything
+# else (the database, a bug of ours) stays a 500, which providers retry.
+UNREADABLE = (AnymailError, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+BATCH_PROVIDERS = {"SendGrid"}  # a JSON list of events per request; the others post one event (SES: one message)
+
+
+class MalformedPayload(Exception):
+    """The request's body is not the provider's shape: nothing in it can be read."""
+
 
 def _fit(field: str, value: str) -> str:
-    """A provider's own text, cut to its column (the provider wrote it, not a person)."""
+    """A provider's own text, cut to its column (the provider wrote it, not a person),
+    with control characters (NUL included, which PostgreSQL refuses) made spaces."""
+    if text_problem(value, multiline=True):
+        value = "".join(" " if text_problem(ch, multiline=True) else ch for ch in value)
     return value[: BounceEvent.limit(field)]
 
 
-# anymail normalises each provider's events (after checking that provider's own
-# signature or basic auth) and sends this signal. The workspace travels in the
-# message metadata we attach when sending: {"workspace": "<slug>"}.
+def _text(event, attribute: str, label: str) -> str:
+    value = getattr(event, attribute, None)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{label}' must be text, not {type(value).__name__}.", code="invalid_event")
+    return value
+
+
+def provider_bounce(*, esp_name: str, event) -> tuple[Workspace, bounces.BounceInput] | None:
+    """S4: one provider event as anymail normalised it, read field by field: the
+    workspace and the bounce to apply; None when the event is not a bounce (C7: a
+    delivery counts, an open does not) or names no workspace of ours; InvalidInput,
+    naming the field, when it cannot be applied as sent."""
+    if not isinstance(event.recipient, str | None):
+        raise InvalidInput(f"'recipient' must be text, not {type(event.recipient).__name__}.", code="invalid_event")
+    for attribute, label in (("description", "description"), ("mta_response", "mta_response")):
+        _text(event, attribute, label)
+    reject_reason = _text(event, "reject_reason", "reject_reason")
+    evidence = evidence_from_anymail(esp_name=esp_name, event=event)
+    if evidence is None or not event.recipient:
+        return None
+    metadata = event.metadata if event.metadata is not None else {}
+    if not isinstance(metadata, dict):
+        raise InvalidInput("'metadata' must be an object (ours carries {\"workspace\": slug}).", code="invalid_event")
+    slug = metadata.get("workspace")
+    if slug is None:
+        return None
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
+        raise InvalidInput("'metadata.workspace' is not a workspace slug.", code="invalid_event")
+    email = normalize_email(event.recipient)  # S4: an address, whole, or refused
+    occurred_at = event.timestamp or timezone.now()
+    if not isinstance(occurred_at, datetime):
+        raise InvalidInput("'timestamp' must be a date and time.", code="invalid_event")
+    occurred_at = check_date(aware(occurred_at), field="timestamp")  # S4: year 10000 would break every page showing it
+    workspace = Workspace.objects.filter(slug=slug).first()
+    if workspace is None:
+        log.info("%s %s event for an unknown workspace %r ignored", esp_name, event.event_type, slug)
+        return None
+    event_id = event.event_id or f"{event.message_id}:{event.event_type}:{email}"
+    return workspace, bounces.BounceInput(
+        event_id=_fit("event_id", str(event_id)),
+        email=email,
+        type=evidence.label,
+        occurred_at=occurred_at,
+        reason=_fit("reason", _text(event, "description", "description") or reject_reason),
+        code=evidence.code,
+        diagnostic=_fit("diagnostic", evidence.diagnostic),
+        hint=evidence.hint,
+        source=BounceSource.PROVIDER,
+        reported_as=_fit("reported_as", evidence.reported_as),
+    )
+
+
+# anymail sends this signal for each event its view parsed (after checking that
+# provider's own signature or basic auth). The workspace travels in the message
+# metadata we attach when sending: {"workspace": "<slug>"}.
 @receiver(tracking)
 def anymail_tracking(sender, event, esp_name, **kwargs):
-    evidence = evidence_from_anymail(esp_name=esp_name, event=event)  # C7: None when not a bounce
-    slug = (event.metadata or {}).get("workspace")
-    if evidence is None or not event.recipient:
+    found = provider_bounce(esp_name=esp_name, event=event)
+    if found is None:
         return
-    workspace = Workspace.objects.filter(slug=slug).first() if slug else None
-    if workspace is None:
-        log.warning("%s %s event for an unknown workspace %r ignored", esp_name, event.event_type, slug)
-        return
-    occurred_at = event.timestamp or timezone.now()
-    try:
-        check_date(occurred_at, field="timestamp")  # S4: year 10000 would break every page showing it
-    except InvalidInput:
-        log.warning("%s %s event with an impossible date %r ignored", esp_name, event.event_type, event.timestamp)
-        return
-    event_id = event.event_id or f"{event.message_id}:{event.event_type}:{event.recipient}"
+    workspace, bounce = found
     bounces.bounces_apply(
-        workspace=workspace,
-        provider=provider_key(esp_name),
-        events=[
-            bounces.BounceInput(
-                event_id=_fit("event_id", str(event_id)),
-                email=event.recipient,
-                type=evidence.label,
-                occurred_at=occurred_at,
-                reason=_fit("reason", event.description or event.reject_reason or ""),
-                code=evidence.code,
-                diagnostic=_fit("diagnostic", evidence.diagnostic),
-                hint=evidence.hint,
-                source=BounceSource.PROVIDER,
-                reported_as=_fit("reported_as", evidence.reported_as),
-            )
-        ],
-        actor_label=f"anymail:{esp_name}",
+        workspace=workspace, provider=provider_key(esp_name), events=[bounce], actor_label=f"anymail:{esp_name}"
     )
+
+
+@dataclass
+class Outcome:
+    accepted: int = 0
+    ignored: int = 0
+    refused: list[dict] = field(default_factory=list)
+
+    def refuse(self, index: int, detail: str) -> None:
+        self.refused.append({"index": index, "detail": detail})
+
+
+def _json_body(request, expected: type):
+    try:
+        body = json.loads(request.body.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise MalformedPayload(f"The body is not JSON ({exc.__class__.__name__}).") from None
+    if not isinstance(body, expected):
+        raise MalformedPayload(f"The body must be a JSON {'list' if expected is list else 'object'}.")
+    return body
+
+
+class ReadEachEvent:
+    """Mixed in before each configured provider's anymail tracking view: reads the body
+    once, parses and checks each event alone, lets anymail's own post send the signal
+    for the good ones, and answers with the outcome."""
+
+    def post(self, request, *args, **kwargs):
+        self.outcome = Outcome()
+        try:
+            response = super().post(request, *args, **kwargs)
+        except AnymailWebhookValidationFailure:
+            raise  # the provider's signature or basic auth: anymail's 400
+        except MalformedPayload as exc:
+            return _malformed(str(exc))
+        except UNREADABLE as exc:  # a validator that reads the body (SES's SNS check)
+            return _malformed(f"The body is not a {self.esp_name} payload ({exc.__class__.__name__}).")
+        if response.status_code != 200:
+            return response  # SES's 401 challenge
+        if self.outcome.refused:
+            log.warning("%s webhook: %s event(s) refused: %s", self.esp_name, len(self.outcome.refused), self.outcome)
+        return JsonResponse(self.outcome.__dict__)
+
+    def parse_events(self, request):
+        if self.esp_name in BATCH_PROVIDERS:
+            items = _json_body(request, list)
+            groups = [(i, lambda item=item: [self.esp_to_anymail_event(item)]) for i, item in enumerate(items)]
+        else:
+            if request.content_type == "application/json":
+                _json_body(request, dict)
+            groups = [(0, lambda: super(ReadEachEvent, self).parse_events(request))]
+        kept = []
+        for index, parse in groups:
+            try:
+                events = parse()
+            except UNREADABLE as exc:
+                self.outcome.refuse(index, f"The event cannot be read ({exc.__class__.__name__}: {exc}).")
+                continue
+            for event in events:
+                try:
+                    found = provider_bounce(esp_name=self.esp_name, event=event)
+                except InvalidInput as exc:
+                    self.outcome.refuse(index, exc.detail)
+                    continue
+                if found is None:
+                    self.outcome.ignored += 1
+                else:
+                    self.outcome.accepted += 1
+                    kept.append(event)
+        return kept
+
+
+def _malformed(detail: str) -> JsonResponse:
+    return JsonResponse({"error": "malformed_payload", "detail": detail}, status=400)
+
+
+def tracking_urlpatterns(providers: list[str]) -> list:
+    """The tracking webhooks of the configured providers only (any other provider's
+    address is a plain 404: an unconfigured one would fail loudly), each view with
+    `ReadEachEvent` mixed in."""
+    patterns = []
+    for p in anymail.urls.urlpatterns:
+        route = str(p.pattern)
+        if not route.endswith("/tracking/") or route.split("/")[0] not in providers:
+            continue
+        base = p.callback.view_class
+        view = type(f"Read{base.__name__}", (ReadEachEvent, base), {})
+        patterns.append(re_path(f"^{re.escape(route)}$", view.as_view(), name=p.name))
+    return patterns

@@ -1,4 +1,3 @@
-import anymail.urls
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -6,6 +5,7 @@ from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import JavaScriptCatalog
 
+from cleaned.webhooks import tracking_urlpatterns
 from contacts_app.web import views as contact_views
 from contacts_app.web.activity import activity
 from contacts_app.web.metrics import metrics as job_metrics
@@ -17,17 +17,6 @@ from .api import api, error_response
 def api_not_found(request, *args, **kwargs):
     """Any other path under /api/: the API's 404, in its own shape."""
     return error_response(404)
-
-
-def _tracking_webhooks():
-    """Only the configured providers' tracking webhooks are routed; any other
-    provider's address is a plain 404 (an unconfigured one would fail loudly)."""
-    wanted = set(settings.ANYMAIL_TRACKING_PROVIDERS)
-    return [
-        p
-        for p in anymail.urls.urlpatterns
-        if str(p.pattern).endswith("/tracking/") and str(p.pattern).split("/")[0] in wanted
-    ]
 
 
 urlpatterns = [
@@ -45,5 +34,5 @@ urlpatterns = [
     path("w/<slug:slug>/cleaned/", include("cleaned.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
-    path("webhooks/anymail/", include((_tracking_webhooks(), "anymail"))),
+    path("webhooks/anymail/", include((tracking_urlpatterns(settings.ANYMAIL_TRACKING_PROVIDERS), "anymail"))),
 ]
