@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.middleware.ApiErrorEnvelopeMiddleware",
+    "contacts_app.lib.client.ClientAddressMiddleware",  # S7: the one client address (proxies trusted by setting)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -216,7 +217,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", "15"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "contacts_app.web.views.login_locked_out"
-AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", "0") or None
+# S7: how many proxies in front of us append to X-Forwarded-For (0: the header is
+# ignored); contacts_app/lib/client.py reads the client's address from it, for axes,
+# every throttle and the audit log alike.
+TRUSTED_PROXY_COUNT = envint("PROXY_COUNT", "0")
+AXES_CLIENT_IP_CALLABLE = "contacts_app.lib.client.client_address"
 AXES_VERBOSE = False
 # Requests per client, per period (Django cache; Redis when CACHE_URL is set).
 THROTTLE_API_TOKEN = envrate("THROTTLE_API_TOKEN", "1200/m")

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 
+from contacts_app.lib.client import current_client_address
 from contacts_app.models import AuditEvent
 
 
@@ -26,4 +27,5 @@ def audit_log(
         contact_ids=ids,
         count=len(ids) if count is None else count,
         details=details or {},
+        client_address=current_client_address() or None,  # S7: the request's, through trusted proxies only
     )

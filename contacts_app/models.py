@@ -417,6 +417,9 @@ class AuditEvent(models.Model):
     contact_ids = models.JSONField(default=list, blank=True)
     count = models.PositiveIntegerField(default=0)
     details = models.JSONField(default=dict, blank=True)
+    client_address = models.GenericIPAddressField(
+        _("client address"), null=True, blank=True, help_text=_("The address of the request that did it (S7).")
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:

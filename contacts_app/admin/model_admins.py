@@ -288,7 +288,7 @@ class CampaignSendAdmin(AuditedModelAdmin):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log is append-only, even for superusers."""
 
-    list_display = ["created_at", "workspace", "action", "actor", "actor_label", "count"]
+    list_display = ["created_at", "workspace", "action", "actor", "actor_label", "count", "client_address"]
     list_filter = ["action", "workspace"]
     search_fields = ["actor__username", "actor_label"]
     date_hierarchy = "created_at"

@@ -1,23 +1,80 @@
-"""S7: API calls are rate-limited per token, public form submissions and bounce
-webhook calls per client address. Counted in Django's cache (Redis when CACHE_URL is
-set, so every web process shares the count); a throttled call gets 429 with the JSON
-error and Retry-After (config/api.py). Rates are settings, checked at start-up (config/settings.py
-`envrate`) and read on each call, so a changed setting applies at once."""
+"""S7: API calls are rate-limited per token, public form submissions and bounce webhook
+calls per client address (`lib/client.client_address`: the proxies trusted by setting,
+never a header a client wrote). Counted in Django's cache (Redis when CACHE_URL is set,
+so every web process shares the count); a throttled call gets 429 with the JSON error
+and Retry-After (config/api.py). Rates are settings, checked at start-up
+(config/settings.py `envrate`) and read on each call, so a changed setting applies at once.
+
+The count is atomic: each call is one `incr` of the current window's counter (Redis
+INCRBY; a lock in the local-memory cache), so concurrent clients cannot all read the
+same count and all pass, as the read-modify-write of a request history did. The window
+slides: the previous window's count weighs by how much of it still lies within the
+period (the estimate Cloudflare and nginx use), so a client cannot pass twice the rate
+across a window boundary."""
+
+import re
+import time
 
 from django.conf import settings
-from ninja.throttling import SimpleRateThrottle
+from django.core.cache import cache
+from ninja.throttling import BaseThrottle
+
+from contacts_app.lib.client import client_address
+
+PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
 
-class SettingsRateThrottle(SimpleRateThrottle):
+def rate_parse(rate: str) -> tuple[int, int]:
+    """ "N/period" (60/m, 1000/h, 10/5s) → (N, seconds); settings.envrate checked the form."""
+    count, multiplier, unit = re.fullmatch(r"([0-9]+)/([0-9]*)([a-z]+)", rate).groups()
+    return int(count), int(multiplier or 1) * PERIODS[unit]
+
+
+class SettingsRateThrottle(BaseThrottle):
+    scope = ""
     setting = ""  # the name of the setting holding "N/period"
+    timer = time.time
 
     def __init__(self):
-        pass  # the rate is read per request, so a changed setting applies at once
+        self.wait_seconds: float | None = None
+
+    def get_ident(self, request) -> str | None:
+        return getattr(request, "client_address", None) or client_address(request)
+
+    def get_cache_key(self, request) -> str | None:
+        raise NotImplementedError
 
     def allow_request(self, request) -> bool:
-        self.rate = getattr(settings, self.setting)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request)
+        key = self.get_cache_key(request)
+        if key is None:
+            return True
+        limit, period = rate_parse(getattr(settings, self.setting))
+        window, elapsed = divmod(self.timer(), period)
+        current = f"throttle:{self.scope}:{key}:{int(window)}"
+        cache.add(current, 0, timeout=2 * period + 1)  # creates the counter once; a no-op when it exists
+        try:
+            count = cache.incr(current)
+        except ValueError:  # expired between add and incr
+            cache.add(current, 1, timeout=2 * period + 1)
+            count = 1
+        previous = cache.get(f"throttle:{self.scope}:{key}:{int(window) - 1}", 0)
+        share = 1 - elapsed / period  # of the previous window, still within the period
+        if count + previous * share <= limit:
+            self.wait_seconds = None
+            return True
+        cache.decr(current)  # a refused call is not counted: the limit is on calls served
+        # The next call passes once the previous window's share has fallen enough, or
+        # when this window ends.
+        room = limit - (count - 1) - 1  # calls this window may still add
+        if previous and room >= 0:
+            seconds = period * (1 - room / previous) - elapsed
+        else:
+            seconds = period - elapsed
+        self.wait_seconds = max(1.0, seconds)
+        return False
+
+    def wait(self) -> float | None:
+        return self.wait_seconds
 
 
 class TokenThrottle(SettingsRateThrottle):
@@ -28,14 +85,14 @@ class TokenThrottle(SettingsRateThrottle):
 
     def get_cache_key(self, request):
         token_id = getattr(request, "api_token_id", None)
-        return None if token_id is None else self.cache_format % {"scope": self.scope, "ident": token_id}
+        return None if token_id is None else str(token_id)
 
 
 class ClientThrottle(SettingsRateThrottle):
     """Per client address, for the operations without a token."""
 
     def get_cache_key(self, request):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+        return self.get_ident(request) or "unknown"
 
 
 class FormSubmissionThrottle(ClientThrottle):

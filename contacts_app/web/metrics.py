@@ -14,6 +14,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 
 from contacts_app.job_models import ACTIVE_JOB_STATUSES, JobStatus
 from contacts_app.jobs.kinds import KINDS
+from contacts_app.lib.client import client_address
 from contacts_app.models import JobMetric
 
 
@@ -22,7 +23,7 @@ def _allowed(request) -> bool:
     sent = request.headers.get("Authorization", "")
     if token and sent.startswith("Bearer ") and hmac.compare_digest(sent[7:].encode(), token.encode()):
         return True
-    return request.META.get("REMOTE_ADDR", "") in settings.METRICS_ALLOWED_IPS
+    return client_address(request) in settings.METRICS_ALLOWED_IPS
 
 
 class JobCollector:
