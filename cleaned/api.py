@@ -10,7 +10,7 @@ from ninja import Header, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from contacts_app.api.auth import require_admin
-from contacts_app.api.schemas import ContactFilterIn, ContactOut, Text, errors
+from contacts_app.api.schemas import ContactFilterIn, ContactOut, Reason, errors
 from contacts_app.api.throttling import BounceWebhookThrottle
 from contacts_app.lib.errors import Conflict, Gone, NotFound, ServiceError
 from contacts_app.models import Workspace
@@ -199,9 +199,7 @@ def export_download(request, export_id: int):
 
 class UncleanIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    reason: Text(
-        REASON_MAX, min_length=1, description="Why the address is deliverable again; kept in the activity log."
-    )
+    reason: Reason(REASON_MAX, description="Why the address is deliverable again; kept in the activity log.")
 
 
 @router.post(

@@ -2,18 +2,31 @@
 BounceInput: one typed definition, also published in the OpenAPI document. A batch is
 refused whole on its first bad event (nothing is written for a malformed payload)."""
 
+import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from contacts_app.api.schemas import Text
 from contacts_app.lib.errors import InvalidInput
-from contacts_app.lib.hygiene import aware, check_date
+from contacts_app.lib.hygiene import DATETIME_PATTERN, EARLIEST, LATEST, NON_BLANK_PATTERN, aware, check_date
 
 from .classification import code_in
 from .models import BounceEvent, BounceSource, BounceType
 from .services.bounces import MAX_EVENTS_PER_BATCH, BounceInput
+
+
+def _iso_datetime(value):
+    """ISO 8601 text as the document's pattern says (pydantic alone would also read a
+    number of seconds)."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(DATETIME_PATTERN, value):
+        raise ValueError(
+            f"must be an ISO 8601 date and time (YYYY-MM-DDTHH:MM[:SS][zone]) from {EARLIEST} to before {LATEST}"
+        )
+    return value
 
 
 def _sane(value: datetime) -> datetime:
@@ -31,12 +44,15 @@ class BounceEventIn(BaseModel):
 
     id: Text(
         BounceEvent.limit("event_id"),
-        min_length=1,
+        pattern=NON_BLANK_PATTERN,
         description="The provider's event id; a repeated id is a duplicate.",
     )
     email: Text(254, pattern="@")
     type: Literal["hard", "soft", "delivered"]
-    occurred_at: Annotated[datetime, AfterValidator(_sane)] = Field(description="ISO 8601; without a zone, UTC.")
+    occurred_at: Annotated[datetime, BeforeValidator(_iso_datetime), AfterValidator(_sane)] = Field(
+        description=f"ISO 8601, from {EARLIEST} to before {LATEST}; without a zone, UTC.",
+        json_schema_extra={"pattern": DATETIME_PATTERN},
+    )
     reason: Text(BounceEvent.limit("reason")) = ""
     code: Text(BounceEvent.limit("code"), pattern=r"^[245]\.[0-9]{1,3}\.[0-9]{1,3}$") | None = Field(
         None, description="RFC 3463 enhanced status code, x.y.z."

@@ -409,3 +409,76 @@ def test_s4_get_contacts_filters_by_list_tag_and_account_written_in_the_query_st
     for bad in ("abc", "²", "١", "0", "-1", "1.5"):
         response = call("GET", "/api/v1/contacts", token=token, body={"list": bad})
         assert response.status_code == 400 and response.json()["error"] == "invalid_filter", bad
+
+
+# --- S4: the OpenAPI document states exactly what the server accepts -----------------------
+
+
+def _schema_property(schema, component, name):
+    node = schema["components"]["schemas"][component]["properties"][name]
+    return node.get("anyOf", [node])[0]
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "jane@example.com",
+        "x.y+z@sub.example.fr",
+        "jane@xn--exmple-cua.com",
+        "0@0",
+        "a@b.c",
+        "a..b@example.com",
+        " jane@example.com",
+        "jane@exämple.com",
+        "jane@-example.com",
+        "jane@example.1com",
+    ],
+)
+def test_s4_the_documents_email_pattern_is_the_servers_rule(token, email):
+    import re
+
+    pattern = _schema_property(call("GET", "/api/v1/schema").json(), "ContactIn", "email")["pattern"]
+    response = call("POST", "/api/v1/contacts", token=token, body={"email": email})
+    assert (response.status_code == 201) is bool(re.search(pattern, email)), (email, response.content[:200])
+    if response.status_code != 201:
+        assert response.json()["error"] == "invalid_email"
+
+
+@pytest.mark.parametrize("reason", [" ", "\u00a0", "\u3000\u2003", "\ufeff", "ok", " mistake "])
+def test_s4_a_blank_reason_is_refused_as_the_document_says(token, workspace, reason):
+    import re
+
+    contact = make_contact(workspace, email="cleaned@example.com", email_status="cleaned")
+    pattern = _schema_property(call("GET", "/api/v1/schema").json(), "UncleanIn", "reason")["pattern"]
+    response = call("POST", f"/api/v1/contacts/{contact.id}/unclean", token=token, body={"reason": reason})
+    documented = bool(re.search(pattern, reason))
+    assert documented is (reason.strip(" \u00a0\u3000\u2003\ufeff") != "")
+    assert (response.status_code != 400) is documented, (repr(reason), response.content[:200])
+
+
+@pytest.mark.parametrize(
+    "day, accepted", [("1970-01-01", True), ("2099-12-31", True), ("1969-12-31", False), ("2100-01-01", False)]
+)
+def test_s4_date_filters_state_their_bounds_in_the_document(token, day, accepted):
+    import re
+
+    schema = call("GET", "/api/v1/schema").json()
+    parameter = next(p for p in schema["paths"]["/contacts"]["get"]["parameters"] if p["name"] == "archived_after")
+    pattern = parameter["schema"].get("anyOf", [parameter["schema"]])[0]["pattern"]
+    assert bool(re.search(pattern, day)) is accepted
+    assert (call("GET", "/api/v1/contacts", token=token, body={"archived_after": day}).status_code == 200) is accepted
+
+
+@pytest.mark.parametrize(
+    "occurred_at, accepted",
+    [("2026-01-01T00:00:00Z", True), ("2026-01-01T00:00", True), (1767225600, False), ("9999-01-01T00:00Z", False)],
+)
+def test_s4_the_signed_webhooks_dates_are_iso_text_within_bounds_as_documented(workspace, occurred_at, accepted):
+    import re
+
+    schema = call("GET", "/api/v1/schema").json()
+    body = schema["paths"]["/bounces"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    pattern = body["properties"]["events"]["items"]["properties"]["occurred_at"]["pattern"]
+    assert (isinstance(occurred_at, str) and bool(re.search(pattern, occurred_at))) is accepted
+    raw = json.dumps({"events": [event(occurred_at=occurred_at)]}).encode()
+    assert (signed(workspace, raw).status_code == 202) is accepted

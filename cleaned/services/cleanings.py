@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from contacts_app.audit import audit_log
 from contacts_app.deliverability import memberships_bounce
 from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
-from contacts_app.lib.hygiene import clean_text
+from contacts_app.lib.hygiene import clean_text, is_blank
 from contacts_app.lib.sqlutil import in_ids, table
 from contacts_app.models import (
     AuditEvent,
@@ -137,7 +137,7 @@ def cleanings_undo(
 def unclean_reason(reason: str) -> str:
     """The typed reason: required, kept whole (S4: too long is refused, never cut)."""
     reason = clean_text((reason or "").strip(), field="reason", max_length=REASON_MAX, multiline=True)
-    if not reason:
+    if is_blank(reason):  # the API document's NON_BLANK_PATTERN says the same
         raise InvalidInput(
             _("Say why this address is deliverable again (the reason is kept in the activity log)."),
             code="reason_required",

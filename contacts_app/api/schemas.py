@@ -10,7 +10,16 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
-from contacts_app.lib.hygiene import EARLIEST, LATEST, MAX_ID, parse_positive_int, text_problem
+from contacts_app.lib.hygiene import (
+    DATE_PATTERN,
+    EARLIEST,
+    EMAIL_PATTERN,
+    LATEST,
+    MAX_ID,
+    NON_BLANK_PATTERN,
+    parse_positive_int,
+    text_problem,
+)
 from contacts_app.lifecycle import restorable_from, restorable_until
 from contacts_app.models import Contact, ContactStatus, EmailStatus
 
@@ -45,9 +54,14 @@ def Text(max_length: int, **kwargs):
     return Annotated[str, Field(max_length=max_length, **kwargs), AfterValidator(_clean)]
 
 
-# An address as the contact's column holds it; whether it is deliverable-looking is
-# the service's check (Django's validate_email), answered 400 invalid_email.
-Email = Text(254, min_length=3, pattern=rf"^{_TEXT_CHARACTER}+@{_TEXT_CHARACTER}+$")
+# An address exactly as the server accepts it (lib/hygiene.EMAIL_PATTERN, the service's
+# own check), answered 400 invalid_email.
+Email = Text(254, pattern=EMAIL_PATTERN)
+
+
+def Reason(max_length: int, **kwargs):
+    """A typed reason: not blank (a space alone is no reason), never cut."""
+    return Text(max_length, pattern=NON_BLANK_PATTERN, **kwargs)
 
 
 def _json_integer(value):
@@ -89,7 +103,12 @@ def _iso_date(value):
 
 SaneDate = Annotated[
     date,
-    Field(ge=EARLIEST, lt=LATEST, description=f"YYYY-MM-DD, from {EARLIEST} to before {LATEST}."),
+    Field(
+        ge=EARLIEST,
+        lt=LATEST,
+        description=f"YYYY-MM-DD, from {EARLIEST} to before {LATEST}.",
+        json_schema_extra={"pattern": DATE_PATTERN},  # pydantic states no bounds for a date
+    ),
     BeforeValidator(_iso_date),
 ]
 

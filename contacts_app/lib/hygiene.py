@@ -20,6 +20,38 @@ EARLIEST = date(1970, 1, 1)
 LATEST = date(2100, 1, 1)
 _DIGITS = re.compile(r"[0-9]+")
 
+# S4: the addresses the product accepts, written once for the server and the OpenAPI
+# document (so the document states exactly what is accepted): a dot-atom local part
+# and a host name of letters, digits and hyphens with a top-level label that starts
+# with a letter. No quoted local parts, address literals or non-ASCII host names (write
+# them in punycode, xn--…): decisions.md.
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_TOP_LABEL = r"[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])"
+EMAIL_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_TOP_LABEL}$"
+# Text with at least one character that is neither a control character nor a space
+# (the spaces Python's str.strip removes, and U+FEFF), named one by one so that every
+# regular-expression engine reading the document agrees with the server.
+SPACE_CHARACTERS = " \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+_NOT_TEXT = r"\x00-\x1F\x7F-\x9F"
+_SPACES = "".join(f"\\u{ord(ch):04X}" for ch in SPACE_CHARACTERS)
+NON_BLANK_PATTERN = rf"^[^{_NOT_TEXT}]*[^{_NOT_TEXT}{_SPACES}][^{_NOT_TEXT}]*$"
+# A date between EARLIEST and LATEST, as the document can say it: years 1970 to 2099.
+DATE_PATTERN = r"^(?:19[7-9][0-9]|20[0-9]{2})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+DATETIME_PATTERN = (
+    DATE_PATTERN[:-1] + r"T[0-2][0-9]:[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?:Z|[+-][0-2][0-9]:[0-5][0-9])?$"
+)
+
+
+def is_email(value: str) -> bool:
+    return isinstance(value, str) and len(value) <= 254 and re.fullmatch(EMAIL_PATTERN, value) is not None
+
+
+def is_blank(value: str) -> bool:
+    """Nothing but spaces, line breaks and other control characters (NON_BLANK_PATTERN
+    says the same for one line)."""
+    return all(ch in SPACE_CHARACTERS or unicodedata.category(ch) == "Cc" for ch in value)
+
 
 def text_problem(value: str, *, max_length: int | None = None, multiline: bool = False) -> str | None:
     """Why `value` cannot be stored as text, or None. Control characters (tab and

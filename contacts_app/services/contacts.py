@@ -3,8 +3,6 @@ and editing (C2)."""
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
@@ -13,7 +11,7 @@ from contacts_app.audit import audit_log
 from contacts_app.automations import automations_fire
 from contacts_app.deliverability import membership_status_for
 from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
-from contacts_app.lib.hygiene import clean_text
+from contacts_app.lib.hygiene import clean_text, is_email
 from contacts_app.models import (
     Account,
     AuditEvent,
@@ -36,12 +34,8 @@ def normalize_email(email: str) -> str:
     """S4: an address that fits its column, has no control character and passes
     Django's validator; the domain is lower-cased, the local part kept as typed."""
     email = clean_text((email or "").strip(), field="email", max_length=EMAIL_MAX_LENGTH)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise InvalidInput(
-            _("“%(email)s” is not a valid email address.") % {"email": email}, code="invalid_email"
-        ) from None
+    if not is_email(email):  # S4: the one definition, also the API document's pattern
+        raise InvalidInput(_("“%(email)s” is not a valid email address.") % {"email": email}, code="invalid_email")
     local, __, domain = email.rpartition("@")
     return f"{local}@{domain.lower()}"
 
