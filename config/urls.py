@@ -8,6 +8,7 @@ from django.views.i18n import JavaScriptCatalog
 from cleaned.webhooks import tracking_urlpatterns
 from contacts_app.web import views as contact_views
 from contacts_app.web.activity import activity
+from contacts_app.web.forms import AdminLoginForm, LoginForm
 from contacts_app.web.metrics import metrics as job_metrics
 
 from .api import api, error_response
@@ -19,13 +20,19 @@ def api_not_found(request, *args, **kwargs):
     return error_response(404)
 
 
+admin.site.login_form = AdminLoginForm  # S4: a bounded username, as on our login page
+
 urlpatterns = [
     path("", contact_views.home, name="home"),
     path("health", contact_views.health, name="health"),
     path("metrics", job_metrics, name="metrics"),  # A6: operators (token or allowed address)
     path("i18n/", include("django.conf.urls.i18n")),  # set_language (U3)
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("w/<slug:slug>/contacts/", include("contacts_app.web.urls")),

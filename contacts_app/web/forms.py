@@ -3,7 +3,10 @@ and validate input (S4); business rules stay in the services."""
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -193,3 +196,24 @@ class NewContactForm(ContactForm):
         if self.source is not None:
             extra |= {"account_id": self.source.account_id, "replaces": self.source}
         return data | extra
+
+
+class BoundedLogin:
+    """S4 for the login forms: Django's AuthenticationForm only sets the username's
+    max_length on the widget, so a 5,000-character username reached `authenticate()` and
+    axes' 255-character column (a 500). Here it is refused as a form error first, as is
+    a control character, and the password is bounded too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators += [MaxLengthValidator(username.max_length), validate_text]
+        self.fields["password"].validators.append(MaxLengthValidator(4096))
+
+
+class LoginForm(BoundedLogin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(BoundedLogin, AdminAuthenticationForm):
+    pass
