@@ -20,7 +20,7 @@ from .parsing import BounceBatchIn, bounce_inputs_from_json
 from .services import cleanings
 from .services.bounces import bounces_apply
 from .services.cleanings import REASON_MAX
-from .services.exports import export_create, export_gone, export_path
+from .services.exports import XLSX_TYPE, export_create, export_file
 from .signing import signature_problem
 
 router = Router(tags=["bounces and exports"])
@@ -162,18 +162,22 @@ def export_detail(request, export_id: int):
 @router.get(
     "/exports/{int:export_id}/download",
     url_name="export_download",
-    response={200: None, **errors(401, 403, 404, 409, 410, 429)},
-    summary="The export's CSV (admins); 410 export_expired once its file was deleted",
+    response={200: None, **errors(400, 401, 403, 404, 409, 410, 429)},
+    summary="The export's CSV, or with format=xlsx its Excel copy (admins); 410 export_expired once deleted",
     openapi_extra={
         "responses": {
             "200": {
-                "description": "UTF-8 CSV with a header row",
-                "content": {"text/csv": {"schema": {"type": "string"}}},
+                "description": "UTF-8 CSV with a byte-order mark and a header row; or an .xlsx workbook "
+                "(400 too_many_rows when the export was too large for its Excel copy)",
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                },
             }
         }
     },
 )
-def export_download(request, export_id: int):
+def export_download(request, export_id: int, format: Literal["csv", "xlsx"] = "csv"):
     require_admin(request)
     job = _own_export(request, export_id)
     if job.status in (ExportStatus.FAILED, ExportStatus.CANCELLED):
@@ -186,15 +190,8 @@ def export_download(request, export_id: int):
             f"This export is {job.get_status_display().lower()}, not ready yet: poll GET /exports/{job.id}.",
             code="export_not_ready",
         )
-    path = export_path(job)
-    if job.file_deleted_at or not path.is_file():
-        raise Gone(export_gone(job), code="export_expired")
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"contacts-export-{job.id}.csv",
-        content_type="text/csv; charset=utf-8",
-    )
+    path, filename, content_type = export_file(job, xlsx=format == "xlsx")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
 
 
 class UncleanIn(Schema):

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts_app.lib.csv_stream import csv_download
-from contacts_app.lib.errors import Gone
 from contacts_app.lib.i18n import num
+from contacts_app.lib.xlsx import xlsx_max_rows
 from contacts_app.web.access import handles_service_errors, workspace_view
+from contacts_app.web.downloads import table_download, wants_xlsx
 from contacts_app.web.jobs import NO_WORKER_AFTER
 from contacts_app.web.pagination import paginate
 
@@ -27,7 +27,7 @@ from .forms import (
 from .models import ExportJob, ExportScope, ExportStatus, IncidentRevertJob
 from .services import cleanings, incidents
 from .services.archive import CONFIRMATION_WORD, cleaned_contacts_archive
-from .services.exports import export_cancel, export_create, export_gone, export_path
+from .services.exports import export_cancel, export_create, export_file
 
 
 @require_GET
@@ -133,6 +133,7 @@ def exports(request):
             "any_running": any(j.is_active for j in jobs),
             "waiting_for_worker": any(j.waiting_seconds > NO_WORKER_AFTER for j in jobs),
             "retention_days": settings.EXPORT_RETENTION_DAYS,
+            "xlsx_max_rows": xlsx_max_rows(),
         },
     )
 
@@ -144,15 +145,8 @@ def export_download(request, export_id: int):
     job = ExportJob.objects.filter(workspace=request.workspace, id=export_id, status=ExportStatus.SUCCEEDED).first()
     if job is None:
         raise Http404(_("No such export, or it is not ready yet."))
-    path = export_path(job)
-    if job.file_deleted_at or not path.is_file():
-        raise Gone(export_gone(job), code="export_expired")
-    return FileResponse(
-        path.open("rb"),
-        as_attachment=True,
-        filename=f"cleaned-contacts-{job.id}.csv",
-        content_type="text/csv; charset=utf-8",
-    )
+    path, filename, content_type = export_file(job, xlsx=wants_xlsx(request))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
 
 
 @require_POST
@@ -242,11 +236,13 @@ def revert_job(request, job_id: int):
 
 @require_GET
 @workspace_view(admin_only=True)
+@handles_service_errors
 def revert_job_report(request, job_id: int):
     job = _revert_job(request, job_id)
     header = ["email", "code", "why_cleaned", "cleaned_at", "outcome"]
-    return csv_download(
-        filename=f"incident-revert-{job.id}-report.csv",
+    return table_download(
+        request,
+        basename=f"incident-revert-{job.id}-report",
         header=header,
         rows=selectors.incident_revert_report_rows(job=job),
     )

@@ -294,6 +294,7 @@ METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
 METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "")
 EXPORT_CHUNK_SIZE = envint("EXPORT_CHUNK_SIZE", "10000")  # rows an export writes and commits at a time
 EXPORT_RETENTION_DAYS = envint("EXPORT_RETENTION_DAYS", "30")  # C4: an export's file is deleted after this
+XLSX_MAX_ROWS = envint("XLSX_MAX_ROWS", "100000")  # rows an Excel (.xlsx) download may hold; the CSV has no limit
 
 # --- Celery -----------------------------------------------------------------------
 # The broker only carries ids; PostgreSQL (the job rows) is the source of truth.

@@ -2,11 +2,13 @@
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
+from contacts_app.archive_models import ArchivedContactTag, ArchivedListMembership
 from contacts_app.models import (
     ArchiveJob,
     ArchiveJobItem,
     ArchiveRecord,
     Contact,
+    ContactTag,
     DealContact,
     ListMembership,
     WorkspaceMembership,
@@ -103,3 +105,40 @@ def archive_job_report_rows(*, job: ArchiveJob):
     """A6: one row per requested contact with its outcome ("pending" until processed)."""
     for *person, outcome in job_item_rows(item_model=ArchiveJobItem, job=job):
         yield *person, outcome or "pending"
+
+
+def contact_export_extras(*, contact_ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    """U5: (lists, tags, account) of each contact, names joined with " | ", read in a
+    fixed number of queries for a whole chunk: an active contact's own memberships,
+    tags and account; an archived one's open archive snapshot (A2 kept them there)."""
+    lists: dict[int, list[str]] = {i: [] for i in contact_ids}
+    tags: dict[int, list[str]] = {i: [] for i in contact_ids}
+    accounts: dict[int, str] = {}
+    for cid, name in ListMembership.objects.filter(contact_id__in=contact_ids).values_list(
+        "contact_id", "mailing_list__name"
+    ):
+        lists[cid].append(name)
+    for cid, name in ArchivedListMembership.objects.filter(
+        contact_id__in=contact_ids, record__restored_at__isnull=True
+    ).values_list("contact_id", "list_name"):
+        lists[cid].append(name)
+    for cid, name in ContactTag.objects.filter(contact_id__in=contact_ids).values_list("contact_id", "tag__name"):
+        tags[cid].append(name)
+    for cid, name in ArchivedContactTag.objects.filter(
+        contact_id__in=contact_ids, record__restored_at__isnull=True
+    ).values_list("contact_id", "tag_name"):
+        tags[cid].append(name)
+    for cid, name in Contact.objects.filter(id__in=contact_ids, account__isnull=False).values_list(
+        "id", "account__name"
+    ):
+        accounts[cid] = name
+    for cid, name in (
+        ArchiveRecord.objects.filter(contact_id__in=contact_ids, restored_at__isnull=True)
+        .exclude(account_name="")
+        .values_list("contact_id", "account_name")
+    ):
+        accounts.setdefault(cid, name)
+    return {
+        i: (" | ".join(sorted(set(lists[i]))), " | ".join(sorted(set(tags[i]))), accounts.get(i, ""))
+        for i in contact_ids
+    }

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts_app.lib.csv_stream import csv_download
 from contacts_app.lib.errors import Conflict
 from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import (
@@ -23,6 +22,7 @@ from contacts_app.web.access import (
     render_service_error,
     workspace_view,
 )
+from contacts_app.web.downloads import table_download
 from contacts_app.web.jobs import NO_WORKER_AFTER, job_status_response
 from contacts_app.web.pagination import paginate, rows_up_to_page
 from contacts_app.web.views import contact_list_page
@@ -230,12 +230,13 @@ def jobs_list(request):
 
 @require_GET
 @workspace_view(admin_only=True)
+@handles_service_errors
 def job_report_csv(request, job_id: int):
     """R10's report lists every email of the job: an export, so admins only (S1, S8)."""
     job = _job_or_404(request, job_id)
     header = ["contact_id", "email", "first_name", "last_name", "outcome", "reason_code", "reason"]
-    return csv_download(
-        filename=f"restore-job-{job.id}-report.csv", header=header, rows=selectors.job_report_rows(job=job)
+    return table_download(
+        request, basename=f"restore-job-{job.id}-report", header=header, rows=selectors.job_report_rows(job=job)
     )
 
 

@@ -38,10 +38,28 @@ def test_u4_admins_see_who_did_what_when_filter_it_and_export_it(admin_client, w
     assert "Export #3" in table_html and ">Archive<" not in table_html and "1 event" in table_html
     assert admin_client.get(url, {"since": "9999-01-01"}).status_code == 400
     response = admin_client.get(url, {"action": "archive", "format": "csv"})
-    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert table[0] == ["when", "who", "action", "count", "what"] and len(table) == 2
     assert table[1][1:4] == [admin_user.get_username(), "archive", "2"] and table[1][0].endswith("Z")
 
 
 def test_s1_u4_members_do_not_read_the_activity_log(member_client, workspace):
     assert member_client.get(reverse("activity", args=[workspace.slug])).status_code == 403
+
+
+def test_u4_u6_the_activity_log_downloads_as_excel_and_a_too_large_one_says_to_use_the_csv(
+    admin_client, workspace, admin_user, settings
+):
+    import openpyxl
+
+    contacts_archive(workspace=workspace, contact_ids=[make_contact(workspace).id], actor=admin_user)
+    url = reverse("activity", args=[workspace.slug])
+    response = admin_client.get(url, {"format": "xlsx"})
+    assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    table = list(book.active.iter_rows(values_only=True))
+    assert table[0] == ("when", "who", "action", "count", "what")
+    assert table[1][2] == "archive" and table[1][3] == 1 and table[1][0].year >= 2026  # a number, a date
+    settings.XLSX_MAX_ROWS = 0
+    refused = admin_client.get(url, {"format": "xlsx"})
+    assert refused.status_code == 400 and "download the CSV instead" in refused.content.decode()

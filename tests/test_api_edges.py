@@ -369,7 +369,7 @@ def test_c4_api_export_runs_in_the_background_and_downloads_with_the_same_token(
     assert done["status"] == "succeeded" and done["download_url"].endswith(f"/api/v1/exports/{job['id']}/download")
     download = Client().get(done["download_url"], HTTP_AUTHORIZATION=f"Bearer {token}")
     assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
     assert rows[0][0] == "email" and len(rows) == 2
     assert rows[1][0] == "'=cmd@example.com" and rows[1][1] == "'@SUM(A1)"  # formulas neutralised
 

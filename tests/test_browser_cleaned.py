@@ -45,7 +45,7 @@ def test_c4_c5_admin_filters_exports_downloads_then_archives_all_with_the_typed_
     shot(page, "exports", full_page=False)
     with page.expect_download() as info:
         download_link.click()
-    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == 55 and {r["email"] for r in rows} == {c.email for c in bounced}
 
     page.go_back()

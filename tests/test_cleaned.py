@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import UTC
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -79,7 +79,7 @@ def test_c4_cleaned_view_lists_only_this_workspaces_active_cleaned_contacts(admi
 def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(workspace, other_workspace, admin_user):
     contacts = make_contacts(workspace, 3000, email_status="cleaned")
     Contact.objects.filter(id=contacts[0].id).update(
-        first_name='=HYPERLINK("http://evil")', last_name="+1", phone="-2", cleaned_reason="@SUM(A1)"
+        first_name='=HYPERLINK("http://evil")', last_name="+1+cmd|' /C calc'!A0", phone="-2", cleaned_reason="@SUM(A1)"
     )
     make_contacts(workspace, 10)  # deliverable: not exported
     make_contacts(other_workspace, 5, email_status="cleaned")
@@ -87,19 +87,56 @@ def test_c4_export_has_header_rows_neutralised_formulas_and_no_other_workspace(w
     assert EXPORTS.run(job_id=job.id).startswith("done")
     job.refresh_from_db()
     assert job.status == "succeeded" and job.rows == 3000
-    text = export_path(job).read_bytes().decode("utf-8")
+    text = export_path(job).read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == EXPORT_HEADER and len(rows) == 3001
     first = next(r for r in rows if r[0] == contacts[0].email)
     assert (
         first[1] == '\'=HYPERLINK("http://evil")'
-        and first[2] == "'+1"
-        and first[3] == "'-2"
+        and first[2] == "'+1+cmd|' /C calc'!A0"
+        and first[3] == "-2"  # a negative number is data
         and first[7] == "'@SUM(A1)"
     )
     assert {r[0] for r in rows[1:]} == {c.email for c in contacts}
     assert EXPORTS.run(job_id=job.id) == "not_claimed"  # a duplicate delivery does nothing
     assert AuditEvent.objects.filter(action="export", count=3000).exists()
+
+
+def test_c4_u6_exports_keep_phones_and_accents_in_csv_and_excel_read_back_by_real_readers(
+    workspace, admin_user, admin_client
+):
+    import openpyxl
+
+    people = [
+        make_contact(workspace, email="ines@example.com", first_name="Inès", phone="+33 6 34 93 93 71"),
+        make_contact(workspace, email="zoe@example.com", first_name="Zoë", phone="(555) 010-9999"),
+        make_contact(workspace, email="eve@example.com", first_name="=1+2", phone="-42"),
+    ]
+    Contact.objects.filter(id__in=[c.id for c in people]).update(email_status="cleaned", bounce_count=3)
+    job = export_create(workspace=workspace, actor=admin_user, params={})
+    assert EXPORTS.run(job_id=job.id).startswith("done")
+    csv_response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.id]))
+    raw = b"".join(csv_response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")  # the byte-order mark: Excel reads UTF-8
+    assert csv_response["Content-Disposition"].endswith(f'filename="cleaned-contacts-{job.id}.csv"')
+    rows = {r["email"]: r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))}
+    assert rows["ines@example.com"]["first_name"] == "Inès"
+    assert rows["ines@example.com"]["phone"] == "+33 6 34 93 93 71"
+    assert rows["zoe@example.com"]["phone"] == "(555) 010-9999"
+    assert rows["eve@example.com"]["phone"] == "-42" and rows["eve@example.com"]["first_name"] == "'=1+2"
+
+    xlsx_response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.id]), {"format": "xlsx"})
+    assert xlsx_response.status_code == 200
+    assert xlsx_response["Content-Disposition"].endswith(f'filename="cleaned-contacts-{job.id}.xlsx"')
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx_response.streaming_content)), read_only=True)
+    table = list(book.active.iter_rows(values_only=True))
+    header = list(table[0])
+    assert header == EXPORT_HEADER
+    cells = {r[0]: dict(zip(header, r, strict=True)) for r in table[1:]}
+    ines = cells["ines@example.com"]
+    assert ines["first_name"] == "Inès" and ines["phone"] == "+33 6 34 93 93 71"
+    assert cells["eve@example.com"]["first_name"] == "=1+2"  # a text cell: shown, never run
+    assert ines["bounce_count"] == 3 and isinstance(ines["created_at"], datetime)  # typed cells
 
 
 def test_c4_export_download_is_for_admins_of_the_workspace_only(
@@ -229,7 +266,7 @@ def test_c4_every_timestamp_in_the_export_is_iso_8601_utc_with_its_zone(workspac
     job = export_create(workspace=workspace, actor=admin_user, params={})
     EXPORTS.run(job_id=job.id)
     job.refresh_from_db()
-    header, row = list(csv.reader(io.StringIO(export_path(job).read_text("utf-8"))))
+    header, row = list(csv.reader(io.StringIO(export_path(job).read_text("utf-8-sig"))))
     values = dict(zip(header, row, strict=True))
     assert values["cleaned_at"] == "2026-11-18T10:00:00Z" and values["created_at"] == "2025-01-02T03:04:05Z"
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", values[k]) for k in ("cleaned_at", "created_at"))
@@ -282,3 +319,30 @@ def test_c6_the_corrected_address_starts_from_the_cleaned_contact_and_both_link_
     assert bad.email_status == "cleaned" and bad.email == "fred@gmial.com"  # left as it is
     assert "Replaces" in admin_client.get(url("contacts:detail", workspace, new.id)).content.decode()
     assert "Replaced by" in admin_client.get(url("contacts:detail", workspace, bad.id)).content.decode()
+
+
+def test_u5_export_them_first_keeps_lists_tags_account_and_the_deletion_day(workspace, admin_user, admin_client):
+    from cleaned.models import ExportScope
+    from contacts_app.lifecycle import restorable_until
+    from tests.factories import make_account, make_list, make_tag, subscribe, tag
+    from tests.restore_helpers import archive
+
+    jane = make_contact(workspace, email="jane@example.com", first_name="Jane", phone="+33 6 00 00 00 01")
+    news, vip, acme = make_list(workspace, "Newsletter"), make_tag(workspace, "VIP"), make_account(workspace, "Acme SA")
+    subscribe(jane, news)
+    tag(jane, vip)
+    Contact.objects.filter(id=jane.id).update(account=acme)
+    archive(workspace, [jane], actor=admin_user, days=340)
+    job = export_create(
+        workspace=workspace, actor=admin_user, params={"status": "archived"}, scope=ExportScope.CONTACTS
+    )
+    assert EXPORTS.run(job_id=job.id).startswith("done")
+    response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.id]))
+    assert response["Content-Disposition"].endswith(f'filename="contacts-{job.id}.csv"')
+    (row,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    jane.refresh_from_db()
+    assert row["lists"] == "Newsletter" and row["tags"] == "VIP" and row["account"] == "Acme SA"
+    assert (
+        row["archived_at"].endswith("Z") and row["deleted_on"] == restorable_until(jane.archived_at).date().isoformat()
+    )
+    assert row["phone"] == "+33 6 00 00 00 01" and row["status"] == "archived"

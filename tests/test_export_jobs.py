@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def csv_rows(job) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(export_path(job).read_text("utf-8"))))
+    return list(csv.reader(io.StringIO(export_path(job).read_text("utf-8-sig"))))
 
 
 def test_a6_c4_an_export_resumed_after_a_crash_mid_chunk_writes_every_row_exactly_once(workspace, admin_user, settings):

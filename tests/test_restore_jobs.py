@@ -283,7 +283,7 @@ def test_r10_finished_job_offers_a_csv_report_one_row_per_contact(admin_client, 
     run_job_inline(job)
 
     response = admin_client.get(reverse("restore:report", args=[workspace.slug, job.id]))
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 3
     by_id = {int(r["contact_id"]): r for r in rows}

@@ -25,8 +25,12 @@ from contacts_app.job_models import MAX_ATTEMPTS
 from contacts_app.jobs.kinds import JobKind
 from contacts_app.jobs.metrics import chunk_observe
 from contacts_app.lib.csv_stream import IsoUtc, csv_chunks
+from contacts_app.lib.errors import Gone
 from contacts_app.lib.i18n import num
+from contacts_app.lib.xlsx import too_many_rows, xlsx_from_csv, xlsx_max_rows
+from contacts_app.lifecycle import restorable_until
 from contacts_app.models import AuditEvent, Contact, Workspace
+from contacts_app.selectors import contact_export_extras
 
 from ..models import ExportJob, ExportScope, ExportStatus
 from ..selectors import cleaned_contacts
@@ -43,6 +47,27 @@ EXPORT_HEADER = [
     "bounce_count",
     "created_at",
 ]
+# U5: "Export them first" from the archived list (any contact filter): what a person
+# would want to keep before the purge — where the contact was, and when it goes.
+CONTACTS_EXPORT_HEADER = [
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "status",
+    "email_status",
+    "lists",
+    "tags",
+    "account",
+    "archived_at",
+    "deleted_on",
+    "created_at",
+]
+EXTRAS = ("lists", "tags", "account", "deleted_on")  # filled per chunk by contacts_app.selectors
+
+
+def export_header(scope: str) -> list[str]:
+    return EXPORT_HEADER if scope == ExportScope.CLEANED else CONTACTS_EXPORT_HEADER
 
 
 def exported_contacts(*, workspace: Workspace, scope: str, params: dict) -> QuerySet[Contact]:
@@ -55,6 +80,26 @@ def exported_contacts(*, workspace: Workspace, scope: str, params: dict) -> Quer
 
 def export_path(job) -> Path:
     return Path(settings.EXPORTS_DIR) / str(job.workspace_id) / job.file_name
+
+
+def export_xlsx_path(job) -> Path:
+    """The Excel copy, written beside the CSV when the export finished (U6)."""
+    return export_path(job).with_suffix(".xlsx")
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_file(job, *, xlsx: bool = False) -> tuple[Path, str, str]:
+    """(path, download name, content type) of a succeeded export's CSV or Excel file;
+    Gone once deleted, InvalidInput for an Excel copy that was too large to write."""
+    path = export_xlsx_path(job) if xlsx else export_path(job)
+    if job.file_deleted_at or not export_path(job).is_file():
+        raise Gone(export_gone(job), code="export_expired")
+    if not path.is_file():
+        raise too_many_rows()
+    stem = "cleaned-contacts" if job.scope == ExportScope.CLEANED else "contacts"
+    return path, f"{stem}-{job.id}.{'xlsx' if xlsx else 'csv'}", XLSX_TYPE if xlsx else "text/csv; charset=utf-8"
 
 
 class Exports(JobKind):
@@ -109,9 +154,7 @@ class Exports(JobKind):
             if job.status != ExportStatus.RUNNING:
                 return False
             now = now or timezone.now()
-            rows = list(
-                _rows(job).filter(id__gt=job.last_id).order_by("id").values_list("id", *_columns())[:chunk_size]
-            )
+            rows = _chunk(job, after=job.last_id, size=chunk_size)
             path = export_path(job)
             path.parent.mkdir(parents=True, exist_ok=True)
             good, last_id, done = job.file_bytes, job.last_id, job.cursor
@@ -119,16 +162,22 @@ class Exports(JobKind):
                 # The file lost what the job row says it holds (the machine, not just the
                 # worker, went down before the OS wrote it out): write it again from the top.
                 good, last_id, done = 0, 0, 0
-                rows = list(_rows(job).order_by("id").values_list("id", *_columns())[:chunk_size])
+                rows = _chunk(job, after=0, size=chunk_size)
             with path.open("r+b" if path.exists() else "w+b") as fh:
                 fh.truncate(good)  # what a killed worker wrote past the last commit goes
                 fh.seek(good)
-                for block in csv_chunks(EXPORT_HEADER if good == 0 else None, (row[1:] for row in rows)):
+                for block in csv_chunks(export_header(job.scope) if good == 0 else None, (row[1:] for row in rows)):
                     fh.write(block)
                 finished = len(rows) < chunk_size
                 if finished:
                     os.fsync(fh.fileno())  # on disk before anyone is told it is ready
                 size = fh.tell()
+            if finished and done + len(rows) <= xlsx_max_rows():
+                # The Excel copy, from the finished CSV (constant memory). A worker killed
+                # here has not committed: the last chunk and this copy are written again.
+                header = export_header(job.scope)
+                numbers = [header.index(c) for c in ("bounce_count",) if c in header]
+                xlsx_from_csv(path, export_xlsx_path(job), numbers=numbers)
             update = {
                 "cursor": done + len(rows),
                 "last_id": rows[-1][0] if rows else last_id,
@@ -174,6 +223,7 @@ class Exports(JobKind):
         for job in due.only("id", "workspace_id", "file_name"):
             if job.file_name:
                 export_path(job).unlink(missing_ok=True)
+                export_xlsx_path(job).unlink(missing_ok=True)
             count += ExportJob.objects.filter(id=job.id, file_deleted_at__isnull=True).update(file_deleted_at=now)
         return count
 
@@ -181,11 +231,7 @@ class Exports(JobKind):
 EXPORTS = Exports()
 
 
-def _columns() -> list[str]:
-    return [f"{c}_text" if c in TEXT_DATES else c for c in EXPORT_HEADER]
-
-
-TEXT_DATES = ("cleaned_at", "created_at")
+TEXT_DATES = ("cleaned_at", "created_at", "archived_at")
 
 
 def _rows(job: ExportJob) -> QuerySet[Contact]:
@@ -193,6 +239,29 @@ def _rows(job: ExportJob) -> QuerySet[Contact]:
     # again was the export's biggest cost (P3).
     qs = exported_contacts(workspace=job.workspace, scope=job.scope, params=job.filter)
     return qs.annotate(**{f"{name}_text": IsoUtc(name) for name in TEXT_DATES})
+
+
+def _chunk(job: ExportJob, *, after: int, size: int) -> list[tuple]:
+    """The next `size` rows after contact id `after`: (id, *cells in the header's order).
+    The contacts export adds, per chunk and in a fixed number of queries, the lists,
+    tags and account (from the open archive snapshot for an archived contact) and the
+    day an archived contact will be deleted (A5)."""
+    header = export_header(job.scope)
+    columns = ["archived_at" if c in ("deleted_on",) else c for c in header if c not in EXTRAS[:3]]
+    fields = [f"{c}_text" if c in TEXT_DATES else c for c in dict.fromkeys(columns)]
+    qs = _rows(job).filter(id__gt=after).order_by("id")
+    if job.scope == ExportScope.CLEANED:
+        return list(qs.values_list("id", *fields)[:size])
+    found = list(qs.values("id", "archived_at", *fields)[:size])
+    extras = contact_export_extras(contact_ids=[r["id"] for r in found])
+    out = []
+    for r in found:
+        lists, tags, account = extras.get(r["id"], ("", "", ""))
+        deleted = restorable_until(r["archived_at"])
+        values = {**r, "lists": lists, "tags": tags, "account": account}
+        values["deleted_on"] = deleted.date().isoformat() if deleted else ""
+        out.append((r["id"], *(values[f"{c}_text" if c in TEXT_DATES else c] for c in header)))
+    return out
 
 
 def export_create(*, workspace: Workspace, actor, params: dict, scope: str = ExportScope.CLEANED) -> ExportJob:

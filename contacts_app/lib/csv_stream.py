@@ -1,8 +1,10 @@
-"""CSV out: UTF-8, a header row, constant memory, and cells that a spreadsheet would
-run as a formula neutralised (C4, R10)."""
+"""CSV out: UTF-8 with a byte-order mark (so Excel reads "Inès", not "InÃ¨s"), a header
+row, constant memory, and cells that a spreadsheet would run as a formula neutralised
+(C4, R10) — only those: a phone number or a negative number is data."""
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -27,12 +29,17 @@ class IsoUtc(Func):
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A phone number or a signed number: digits, spaces and ( ) . , / - after an optional
+# sign. With no letter there is no function and no cell reference: nothing to run.
+DATA = re.compile(r"[+-]?[0-9(][0-9 ().,/-]*")
 BATCH = 5000
+BOM = "\ufeff"
 
 
 def safe_cell(value):
-    # Only text can start a formula; numbers and dates pass through untouched.
-    if value.__class__ is str and value.startswith(FORMULA_STARTS):
+    """Text that a spreadsheet would run as a formula, quoted (OWASP's CSV injection
+    guard); numbers, dates, phone numbers and negative numbers untouched."""
+    if value.__class__ is str and value.startswith(FORMULA_STARTS) and not DATA.fullmatch(value):
         return "'" + value
     return value
 
@@ -48,6 +55,7 @@ def csv_chunks(header: Iterable[str] | None, rows: Iterable[Iterable]) -> Iterat
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     if header is not None:
+        buffer.write(BOM)  # the start of a file
         writer.writerow([safe_cell(h) for h in header])
     safe = _safe_rows(rows)
     while True:

@@ -11,10 +11,11 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from contacts_app.lib.csv_stream import IsoUtc, csv_download
+from contacts_app.lib.csv_stream import IsoUtc
 from contacts_app.lib.hygiene import validate_date
 from contacts_app.models import AuditEvent
 from contacts_app.web.access import handles_service_errors, workspace_view
+from contacts_app.web.downloads import table_download
 from contacts_app.web.forms import ServiceForm
 from contacts_app.web.pagination import paginate
 
@@ -76,13 +77,14 @@ def activity(request):
     events = activity_events(
         workspace=request.workspace, action=data["action"], since=data["since"], until=data["until"]
     )
-    if request.GET.get("format") == "csv":
+    if request.GET.get("format") in ("csv", "xlsx"):
         rows = (
             (e.when_text, who(e), e.action, e.count, describe(e))
             for e in events.annotate(when_text=IsoUtc("created_at")).iterator(chunk_size=2000)
         )
-        return csv_download(
-            filename=f"activity-{request.workspace.slug}.csv",
+        return table_download(
+            request,
+            basename=f"activity-{request.workspace.slug}",
             header=["when", "who", "action", "count", "what"],
             rows=rows,
         )
@@ -92,8 +94,15 @@ def activity(request):
     query = request.GET.copy()
     query.pop("page", None)
     query["format"] = "csv"
+    csv_query = query.urlencode()
+    query["format"] = "xlsx"
     return render(
         request,
         "contacts/activity.html",
-        {"page": page, "form": ActivityFilterForm(request.GET), "csv_query": query.urlencode()},
+        {
+            "page": page,
+            "form": ActivityFilterForm(request.GET),
+            "csv_query": csv_query,
+            "xlsx_query": query.urlencode(),
+        },
     )

@@ -7,9 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from contacts_app import selectors
-from contacts_app.lib.csv_stream import csv_download
 from contacts_app.models import ArchiveOutcome
-from contacts_app.web.access import workspace_view
+from contacts_app.web.access import handles_service_errors, workspace_view
+from contacts_app.web.downloads import table_download
 from contacts_app.web.jobs import NO_WORKER_AFTER, job_status_response
 
 
@@ -50,11 +50,13 @@ def archive_job_status(request, job_id: int):
 
 @require_GET
 @workspace_view(admin_only=True)
+@handles_service_errors
 def archive_job_report(request, job_id: int):
     """One row per requested contact with its outcome: an export, so admins only (S1)."""
     job = _job_or_404(request, job_id)
-    return csv_download(
-        filename=f"archive-job-{job.id}-report.csv",
+    return table_download(
+        request,
+        basename=f"archive-job-{job.id}-report",
         header=["contact_id", "email", "first_name", "last_name", "outcome"],
         rows=selectors.archive_job_report_rows(job=job),
     )
