@@ -1,5 +1,8 @@
 """The pages a workspace admin or member clicks, and S1–S4 on them."""
 
+import re
+from html import unescape
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -256,3 +259,40 @@ def test_s4_non_ascii_digits_in_ticked_ids_are_refused_and_nobody_is_archived(ad
     response = admin_client.post(reverse("contacts:archive", args=[workspace.slug]), {"ids": digit})
     assert response.status_code == 400
     assert Contact.objects.filter(id__in=[c.id for c in contacts], status="archived").count() == 0
+
+
+@pytest.mark.parametrize("name", ["contacts:list", "restore:archived", "cleaned:list"])
+def test_u6_a_list_past_1000_is_browsed_to_its_last_contact_with_next_and_counted_on_request(
+    admin_client, workspace, name
+):
+    """1,806 contacts: the footer said "1,000 contacts+ · page 20 of 20+" and page 21
+    showed page 20 again; the oldest 806 could not be reached."""
+    from tests.restore_helpers import archive
+
+    kw = {"email_status": "cleaned"} if name == "cleaned:list" else {}
+    people = make_contacts(workspace, 1806, **kw)
+    if name == "restore:archived":
+        archive(workspace, people)
+    first = reverse(name, args=[workspace.slug])
+    page = admin_client.get(first, {"per_page": 100}).content.decode()
+    assert "1,000+" in page and "page 1 of" not in page and "Count them all" in page
+    seen, url_ = set(), f"{first}?per_page=100"
+    for _ in range(30):  # follow "Next" as a person would
+        response = admin_client.get(url_)
+        html = response.content.decode()
+        seen |= {p.email for p in people if p.email in html}
+        nxt = re.search(r'href="([^"]+)" rel="next"', html)
+        if not nxt:
+            break
+        url_ = first + unescape(nxt.group(1))
+    assert len(seen) == 1806  # every contact, the oldest included
+    assert "page 19" in html and 'rel="prev"' in html
+    with CaptureQueriesContext(connection) as deep:
+        assert admin_client.get(first, {"per_page": 100, "page": 15}).status_code == 200
+    with CaptureQueriesContext(connection) as shallow:
+        assert admin_client.get(first, {"per_page": 100, "page": 2}).status_code == 200
+    assert len(deep.captured_queries) == len(shallow.captured_queries)  # no count past the cap
+    past = admin_client.get(first, {"per_page": 100, "page": 40}).content.decode()
+    assert 'rel="prev"' in past and 'rel="next"' not in past and "page 40" in past
+    exact = admin_client.get(first, {"per_page": 100, "page": 3, "count": "exact"}).content.decode()
+    assert "1,806" in exact and "page 3 of 19" in exact and "1,806+" not in exact

@@ -1,3 +1,12 @@
+"""Lists navigable to their end at any size (U6, P2).
+
+Counting a million rows on every page view is what makes big lists slow, so a list
+counts exactly up to COUNT_CAP and then says "1,000+"; past the cap it still pages: each
+page reads its rows plus one (that extra row says whether there is a next page), so
+"Next" goes on to the last contact with no count at all. An exact count is one click
+away (`?count=exact`), paid only when asked for. (The restore preview always counts its
+selection exactly.)"""
+
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
@@ -8,42 +17,83 @@ from contacts_app.web.forms import parse_page_size
 COUNT_CAP = 1_000
 
 
+class ProbedPage(Page):
+    """A page past the count cap: whether a next page exists is what the extra row said."""
+
+    def __init__(self, object_list, number, paginator, *, has_more: bool):
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self) -> bool:
+        return self.has_more
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def start_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + 1 if self.object_list else 0
+
+    def end_index(self) -> int:
+        return (self.number - 1) * self.paginator.per_page + len(self.object_list)
+
+
 class CappedPaginator(Paginator):
-    """Counts exactly up to COUNT_CAP, then says "1,000+". Counting a million rows
-    on every page view is what makes big lists slow (P2); the restore preview still
-    counts the selection exactly."""
+    """Counts exactly up to COUNT_CAP (or exactly when `exact`), and pages on past it."""
 
     cap = COUNT_CAP
+
+    def __init__(self, object_list, per_page, *, exact: bool = False):
+        super().__init__(object_list, per_page)
+        self.exact = exact
 
     @cached_property
     def _seen(self) -> int:
         # Unordered: a count needs no sort, and without ORDER BY the planner is free
         # to find the first 1,001 matches the cheapest way, not in the page's order.
+        if self.exact:
+            return self.object_list.order_by().count()
         return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
-        return min(self._seen, self.cap)
+        return self._seen if self.exact else min(self._seen, self.cap)
 
     @property
     def is_capped(self) -> bool:
-        return self._seen > self.cap
+        return not self.exact and self._seen > self.cap
+
+    def validate_number(self, number):
+        if not self.is_capped:
+            return super().validate_number(number)
+        return max(1, int(number))  # past the cap the last page is not known: any page may be asked
+
+    def page(self, number):
+        if not self.is_capped:
+            return super().page(number)
+        number = int(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        return ProbedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
 
 
 def _page_size(request) -> int:
     return parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
 
 
-def paginate(request, queryset) -> tuple[Page, int]:
-    """The page asked for by ?page= and ?per_page= (a bad page size is a 400, S4)."""
-    per_page = _page_size(request)
+def _page_number(request) -> int:
     # ASCII digits only: int() would read "١٢" as 12 (S4); anything else is the first page.
-    number = parse_positive_int(request.GET.get("page") or "") or 1
-    return CappedPaginator(queryset, per_page).get_page(number), per_page
+    return parse_positive_int(request.GET.get("page") or "", maximum=10**9) or 1
+
+
+def paginate(request, queryset) -> tuple[Page, int]:
+    """The page asked for by ?page= and ?per_page= (a bad page size is a 400, S4);
+    `?count=exact` counts the whole list."""
+    per_page = _page_size(request)
+    paginator = CappedPaginator(queryset, per_page, exact=request.GET.get("count") == "exact")
+    return paginator.get_page(_page_number(request)), per_page
 
 
 def rows_up_to_page(request) -> int:
-    """How many matches the requested page reaches down to (at most the count cap):
-    what a query must find before it can show that page."""
-    raw = request.GET.get("page", "")
-    return max(1, min(_page_size(request) * (parse_positive_int(raw) or 1), COUNT_CAP))
+    """How many matches the requested page reaches down to: what a query must find
+    before it can show that page."""
+    return _page_size(request) * _page_number(request) + 1
