@@ -8,6 +8,15 @@ from contacts_app.models import Role
 from .factories import make_member, make_workspace
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Each test starts with no throttle count (S7 counts calls per address for a
+    sliding minute: another test's form submissions from 127.0.0.1 must not count)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def workspace(db):
     return make_workspace(slug="acme", name="Acme", contact_limit=1000)
