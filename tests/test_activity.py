@@ -63,3 +63,49 @@ def test_u4_u6_the_activity_log_downloads_as_excel_and_a_too_large_one_says_to_u
     settings.XLSX_MAX_ROWS = 0
     refused = admin_client.get(url, {"format": "xlsx"})
     assert refused.status_code == 400 and "download the CSV instead" in refused.content.decode()
+
+
+def test_u4_each_job_is_one_activity_row_labelled_by_what_it_is_with_its_outcome(
+    admin_client, workspace, admin_user, settings
+):
+    """An incident revert of 18 contacts showed as three rows of 18, one labelled
+    "Restore job #1"; every restore job as three rows (requested, job, finished)."""
+    from django.utils import translation
+
+    from cleaned.services.incidents import INCIDENT_REVERTS, incident_revert_create
+    from contacts_app.services.archive_jobs import ARCHIVE_JOBS, archive_request
+    from restore.services.jobs import restore_job_create
+    from restore.services.selection import selection_from_ids
+    from tests.restore_helpers import archive, run_job_inline
+    from tests.test_incident_revert import T0, clean, incident_of
+
+    from .factories import make_contacts
+
+    settings.JOB_CHUNK_SIZE = 10  # several chunks each
+    with translation.override("en"):
+        people = make_contacts(workspace, 60)
+        archive(workspace, people[:25], actor=admin_user)
+        restore = restore_job_create(
+            selection=selection_from_ids(workspace=workspace, ids=[c.id for c in people[:25]]), actor=admin_user
+        )
+        run_job_inline(restore)
+        ids = [c.id for c in people[30:]]
+        request = archive_request(
+            workspace=workspace, actor=admin_user, contact_ids=ids, selection={"q": "bulk"}, all_matching=True
+        )
+        ARCHIVE_JOBS.run(job_id=request.job.id)
+        victims = make_contacts(workspace, 18)
+        clean(workspace, victims, provider="mailgun", code="5.1.1", at=T0, prefix="inc")
+        revert = incident_revert_create(incident=incident_of(workspace), actor=admin_user, reason="provider incident")
+        INCIDENT_REVERTS.run(job_id=revert.id)
+
+    page = admin_client.get(reverse("activity", args=[workspace.slug])).content.decode()
+    rows = page[page.index('id="activity"') :]
+    assert rows.count(f"Restore job #{restore.id}") == 1 and "25 restored" in rows
+    assert rows.count(f"Archive job #{request.job.id}") == 1
+    assert rows.count(f"Incident revert #{revert.id}") == 1 and rows.count("Restore job #") == 1
+    assert f'href="/w/{workspace.slug}/restore-jobs/{restore.id}/"' in rows
+    response = admin_client.get(reverse("activity", args=[workspace.slug]), {"format": "csv"})
+    table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert sum(f"Restore job #{restore.id}" in r[4] for r in table) == 1
+    assert sum(f"Incident revert #{revert.id}" in r[4] for r in table) == 1

@@ -129,7 +129,7 @@ def cleanings_undo(
             actor=actor,
             action=AuditEvent.Action.UNCLEAN,
             contact_ids=cids,
-            details={"reason": reason, **({"job": job_id} if job_id else {})},
+            details={"reason": reason, **({"revert_job": job_id} if job_id else {})},
         )
     return outcomes
 

@@ -16,7 +16,7 @@ from contacts_app.job_models import MAX_ATTEMPTS
 from contacts_app.jobs.kinds import JobKind
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.i18n import num
-from contacts_app.models import ArchiveJob, ArchiveJobItem, ArchiveOutcome, Workspace
+from contacts_app.models import ArchiveJob, ArchiveJobItem, ArchiveOutcome, AuditEvent, Workspace
 from contacts_app.services.archive import archive_size_check, contacts_archive, contacts_archive_chunk
 
 
@@ -27,7 +27,7 @@ class ArchiveJobs(JobKind):
     subject = "contact_id"
     run_task = "contacts_app.tasks.archive_job_run_task"
     notify_task = "contacts_app.tasks.archive_job_notify_task"
-    audit_action = ""  # each chunk writes its own archive audit row, with the job's id
+    audit_action = AuditEvent.Action.ARCHIVE  # the request and the finish; each chunk writes its own row too
     audit_key = "archive_job"
     one_at_a_time = False  # two admins may archive two segments at once
     helpers = True
@@ -49,6 +49,9 @@ class ArchiveJobs(JobKind):
             "skipped_not_active": tally[ArchiveOutcome.NOT_ACTIVE],
             "skipped_not_found": tally[ArchiveOutcome.NOT_FOUND],
         }
+
+    def finished_audit(self, job) -> tuple[int, dict]:
+        return job.archived, {"archived": job.archived, "skipped": job.skipped_total}
 
     def notice(self, job) -> tuple[str, str, str]:
         values = {

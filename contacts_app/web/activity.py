@@ -5,12 +5,14 @@ exportable to CSV."""
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from contacts_app.jobs.kinds import KINDS
 from contacts_app.lib.csv_stream import IsoUtc
 from contacts_app.lib.hygiene import validate_date
 from contacts_app.models import AuditEvent
@@ -27,8 +29,16 @@ class ActivityFilterForm(ServiceForm):
 
 
 def activity_events(*, workspace, action: str = "", since=None, until=None):
-    """The workspace's audit events, newest first (S2: only its own)."""
+    """U4: the workspace's audit events, newest first (S2: only its own), one per action a
+    person took: a background job is its request row only — the rows each chunk wrote
+    (they carry the contact ids, for each contact's history) and the finish row are
+    folded into it, and `job_outcomes` tells how it ended."""
     qs = AuditEvent.objects.filter(workspace=workspace).select_related("actor").order_by("-created_at", "-id")
+    part_of_a_job = Q()
+    for kind in KINDS.values():
+        part_of_a_job |= Q(**{f"details__{kind.audit_key}__isnull": False})
+    folded = part_of_a_job & ~Q(details__phase="requested")
+    qs = qs.exclude(folded & ~Q(action__in=(AuditEvent.Action.EXPORT, AuditEvent.Action.STAFF_CHANGE)))
     if action:
         qs = qs.filter(action=action)
     tz = timezone.get_current_timezone()
@@ -37,6 +47,56 @@ def activity_events(*, workspace, action: str = "", since=None, until=None):
     if until:
         qs = qs.filter(created_at__lt=timezone.make_aware(datetime.combine(until, time.min), tz) + timedelta(days=1))
     return qs
+
+
+def job_outcomes(events) -> dict[tuple[str, int], object]:
+    """The jobs the events are the requests of, by (audit key, id): one query per kind."""
+    wanted: dict[str, set[int]] = {}
+    for e in events:
+        for kind in KINDS.values():
+            job_id = (e.details or {}).get(kind.audit_key)
+            if isinstance(job_id, int):
+                wanted.setdefault(kind.audit_key, set()).add(job_id)
+    found = {}
+    for kind in KINDS.values():
+        ids = wanted.get(kind.audit_key)
+        if ids:
+            for job in kind.model.objects.filter(id__in=ids).select_related("workspace"):
+                found[(kind.audit_key, job.id)] = (kind, job)
+    return found
+
+
+def _with_outcomes(events, outcomes) -> None:
+    for e in events:
+        e.who, e.what, e.link = who(e), describe(e), ""
+        details = e.details or {}
+        if details.get("phase") != "requested":
+            continue
+        for kind in KINDS.values():
+            pair = outcomes.get((kind.audit_key, details.get(kind.audit_key)))
+            if pair is not None:
+                kind, job = pair
+                if job.is_active:
+                    e.what = f"{e.what} — {job.get_status_display().lower()} ({round(job.progress * 100)}%)"
+                    e.link = kind.notice(job)[2]
+                else:
+                    __, message, e.link = kind.notice(job)
+                    e.what = message
+                break
+
+
+def _annotated(events, batch: int = 500):
+    """Events with who, what (and a job's outcome), in batches (the CSV streams)."""
+    chunk = []
+    for e in events:
+        chunk.append(e)
+        if len(chunk) == batch:
+            _with_outcomes(chunk, job_outcomes(chunk))
+            yield from chunk
+            chunk = []
+    if chunk:
+        _with_outcomes(chunk, job_outcomes(chunk))
+        yield from chunk
 
 
 def describe(event: AuditEvent) -> str:
@@ -79,8 +139,8 @@ def activity(request):
     )
     if request.GET.get("format") in ("csv", "xlsx"):
         rows = (
-            (e.when_text, who(e), e.action, e.count, describe(e))
-            for e in events.annotate(when_text=IsoUtc("created_at")).iterator(chunk_size=2000)
+            (e.when_text, e.who, e.action, e.count, e.what)
+            for e in _annotated(events.annotate(when_text=IsoUtc("created_at")).iterator(chunk_size=2000))
         )
         return table_download(
             request,
@@ -89,8 +149,7 @@ def activity(request):
             rows=rows,
         )
     page, _per_page = paginate(request, events)
-    for e in page.object_list:
-        e.who, e.what = who(e), describe(e)
+    _with_outcomes(page.object_list, job_outcomes(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     query["format"] = "csv"

@@ -85,6 +85,6 @@ def contacts_restore(
             actor_label="" if actor_id else f"restore:{source}",
             action=AuditEvent.Action.AUTO_RESTORE if source == RestoreSource.FORM else AuditEvent.Action.RESTORE,
             contact_ids=restored,
-            details={"job": job_id, "source": source},
+            details={"source": source, **({"job": job_id} if job_id else {})},
         )
     return outcomes
