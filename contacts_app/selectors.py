@@ -142,3 +142,20 @@ def contact_export_extras(*, contact_ids: list[int]) -> dict[int, tuple[str, str
         i: (" | ".join(sorted(set(lists[i]))), " | ".join(sorted(set(tags[i]))), accounts.get(i, ""))
         for i in contact_ids
     }
+
+
+def archive_consequences(*, workspace, contact_ids: list[int]) -> dict[str, int]:
+    """A1/A3, said before archiving: how many deals lose these contacts, and how many
+    are deleted because one of them was their only contact."""
+    if not contact_ids:
+        return {"deals": 0, "deals_deleted": 0}
+    links = DealContact.objects.filter(deal__workspace=workspace, contact_id__in=contact_ids)
+    deal_ids = set(links.values_list("deal_id", flat=True))
+    if not deal_ids:
+        return {"deals": 0, "deals_deleted": 0}
+    others = set(
+        DealContact.objects.filter(deal_id__in=deal_ids)
+        .exclude(contact_id__in=contact_ids)
+        .values_list("deal_id", flat=True)
+    )
+    return {"deals": len(deal_ids), "deals_deleted": len(deal_ids - others)}

@@ -107,7 +107,7 @@ def test_a6_archive_all_matching_from_the_contacts_page_confirms_then_runs_as_a_
         reverse("contacts:archive_confirm", args=[workspace.slug]), {"select_all": "1", "filter": "q=sales"}
     )
     page = confirm.content.decode()
-    assert confirm.status_code == 200 and "<strong>3 contacts</strong>" in page and "30 days" in page
+    assert confirm.status_code == 200 and "<strong>3 contacts</strong>" in page and "30-day freeze" in page
     # U3: the language switch of a page shown for a POST goes back to a page, not to this POST-only address
     assert 'name="next" value="/"' in page and 'name="next" value="/w/' not in page
     assert statuses(wanted) == {"active": 3}  # the confirmation page changes nothing

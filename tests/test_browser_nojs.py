@@ -73,3 +73,57 @@ def test_u1_restore_and_typed_archive_work_without_javascript(page_without_js, l
     page.get_by_role("button", name="Archive").click()
     expect(page.get_by_role("status")).to_contain_text("Archived 1 cleaned contact")
     assert Contact.objects.get(id=gone.id).status == "archived" and Contact.objects.get(id=ada.id).status == "active"
+
+
+def test_a1_r2_without_javascript_archiving_asks_first_and_the_archived_page_says_when_it_comes_back(
+    page_without_js, live_server, workspace
+):
+    """The contact page's Archive button archived at once, then the contact was frozen
+    for 30 days with no word of it; re-adding the address said "restore it" with no link."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    from .factories import make_deal
+
+    page = page_without_js
+    admin = make_member(workspace, Role.ADMIN)
+    ada = make_contact(workspace, email="ada@example.com", first_name="Ada")
+    make_deal(workspace, contacts=[ada], title="Solo deal")
+    old = make_contact(workspace, email="old@example.com")
+    archive(workspace, [old], days=40)
+    login(page, live_server, admin)
+
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/{ada.id}/")
+    page.get_by_role("button", name="Archive…").click()
+    expect(page.get_by_role("heading", name="Archive ada@example.com?")).to_be_visible()
+    back = date_format(timezone.localtime(timezone.now() + timedelta(days=30)))
+    expect(page.locator("#freeze-dates")).to_contain_text(back)
+    expect(page.locator("#deal-consequences")).to_contain_text("1 deal had no other contact and is deleted")
+    assert Contact.objects.get(id=ada.id).status == "active"  # the confirmation changes nothing
+    page.get_by_role("link", name="Cancel").click()
+    expect(page).to_have_url(re.compile(rf"/contacts/{ada.id}/$"))
+    page.get_by_role("button", name="Archive…").click()
+    page.get_by_role("button", name="Archive 1 contact").click()
+    expect(page.get_by_role("status")).to_contain_text("Archived 1 contact")
+    assert Contact.objects.get(id=ada.id).status == "archived"
+
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/{ada.id}/")
+    expect(page.locator("#restorable")).to_contain_text(back)
+    expect(page.locator("#restorable")).to_contain_text("Frozen")
+    expect(page.get_by_role("button", name="Restore…")).to_have_count(0)  # frozen
+
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/new/")
+    page.get_by_label("Email", exact=True).fill("ada@example.com")
+    page.get_by_label("This person gave me permission to email them").check()
+    page.get_by_role("button", name="Add contact").click()
+    expect(page.get_by_text("belongs to an archived contact")).to_be_visible()
+    page.get_by_role("link", name="Open that contact").click()
+    expect(page).to_have_url(re.compile(rf"/contacts/{ada.id}/$"))
+
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/{old.id}/")  # archived 40 days ago
+    expect(page.locator("#restorable")).not_to_contain_text("Frozen")
+    page.get_by_role("button", name="Restore…").click()
+    expect(page.get_by_role("heading", name="Restore 1 contact?")).to_be_visible()
+    shot(page, "nojs-archived-contact-restore", full_page=False)

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
@@ -12,6 +13,7 @@ from contacts_app.automations import automations_fire
 from contacts_app.deliverability import membership_status_for
 from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
 from contacts_app.lib.hygiene import clean_text, is_email
+from contacts_app.lifecycle import restorable_from
 from contacts_app.models import (
     Account,
     AuditEvent,
@@ -46,16 +48,23 @@ def _email_taken_error(workspace: Workspace, email: str) -> Conflict:
         .exclude(status=ContactStatus.MERGED)
         .annotate(lemail=Lower("email"))
         .filter(lemail=email.lower())
-        .values_list("status", flat=True)
+        .values_list("id", "status", "archived_at")
         .first()
     )
-    if existing == ContactStatus.ARCHIVED:
-        return Conflict(
-            _("%(email)s belongs to an archived contact. Restore it from Archived contacts instead of adding it again.")
-            % {"email": email},
+    contact_id, status, archived_at = existing or (None, None, None)
+    if status == ContactStatus.ARCHIVED:
+        error = Conflict(
+            _(
+                "%(email)s belongs to an archived contact. Restore it (from %(day)s, after the 30-day freeze) "
+                "instead of adding it again."
+            )
+            % {"email": email, "day": date_format(restorable_from(archived_at))},
             code="email_archived",
         )
-    return Conflict(_("A contact with the email %(email)s already exists.") % {"email": email}, code="email_taken")
+    else:
+        error = Conflict(_("A contact with the email %(email)s already exists.") % {"email": email}, code="email_taken")
+    error.contact_id = contact_id  # the pages link to it
+    return error
 
 
 def contact_create(

@@ -5,15 +5,18 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts_app import selectors
-from contacts_app.lib.errors import ServiceError
+from contacts_app.lib.errors import InvalidInput, ServiceError
 from contacts_app.lib.hygiene import parse_positive_int
 from contacts_app.lib.i18n import num
+from contacts_app.lifecycle import restorable_from, restorable_until
 from contacts_app.services.archive_jobs import archive_request
 from contacts_app.services.contacts import contact_create, contact_update
 from contacts_app.web.access import handles_service_errors, workspace_view
@@ -88,7 +91,15 @@ def contact_detail(request, contact_id: int):
     if contact is None:
         raise Http404(_("No such contact."))
     panels = contact_panels_render(request=request, contact=contact)  # e.g. "Why cleaned" (C7)
-    return render(request, "contacts/detail.html", {"contact": contact, "panels": panels})
+    context = {"contact": contact, "panels": panels}
+    if contact.status == "archived":  # R2: when it can come back, and the way to do it
+        now = timezone.now()
+        context["restorable_from"] = restorable_from(contact.archived_at)
+        context["restorable_until"] = restorable_until(contact.archived_at)
+        context["restore_state"] = (
+            "frozen" if now < context["restorable_from"] else "expired" if now >= context["restorable_until"] else "ok"
+        )
+    return render(request, "contacts/detail.html", context)
 
 
 @require_POST
@@ -129,11 +140,39 @@ def contacts_archive(request):
 @workspace_view(admin_only=True)
 @handles_service_errors
 def contacts_archive_confirm(request):
-    """A1 for "all matching": the page that says how many and what archiving does,
-    with the button that archives them. Changes nothing (works without JavaScript)."""
+    """A1: the page every Archive button leads to, with or without JavaScript: how many,
+    what archiving does to them and their deals (A3), and when they can come back (R2:
+    the first day after the freeze, until the purge), with the button that archives
+    them. Changes nothing."""
     form = ArchiveForm(request.POST)
-    ids = form.contact_ids(workspace=request.workspace)
-    return render(request, "contacts/archive_confirm.html", {"count": len(ids), "data": form.cleaned_data})
+    try:
+        ids = form.contact_ids(workspace=request.workspace)
+    except InvalidInput as error:
+        if error.code != "empty_selection":
+            raise
+        ids = []
+    now = timezone.now()
+    context = {
+        "count": len(ids),
+        "data": form.cleaned_data,
+        "next": _next_url(request, default=""),
+        "restorable_from": restorable_from(now),
+        "restorable_until": restorable_until(now),
+        "consequences": selectors.archive_consequences(workspace=request.workspace, contact_ids=ids),
+    }
+    if len(ids) == 1:
+        context["contact"] = selectors.contact_detail(workspace=request.workspace, contact_id=ids[0])
+    return render(request, "contacts/archive_confirm.html", context)
+
+
+def _error_with_link(request, exc: ServiceError):
+    """The service's sentence, with a link to the contact it is about (the address is
+    taken: by which contact)."""
+    contact_id = getattr(exc, "contact_id", None)
+    if not contact_id:
+        return exc.detail
+    url = reverse("contacts:detail", args=[request.workspace.slug, contact_id])
+    return format_html('{} <a href="{}" id="existing-contact">{}</a>', exc.detail, url, _("Open that contact"))
 
 
 def _next_url(request, *, default: str) -> str:
@@ -158,7 +197,7 @@ def contact_new(request):
         try:
             contact = contact_create(workspace=request.workspace, actor=request.user, **form.service_arguments())
         except ServiceError as exc:
-            form.add_error(None, exc.detail)
+            form.add_error(None, _error_with_link(request, exc))
         else:
             messages.success(request, _("Added %(email)s.") % {"email": contact.email})
             return redirect("contacts:detail", slug=request.workspace.slug, contact_id=contact.id)
@@ -184,7 +223,7 @@ def contact_edit(request, contact_id: int):
         try:
             contact_update(contact=contact, actor=request.user, **form.cleaned_data)
         except ServiceError as exc:
-            form.add_error(None, exc.detail)
+            form.add_error(None, _error_with_link(request, exc))
             status = exc.status
         else:
             messages.success(request, _("Contact saved."))
