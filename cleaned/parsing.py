@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from contacts_app.api.schemas import Text
+from contacts_app.api.schemas import Email, Text
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.hygiene import DATETIME_PATTERN, EARLIEST, LATEST, NON_BLANK_PATTERN, aware, check_date
 
@@ -47,7 +47,7 @@ class BounceEventIn(BaseModel):
         pattern=NON_BLANK_PATTERN,
         description="The provider's event id; a repeated id is a duplicate.",
     )
-    email: Text(254, pattern="@")
+    email: Email
     type: Literal["hard", "soft", "delivered"]
     occurred_at: Annotated[datetime, BeforeValidator(_iso_datetime), AfterValidator(_sane)] = Field(
         description=f"ISO 8601, from {EARLIEST} to before {LATEST}; without a zone, UTC.",

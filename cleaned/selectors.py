@@ -45,7 +45,10 @@ class CleanedFilter(ContactFilter):
         return qs.filter(Exists(open_cleaning))
 
 
-FILTER_KEYS = ("q", "list", "tag", "account", "bounce_class", "provider")  # the cleaned view's filters
+# Every filter the cleaned view reads: what "select all matching", the export and the
+# archive carry (carrying fewer, "Select all 0 matching" of ?status=archived archived
+# every cleaned contact).
+FILTER_KEYS = tuple(CleanedFilter.base_filters)
 
 
 def cleaned_filter(params, *, workspace) -> CleanedFilter:

@@ -17,17 +17,22 @@ What a provider is answered (written in docs/decisions.md):
 import json
 import logging
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import anymail.urls
-from anymail.exceptions import AnymailError, AnymailWebhookValidationFailure
+from anymail.exceptions import AnymailConfigurationError, AnymailError, AnymailWebhookValidationFailure
 from anymail.signals import tracking
+from django.conf import settings
+from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.urls import re_path
 from django.utils import timezone
 
+from contacts_app.api.throttling import BounceWebhookThrottle
+from contacts_app.lib.client import client_address
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.hygiene import aware, check_date, text_problem
 from contacts_app.models import Workspace
@@ -42,9 +47,25 @@ log = logging.getLogger(__name__)
 # What anymail's parsers raise on a payload they cannot read. They are third-party code
 # fed by the outside world, so every way they fail on data is named here; anything
 # else (the database, a bug of ours) stays a 500, which providers retry.
-UNREADABLE = (AnymailError, ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError, RecursionError)
+UNREADABLE = (
+    AnymailError,
+    AnymailConfigurationError,  # e.g. an SES "Received" (inbound) notification on the tracking address
+    ValueError,
+    TypeError,
+    LookupError,  # KeyError, IndexError, and an unknown charset
+    AttributeError,
+    OverflowError,
+    OSError,  # fromtimestamp(1e20) on Linux: "Value too large"
+    RecursionError,
+)
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 BATCH_PROVIDERS = {"SendGrid"}  # a JSON list of events per request; the others post one event (SES: one message)
+# Providers whose one notification (one event id) names several recipients: anymail
+# gives each recipient's event the SNS MessageId.
+SHARED_EVENT_IDS = {"amazon_ses"}
+# Bodies anymail reads itself: Mailgun's legacy form posts, SNS's text/plain JSON.
+FORM_OR_TEXT_BODIES = {"Mailgun", "Amazon SES"}
+_current_outcome: ContextVar["Outcome | None"] = ContextVar("provider_webhook_outcome", default=None)
 
 
 class MalformedPayload(Exception):
@@ -93,12 +114,14 @@ def provider_bounce(*, esp_name: str, event) -> tuple[Workspace, bounces.BounceI
     occurred_at = event.timestamp or timezone.now()
     if not isinstance(occurred_at, datetime):
         raise InvalidInput("'timestamp' must be a date and time.", code="invalid_event")
-    occurred_at = check_date(aware(occurred_at), field="timestamp")  # S4: year 10000 would break every page showing it
+    occurred_at = aware(check_date(occurred_at, field="timestamp"))  # S4: year 10000 would break every page showing it
     workspace = Workspace.objects.filter(slug=slug).first()
     if workspace is None:
         log.info("%s %s event for an unknown workspace %r ignored", esp_name, event.event_type, slug)
         return None
     event_id = event.event_id or f"{event.message_id}:{event.event_type}:{email}"
+    if provider_key(esp_name) in SHARED_EVENT_IDS:
+        event_id = f"{event_id}:{email.lower()}"  # one id per recipient, or recipients 2…n are "duplicates"
     return workspace, bounces.BounceInput(
         event_id=_fit("event_id", str(event_id)),
         email=email,
@@ -122,15 +145,20 @@ def anymail_tracking(sender, event, esp_name, **kwargs):
     if found is None:
         return
     workspace, bounce = found
-    bounces.bounces_apply(
+    result = bounces.bounces_apply(
         workspace=workspace, provider=provider_key(esp_name), events=[bounce], actor_label=f"anymail:{esp_name}"
     )
+    outcome = _current_outcome.get()
+    if outcome is not None:  # the request's answer says what was applied now
+        outcome.accepted += result.accepted
+        outcome.duplicates += result.duplicates
 
 
 @dataclass
 class Outcome:
-    accepted: int = 0
-    ignored: int = 0
+    accepted: int = 0  # applied by this request
+    duplicates: int = 0  # already received (a redelivery)
+    ignored: int = 0  # not bounces, or for no workspace of ours
     refused: list[dict] = field(default_factory=list)
 
     def refuse(self, index: int, detail: str) -> None:
@@ -153,15 +181,24 @@ class ReadEachEvent:
     for the good ones, and answers with the outcome."""
 
     def post(self, request, *args, **kwargs):
+        """S7: calls are throttled per client address like the signed webhook; an
+        address that keeps failing the provider's credentials is refused for a while
+        (the shared secret cannot be guessed at 100 tries a second)."""
+        if not BounceWebhookThrottle().allow_request(request) or credential_guesses_blocked(request):
+            return _answer(429, "throttled", "Too many requests from this address; retry later.", retry_after=60)
         self.outcome = Outcome()
+        token = _current_outcome.set(self.outcome)
         try:
             response = super().post(request, *args, **kwargs)
-        except AnymailWebhookValidationFailure:
-            raise  # the provider's signature or basic auth: anymail's 400
+        except AnymailWebhookValidationFailure as exc:
+            credential_failure_count(request)
+            return _answer(400, "invalid_credentials", f"The {self.esp_name} signature or basic auth is wrong: {exc}")
         except MalformedPayload as exc:
             return _malformed(str(exc))
         except UNREADABLE as exc:  # a validator that reads the body (SES's SNS check)
             return _malformed(f"The body is not a {self.esp_name} payload ({exc.__class__.__name__}).")
+        finally:
+            _current_outcome.reset(token)
         if response.status_code != 200:
             return response  # SES's 401 challenge
         if self.outcome.refused:
@@ -173,7 +210,7 @@ class ReadEachEvent:
             items = _json_body(request, list)
             groups = [(i, lambda item=item: [self.esp_to_anymail_event(item)]) for i, item in enumerate(items)]
         else:
-            if request.content_type == "application/json":
+            if request.content_type == "application/json" or self.esp_name not in FORM_OR_TEXT_BODIES:
                 _json_body(request, dict)
             groups = [(0, lambda: super(ReadEachEvent, self).parse_events(request))]
         kept = []
@@ -192,13 +229,41 @@ class ReadEachEvent:
                 if found is None:
                     self.outcome.ignored += 1
                 else:
-                    self.outcome.accepted += 1
-                    kept.append(event)
+                    kept.append(event)  # applied by the receiver, which counts it
         return kept
 
 
+def _answer(status: int, error: str, detail: str, *, retry_after: int | None = None) -> JsonResponse:
+    response = JsonResponse({"error": error, "detail": detail}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
 def _malformed(detail: str) -> JsonResponse:
-    return JsonResponse({"error": "malformed_payload", "detail": detail}, status=400)
+    return _answer(400, "malformed_payload", detail)
+
+
+def _guess_key(request) -> str:
+    return f"webhook-credential-guesses:{client_address(request)}"
+
+
+def credential_guesses_blocked(request) -> bool:
+    return bool(cache.get(_guess_key(request) + ":blocked"))
+
+
+def credential_failure_count(request) -> None:
+    """S7: after WEBHOOK_CREDENTIAL_FAILURES wrong credentials from an address within a
+    minute, that address is refused for a minute."""
+    key = _guess_key(request)
+    cache.add(key, 0, timeout=60)
+    try:
+        failures = cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, timeout=60)
+        failures = 1
+    if failures >= settings.WEBHOOK_CREDENTIAL_FAILURES:
+        cache.set(key + ":blocked", 1, timeout=60)
 
 
 def tracking_urlpatterns(providers: list[str]) -> list:

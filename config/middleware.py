@@ -6,6 +6,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from .api import error_response
@@ -65,3 +66,46 @@ class PlainNotFoundMiddleware:
         ):
             return render(request, f"{response.status_code}.html", status=response.status_code)
         return response
+
+
+class Utf8BodiesOnlyMiddleware:
+    """S4: a body in another charset than UTF-8 is a 400. Django read a `charset=latin-1`
+    form post, then its own 400 handler read it again and crashed (a 500 on the login
+    page, the language switch and every POST page, for anyone); an unknown charset
+    (`rot13`) broke the provider webhooks the same way."""
+
+    ALLOWED = {"utf-8", "utf8", "us-ascii", "ascii"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        charset = (request.content_params or {}).get("charset", "").strip().lower()
+        if request.method not in ("GET", "HEAD", "OPTIONS") and charset and charset not in self.ALLOWED:
+            detail = f"The body's charset is {charset!r}: send it as UTF-8."
+            if request.path.startswith(("/api/", "/webhooks/")):
+                return JsonResponse({"error": "unsupported_charset", "detail": detail}, status=400)
+            return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class AdminQueryGuardMiddleware:
+    """S4 in the Django admin (support staff): its changelist filters hand the query
+    string to the database as they are, so a NUL (`?status__exact=%00`) or a year of 30
+    digits (`?created_at__year=…`) answered 500. Such a query is a 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/admin/"):
+            for key, values in request.GET.lists():
+                bad_part = key.endswith(("__year", "__month", "__day", "__week_day", "__quarter")) and any(
+                    not (v.isascii() and v.isdigit() and len(v) <= 4) for v in values
+                )
+                if bad_part or any("\x00" in v for v in [key, *values]):
+                    return HttpResponseBadRequest(
+                        f"The filter {key!r} holds a value the admin cannot search for.",
+                        content_type="text/plain; charset=utf-8",
+                    )
+        return self.get_response(request)

@@ -101,6 +101,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.middleware.ApiErrorEnvelopeMiddleware",
     "contacts_app.lib.client.ClientAddressMiddleware",  # S7: the one client address (proxies trusted by setting)
+    "config.middleware.Utf8BodiesOnlyMiddleware",  # S4: no other charset reaches a form parser
+    "config.middleware.AdminQueryGuardMiddleware",  # S4: no NUL or 30-digit year into the admin's filters
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -226,7 +228,10 @@ AXES_VERBOSE = False
 # Requests per client, per period (Django cache; Redis when CACHE_URL is set).
 THROTTLE_API_TOKEN = envrate("THROTTLE_API_TOKEN", "1200/m")
 THROTTLE_FORM_SUBMISSIONS = envrate("THROTTLE_FORM_SUBMISSIONS", "60/m")
-THROTTLE_BOUNCE_WEBHOOK = envrate("THROTTLE_BOUNCE_WEBHOOK", "6000/m")
+THROTTLE_BOUNCE_WEBHOOK = envrate("THROTTLE_BOUNCE_WEBHOOK", "6000/m")  # the signed and the provider webhooks
+WEBHOOK_CREDENTIAL_FAILURES = envint(
+    "WEBHOOK_CREDENTIAL_FAILURES", "20"
+)  # wrong credentials per minute, then refused for a minute
 CACHE_URL = os.getenv("CACHE_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

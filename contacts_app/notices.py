@@ -1,6 +1,9 @@
 """Telling a user something happened (R13): an email through Django's email backend and
 a notice on their next page view in the workspace."""
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -8,15 +11,28 @@ from django.utils import timezone
 
 from contacts_app.models import Notice, Workspace
 
+log = logging.getLogger(__name__)
+
 
 def notice_send(*, workspace: Workspace, user, subject: str, message: str, path: str) -> Notice:
     """Record the notice and email it (when the user has an address). `path` is the
-    page it is about, made absolute with SITE_URL in the email."""
+    page it is about, made absolute with SITE_URL in the email.
+
+    A mail server that is down only costs the email (logged): it used to roll the
+    notice back with it, and the sweeper retried every 30 s for ever while nobody was
+    told anything."""
     notice = Notice.objects.create(workspace=workspace, user=user, message=message, url=path)
     if user.email:
         body = f"{message}\n\n{settings.SITE_URL.rstrip('/')}{path}\n"
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        _email(subject, body, user.email)
     return notice
+
+
+def _email(subject: str, body: str, address: str) -> None:
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+    except (smtplib.SMTPException, OSError) as error:
+        log.warning("The notice email to %s was not sent (%s); the notice is shown in the app", address, error)
 
 
 def notices_take(*, user, workspace: Workspace) -> list[Notice]:

@@ -107,19 +107,20 @@ def _mailgun_signed(body: dict) -> dict:
     return {**body, "signature": {"timestamp": ts, "token": token, "signature": signature}}
 
 
-def post(client, provider: str, body, *, raw: bytes | None = None):
+def post(client, provider: str, body, *, raw: bytes | None = None, content_type: str | None = None):
     """POST a provider's payload with that provider's credentials (basic auth; the
     Mailgun HMAC; SES's SNS headers). `raw` sends bytes as they are."""
     headers = {"HTTP_AUTHORIZATION": BASIC}
-    content_type = "application/json"
+    content_type_default = "application/json"
     if provider == "mailgun" and raw is None and isinstance(body, dict):
         body = _mailgun_signed(body)
     if provider == "amazon_ses":
-        content_type = "text/plain; charset=UTF-8"
+        content_type_default = "text/plain; charset=UTF-8"
         headers["HTTP_X_AMZ_SNS_MESSAGE_TYPE"] = "Notification"
         message_id = body.get("MessageId") if isinstance(body, dict) else None
         headers["HTTP_X_AMZ_SNS_MESSAGE_ID"] = message_id if isinstance(message_id, str) else "none"
     data = raw if raw is not None else json.dumps(body)
+    content_type = content_type or content_type_default
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # anymail warns that some providers are community-maintained
         return client.post(f"/webhooks/anymail/{provider}/tracking/", data, content_type=content_type, **headers)

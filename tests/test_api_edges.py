@@ -482,3 +482,22 @@ def test_s4_the_signed_webhooks_dates_are_iso_text_within_bounds_as_documented(w
     assert (isinstance(occurred_at, str) and bool(re.search(pattern, occurred_at))) is accepted
     raw = json.dumps({"events": [event(occurred_at=occurred_at)]}).encode()
     assert (signed(workspace, raw).status_code == 202) is accepted
+
+
+@pytest.mark.parametrize("offset", ["+16:00", "-23:59"])
+def test_s4_offsets_past_postgresqls_range_are_taken_in_utc_on_the_webhook_and_the_incident_page(
+    workspace, admin_client, offset
+):
+    """PostgreSQL refuses offsets past ±15:59: a signed bounce, an incident window or an
+    admin filter written so answered 500 (found by an outside attack)."""
+    raw = json.dumps({"events": [event(occurred_at=f"2026-06-01T00:00:00{offset}")]}).encode()
+    assert signed(workspace, raw).status_code == 202
+    stored = BounceEvent.objects.get()
+    assert stored.occurred_at.isoformat().startswith("2026-05-31" if offset == "+16:00" else "2026-06-01")
+    incident = reverse("cleaned:incident", args=[workspace.slug])
+    query = {
+        "provider": "sendgrid",
+        "cleaned_from": f"2026-06-01T00:00:00{offset}",
+        "cleaned_until": "2026-12-31T00:00",
+    }
+    assert admin_client.get(incident, query).status_code in (200, 400)

@@ -2,7 +2,9 @@
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -346,3 +348,19 @@ def test_u5_export_them_first_keeps_lists_tags_account_and_the_deletion_day(work
         row["archived_at"].endswith("Z") and row["deleted_on"] == restorable_until(jane.archived_at).date().isoformat()
     )
     assert row["phone"] == "+33 6 00 00 00 01" and row["status"] == "archived"
+
+
+@pytest.mark.parametrize("query", ["status=archived", "restorable=frozen", "archived_after=2026-11-01"])
+def test_c5_select_all_matching_carries_every_filter_the_cleaned_list_used(admin_client, workspace, query):
+    """The list said "Select all 0 matching" for ?status=archived, but its hidden filter
+    carried only some keys, and confirming archived all 61 cleaned contacts."""
+    make_contacts(workspace, 5, email_status="cleaned")
+    url = reverse("cleaned:list", args=[workspace.slug])
+    page = admin_client.get(f"{url}?{query}").content.decode()
+    carried = re.search(r'name="filter" value="([^"]*)"', page).group(1)
+    assert unescape(carried) == query
+    confirm = admin_client.post(
+        reverse("cleaned:archive_confirm", args=[workspace.slug]), {"select_all": "1", "filter": unescape(carried)}
+    )
+    assert "5 " not in re.sub(r"<[^>]+>", "", confirm.content.decode()).split("Archive cleaned contacts")[-1][:300]
+    assert Contact.objects.filter(workspace=workspace, status="active").count() == 5

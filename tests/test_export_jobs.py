@@ -166,3 +166,20 @@ def test_a6_a_crashed_job_task_is_counted_in_the_metrics_and_the_job_is_left_to_
     assert job.status == "running"  # claimed, not failed: the sweeper resumes it
     text = client.get("/metrics", HTTP_AUTHORIZATION="Bearer metrics-secret-for-tests").content.decode()
     assert 'crm_job_crashes_total{kind="export"} 1.0' in text
+
+
+def test_r13_a_mail_server_that_is_down_costs_the_email_not_the_notice(workspace, admin_user, settings):
+    """With no SMTP server reachable, the notice rolled back with the failed email and
+    the sweeper retried for ever: nobody was told anything (found by an outside attack)."""
+    from cleaned.services.exports import EXPORTS, export_create
+    from contacts_app.models import Notice
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1  # nothing listens there
+    admin_user.email = "admin@example.com"
+    admin_user.save()
+    job = export_create(workspace=workspace, actor=admin_user, params={})
+    EXPORTS.run(job_id=job.id)
+    assert EXPORTS.notify(job_id=job.id) is True
+    assert Notice.objects.filter(user=admin_user, workspace=workspace).count() == 1
+    assert EXPORTS.notify(job_id=job.id) is False  # told once, not retried for ever

@@ -542,3 +542,79 @@ def test_s4_a_login_with_an_impossible_username_is_a_form_error_not_a_500(client
     page = response.content.decode()
     assert response.status_code == 200 and ("errorlist" in page or 'class="error"' in page), page[-1500:]
     assert not AccessAttempt.objects.exists() and "_auth_user_id" not in client.session
+
+
+def test_s2_s8_support_cannot_repoint_an_api_token_or_add_a_send_or_rename_a_slug(
+    support_client, workspace, other_workspace, admin_user
+):
+    """As support, a token of one customer was re-pointed at another and then acted as
+    that customer's admin (found by an outside attack)."""
+    from contacts_app.models import ApiToken, Role
+
+    from .factories import make_member
+
+    support_client, _support = support_client
+    api_token_create(workspace=other_workspace, user=make_member(other_workspace, Role.ADMIN))
+    token = ApiToken.objects.get(workspace=other_workspace)
+    url = reverse("admin:contacts_app_apitoken_change", args=[token.id])
+    support_client.post(url, {"user": admin_user.id, "workspace": workspace.id})
+    token.refresh_from_db()
+    assert token.workspace_id == other_workspace.id and token.user_id != admin_user.id
+    assert support_client.get(reverse("admin:contacts_app_campaignsend_add")).status_code == 403
+    support_client.post(
+        reverse("admin:contacts_app_workspace_change", args=[workspace.id]),
+        {"name": workspace.name, "slug": "stolen", "contact_limit": workspace.contact_limit},
+    )
+    workspace.refresh_from_db()
+    assert workspace.slug == "acme"
+
+
+@pytest.mark.parametrize("path", ["/login/", "/i18n/setlang/", "/admin/login/", "/api/v1/bounces"])
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16", "rot13"])
+def test_s4_a_body_in_another_charset_is_a_400_never_a_500(client, path, charset):
+    """Found by an outside attack: Django read the body, then its own 400 handler read it
+    again and crashed, for anyone, on every POST page."""
+    client.cookies["csrftoken"] = "a" * 32
+    content_type = f"application/x-www-form-urlencoded; charset={charset}"
+    response = client.generic("POST", path, b"username=a&password=b", content_type=content_type)
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?status__exact=%00",
+        "?action__exact=a%00b",
+        "?created_at__year=999999999999999999999999999999",
+        "?attempt_time__gte=2026-06-01T00:00:00%2B16:00",
+    ],
+)
+@pytest.mark.parametrize("changelist", ["contacts_app/contact/", "contacts_app/auditevent/", "axes/accessattempt/"])
+def test_s4_s8_hostile_admin_filters_are_a_400_or_a_page_never_a_500(support_client, changelist, query):
+    support_client, _support = support_client
+    response = support_client.get(f"/admin/{changelist}{query}")
+    assert response.status_code in (200, 302, 400), response.status_code
+
+
+def test_s7_a_burst_at_a_windows_end_does_not_double_the_limit(monkeypatch, settings):
+    """60 submissions at seconds 55–58 of a minute, then one every 0.5 s: with one window
+    and the previous one weighed, 114 passed within 60 s against 60/min."""
+    from django.test import RequestFactory
+
+    from contacts_app.api.throttling import FormSubmissionThrottle
+
+    settings.THROTTLE_FORM_SUBMISSIONS = "60/m"
+    clock = [1_800_000_000 - 5.0]  # 5 s before a minute starts
+    monkeypatch.setattr(FormSubmissionThrottle, "timer", staticmethod(lambda: clock[0]))
+    request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.50")
+    passed = []
+    for i in range(60):
+        clock[0] = 1_800_000_000 - 5.0 + i * 0.05
+        if FormSubmissionThrottle().allow_request(request):
+            passed.append(clock[0])
+    for i in range(240):
+        clock[0] = 1_800_000_000 + i * 0.5
+        if FormSubmissionThrottle().allow_request(request):
+            passed.append(clock[0])
+    busiest = max(sum(1 for t in passed if start <= t < start + 60) for start in passed)
+    assert len(passed) >= 60 and busiest <= 66  # the limit, and at most a tenth more

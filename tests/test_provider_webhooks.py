@@ -4,6 +4,7 @@ body each event is read alone, a bad one refused alone (named in the answer) and
 good ones applied once; never a 500. Then a property-based fuzzer over every
 configured provider's payload, broken field by field."""
 
+import base64
 import copy
 import itertools
 import json
@@ -41,7 +42,7 @@ def assert_pages_work(admin_client, workspace, contact):
 def test_c1_each_configured_providers_bounce_cleans_and_says_so(client, workspace, jane, provider):
     response = pp.post(client, provider, pp.BUILDERS[provider](jane.email, workspace.slug))
     assert response.status_code == 200, response.content
-    assert response.json() == {"accepted": 1, "ignored": 0, "refused": []}
+    assert response.json() == {"accepted": 1, "duplicates": 0, "ignored": 0, "refused": []}
     assert cleaned(jane)
 
 
@@ -61,6 +62,7 @@ MALFORMED = [
     ("mailgun: a list body", "mailgun", b"[]"),
     ("mailgun: signature block as a string", "mailgun", b'{"signature": "x", "event-data": {}}'),
     ("brevo: a number", "brevo", b"42"),
+    ("postmark: not JSON, sent as text", "postmark", b"Email=jane@example.com"),
 ]
 
 
@@ -68,7 +70,8 @@ MALFORMED = [
 def test_s4_a_body_that_is_not_the_providers_shape_is_400_and_changes_nothing(
     client, workspace, jane, label, provider, raw
 ):
-    response = pp.post(client, provider, {"MessageId": "m"}, raw=raw)
+    content_type = "text/plain" if label.endswith("sent as text") else None
+    response = pp.post(client, provider, {"MessageId": "m"}, raw=raw, content_type=content_type)
     assert response.status_code == 400, response.content
     if response["Content-Type"].startswith("application/json"):
         assert response.json()["error"] == "malformed_payload"
@@ -119,7 +122,17 @@ BAD_EVENTS = [
     ),
     ("SES Message that is not JSON", "amazon_ses", lambda jane, slug: {"Type": "Notification", "MessageId": "s"}),
     ("SES bounce as a list", "amazon_ses", _ses(lambda e: e.update(bounce=[1]))),
+    (
+        "SES inbound notification on the tracking address",
+        "amazon_ses",
+        lambda jane, slug: {
+            "Type": "Notification",
+            "MessageId": "m",
+            "Message": json.dumps({"notificationType": "Received", "mail": {}}),
+        },
+    ),
     ("SES metadata header that is a list", "amazon_ses", _ses(lambda e: e["mail"]["headers"][0].update(value="[1]"))),
+    ("Brevo ts_epoch of 1e20", "brevo", lambda jane, slug: {**pp.brevo(jane.email, slug), "ts_epoch": 1e20}),
     (
         "Brevo ts_epoch as text",
         "brevo",
@@ -148,11 +161,12 @@ def test_s4_a_sendgrid_batch_good_bad_good_applies_the_good_ones_once_and_names_
         {**pp.sendgrid_event("x@example.com", workspace.slug, 2), "email": 42},
         pp.sendgrid_event(john.email, workspace.slug, 3),
     ]
-    for _delivery in range(3):  # SendGrid redelivers a batch it thinks failed
+    for delivery in range(3):  # SendGrid redelivers a batch it thinks failed
         response = pp.post(client, "sendgrid", batch)
         assert response.status_code == 200
         outcome = response.json()
-        assert outcome["accepted"] == 2 and [r["index"] for r in outcome["refused"]] == [1]
+        assert (outcome["accepted"], outcome["duplicates"]) == ((2, 0) if delivery == 0 else (0, 2))
+        assert [r["index"] for r in outcome["refused"]] == [1]
         assert "recipient" in outcome["refused"][0]["detail"]
     assert cleaned(jane) and cleaned(john)
     assert BounceEvent.objects.count() == 2
@@ -270,3 +284,39 @@ def test_s4_provider_fuzzer_never_500_and_a_refused_event_changes_nothing(
         )
     else:
         assert_pages_work(admin_client, workspace, jane)
+
+
+def test_c1_an_ses_bounce_naming_several_recipients_cleans_each_of_them(client, workspace, jane):
+    """anymail gives every recipient of one SNS message the same event id: recipients
+    2…n were dropped as duplicates while the answer said they were accepted."""
+    john = make_contact(workspace, email="john@example.com")
+    event = pp.ses_event(jane.email, workspace.slug)
+    event["bounce"]["bouncedRecipients"].append({"emailAddress": john.email, "status": "5.1.1"})
+    event["mail"]["destination"].append(john.email)
+    body = {"Type": "Notification", "MessageId": "sns-two", "Message": json.dumps(event)}
+    assert pp.post(client, "amazon_ses", body).json()["accepted"] == 2
+    assert cleaned(jane) and cleaned(john)
+    assert pp.post(client, "amazon_ses", body).json() == {"accepted": 0, "duplicates": 2, "ignored": 0, "refused": []}
+
+
+@pytest.mark.parametrize("offset", ["+16:00", "-23:59"])
+def test_s4_an_offset_past_postgresqls_range_is_stored_in_utc_not_a_500(client, admin_client, workspace, jane, offset):
+    body = {**pp.postmark(jane.email, workspace.slug), "BouncedAt": f"2026-06-01T00:00:00{offset}"}
+    assert pp.post(client, "postmark", body).json()["accepted"] == 1
+    event = BounceEvent.objects.get()
+    assert event.occurred_at.utcoffset().total_seconds() == 0 or event.occurred_at.isoformat()
+    assert_pages_work(admin_client, workspace, jane)
+
+
+def test_s7_wrong_webhook_credentials_are_refused_for_a_while_after_twenty(client, workspace, jane, settings):
+    settings.WEBHOOK_CREDENTIAL_FAILURES = 3
+    wrong = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"guess:guess").decode()}
+    body = json.dumps(pp.postmark(jane.email, workspace.slug))
+    answers = [
+        client.post("/webhooks/anymail/postmark/tracking/", body, content_type="application/json", **wrong)
+        for _ in range(4)
+    ]
+    assert [a.status_code for a in answers] == [400, 400, 400, 429]
+    assert answers[0].json()["error"] == "invalid_credentials"
+    assert pp.post(client, "postmark", json.loads(body)).status_code == 429  # even the right ones, for a minute
+    assert not BounceEvent.objects.exists()

@@ -42,6 +42,13 @@ class WorkspaceAdmin(AuditedModelAdmin):
     inlines = [MembershipInline]
     readonly_fields = ["webhook_secret"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is in every URL and routes the bounce webhooks: set once, when added.
+        return [*self.readonly_fields, "slug", "created_at"] if obj is not None else self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields
+
 
 @admin.register(WorkspaceMembership)
 class WorkspaceMembershipAdmin(AuditedModelAdmin):
@@ -267,7 +274,9 @@ class AutomationAdmin(TenantAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(AutomationRun)
-class AutomationRunAdmin(AuditedModelAdmin):
+class AutomationRunAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """What an automation did: a record, not something support edits (S2, S8)."""
+
     list_display = ["automation", "contact", "trigger", "created_at"]
     list_filter = ["trigger"]
     search_fields = ["contact__email", "automation__name"]
@@ -276,7 +285,10 @@ class AutomationRunAdmin(AuditedModelAdmin):
 
 
 @admin.register(CampaignSend)
-class CampaignSendAdmin(AuditedModelAdmin):
+class CampaignSendAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+    """What was sent: a record (a send pointing at another workspace's contact was
+    addable here)."""
+
     list_display = ["subject", "contact", "workspace", "automation", "created_at"]
     list_filter = ["workspace"]
     search_fields = ["contact__email", "subject"]
@@ -301,7 +313,9 @@ class ApiTokenAdmin(AuditedModelAdmin):
     list_display = ["prefix", "user", "workspace", "created_at", "last_used_at"]
     list_filter = ["workspace"]
     search_fields = ["user__username", "prefix"]
-    readonly_fields = ["key_hash", "prefix", "created_at", "last_used_at"]
+    # S2: a token keeps its user and workspace (re-pointed here, it acted as an admin of
+    # another customer); support may only look, or delete it to revoke it.
+    readonly_fields = ["user", "workspace", "key_hash", "prefix", "created_at", "last_used_at"]
 
     def has_add_permission(self, request):
         return False  # tokens are issued with `manage.py create_api_token`, which shows them once

@@ -35,7 +35,7 @@ class ContactPage(Schema):
 class ContactListQuery(ContactFilterIn):
     model_config = ConfigDict(extra="ignore")  # other query parameters are not filters
 
-    page: int = Field(1, ge=1, le=10_000_000)
+    page: QueryId = 1  # ASCII digits only: "1_0" is not 10 (S4)
     # Query strings carry text: the ids are read with the one integer parser (on GET the
     # JSON-integer rule made list=, tag= and account= unusable).
     list: QueryId | None = Field(None, description="Is (or, archived, was) on this list.")

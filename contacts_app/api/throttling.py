@@ -5,12 +5,13 @@ so every web process shares the count); a throttled call gets 429 with the JSON 
 and Retry-After (config/api.py). Rates are settings, checked at start-up
 (config/settings.py `envrate`) and read on each call, so a changed setting applies at once.
 
-The count is atomic: each call is one `incr` of the current window's counter (Redis
+The count is atomic: each call is one `incr` of the current bucket's counter (Redis
 INCRBY; a lock in the local-memory cache), so concurrent clients cannot all read the
 same count and all pass, as the read-modify-write of a request history did. The window
-slides: the previous window's count weighs by how much of it still lies within the
-period (the estimate Cloudflare and nginx use), so a client cannot pass twice the rate
-across a window boundary."""
+slides: the period is counted in ten buckets, the oldest weighed by the share of it
+still within the period, so any span of one period holds at most the limit and a tenth
+(with one window and the previous weighed, a burst at a window's end let 114 through a
+60/min limit within 60 s)."""
 
 import re
 import time
@@ -21,6 +22,7 @@ from ninja.throttling import BaseThrottle
 
 from contacts_app.lib.client import client_address
 
+BUCKETS = 10  # a period is counted in ten buckets: at most a tenth of the limit of slack
 PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
 
@@ -49,28 +51,31 @@ class SettingsRateThrottle(BaseThrottle):
         if key is None:
             return True
         limit, period = rate_parse(getattr(settings, self.setting))
-        window, elapsed = divmod(self.timer(), period)
-        current = f"throttle:{self.scope}:{key}:{int(window)}"
-        cache.add(current, 0, timeout=2 * period + 1)  # creates the counter once; a no-op when it exists
+        size = period / BUCKETS
+        index, into = divmod(self.timer(), size)
+        index = int(index)
+
+        def name(i: int) -> str:
+            return f"throttle:{self.scope}:{key}:{period}:{i}"
+
+        current, timeout = name(index), int(period + 2 * size) + 1
+        cache.add(current, 0, timeout=timeout)  # creates the counter once; a no-op when it exists
         try:
             count = cache.incr(current)
         except ValueError:  # expired between add and incr
-            cache.add(current, 1, timeout=2 * period + 1)
+            cache.add(current, 1, timeout=timeout)
             count = 1
-        previous = cache.get(f"throttle:{self.scope}:{key}:{int(window) - 1}", 0)
-        share = 1 - elapsed / period  # of the previous window, still within the period
-        if count + previous * share <= limit:
+        older = cache.get_many([name(index - i) for i in range(1, BUCKETS + 1)])
+        whole = sum(older.get(name(index - i), 0) for i in range(1, BUCKETS))  # wholly within the period
+        oldest = older.get(name(index - BUCKETS), 0) * (1 - into / size)  # the part still within it
+        if count + whole + oldest <= limit:
             self.wait_seconds = None
             return True
-        cache.decr(current)  # a refused call is not counted: the limit is on calls served
-        # The next call passes once the previous window's share has fallen enough, or
-        # when this window ends.
-        room = limit - (count - 1) - 1  # calls this window may still add
-        if previous and room >= 0:
-            seconds = period * (1 - room / previous) - elapsed
-        else:
-            seconds = period - elapsed
-        self.wait_seconds = max(1.0, seconds)
+        try:
+            cache.decr(current)  # a refused call is not counted: the limit is on calls served
+        except ValueError:
+            pass
+        self.wait_seconds = max(1.0, size - into)  # the oldest bucket leaves the period then
         return False
 
     def wait(self) -> float | None:

@@ -32,14 +32,21 @@ EMAIL_PATTERN = rf"^{_ATOM}(?:\.{_ATOM})*@(?:{_LABEL}\.)+{_TOP_LABEL}$"
 # Text with at least one character that is neither a control character nor a space
 # (the spaces Python's str.strip removes, and U+FEFF), named one by one so that every
 # regular-expression engine reading the document agrees with the server.
-SPACE_CHARACTERS = " \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+SPACE_CHARACTERS = (
+    " \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+    # and what shows as nothing: zero-width and blank characters
+    + "\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2800\u3164\uffa0"
+)
 _NOT_TEXT = r"\x00-\x1F\x7F-\x9F"
 _SPACES = "".join(f"\\u{ord(ch):04X}" for ch in SPACE_CHARACTERS)
 NON_BLANK_PATTERN = rf"^[^{_NOT_TEXT}]*[^{_NOT_TEXT}{_SPACES}][^{_NOT_TEXT}]*$"
 # A date between EARLIEST and LATEST, as the document can say it: years 1970 to 2099.
 DATE_PATTERN = r"^(?:19[7-9][0-9]|20[0-9]{2})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 DATETIME_PATTERN = (
-    DATE_PATTERN[:-1] + r"T[0-2][0-9]:[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?:Z|[+-][0-2][0-9]:[0-5][0-9])?$"
+    DATE_PATTERN[:-1]
+    + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$"
 )
 
 
@@ -96,7 +103,14 @@ def parse_positive_int(raw: str, *, maximum: int = MAX_ID) -> int | None:
 
 
 def check_date(value: date, *, field: str) -> date:
-    day = value.date() if isinstance(value, datetime) else value
+    """Within EARLIEST..LATEST; an aware date and time is judged in UTC (what is stored)."""
+    if isinstance(value, datetime):
+        try:
+            day = (value.astimezone(UTC) if value.tzinfo else value).date()
+        except OverflowError:  # past the calendar's ends in UTC: out of range anyway
+            day = value.date()
+    else:
+        day = value
     if not EARLIEST <= day < LATEST:
         raise InvalidInput(
             _("'%(field)s' must be between %(earliest)s and %(latest)s.")
@@ -119,5 +133,5 @@ def validate_date(value: date) -> None:
 
 
 def aware(value: datetime) -> datetime:
-    """A naive date and time from outside is taken as UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    """A date and time from outside, in UTC (a naive one is taken as UTC)."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

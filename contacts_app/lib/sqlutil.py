@@ -15,3 +15,23 @@ def in_ids(column: str, ids: Sequence[int]) -> tuple[str, list]:
     if connection.vendor == "postgresql":
         return f"{column} = ANY(%s)", [list(ids)]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def utc_timestamps_register() -> None:
+    """S4: every aware datetime reaches PostgreSQL in UTC. Python allows offsets up to
+    ±23:59, PostgreSQL only ±15:59 ("time zone displacement out of range"): a bounce
+    dated `…+16:00`, an incident window or an admin filter written so answered 500.
+    Converted here, one place for every query (the ORM's, the admin's, ours)."""
+    from datetime import UTC, datetime
+
+    import psycopg2.extensions
+
+    default = psycopg2.extensions.adapters[(datetime, psycopg2.extensions.ISQLQuote)]
+    if getattr(default, "utc_first", False):
+        return
+
+    def utc_first(value: datetime):
+        return default(value.astimezone(UTC) if value.tzinfo is not None else value)
+
+    utc_first.utc_first = True
+    psycopg2.extensions.register_adapter(datetime, utc_first)
