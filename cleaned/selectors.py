@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from contacts_app.deliverability import provider_label
 from contacts_app.filters import ContactFilter
 from contacts_app.lib.csv_stream import IsoUtc
 from contacts_app.models import Contact, ContactStatus, EmailStatus
@@ -38,7 +39,9 @@ class CleanedFilter(ContactFilter):
         super().__init__(
             data, workspace=workspace, statuses=(ContactStatus.ACTIVE,), email_status=EmailStatus.CLEANED, **kwargs
         )
-        self.filters["provider"].extra["choices"] = [(p, p) for p in cleaning_providers(workspace=workspace)]
+        self.filters["provider"].extra["choices"] = [
+            (p, provider_label(p)) for p in cleaning_providers(workspace=workspace)
+        ]
 
     def filter_cleaning(self, qs, name, value):
         open_cleaning = Cleaning.objects.filter(contact=OuterRef("pk"), undone_at__isnull=True, **{name: value})

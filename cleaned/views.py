@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,9 +25,10 @@ from .forms import (
     UncleanForm,
     filter_params,
 )
-from .models import ExportJob, ExportScope, ExportStatus, IncidentRevertJob
+from .models import Cleaning, ExportJob, ExportScope, ExportStatus, IncidentRevertJob
 from .services import cleanings, incidents
 from .services.archive import CONFIRMATION_WORD, cleaned_contacts_archive
+from .services.bounces import cleaned_reason_display
 from .services.exports import export_cancel, export_create, export_file
 
 
@@ -35,8 +37,19 @@ from .services.exports import export_cancel, export_create, export_file
 @handles_service_errors
 def cleaned_list(request):
     filterset = selectors.cleaned_filter(request.GET, workspace=request.workspace)
-    qs = filterset.qs_or_error().select_related("account").order_by("-cleaned_at", "-id")
+    open_cleaning = Cleaning.objects.filter(contact=OuterRef("pk"), undone_at__isnull=True).order_by("-cleaned_at")
+    qs = (
+        filterset.qs_or_error()
+        .select_related("account")
+        .annotate(
+            why_class=Subquery(open_cleaning.values("bounce_class")[:1]),
+            why_code=Subquery(open_cleaning.values("code")[:1]),
+        )
+        .order_by("-cleaned_at", "-id")
+    )
     page, _per_page = paginate(request, qs)
+    for c in page.object_list:  # U7: the reason in the reader's language
+        c.why = cleaned_reason_display(reason=c.cleaned_reason, bounce_class=c.why_class, code=c.why_code or "")
     params = filter_params(request.GET)
     return render(
         request,

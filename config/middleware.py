@@ -65,7 +65,20 @@ class PlainNotFoundMiddleware:
             and response.get("Content-Type", "").startswith("text/html")
         ):
             return render(request, f"{response.status_code}.html", status=response.status_code)
+        blank_405 = response.status_code == 405 and not response.content
+        if blank_405 and not request.path.startswith(("/api/", "/webhooks/")):
+            # A page that answers a form only (a confirmation, a preview), opened by a link
+            # or "Go back": a page with a way on, not a blank 405 (U1).
+            page = render(request, "405.html", {"section": _section_of(request.path)}, status=405)
+            page["Allow"] = response.get("Allow", "")
+            return page
         return response
+
+
+def _section_of(path: str) -> str:
+    """The list a POST-only address belongs to: /w/acme/cleaned/archive/confirm/ → /w/acme/cleaned/."""
+    parts = [p for p in path.split("/") if p]
+    return "/" + "/".join(parts[:3]) + "/" if len(parts) >= 3 and parts[0] == "w" else "/"
 
 
 class Utf8BodiesOnlyMiddleware:

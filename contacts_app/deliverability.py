@@ -27,3 +27,27 @@ def memberships_bounce(*, contact_ids: Sequence[int]) -> int:
         .exclude(status=MembershipStatus.BOUNCED)
         .update(status=MembershipStatus.BOUNCED)
     )
+
+
+# U7: the sending providers as people know them (stored by their key, shown by name).
+PROVIDER_NAMES = {
+    "amazon_ses": "Amazon SES",
+    "brevo": "Brevo",
+    "mailgun": "Mailgun",
+    "postmark": "Postmark",
+    "sendgrid": "SendGrid",
+    "sparkpost": "SparkPost",
+    "mailjet": "Mailjet",
+    "mandrill": "Mandrill",
+    "resend": "Resend",
+}
+
+
+def provider_label(key: str) -> str:
+    """A provider's name for display ("amazon_ses" → "Amazon SES"); the signed webhook's
+    and the demo's own keys as they are."""
+    from django.utils.translation import gettext
+
+    if key == "demo":
+        return gettext("demo data")
+    return PROVIDER_NAMES.get(key, key)

@@ -8,6 +8,7 @@ from contacts_app.models import (
     ArchiveJobItem,
     ArchiveRecord,
     Contact,
+    ContactStatus,
     ContactTag,
     DealContact,
     ListMembership,
@@ -46,6 +47,21 @@ def contact_list(*, workspace, q: str = "", within: QuerySet | None = None) -> Q
     if within is not None:
         qs = qs.filter(id__in=within)
     return qs.select_related("account").order_by("-created_at", "-id")
+
+
+def archived_match(*, workspace, q: str) -> Contact | None:
+    """U6: an archived contact a search of the Contacts page would have found (the
+    page lists active contacts only, and said "No contact matches" with no word of it)."""
+    if not q:
+        return None
+    return (
+        Contact.objects.in_workspace(workspace)
+        .filter(status=ContactStatus.ARCHIVED)
+        .search(q)
+        .order_by("-archived_at", "-id")
+        .only("id", "email", "archived_at")
+        .first()
+    )
 
 
 def contact_detail(*, workspace, contact_id: int) -> Contact | None:

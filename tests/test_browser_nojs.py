@@ -127,3 +127,23 @@ def test_a1_r2_without_javascript_archiving_asks_first_and_the_archived_page_say
     page.get_by_role("button", name="Restore…").click()
     expect(page.get_by_role("heading", name="Restore 1 contact?")).to_be_visible()
     shot(page, "nojs-archived-contact-restore", full_page=False)
+
+
+def test_u1_without_javascript_all_matching_contacts_can_be_restored_or_archived(
+    page_without_js, live_server, workspace
+):
+    """ "Select all matching" did nothing without JavaScript: rows had to be ticked one by one."""
+    page = page_without_js
+    admin = make_member(workspace, Role.ADMIN)
+    people = [make_contact(workspace, email=f"p{i}@example.com") for i in range(3)]
+    archive(workspace, people, days=40)
+    for i in range(2):
+        make_contact(workspace, email=f"gone{i}@example.com", email_status="cleaned")
+    login(page, live_server, admin)
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/archived/")
+    page.get_by_role("button", name="Restore all 3 matching…").click()
+    expect(page.get_by_role("heading", name="Restore 3 contacts?")).to_be_visible()
+    page.goto(f"{live_server.url}/w/{workspace.slug}/cleaned/")
+    page.get_by_role("button", name="Archive all 2 matching…").click()
+    expect(page.get_by_role("heading", name="Archive cleaned contacts")).to_be_visible()
+    expect(page.get_by_text("2 cleaned contacts", exact=False).first).to_be_visible()

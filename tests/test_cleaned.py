@@ -8,6 +8,7 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cleaned.models import ExportJob
 from cleaned.services.exports import (
@@ -364,3 +365,26 @@ def test_c5_select_all_matching_carries_every_filter_the_cleaned_list_used(admin
     )
     assert "5 " not in re.sub(r"<[^>]+>", "", confirm.content.decode()).split("Archive cleaned contacts")[-1][:300]
     assert Contact.objects.filter(workspace=workspace, status="active").count() == 5
+
+
+def test_u7_stored_words_are_rendered_in_the_readers_language(admin_client, workspace):
+    """The French cleaned list showed "Address gone (5.1.1): …" and `amazon_ses` while
+    its filter said « Adresse inexistante »."""
+    from cleaned.services.bounces import BounceInput, bounces_apply
+
+    jane = make_contact(workspace, email="jane@example.com")
+    event = BounceInput(
+        event_id="e1",
+        email=jane.email,
+        type="hard",
+        occurred_at=timezone.now(),
+        code="5.1.1",
+        diagnostic="550 5.1.1 user unknown",
+    )
+    bounces_apply(workspace=workspace, provider="amazon_ses", events=[event])
+    url = reverse("cleaned:list", args=[workspace.slug])
+    page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Adresse inexistante (5.1.1)" in page and "550 5.1.1 user unknown" in page
+    assert "Address gone" not in page and ">Amazon SES<" in page and ">amazon_ses<" not in page
+    activity = admin_client.get(reverse("activity", args=[workspace.slug]), HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Amazon SES" in activity.content.decode() and "bounces:amazon_ses" not in activity.content.decode()

@@ -296,3 +296,39 @@ def test_u6_a_list_past_1000_is_browsed_to_its_last_contact_with_next_and_counte
     assert 'rel="prev"' in past and 'rel="next"' not in past and "page 40" in past
     exact = admin_client.get(first, {"per_page": 100, "page": 3, "count": "exact"}).content.decode()
     assert "1,806" in exact and "page 3 of 19" in exact and "1,806+" not in exact
+
+
+@pytest.mark.parametrize("name", ["contacts:archive_confirm", "cleaned:archive_confirm", "restore:preview"])
+def test_u1_a_post_only_page_opened_by_a_link_is_a_page_with_a_way_on(admin_client, workspace, name):
+    """ "Go back" to a confirmation, or the language switch on a preview, gave a blank 405."""
+    response = admin_client.get(reverse(name, args=[workspace.slug]))
+    page = response.content.decode()
+    assert response.status_code == 405 and 'id="method-not-allowed"' in page and "nothing was changed" in page
+    assert f'href="/w/{workspace.slug}/' in page and response["Allow"]
+
+
+def test_u1_a_running_job_page_refreshes_itself_without_javascript(admin_client, workspace, admin_user):
+    from restore.services.jobs import restore_job_create
+    from restore.services.selection import selection_from_ids
+    from tests.restore_helpers import archive, run_job_inline
+
+    people = make_contacts(workspace, 3)
+    archive(workspace, people, actor=admin_user)
+    job = restore_job_create(
+        selection=selection_from_ids(workspace=workspace, ids=[c.id for c in people]), actor=admin_user
+    )
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    run_job_inline(job)
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert 'http-equiv="refresh"' not in page  # finished: nothing to wait for
+
+
+def test_u6_searching_an_archived_contacts_address_says_so_and_links_to_it(admin_client, workspace, admin_user):
+    from tests.restore_helpers import archive
+
+    ada = make_contact(workspace, email="ada@example.com")
+    archive(workspace, [ada], actor=admin_user)
+    page = admin_client.get(url("list", workspace), {"q": "ada@example.com"}).content.decode()
+    assert "No contact matches" in page and "An archived contact has it" in page
+    assert f'href="/w/{workspace.slug}/contacts/{ada.id}/"' in page

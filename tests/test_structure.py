@@ -49,8 +49,9 @@ DOMAIN_ROOT_MODULES = {
     "signals",
     "tasks",  # Celery's discovery looks for <app>.tasks: thin, calls services
 }
-ROOMS = {"services", "web", "api", "admin", "jobs", "lib", "management", "migrations"}
-EDGES = ("contacts_app.web", "contacts_app.api", "contacts_app.admin")
+# templatetags: where Django looks for template filters (part of the web edge).
+ROOMS = {"services", "web", "api", "admin", "jobs", "lib", "management", "migrations", "templatetags"}
+EDGES = ("contacts_app.web", "contacts_app.api", "contacts_app.admin", "contacts_app.templatetags")
 # The domain of the apps above: what their views, API, admin and webhooks call.
 APP_DOMAIN = {
     "restore": ("models", "selectors", "sql", "services"),

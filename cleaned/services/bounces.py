@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contacts_app.audit import audit_log
 from contacts_app.lib.sqlutil import table
@@ -158,6 +158,19 @@ def cleaned_reason(event: BounceInput, bounce_class: str) -> str:
         return (words or f"{event.type} bounce")[:255]
     head = BounceClass(bounce_class).label + (f" ({event.code})" if event.code else "")
     return f"{head}: {words}"[:255] if words else head
+
+
+def cleaned_reason_display(*, reason: str, bounce_class: str | None, code: str = "") -> str:
+    """U7: `cleaned_reason` in the reader's language. It is stored with the class's
+    English label in front (written by a worker or a webhook); the label is rendered
+    again now from the cleaning's class, the code and the provider's own words kept."""
+    if not bounce_class or bounce_class == BounceClass.UNDETERMINED:
+        return reason
+    with translation.override("en"):
+        head_en = str(BounceClass(bounce_class).label) + (f" ({code})" if code else "")
+    words = reason[len(head_en) :].removeprefix(": ") if reason.startswith(head_en) else ""
+    head = str(BounceClass(bounce_class).label) + (f" ({code})" if code else "")
+    return f"{head}: {words}" if words else head
 
 
 def _record_events(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from contacts_app.deliverability import provider_label
 from contacts_app.jobs.kinds import KINDS
 from contacts_app.lib.csv_stream import IsoUtc
 from contacts_app.lib.hygiene import validate_date
@@ -117,7 +118,7 @@ def describe(event: AuditEvent) -> str:
         if d.get(key):
             return (words % {"id": d[key]} + f" {phase}").strip()
     if d.get("provider"):
-        return gettext("Bounces from %(provider)s") % {"provider": d["provider"]}
+        return gettext("Bounces from %(provider)s") % {"provider": provider_label(str(d["provider"]))}
     if d.get("reason"):
         return str(d["reason"])
     if d.get("model"):
@@ -126,7 +127,19 @@ def describe(event: AuditEvent) -> str:
 
 
 def who(event: AuditEvent) -> str:
-    return event.actor.get_username() if event.actor else (event.actor_label or gettext("system"))
+    """The person, or what acted without one, in the reader's words (U7): the stored
+    labels are codes ("bounces:mailgun", "anymail:Postmark", "restore:form")."""
+    if event.actor:
+        return event.actor.get_username()
+    label = event.actor_label or ""
+    kind, __, what = label.partition(":")
+    if kind in ("bounces", "anymail") and what:
+        return provider_label(what.lower().replace(" ", "_"))
+    if label == "restore:form":
+        return gettext("a form submission")
+    if label == "demo data":
+        return gettext("demo data")
+    return label or gettext("system")
 
 
 @require_GET

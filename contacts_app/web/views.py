@@ -79,6 +79,9 @@ def contact_list_page(request, *, within, context: dict | None = None):
             "per_page": per_page,
             "billable": billable,
             "over_plan": max(0, billable - request.workspace.contact_limit),  # B1: shown as a warning, not grey text
+            "archived_match": selectors.archived_match(workspace=request.workspace, q=q)
+            if q and not page.object_list
+            else None,
             **(context or {}),
         },
     )
