@@ -294,9 +294,11 @@ def _submit(form, client, i, forwarded):
     )
 
 
-@override_settings(THROTTLE_FORM_SUBMISSIONS="3/m")
 @pytest.mark.parametrize("proxies", [0, 1])
 def test_s7_rotating_x_forwarded_for_does_not_walk_around_the_form_throttle(fresh_cache, workspace, settings, proxies):
+    # One way of overriding settings per test: the `settings` fixture undone after an
+    # override_settings decorator left the decorator's rate in place for later tests.
+    settings.THROTTLE_FORM_SUBMISSIONS = "3/m"
     settings.TRUSTED_PROXY_COUNT = proxies
     form = Form.objects.create(workspace=workspace, name="Signup", is_active=True)
     client = Client(REMOTE_ADDR="10.0.0.2")  # the proxy (or, with none trusted, the client itself)
