@@ -273,6 +273,9 @@ class ListMembership(models.Model):
         constraints = [models.UniqueConstraint(fields=["contact", "mailing_list"], name="uniq_list_membership")]
         indexes = [models.Index(fields=["mailing_list", "status"], name="membership_list_status")]
 
+    def __str__(self) -> str:  # the admin's row names: who, on what
+        return f"{self.contact_id} on list {self.mailing_list_id} ({self.status})"
+
 
 class Tag(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tags")
@@ -295,6 +298,9 @@ class ContactTag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["contact", "tag"], name="uniq_contact_tag")]
         indexes = [models.Index(fields=["tag", "contact"], name="contacttag_tag_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} tagged {self.tag_id}"
 
 
 class Deal(models.Model):
@@ -323,6 +329,9 @@ class DealContact(models.Model):
             models.UniqueConstraint(fields=["deal", "contact"], name="uniq_deal_contact"),
             models.UniqueConstraint(fields=["deal"], condition=Q(is_primary=True), name="one_primary_contact_per_deal"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} on deal {self.deal_id}" + (" (primary)" if self.is_primary else "")
 
 
 class Form(models.Model):
@@ -375,6 +384,9 @@ class AutomationRun(models.Model):
         verbose_name = _("automation run")
         verbose_name_plural = _("automation runs")
 
+    def __str__(self) -> str:
+        return f"Automation {self.automation_id} for contact {self.contact_id}"
+
 
 class CampaignSend(models.Model):
     """One email queued to one contact, by a campaign or an automation."""
@@ -389,6 +401,9 @@ class CampaignSend(models.Model):
     class Meta:
         verbose_name = _("campaign send")
         verbose_name_plural = _("campaign sends")
+
+    def __str__(self) -> str:
+        return f"{self.subject} to contact {self.contact_id}"
 
 
 class AuditEvent(models.Model):
@@ -445,6 +460,9 @@ class Notice(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "workspace"], condition=Q(read_at__isnull=True), name="notice_unread")]
+
+    def __str__(self) -> str:
+        return self.message[:80]
 
 
 class WorkerHeartbeat(models.Model):
