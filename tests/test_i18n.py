@@ -124,3 +124,37 @@ def test_u3_the_french_catalogue_uses_the_help_articles_words():
         assert gettext("Cleaned") == "Nettoyé"
         assert "période de gel de 30 jours" in gettext("Archived less than 30 days ago")
         assert gettext("What comes back:") == "Ce qui revient\u00a0:"  # French typography: no-break space before « : »
+
+
+def test_u3_every_counted_french_message_has_both_forms_with_their_placeholders():
+    """French plural slips (« Restaurer les 1 sélectionnés »): every message with a count
+    has a singular and a plural; the plural keeps every placeholder of the English."""
+    import re
+
+    import polib
+
+    placeholder = re.compile(r"%\((\w+)\)s|\{(\w+)\}")
+    problems = []
+    for name in ("django.po", "djangojs.po"):
+        for entry in polib.pofile(str(ROOT / "locale" / "fr" / "LC_MESSAGES" / name)):
+            if not entry.msgid_plural or entry.obsolete:
+                continue
+            forms = entry.msgstr_plural
+            if not forms.get(0) or not forms.get(1):
+                problems.append(f"{name}: {entry.msgid!r} lacks a form")
+                continue
+            wanted = {a or b for a, b in placeholder.findall(entry.msgid_plural)}
+            found = {a or b for a, b in placeholder.findall(forms[1])}
+            if wanted - found:
+                problems.append(f"{name}: {entry.msgid_plural!r} loses {wanted - found} in French")
+    assert not problems, "\n".join(problems)
+
+
+def test_u3_french_dates_abbreviate_months_as_french_typography_does():
+    from datetime import date
+
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("fr"):
+        assert [date_format(date(2026, m, 1)) for m in (1, 2, 4)] == ["1 janv. 2026", "1 févr. 2026", "1 avr. 2026"]

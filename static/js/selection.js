@@ -4,6 +4,7 @@
 //
 // <div data-selection data-form="FORM_ID" data-total="N" data-capped="0|1">  the toolbar
 //   [data-selection-action]   acts on the selection; data-label-some="Restore {n} selected"
+//                             (data-label-one for one contact, where the language needs it)
 //                             renames it, data-blocked keeps it disabled
 //   [data-selection-count]    receives "N contacts selected"
 //   [data-select-all]         selects every matching contact
@@ -40,7 +41,8 @@
       if (action) {
         action.disabled = !n || action.hasAttribute('data-blocked');
         if (action.dataset.labelSome) {
-          action.textContent = n ? action.dataset.labelSome.replace('{n}', label()) : action.dataset.labelNone;
+          const one = n === 1 && action.dataset.labelOne;  // French: « Restaurer le contact sélectionné »
+          action.textContent = n ? (one ? action.dataset.labelOne : action.dataset.labelSome.replace('{n}', label())) : action.dataset.labelNone;
         }
       }
       const allOnPage = rows().length > 0 && checked() === rows().length;
