@@ -42,11 +42,9 @@ class BackgroundJob(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
     language = models.CharField(
-        max_length=10, blank=True, help_text="The requester's language, for what the job tells them (U3)."
+        max_length=10, blank=True, help_text="The requester's language, for what the job tells them."
     )
-    notified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the requester was told it finished (R13)."
-    )
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the requester was told it finished.")
 
     class Meta:
         abstract = True

@@ -27,10 +27,10 @@ class Workspace(models.Model):
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
-    contact_limit = models.PositiveIntegerField(default=1000, help_text="Billable contacts in the plan (B1).")
+    contact_limit = models.PositiveIntegerField(default=1000, help_text="Billable contacts in the plan.")
     webhook_secret = models.CharField(max_length=128, default=_new_webhook_secret)
     soft_bounce_threshold = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Consecutive soft bounces that clean an address; blank = default (C1)."
+        null=True, blank=True, help_text="Consecutive soft bounces that clean an address; blank = default."
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -156,15 +156,11 @@ class Contact(models.Model):
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.OK)
     cleaned_at = models.DateTimeField(null=True, blank=True)
     cleaned_reason = models.CharField(max_length=255, blank=True)
-    bounce_count = models.PositiveIntegerField(
-        default=0, db_default=0, help_text="Bounces recorded for this address (C4)."
-    )
+    bounce_count = models.PositiveIntegerField(default=0, db_default=0, help_text="Bounces recorded for this address.")
     soft_bounce_streak = models.PositiveSmallIntegerField(
-        default=0, db_default=0, help_text="Consecutive soft bounces since the last delivery (C1)."
+        default=0, db_default=0, help_text="Consecutive soft bounces since the last delivery."
     )
-    last_engaged_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last open or click: engagement history (C1)."
-    )
+    last_engaged_at = models.DateTimeField(null=True, blank=True, help_text="Last open or click: engagement history.")
 
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     tags = models.ManyToManyField("Tag", through="ContactTag", related_name="contacts")
@@ -433,7 +429,7 @@ class AuditEvent(models.Model):
     count = models.PositiveIntegerField(default=0)
     details = models.JSONField(default=dict, blank=True)
     client_address = models.GenericIPAddressField(
-        _("client address"), null=True, blank=True, help_text=_("The address of the request that did it (S7).")
+        _("client address"), null=True, blank=True, help_text=_("The address of the request that did it.")
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -508,9 +504,7 @@ class ArchiveJob(BackgroundJob):
     archived = models.PositiveIntegerField(default=0)
     skipped_not_active = models.PositiveIntegerField(default=0)
     skipped_not_found = models.PositiveIntegerField(default=0)
-    notified_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the requester was told it finished (R13)."
-    )
+    notified_at = models.DateTimeField(null=True, blank=True, help_text="When the requester was told it finished.")
 
     class Meta:
         verbose_name = _("archive job")

@@ -37,6 +37,12 @@ def staff_audit(request, obj, verb: str, message: str = "") -> None:
 class AuditedModelAdmin(admin.ModelAdmin):
     list_per_page = 50
 
+    def get_readonly_fields(self, request, obj=None):
+        """When a row was created is a fact, not something support edits."""
+        fields = list(super().get_readonly_fields(request, obj))
+        names = {f.name for f in self.model._meta.fields}
+        return fields + ["created_at"] if "created_at" in names and "created_at" not in fields else fields
+
     def log_addition(self, request, obj, message):
         staff_audit(request, obj, "add", message)
         return super().log_addition(request, obj, message)
