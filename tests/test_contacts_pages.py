@@ -332,3 +332,10 @@ def test_u6_searching_an_archived_contacts_address_says_so_and_links_to_it(admin
     page = admin_client.get(url("list", workspace), {"q": "ada@example.com"}).content.decode()
     assert "No contact matches" in page and "An archived contact has it" in page
     assert f'href="/w/{workspace.slug}/contacts/{ada.id}/"' in page
+
+
+def test_s1_u1_the_403_page_keeps_the_workspaces_top_bar(member_client, workspace):
+    response = member_client.get(reverse("activity", args=[workspace.slug]))
+    page = response.content.decode()
+    assert response.status_code == 403 and f'href="/w/{workspace.slug}/contacts/"' in page
+    assert f'href="/w/{workspace.slug}/contacts/archived/"' in page  # the top bar's links

@@ -25,11 +25,11 @@ def workspace_view(*, admin_only: bool = False):
             membership = selectors.membership_for(user=request.user, slug=slug)
             if membership is None:
                 raise Http404(_("No such workspace."))
+            request.workspace = membership.workspace  # the 403 page keeps its top bar too
+            request.membership = membership
             if admin_only and not membership.is_admin:
                 # A plain 403 page: an expected refusal, logged as one line, no traceback.
                 return render(request, "403.html", {"exception": _("Only workspace admins can do this.")}, status=403)
-            request.workspace = membership.workspace
-            request.membership = membership
             return view(request, *args, **kwargs)
 
         return wrapped
