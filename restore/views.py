@@ -131,6 +131,7 @@ def archived_list(request):
             "chips": _filter_chips(filterset, filter_params),
             "sorts": _sort_links(filter_params, sort),
             "presets": _presets(now),
+            "current_query": filter_params.urlencode(),  # the preset in force is highlighted
             "filter_query": filter_params.urlencode(),
             "is_filtered": any(v for k, v in filter_params.items() if k != "sort"),
         },

@@ -1,5 +1,8 @@
 """The archived list page: every filter, select-all-matching, S1/S4, constant queries."""
 
+import re
+from html import unescape
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -452,3 +455,11 @@ def test_archived_list_sorts_by_email_and_by_name(admin_client, workspace, sort,
     assert positions == sorted(positions)
     toggled = "-" + sort if not sort.startswith("-") else sort[1:]
     assert f'sort={toggled}"' in page  # the column header sorts the other way next
+
+
+def test_u5_the_preset_in_force_is_highlighted(admin_client, workspace):
+    url = reverse("restore:archived", args=[workspace.slug])
+    page = admin_client.get(url).content.decode()
+    query = re.search(r'class="chip preset" href="\?([^"]+)"', page).group(1)
+    chosen = admin_client.get(f"{url}?{unescape(query)}").content.decode()
+    assert f'class="chip preset current" href="?{query}" aria-current="true"' in chosen
