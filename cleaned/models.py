@@ -151,7 +151,7 @@ class IncidentRevertJob(BackgroundJob):
         indexes = [models.Index(fields=["workspace", "-created_at"], name="revertjob_ws_created")]
 
     def __str__(self) -> str:
-        return f"Incident revert #{self.pk} ({self.status})"
+        return f"Incident revert #{self.number} ({self.status})"
 
     @property
     def skipped_total(self) -> int:
@@ -212,7 +212,7 @@ class ExportJob(BackgroundJob):
         ]
 
     def __str__(self) -> str:
-        return f"Export #{self.pk} ({self.status})"
+        return f"Export #{self.number} ({self.status})"
 
     @property
     def total(self) -> int:

@@ -74,7 +74,11 @@ def bounce_history(*, contact) -> QuerySet[BounceEvent]:
 
 def cleanings_of(*, contact) -> QuerySet[Cleaning]:
     """C8: the contact's cleanings, newest first, with who undid them."""
-    return Cleaning.objects.filter(contact=contact).select_related("undone_by", "event").order_by("-cleaned_at", "-id")
+    return (
+        Cleaning.objects.filter(contact=contact)
+        .select_related("undone_by", "event", "undone_by_job")
+        .order_by("-cleaned_at", "-id")
+    )
 
 
 def incident_reverts(*, workspace) -> QuerySet[IncidentRevertJob]:

@@ -130,7 +130,7 @@ def export_start(request):
             "Export #%(id)s started for %(n)s contacts. It appears here when ready.",
             job.total,
         )
-    messages.success(request, text % {"id": job.id, "n": num(job.total)})
+    messages.success(request, text % {"id": job.number, "n": num(job.total)})
     return redirect("cleaned:exports", slug=request.workspace.slug)
 
 
@@ -166,10 +166,13 @@ def export_download(request, export_id: int):
 @workspace_view(admin_only=True)
 def export_cancel_view(request, export_id: int):
     """C4/A6: stop a queued or running export."""
+    number = (
+        ExportJob.objects.filter(workspace=request.workspace, id=export_id).values_list("number", flat=True).first()
+    )
     if export_cancel(workspace=request.workspace, export_id=export_id, actor=request.user):
-        messages.success(request, _("Export #%(id)s is cancelled.") % {"id": export_id})
+        messages.success(request, _("Export #%(id)s is cancelled.") % {"id": number})
     else:
-        messages.warning(request, _("Export #%(id)s had already finished.") % {"id": export_id})
+        messages.warning(request, _("Export #%(id)s had already finished.") % {"id": number})
     return redirect("cleaned:exports", slug=request.workspace.slug)
 
 

@@ -45,6 +45,9 @@ class BackgroundJob(models.Model):
         max_length=10, blank=True, help_text="The requester's language, for what the job tells them."
     )
     notified_at = models.DateTimeField(null=True, blank=True, help_text="When the requester was told it finished.")
+    # U7: what people read ("Restore job #3"): counted in the workspace, so a customer's
+    # numbers say nothing of other customers' jobs (ids are global; URLs keep them).
+    number = models.PositiveIntegerField(default=0, editable=False, help_text="The job's number in its workspace.")
 
     class Meta:
         abstract = True

@@ -515,7 +515,7 @@ class ArchiveJob(BackgroundJob):
         ]
 
     def __str__(self) -> str:
-        return f"Archive job #{self.pk} ({self.status})"
+        return f"Archive job #{self.number} ({self.status})"
 
     @property
     def skipped_total(self) -> int:

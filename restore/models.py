@@ -47,7 +47,7 @@ class RestoreJob(BackgroundJob):
         ]
 
     def __str__(self) -> str:
-        return f"Restore job #{self.pk} ({self.status})"
+        return f"Restore job #{self.number} ({self.status})"
 
     @property
     def skipped(self) -> dict[str, int]:

@@ -247,6 +247,4 @@ def job_report_csv(request, job_id: int):
 def restored_contacts(request, job_id: int):
     """R7: "Find restored contacts" — the Contacts page narrowed to what the job brought back."""
     job = _job_or_404(request, job_id)
-    return contact_list_page(
-        request, within=selectors.restored_contact_ids(job=job), context={"restored_by_job": job.id}
-    )
+    return contact_list_page(request, within=selectors.restored_contact_ids(job=job), context={"restored_by_job": job})

@@ -96,9 +96,9 @@ def test_c4_r13_an_export_tells_its_requester_when_it_is_ready(admin_client, wor
     job = export_create(workspace=workspace, actor=admin_user, params={})
     EXPORTS.run(job_id=job.id)
     assert EXPORTS.notify(job_id=job.id) is True and EXPORTS.notify(job_id=job.id) is False
-    assert len(mailoutbox) == 1 and f"Export #{job.id} is ready: 3 contacts" in mailoutbox[0].body
+    assert len(mailoutbox) == 1 and f"Export #{job.number} is ready: 3 contacts" in mailoutbox[0].body
     page = admin_client.get(reverse("cleaned:exports", args=[workspace.slug])).content.decode()
-    assert 'id="notices"' in page and f"Export #{job.id} is ready" in page
+    assert 'id="notices"' in page and f"Export #{job.number} is ready" in page
 
 
 def test_c4_an_export_file_is_deleted_after_the_retention_and_the_pages_say_so(

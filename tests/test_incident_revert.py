@@ -140,7 +140,7 @@ def test_a6_c8_an_incident_revert_is_cancelled_at_its_next_chunk_and_its_counts_
 
     assert INCIDENT_REVERTS.notify(job_id=job.id) and not INCIDENT_REVERTS.notify(job_id=job.id)  # R13, once
     told = Notice.objects.get(user=admin_user)
-    assert f"Incident revert #{job.id} cancelled: 5 un-cleaned" in told.message and "not processed" in told.message
+    assert f"Incident revert #{job.number} cancelled: 5 un-cleaned" in told.message and "not processed" in told.message
 
 
 def test_c8_incident_pages_preview_then_confirm_without_javascript(

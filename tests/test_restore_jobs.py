@@ -3,6 +3,7 @@ tests (test_restore_worker.py) run the same jobs through real Celery workers."""
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.models import ArchiveRecord, AuditEvent, Contact, ListMembership
@@ -360,11 +361,11 @@ def test_r13_the_requester_is_emailed_and_noticed_once_when_the_job_finishes(
     assert RESTORE_JOBS.notify(job_id=job.id) is False  # a redelivered task tells nobody twice
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
-    assert mail.to == ["ada@example.com"] and f"Restore job #{job.id} succeeded" in mail.subject
+    assert mail.to == ["ada@example.com"] and f"Restore job #{job.number} succeeded" in mail.subject
     assert "3 restored, 1 not restored of 4 requested" in mail.body
     assert reverse("restore:job", args=[workspace.slug, job.id]) in mail.body
     page = admin_client.get(reverse("contacts:list", args=[workspace.slug])).content.decode()
-    assert 'id="notices"' in page and f"Restore job #{job.id} succeeded: 3 restored" in page
+    assert 'id="notices"' in page and f"Restore job #{job.number} succeeded: 3 restored" in page
     again = admin_client.get(reverse("contacts:list", args=[workspace.slug])).content.decode()
     assert 'id="notices"' not in again  # shown on the next page view, once
 
@@ -389,7 +390,7 @@ def test_r13_the_notice_is_taken_only_by_a_full_page_view_never_by_a_poll_a_down
     assert posted.status_code in (302, 400)
     assert 'id="notices"' not in posted.content.decode()
     page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
-    assert 'id="notices"' in page and f"Restore job #{job.id} succeeded: 2 restored" in page
+    assert 'id="notices"' in page and f"Restore job #{job.number} succeeded: 2 restored" in page
     again = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
     assert 'id="notices"' not in again  # shown once
 
@@ -409,7 +410,7 @@ def test_r13_a_job_page_opened_just_after_the_finish_keeps_polling_until_the_req
     assert 'data-active="1"' in admin_client.get(url).content.decode()  # finished, not told yet
     assert RESTORE_JOBS.notify(job_id=job.id) is True
     page = admin_client.get(url).content.decode()
-    assert 'data-active="0"' in page and f"Restore job #{job.id} succeeded" in page
+    assert 'data-active="0"' in page and f"Restore job #{job.number} succeeded" in page
 
 
 def test_r13_a_cancelled_jobs_notice_counts_what_was_not_processed(workspace, admin_user, mailoutbox):
@@ -448,3 +449,28 @@ def test_r13_the_sweeper_sends_a_finished_jobs_notice_whose_message_was_lost(wor
         assert ("restore.tasks.restore_job_notify_task", f"[{job.id}]") in tasks
     finally:
         flush_broker()
+
+
+def test_u7_jobs_are_numbered_in_their_workspace_so_they_reveal_nothing_of_others(
+    admin_client, workspace, other_workspace, admin_user
+):
+    """Acme's jobs list read #9, #7 … because #8 was another customer's."""
+    from contacts_app.models import Role
+
+    from .factories import make_member
+
+    theirs = make_contacts(other_workspace, 2)
+    archive(other_workspace, theirs)
+    other_admin = make_member(other_workspace, Role.ADMIN)
+    for c in theirs:  # two jobs elsewhere first
+        run_job_inline(
+            restore_job_create(selection=selection_from_ids(workspace=other_workspace, ids=[c.id]), actor=other_admin)
+        )
+    ours = make_contacts(workspace, 1)
+    archive(workspace, ours)
+    job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=[ours[0].id]), actor=admin_user)
+    assert job.number == 1 and job.id > 2
+    page = admin_client.get(reverse("restore:jobs", args=[workspace.slug])).content.decode()
+    assert ">#1</a>" in page and f">#{job.id}</a>" not in page
+    detail = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert "Restore job #1" in detail

@@ -23,6 +23,7 @@ from contacts_app.audit import audit_log
 from contacts_app.filters import ContactFilter
 from contacts_app.job_models import MAX_ATTEMPTS
 from contacts_app.jobs.kinds import JobKind
+from contacts_app.jobs.machinery import job_number_next
 from contacts_app.jobs.metrics import chunk_observe
 from contacts_app.lib.csv_stream import IsoUtc, csv_chunks
 from contacts_app.lib.errors import Gone
@@ -118,6 +119,7 @@ class Exports(JobKind):
         total = exported_contacts(workspace=workspace, scope=scope, params=params).count()
         with transaction.atomic():
             job = ExportJob.objects.create(
+                number=job_number_next(model=ExportJob, workspace_id=workspace.id),
                 workspace=workspace,
                 requested_by=actor if getattr(actor, "is_authenticated", False) else None,
                 scope=scope,
@@ -196,7 +198,7 @@ class Exports(JobKind):
         return not finished
 
     def notice(self, job) -> tuple[str, str, str]:
-        values = {"id": job.id, "status": job.get_status_display().lower(), "rows": num(job.rows)}
+        values = {"id": job.number, "status": job.get_status_display().lower(), "rows": num(job.rows)}
         subject = _("Export #%(id)s %(status)s") % values
         if job.status == ExportStatus.SUCCEEDED:
             message = (

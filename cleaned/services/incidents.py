@@ -129,7 +129,7 @@ class IncidentReverts(JobKind):
 
     def notice(self, job) -> tuple[str, str, str]:
         values = {
-            "id": job.id,
+            "id": job.number,
             "status": job.get_status_display().lower(),
             "reverted": num(job.reverted),
             "skipped": num(job.skipped_total),

@@ -34,6 +34,7 @@ from contacts_app.jobs.machinery import (
     job_items_claim,
     job_items_insert,
     job_joinable,
+    job_number_next,
     job_outcomes_write,
     job_steps_run,
     jobs_to_resume,
@@ -137,6 +138,7 @@ class JobKind:
         try:
             with transaction.atomic():
                 job = self.model.objects.create(
+                    number=job_number_next(model=self.model, workspace_id=workspace.id),
                     workspace=workspace,
                     requested_by=actor if getattr(actor, "is_authenticated", False) else None,
                     requested=len(ids),

@@ -12,15 +12,24 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contacts_app.job_models import MAX_ATTEMPTS, BackgroundJob, JobStatus, job_stale_before
 from contacts_app.jobs.queueing import publish
+from contacts_app.models import Workspace
 
 log = logging.getLogger(__name__)
 ANALYZE_AFTER = 10_000  # items: a job this big refreshes the items table's statistics
+
+
+def job_number_next(*, model: type[BackgroundJob], workspace_id: int) -> int:
+    """The next number of a job of this kind in the workspace (U7). Call inside the
+    transaction that creates the job: the workspace's row is locked until it commits,
+    so two jobs created at once get two numbers."""
+    Workspace.objects.select_for_update().filter(id=workspace_id).values_list("id", flat=True).first()
+    return (model.objects.filter(workspace_id=workspace_id).aggregate(n=Max("number"))["n"] or 0) + 1
 
 
 def job_claim(*, model: type[BackgroundJob], job_id: int, now: datetime, give_up: str) -> str:

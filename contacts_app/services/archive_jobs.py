@@ -55,7 +55,7 @@ class ArchiveJobs(JobKind):
 
     def notice(self, job) -> tuple[str, str, str]:
         values = {
-            "id": job.id,
+            "id": job.number,
             "status": job.get_status_display().lower(),
             "archived": num(job.archived),
             "skipped": num(job.skipped_total),
@@ -101,7 +101,7 @@ class ArchiveRequest:
                 "Archiving %(n)s contact in the background (archive job #%(id)s).",
                 "Archiving %(n)s contacts in the background (archive job #%(id)s).",
                 self.job.requested,
-            ) % {"n": num(self.job.requested), "id": self.job.id}
+            ) % {"n": num(self.job.requested), "id": self.job.number}
         return ngettext("Archived %(n)s contact.", "Archived %(n)s contacts.", self.archived) % {
             "n": num(self.archived)
         }

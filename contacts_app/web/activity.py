@@ -69,8 +69,13 @@ def job_outcomes(events) -> dict[tuple[str, int], object]:
 
 def _with_outcomes(events, outcomes) -> None:
     for e in events:
-        e.who, e.what, e.link = who(e), describe(e), ""
         details = e.details or {}
+        numbers = {  # U7: the jobs' numbers in the workspace, not their global ids
+            k.audit_key: outcomes[(k.audit_key, details[k.audit_key])][1].number
+            for k in KINDS.values()
+            if (k.audit_key, details.get(k.audit_key)) in outcomes
+        }
+        e.who, e.what, e.link = who(e), describe(e, numbers=numbers), ""
         if details.get("phase") != "requested":
             continue
         for kind in KINDS.values():
@@ -100,8 +105,9 @@ def _annotated(events, batch: int = 500):
         yield from chunk
 
 
-def describe(event: AuditEvent) -> str:
-    """The event in the admin's words."""
+def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
+    """The event in the admin's words; `numbers`: the workspace's number of each job
+    named in it, by audit key."""
     d = event.details or {}
     phase = {
         "requested": pgettext("job phase", "requested"),
@@ -116,7 +122,7 @@ def describe(event: AuditEvent) -> str:
         ("export", gettext("Export #%(id)s")),
     ):
         if d.get(key):
-            return (words % {"id": d[key]} + f" {phase}").strip()
+            return (words % {"id": (numbers or {}).get(key, d[key])} + f" {phase}").strip()
     if d.get("provider"):
         return gettext("Bounces from %(provider)s") % {"provider": provider_label(str(d["provider"]))}
     if d.get("reason"):

@@ -13,7 +13,7 @@ from ..models import RestoreJob
 
 def restore_job_summary(job: RestoreJob) -> str:
     values = {
-        "id": job.id,
+        "id": job.number,
         "status": job.get_status_display().lower(),
         "restored": num(job.restored),
         "skipped": num(job.skipped_total),
