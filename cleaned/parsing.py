@@ -80,7 +80,8 @@ def _malformed(error: ValidationError) -> InvalidInput:
     if problem["type"] == "literal_error":
         message = f"'{field}' must be one of {', '.join(BounceType.values)}"
     else:
-        message = f"'{field}' {problem['msg'].removeprefix('Value error, ').lower()}"
+        said = problem["msg"].removeprefix("Value error, ").removeprefix(f"'{field}' ")
+        message = f"'{field}' {said[:1].lower()}{said[1:]}"  # the pattern it quotes kept as it is
     return InvalidInput(f"{where}{message}.", code="malformed")
 
 

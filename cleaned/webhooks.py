@@ -14,6 +14,7 @@ What a provider is answered (written in docs/decisions.md):
   refused event could never make it valid, so the provider is not asked to retry.
 """
 
+import hashlib
 import json
 import logging
 import re
@@ -24,15 +25,15 @@ from datetime import datetime
 import anymail.urls
 from anymail.exceptions import AnymailConfigurationError, AnymailError, AnymailWebhookValidationFailure
 from anymail.signals import tracking
+from anymail.utils import get_request_basic_auth
 from django.conf import settings
-from django.core.cache import cache
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.urls import re_path
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
-from contacts_app.api.throttling import BounceWebhookThrottle
-from contacts_app.lib.client import client_address
+from contacts_app.api.throttling import BounceWebhookThrottle, WebhookCredentialFailures
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.hygiene import aware, check_date, text_problem
 from contacts_app.models import Workspace
@@ -121,7 +122,9 @@ def provider_bounce(*, esp_name: str, event) -> tuple[Workspace, bounces.BounceI
         return None
     event_id = event.event_id or f"{event.message_id}:{event.event_type}:{email}"
     if provider_key(esp_name) in SHARED_EVENT_IDS:
-        event_id = f"{event_id}:{email.lower()}"  # one id per recipient, or recipients 2…n are "duplicates"
+        # one id per recipient (or recipients 2…n are "duplicates"); a digest, so that a
+        # long address is not cut off the column's end
+        event_id = f"{event_id}:{hashlib.sha256(email.lower().encode()).hexdigest()[:24]}"
     return workspace, bounces.BounceInput(
         event_id=_fit("event_id", str(event_id)),
         email=email,
@@ -184,15 +187,22 @@ class ReadEachEvent:
         """S7: calls are throttled per client address like the signed webhook; an
         address that keeps failing the provider's credentials is refused for a while
         (the shared secret cannot be guessed at 100 tries a second)."""
-        if not BounceWebhookThrottle().allow_request(request) or credential_guesses_blocked(request):
+        failures = WebhookCredentialFailures()
+        if failures.used(request) >= settings.WEBHOOK_CREDENTIAL_FAILURES or not BounceWebhookThrottle().allow_request(
+            request
+        ):
             return _answer(429, "throttled", "Too many requests from this address; retry later.", retry_after=60)
         self.outcome = Outcome()
         token = _current_outcome.set(self.outcome)
         try:
             response = super().post(request, *args, **kwargs)
         except AnymailWebhookValidationFailure as exc:
-            credential_failure_count(request)
-            return _answer(400, "invalid_credentials", f"The {self.esp_name} signature or basic auth is wrong: {exc}")
+            if not self._basic_auth_ok(request):  # a guess at the shared secret: counted
+                failures.allow_request(request)
+                return _answer(400, "invalid_credentials", f"The basic auth of the {self.esp_name} webhook is wrong.")
+            # The right basic auth, but the provider's own check failed (a signature, a
+            # body that is not the provider's): not a guess, so not counted.
+            return _answer(400, "invalid_signature", f"The {self.esp_name} request does not pass its check: {exc}")
         except MalformedPayload as exc:
             return _malformed(str(exc))
         except UNREADABLE as exc:  # a validator that reads the body (SES's SNS check)
@@ -204,6 +214,10 @@ class ReadEachEvent:
         if self.outcome.refused:
             log.warning("%s webhook: %s event(s) refused: %s", self.esp_name, len(self.outcome.refused), self.outcome)
         return JsonResponse(self.outcome.__dict__)
+
+    def _basic_auth_ok(self, request) -> bool:
+        sent = get_request_basic_auth(request)
+        return bool(sent) and any(constant_time_compare(sent, allowed) for allowed in self.basic_auth or [])
 
     def parse_events(self, request):
         if self.esp_name in BATCH_PROVIDERS:
@@ -242,28 +256,6 @@ def _answer(status: int, error: str, detail: str, *, retry_after: int | None = N
 
 def _malformed(detail: str) -> JsonResponse:
     return _answer(400, "malformed_payload", detail)
-
-
-def _guess_key(request) -> str:
-    return f"webhook-credential-guesses:{client_address(request)}"
-
-
-def credential_guesses_blocked(request) -> bool:
-    return bool(cache.get(_guess_key(request) + ":blocked"))
-
-
-def credential_failure_count(request) -> None:
-    """S7: after WEBHOOK_CREDENTIAL_FAILURES wrong credentials from an address within a
-    minute, that address is refused for a minute."""
-    key = _guess_key(request)
-    cache.add(key, 0, timeout=60)
-    try:
-        failures = cache.incr(key)
-    except ValueError:
-        cache.add(key, 1, timeout=60)
-        failures = 1
-    if failures >= settings.WEBHOOK_CREDENTIAL_FAILURES:
-        cache.set(key + ":blocked", 1, timeout=60)
 
 
 def tracking_urlpatterns(providers: list[str]) -> list:

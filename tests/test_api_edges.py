@@ -444,7 +444,9 @@ def test_s4_the_documents_email_pattern_is_the_servers_rule(token, email):
         assert response.json()["error"] == "invalid_email"
 
 
-@pytest.mark.parametrize("reason", [" ", "\u00a0", "\u3000\u2003", "\ufeff", "ok", " mistake "])
+@pytest.mark.parametrize(
+    "reason", [" ", "\u00a0", "\u3000\u2003", "\ufeff", "\u200b", "\u2061\u00ad", "\u202e", "\u0300", "ok", " mistake "]
+)
 def test_s4_a_blank_reason_is_refused_as_the_document_says(token, workspace, reason):
     import re
 
@@ -452,7 +454,7 @@ def test_s4_a_blank_reason_is_refused_as_the_document_says(token, workspace, rea
     pattern = _schema_property(call("GET", "/api/v1/schema").json(), "UncleanIn", "reason")["pattern"]
     response = call("POST", f"/api/v1/contacts/{contact.id}/unclean", token=token, body={"reason": reason})
     documented = bool(re.search(pattern, reason))
-    assert documented is (reason.strip(" \u00a0\u3000\u2003\ufeff") != "")
+    assert documented is (reason.strip(" \u00a0\u3000\u2003\ufeff\u200b\u2061\u00ad\u202e\u0300") != "")
     assert (response.status_code != 400) is documented, (repr(reason), response.content[:200])
 
 

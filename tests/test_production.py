@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from cleaned.models import ExportJob
 from contacts_app.api.auth import api_token_create
@@ -422,11 +423,19 @@ def test_s8_c2_a_cleaned_contact_is_read_only_in_the_admin_too(support_client, w
 def test_s8_support_archives_through_the_admin_action_which_calls_the_service(support_client, workspace):
     client, user = support_client
     contact = make_contact(workspace)
+    gone = make_contact(workspace, email="gone@example.com", status="archived", archived_at=timezone.now())
+    url = reverse("admin:contacts_app_contact_changelist")
+    confirm = client.post(url, {"action": "archive_contacts", "_selected_action": [contact.id, gone.id]})
+    page = confirm.content.decode()
+    assert confirm.status_code == 200 and "after the 30-day freeze" in page and "1 of them are active" in page
+    contact.refresh_from_db()
+    assert contact.status == "active"  # the confirmation page changes nothing
     response = client.post(
-        reverse("admin:contacts_app_contact_changelist"),
-        {"action": "archive_contacts", "_selected_action": [contact.id]},
+        url, {"action": "archive_contacts", "_selected_action": [contact.id, gone.id], "post": "yes"}
     )
     assert response.status_code == 302
+    told = [str(m) for m in list(client.get(url).context["messages"])]
+    assert any("Archived 1 contact(s). 1 were not active" in m for m in told), told
     contact.refresh_from_db()
     assert contact.status == "archived" and contact.archive_records.exists()  # snapshot taken: A2 applied
     assert AuditEvent.objects.filter(action="archive", actor=user, contact_ids=[contact.id]).exists()
@@ -572,7 +581,7 @@ def test_s2_s8_support_cannot_repoint_an_api_token_or_add_a_send_or_rename_a_slu
 
 
 @pytest.mark.parametrize("path", ["/login/", "/i18n/setlang/", "/admin/login/", "/api/v1/bounces"])
-@pytest.mark.parametrize("charset", ["latin-1", "utf-16", "rot13"])
+@pytest.mark.parametrize("charset", ["latin-1", "utf-16", "rot13", "utf8", "ascii"])
 def test_s4_a_body_in_another_charset_is_a_400_never_a_500(client, path, charset):
     """Found by an outside attack: Django read the body, then its own 400 handler read it
     again and crashed, for anyone, on every POST page."""
@@ -589,6 +598,9 @@ def test_s4_a_body_in_another_charset_is_a_400_never_a_500(client, path, charset
         "?action__exact=a%00b",
         "?created_at__year=999999999999999999999999999999",
         "?attempt_time__gte=2026-06-01T00:00:00%2B16:00",
+        "?created_at__gte=0001-01-01%2000:00:00%2B01:00",
+        "?created_at__lt=9999-12-31%2023:59:59-01:00",
+        "?created_at__year=9999&created_at__month=12&created_at__day=31",
     ],
 )
 @pytest.mark.parametrize("changelist", ["contacts_app/contact/", "contacts_app/auditevent/", "axes/accessattempt/"])
@@ -619,4 +631,4 @@ def test_s7_a_burst_at_a_windows_end_does_not_double_the_limit(monkeypatch, sett
         if FormSubmissionThrottle().allow_request(request):
             passed.append(clock[0])
     busiest = max(sum(1 for t in passed if start <= t < start + 60) for start in passed)
-    assert len(passed) >= 60 and busiest <= 66  # the limit, and at most a tenth more
+    assert len(passed) >= 60 and busiest <= 60  # never more than the limit in any minute

@@ -320,3 +320,24 @@ def test_s7_wrong_webhook_credentials_are_refused_for_a_while_after_twenty(clien
     assert answers[0].json()["error"] == "invalid_credentials"
     assert pp.post(client, "postmark", json.loads(body)).status_code == 429  # even the right ones, for a minute
     assert not BounceEvent.objects.exists()
+
+
+def test_s7_a_bad_body_with_the_right_credentials_is_not_a_credential_guess(client, workspace, jane, settings):
+    """Mailgun bodies that fail Mailgun's own check, sent with the right basic auth, were
+    counted as wrong credentials and locked the address out of every provider."""
+    settings.WEBHOOK_CREDENTIAL_FAILURES = 2
+    for _ in range(4):
+        response = pp.post(client, "mailgun", None, raw=b"not json")
+        assert response.status_code == 400 and response.json()["error"] == "invalid_signature"
+    assert pp.post(client, "postmark", pp.postmark(jane.email, workspace.slug)).status_code == 200
+
+
+def test_c1_ses_recipients_with_long_addresses_sharing_a_prefix_are_each_cleaned(client, workspace):
+    stem = "a" * 160
+    first = make_contact(workspace, email=f"{stem}1@example.com")
+    second = make_contact(workspace, email=f"{stem}2@example.com")
+    event = pp.ses_event(first.email, workspace.slug)
+    event["bounce"]["bouncedRecipients"].append({"emailAddress": second.email, "status": "5.1.1"})
+    body = {"Type": "Notification", "MessageId": "sns-long", "Message": json.dumps(event)}
+    assert pp.post(client, "amazon_ses", body).json()["accepted"] == 2
+    assert cleaned(first) and cleaned(second)

@@ -1,8 +1,14 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from contacts_app.admin.audit import AuditedModelAdmin, ReadOnlyAdminMixin, ReadOnlyInline, TenantAdminMixin
 from contacts_app.admin.jobs import JobAdmin
 from contacts_app.associations import ASSOCIATION_KINDS
+from contacts_app.lifecycle import restorable_from
 from contacts_app.models import (
     Account,
     ApiToken,
@@ -164,11 +170,28 @@ class ContactAdmin(AuditedModelAdmin):
             actor=request.user,
         )
 
-    @admin.action(description="Archive selected contacts (A1–A3; audited)")
+    @admin.action(description=gettext_lazy("Archive selected contacts…"))
     def archive_contacts(self, request, queryset):
-        """A6 here too: a workspace's share over one chunk becomes an archive job."""
-        archived, jobs = 0, []
-        for workspace_id in queryset.values_list("workspace_id", flat=True).distinct():
+        """A1 after a confirmation page (how many, the 30-day freeze); A6 here too: a
+        workspace's share over one chunk becomes an archive job."""
+        if request.POST.get("post") != "yes":
+            now = timezone.now()
+            return TemplateResponse(
+                request,
+                "admin/archive_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Archive contacts"),
+                    "queryset": queryset,
+                    "count": queryset.count(),
+                    "active": queryset.filter(status="active").count(),
+                    "restorable_from": restorable_from(now),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                    "opts": self.model._meta,
+                },
+            )
+        archived, skipped, jobs = 0, 0, []
+        for workspace_id in queryset.order_by().values_list("workspace_id", flat=True).distinct():
             ids = list(queryset.filter(workspace_id=workspace_id).values_list("id", flat=True))
             result = archive_request(
                 workspace=Workspace.objects.get(id=workspace_id),
@@ -177,11 +200,14 @@ class ContactAdmin(AuditedModelAdmin):
                 selection={"admin": len(ids)},
             )
             archived += result.archived
+            skipped += result.skipped
             if result.job is not None:
-                jobs.append(f"#{result.job.id}")
-        text = f"Archived {archived} contact(s); the others were not active."
+                jobs.append(f"#{result.job.number} ({result.job.workspace.slug})")
+        text = _("Archived %(n)s contact(s).") % {"n": archived}
+        if skipped:
+            text += " " + _("%(n)s were not active and were left as they were.") % {"n": skipped}
         if jobs:
-            text += f" Archive job(s) {', '.join(jobs)} archive the rest in the background."
+            text += " " + _("Archive job(s) %(jobs)s archive the rest in the background.") % {"jobs": ", ".join(jobs)}
         self.message_user(request, text, messages.SUCCESS)
 
 

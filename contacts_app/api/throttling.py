@@ -8,10 +8,9 @@ and Retry-After (config/api.py). Rates are settings, checked at start-up
 The count is atomic: each call is one `incr` of the current bucket's counter (Redis
 INCRBY; a lock in the local-memory cache), so concurrent clients cannot all read the
 same count and all pass, as the read-modify-write of a request history did. The window
-slides: the period is counted in ten buckets, the oldest weighed by the share of it
-still within the period, so any span of one period holds at most the limit and a tenth
-(with one window and the previous weighed, a burst at a window's end let 114 through a
-60/min limit within 60 s)."""
+slides: the period is counted in ten buckets, the oldest counted whole while any of it
+is within the period, so any span of one period holds at most the limit (with one window
+and the previous weighed, a burst at a window's end let 114 through 60/min in 60 s)."""
 
 import re
 import time
@@ -22,7 +21,7 @@ from ninja.throttling import BaseThrottle
 
 from contacts_app.lib.client import client_address
 
-BUCKETS = 10  # a period is counted in ten buckets: at most a tenth of the limit of slack
+BUCKETS = 10  # a period is counted in ten buckets (a refused client waits at most a tenth too long)
 PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
 
@@ -46,11 +45,29 @@ class SettingsRateThrottle(BaseThrottle):
     def get_cache_key(self, request) -> str | None:
         raise NotImplementedError
 
+    def current_rate(self) -> str:
+        return getattr(settings, self.setting)
+
+    def _names(self, key: str, period: int):
+        size = period / BUCKETS
+        index, into = divmod(self.timer(), size)
+        index = int(index)
+        return [f"throttle:{self.scope}:{key}:{period}:{index - i}" for i in range(BUCKETS + 1)], size, into
+
+    def used(self, request) -> int:
+        """The calls counted within the period, without counting one more."""
+        key = self.get_cache_key(request)
+        if key is None:
+            return 0
+        __, period = rate_parse(self.current_rate())
+        names, __, __ = self._names(key, period)
+        return sum(cache.get_many(names).values())
+
     def allow_request(self, request) -> bool:
         key = self.get_cache_key(request)
         if key is None:
             return True
-        limit, period = rate_parse(getattr(settings, self.setting))
+        limit, period = rate_parse(self.current_rate())
         size = period / BUCKETS
         index, into = divmod(self.timer(), size)
         index = int(index)
@@ -66,9 +83,12 @@ class SettingsRateThrottle(BaseThrottle):
             cache.add(current, 1, timeout=timeout)
             count = 1
         older = cache.get_many([name(index - i) for i in range(1, BUCKETS + 1)])
-        whole = sum(older.get(name(index - i), 0) for i in range(1, BUCKETS))  # wholly within the period
-        oldest = older.get(name(index - BUCKETS), 0) * (1 - into / size)  # the part still within it
-        if count + whole + oldest <= limit:
+        # The oldest bucket is counted whole while any of it lies within the period: a
+        # burst at its very end must not count for little (weighing it by the share still
+        # inside let ~105 through 60/min). So any span of one period holds at most the
+        # limit; a client may wait up to a bucket longer than strictly needed.
+        recent = sum(older.get(name(index - i), 0) for i in range(1, BUCKETS + 1))
+        if count + recent <= limit:
             self.wait_seconds = None
             return True
         try:
@@ -108,3 +128,13 @@ class FormSubmissionThrottle(ClientThrottle):
 class BounceWebhookThrottle(ClientThrottle):
     scope = "bounces"
     setting = "THROTTLE_BOUNCE_WEBHOOK"
+
+
+class WebhookCredentialFailures(ClientThrottle):
+    """S7: wrong credentials on the provider webhooks, per address (counted only when
+    they fail; an address at the limit is refused until its failures age out)."""
+
+    scope = "webhook-credentials"
+
+    def current_rate(self) -> str:
+        return f"{settings.WEBHOOK_CREDENTIAL_FAILURES}/m"

@@ -40,8 +40,32 @@ SPACE_CHARACTERS = (
     + "\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2800\u3164\uffa0"
 )
 _NOT_TEXT = r"\x00-\x1F\x7F-\x9F"
-_SPACES = "".join(f"\\u{ord(ch):04X}" for ch in SPACE_CHARACTERS)
-NON_BLANK_PATTERN = rf"^[^{_NOT_TEXT}]*[^{_NOT_TEXT}{_SPACES}][^{_NOT_TEXT}]*$"
+# What shows as nothing on its own: format characters (bidi marks, soft hyphen, joiners,
+# tags), combining marks with nothing to sit on, separators, controls.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Mn", "Me", "Zs", "Zl", "Zp"})
+
+
+def _invisible_ranges() -> str:
+    """A regex class body of the invisible characters of the Basic Multilingual Plane
+    (the document's pattern; past it, is_blank alone decides: decisions.md)."""
+    points = [
+        cp
+        for cp in range(0x10000)
+        if not 0xD800 <= cp <= 0xDFFF
+        and (unicodedata.category(chr(cp)) in INVISIBLE_CATEGORIES or chr(cp) in SPACE_CHARACTERS)
+    ]
+    ranges, start, prev = [], points[0], points[0]
+    for cp in points[1:] + [None]:
+        if cp is not None and cp == prev + 1:
+            prev = cp
+            continue
+        ranges.append(f"\\u{start:04X}" if start == prev else f"\\u{start:04X}-\\u{prev:04X}")
+        if cp is not None:
+            start = prev = cp
+    return "".join(ranges)
+
+
+NON_BLANK_PATTERN = rf"^[^{_NOT_TEXT}]*[^{_NOT_TEXT}{_invisible_ranges()}][^{_NOT_TEXT}]*$"
 # A date between EARLIEST and LATEST, as the document can say it: years 1970 to 2099.
 DATE_PATTERN = r"^(?:19[7-9][0-9]|20[0-9]{2})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
 DATETIME_PATTERN = (
@@ -55,9 +79,9 @@ def is_email(value: str) -> bool:
 
 
 def is_blank(value: str) -> bool:
-    """Nothing but spaces, line breaks and other control characters (NON_BLANK_PATTERN
-    says the same for one line)."""
-    return all(ch in SPACE_CHARACTERS or unicodedata.category(ch) == "Cc" for ch in value)
+    """Nothing that shows: spaces, line breaks, controls, format characters, lone
+    combining marks (NON_BLANK_PATTERN says the same for one line)."""
+    return all(ch in SPACE_CHARACTERS or unicodedata.category(ch) in INVISIBLE_CATEGORIES for ch in value)
 
 
 def text_problem(value: str, *, max_length: int | None = None, multiline: bool = False) -> str | None:

@@ -31,7 +31,12 @@ def utc_timestamps_register() -> None:
         return
 
     def utc_first(value: datetime):
-        return default(value.astimezone(UTC) if value.tzinfo is not None else value)
+        if value.tzinfo is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:  # year 1 or 9999 in UTC: left as written (its offset is small)
+                pass
+        return default(value)
 
     utc_first.utc_first = True
     psycopg2.extensions.register_adapter(datetime, utc_first)
