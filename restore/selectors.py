@@ -14,6 +14,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from contacts_app.associations import ACCOUNT, ASSOCIATION_KINDS, DEALS, LISTS, TAGS
+from contacts_app.job_models import JobStatus
 from contacts_app.lib.fields import id_set_elements
 from contacts_app.lib.sqlutil import table
 from contacts_app.lifecycle import Outcome, annotate_skip_reason, purge_due_q
@@ -100,8 +101,9 @@ def job_history(*, job: RestoreJob) -> list[tuple]:
         )
         for e in staff
     ]
-    if job.finished_at:
-        events.append((job.finished_at, job.get_status_display(), ""))
+    cancelled_by_support = any(e.details.get("verb") == "cancel" for e in staff)
+    if job.finished_at and not (job.status == JobStatus.CANCELLED and cancelled_by_support):
+        events.append((job.finished_at, job.get_status_display(), ""))  # (support's cancel says it once)
     return sorted(events, key=lambda e: e[0])
 
 

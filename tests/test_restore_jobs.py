@@ -474,3 +474,19 @@ def test_u7_jobs_are_numbered_in_their_workspace_so_they_reveal_nothing_of_other
     assert ">#1</a>" in page and f">#{job.id}</a>" not in page
     detail = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
     assert "Restore job #1" in detail
+
+
+def test_r13_a_job_cancelled_by_support_says_so_once_in_its_history(workspace, admin_user):
+    from restore.selectors import job_history
+
+    from .factories import make_user
+
+    people = make_contacts(workspace, 2)
+    archive(workspace, people)
+    job = restore_job_create(
+        selection=selection_from_ids(workspace=workspace, ids=[c.id for c in people]), actor=admin_user
+    )
+    assert RESTORE_JOBS.cancel(job_id=job.id, actor=make_user(is_staff=True))
+    job.refresh_from_db()
+    said = [str(what) for _when, what, _who in job_history(job=job)]
+    assert sum("Cancelled" in w for w in said) == 1, said
