@@ -339,3 +339,17 @@ def test_s1_u1_the_403_page_keeps_the_workspaces_top_bar(member_client, workspac
     page = response.content.decode()
     assert response.status_code == 403 and f'href="/w/{workspace.slug}/contacts/"' in page
     assert f'href="/w/{workspace.slug}/contacts/archived/"' in page  # the top bar's links
+
+
+def test_c6_a_new_contact_can_join_the_workspaces_lists_and_tags(admin_client, workspace, other_workspace):
+    news, vip = make_list(workspace, "Newsletter"), make_tag(workspace, "VIP")
+    make_list(other_workspace, "Theirs")
+    page = admin_client.get(url("new", workspace)).content.decode()
+    assert "Newsletter" in page and "VIP" in page and "Theirs" not in page
+    response = admin_client.post(
+        url("new", workspace), {"email": "new@example.com", "consent": "on", "lists": [news.id], "tags": [vip.id]}
+    )
+    assert response.status_code == 302
+    contact = Contact.objects.get(email="new@example.com")
+    assert list(contact.list_memberships.values_list("mailing_list_id", flat=True)) == [news.id]
+    assert list(contact.tags.values_list("id", flat=True)) == [vip.id]

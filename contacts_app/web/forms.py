@@ -174,7 +174,7 @@ class NewContactForm(ContactForm):
     lists = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
     tags = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, source=None, **kwargs):
+    def __init__(self, *args, source=None, workspace=None, **kwargs):
         if source is not None:
             kwargs.setdefault("initial", {}).update(
                 first_name=source.first_name,
@@ -185,10 +185,14 @@ class NewContactForm(ContactForm):
             )
         super().__init__(*args, **kwargs)
         self.source = source
-        self.fields["lists"].choices = (
-            [(m.mailing_list_id, m.mailing_list.name) for m in source.list_memberships.all()] if source else []
-        )
-        self.fields["tags"].choices = [(t.id, t.name) for t in source.tags.all()] if source else []
+        if source is not None:
+            self.fields["lists"].choices = [
+                (m.mailing_list_id, m.mailing_list.name) for m in source.list_memberships.all()
+            ]
+            self.fields["tags"].choices = [(t.id, t.name) for t in source.tags.all()]
+        elif workspace is not None:  # a new contact may join the workspace's lists and tags at once
+            self.fields["lists"].choices = list(workspace.lists.order_by("name").values_list("id", "name"))
+            self.fields["tags"].choices = list(workspace.tags.order_by("name").values_list("id", "name"))
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)

@@ -195,7 +195,9 @@ def contact_new(request):
     source_id = request.GET.get("from", "") or request.POST.get("from", "")
     if parse_positive_int(source_id) is not None:
         source = selectors.contact_detail(workspace=request.workspace, contact_id=int(source_id))
-    form = NewContactForm(request.POST if request.method == "POST" else None, source=source)
+    form = NewContactForm(
+        request.POST if request.method == "POST" else None, source=source, workspace=request.workspace
+    )
     if form.is_valid():
         try:
             contact = contact_create(workspace=request.workspace, actor=request.user, **form.service_arguments())
