@@ -48,7 +48,9 @@ class SettingsRateThrottle(BaseThrottle):
     def current_rate(self) -> str:
         return getattr(settings, self.setting)
 
-    def _names(self, key: str, period: int):
+    def _names(self, key: str, period: int) -> tuple[list[str], float, float]:
+        """The counters of the current bucket and the BUCKETS before it (newest first),
+        the bucket's length and how far into it we are."""
         size = period / BUCKETS
         index, into = divmod(self.timer(), size)
         index = int(index)
@@ -68,26 +70,19 @@ class SettingsRateThrottle(BaseThrottle):
         if key is None:
             return True
         limit, period = rate_parse(self.current_rate())
-        size = period / BUCKETS
-        index, into = divmod(self.timer(), size)
-        index = int(index)
-
-        def name(i: int) -> str:
-            return f"throttle:{self.scope}:{key}:{period}:{i}"
-
-        current, timeout = name(index), int(period + 2 * size) + 1
+        names, size, into = self._names(key, period)  # this bucket's counter first, then the older ones
+        current, timeout = names[0], int(period + 2 * size) + 1
         cache.add(current, 0, timeout=timeout)  # creates the counter once; a no-op when it exists
         try:
             count = cache.incr(current)
         except ValueError:  # expired between add and incr
             cache.add(current, 1, timeout=timeout)
             count = 1
-        older = cache.get_many([name(index - i) for i in range(1, BUCKETS + 1)])
         # The oldest bucket is counted whole while any of it lies within the period: a
         # burst at its very end must not count for little (weighing it by the share still
         # inside let ~105 through 60/min). So any span of one period holds at most the
         # limit; a client may wait up to a bucket longer than strictly needed.
-        recent = sum(older.get(name(index - i), 0) for i in range(1, BUCKETS + 1))
+        recent = sum(cache.get_many(names[1:]).values())
         if count + recent <= limit:
             self.wait_seconds = None
             return True
