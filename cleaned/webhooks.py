@@ -144,7 +144,8 @@ def provider_bounce(*, esp_name: str, event) -> tuple[Workspace, bounces.BounceI
 # metadata we attach when sending: {"workspace": "<slug>"}.
 @receiver(tracking)
 def anymail_tracking(sender, event, esp_name, **kwargs):
-    found = provider_bounce(esp_name=esp_name, event=event)
+    # ReadEachEvent has read it already (a workspace lookup each): not read twice.
+    found = event.crm_read if hasattr(event, "crm_read") else provider_bounce(esp_name=esp_name, event=event)
     if found is None:
         return
     workspace, bounce = found
@@ -243,7 +244,8 @@ class ReadEachEvent:
                 if found is None:
                     self.outcome.ignored += 1
                 else:
-                    kept.append(event)  # applied by the receiver, which counts it
+                    event.crm_read = found  # the receiver applies it as read here, and counts it
+                    kept.append(event)
         return kept
 
 
