@@ -50,7 +50,8 @@ class WorkspaceAdmin(AuditedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is in every URL and routes the bounce webhooks: set once, when added.
-        return [*self.readonly_fields, "slug", "created_at"] if obj is not None else self.readonly_fields
+        fields = super().get_readonly_fields(request, obj)  # created_at: AuditedModelAdmin's
+        return [*fields, "slug"] if obj is not None else fields
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj is not None else self.prepopulated_fields
