@@ -10,7 +10,7 @@ from contacts_app.models import Role
 from restore.models import RestoreJob
 
 from .browser import login, shot
-from .factories import days_ago, make_contact, make_member
+from .factories import days_ago, make_contact, make_member, make_workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
@@ -90,4 +90,50 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
     box = dialog.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] and box["height"] <= PHONE["height"]
     shot(page, "phone-restore-modal", full_page=False)
+    context.close()
+
+
+TOP_BAR_LABELS = ".topbar nav a, .topbar .who, .topbar .switcher summary, .topbar button"
+
+
+@pytest.mark.parametrize("width", [390, 1024, 1280])
+def test_u2_the_french_top_bar_keeps_every_label_on_one_line(browser, live_server, workspace, admin_user, width):
+    """French labels are the longest: no link, name or button of the top bar breaks over
+    two lines (or letter by letter), at a phone's, a tablet's and a laptop's width."""
+    workspace.name = "Acme Outdoor Co."  # a real name's length, and a second workspace: the switcher
+    workspace.save(update_fields=["name"])
+    make_workspace(slug="globex", name="Globex Corporation").memberships.create(user=admin_user, role=Role.ADMIN)
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 800})
+    page = context.new_page()
+    login(page, live_server, admin_user)
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/archived/")
+    expect(page.locator(".topbar .who")).to_contain_text("administrateur")
+    heights = page.evaluate(
+        f"""[...document.querySelectorAll({TOP_BAR_LABELS!r})].map(e => [e.textContent.trim(),
+            e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).lineHeight)
+            || parseFloat(getComputedStyle(e).fontSize) * 1.5])"""
+    )
+    assert len(heights) >= 8
+    for text, height, line in heights:
+        assert height < 1.8 * line, f"{text!r} breaks over lines at {width} px ({height} px high)"
+    scroll, inner = page_width(page)
+    assert scroll <= inner
+    context.close()
+
+
+def test_u2_the_more_actions_menu_opens_inside_a_390_px_screen(browser, live_server, workspace, admin_user):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    make_contact(workspace, email="ada@example.com")
+    login(page, live_server, admin_user)
+    for language in ("en", "fr"):
+        context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+        page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/")
+        page.locator(".pagehead .menu summary").click()
+        items = page.locator(".menu .menu-items")
+        expect(items).to_be_visible()
+        box = items.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], f"{language}: {box}"
+        scroll, inner = page_width(page)
+        assert scroll <= inner, f"{language}: the open menu makes the page {scroll} px wide"
     context.close()
