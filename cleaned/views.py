@@ -99,7 +99,7 @@ def cleaned_archive(request):
     )
     if result.job is not None:
         messages.success(request, result.message())
-        return redirect("contacts:archive_job", slug=request.workspace.slug, job_id=result.job.id)
+        return redirect("contacts:archive_job", slug=request.workspace.slug, number=result.job.number)
     messages.success(
         request,
         ngettext(
@@ -154,8 +154,8 @@ def exports(request):
 @require_GET
 @workspace_view(admin_only=True)
 @handles_service_errors
-def export_download(request, export_id: int):
-    job = ExportJob.objects.filter(workspace=request.workspace, id=export_id, status=ExportStatus.SUCCEEDED).first()
+def export_download(request, number: int):
+    job = ExportJob.objects.filter(workspace=request.workspace, number=number, status=ExportStatus.SUCCEEDED).first()
     if job is None:
         raise Http404(_("No such export, or it is not ready yet."))
     path, filename, content_type = export_file(job, xlsx=wants_xlsx(request))
@@ -164,11 +164,12 @@ def export_download(request, export_id: int):
 
 @require_POST
 @workspace_view(admin_only=True)
-def export_cancel_view(request, export_id: int):
+def export_cancel_view(request, number: int):
     """C4/A6: stop a queued or running export."""
-    number = (
-        ExportJob.objects.filter(workspace=request.workspace, id=export_id).values_list("number", flat=True).first()
-    )
+    found = ExportJob.objects.filter(workspace=request.workspace, number=number)
+    export_id = found.values_list("id", flat=True).first()
+    if export_id is None:
+        raise Http404(_("No such export."))
     if export_cancel(workspace=request.workspace, export_id=export_id, actor=request.user):
         messages.success(request, _("Export #%(id)s is cancelled.") % {"id": number})
     else:
@@ -232,12 +233,14 @@ def incident_revert(request):
         )
         % {"n": num(job.requested)},
     )
-    return redirect("cleaned:revert_job", slug=request.workspace.slug, job_id=job.id)
+    return redirect("cleaned:revert_job", slug=request.workspace.slug, number=job.number)
 
 
-def _revert_job(request, job_id: int) -> IncidentRevertJob:
+def _revert_job(request, number: int) -> IncidentRevertJob:
     job = (
-        IncidentRevertJob.objects.filter(workspace=request.workspace, id=job_id).select_related("requested_by").first()
+        IncidentRevertJob.objects.filter(workspace=request.workspace, number=number)
+        .select_related("requested_by")
+        .first()
     )
     if job is None:
         raise Http404(_("No such incident revert."))
@@ -246,19 +249,19 @@ def _revert_job(request, job_id: int) -> IncidentRevertJob:
 
 @require_GET
 @workspace_view(admin_only=True)
-def revert_job(request, job_id: int):
-    return render(request, "cleaned/revert_job.html", {"job": _revert_job(request, job_id)})
+def revert_job(request, number: int):
+    return render(request, "cleaned/revert_job.html", {"job": _revert_job(request, number)})
 
 
 @require_GET
 @workspace_view(admin_only=True)
 @handles_service_errors
-def revert_job_report(request, job_id: int):
-    job = _revert_job(request, job_id)
+def revert_job_report(request, number: int):
+    job = _revert_job(request, number)
     header = ["email", "code", "why_cleaned", "cleaned_at", "outcome"]
     return table_download(
         request,
-        basename=f"incident-revert-{job.id}-report",
+        basename=f"incident-revert-{job.number}-report",
         header=header,
         rows=selectors.incident_revert_report_rows(job=job),
     )

@@ -46,11 +46,20 @@ class BackgroundJob(models.Model):
     )
     notified_at = models.DateTimeField(null=True, blank=True, help_text="When the requester was told it finished.")
     # U7: what people read ("Restore job #3"): counted in the workspace, so a customer's
-    # numbers say nothing of other customers' jobs (ids are global; URLs keep them).
+    # numbers say nothing of other customers' jobs (ids are global). Pages are addressed
+    # by it (/restore-jobs/3/); the API keeps ids.
     number = models.PositiveIntegerField(default=0, editable=False, help_text="The job's number in its workspace.")
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        """A job written without the machinery (a fixture, a shell) still gets the next
+        number; the machinery passes one computed under the workspace's lock."""
+        if self._state.adding and not self.number:
+            last = type(self).objects.filter(workspace_id=self.workspace_id).aggregate(n=models.Max("number"))["n"]
+            self.number = (last or 0) + 1
+        super().save(*args, **kwargs)
 
     @property
     def not_processed(self) -> int:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from contacts_app.models import Notice, Workspace
 
@@ -22,9 +23,10 @@ def notice_send(*, workspace: Workspace, user, subject: str, message: str, path:
     notice back with it, and the sweeper retried every 30 s for ever while nobody was
     told anything."""
     notice = Notice.objects.create(workspace=workspace, user=user, message=message, url=path)
-    if user.email:
-        body = f"{message}\n\n{settings.SITE_URL.rstrip('/')}{path}\n"
-        _email(subject, body, user.email)
+    if user.email:  # U7: job numbers are the workspace's, so the email names the workspace
+        where = gettext("Workspace: %(name)s") % {"name": workspace.name}
+        body = f"{message}\n\n{where}\n{settings.SITE_URL.rstrip('/')}{path}\n"
+        _email(f"[{workspace.name}] {subject}", body, user.email)
     return notice
 
 

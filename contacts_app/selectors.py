@@ -93,8 +93,10 @@ def billable_count(*, workspace) -> int:
     return Contact.objects.in_workspace(workspace).billable().count()
 
 
-def archive_job(*, workspace, job_id: int) -> ArchiveJob | None:
-    return ArchiveJob.objects.filter(workspace=workspace, id=job_id).select_related("requested_by").first()
+def archive_job(*, workspace, job_id: int | None = None, number: int | None = None) -> ArchiveJob | None:
+    """The workspace's archive job by id (the API) or by number (the pages, U7)."""
+    found = ArchiveJob.objects.filter(workspace=workspace).select_related("requested_by")
+    return (found.filter(number=number) if job_id is None else found.filter(id=job_id)).first()
 
 
 def job_item_rows(*, item_model, job):

@@ -72,8 +72,9 @@ def purge_forecast(*, workspace, now) -> int:
     return Contact.objects.filter(workspace=workspace).filter(purge_due_q(now=now)).count()
 
 
-def job_for(*, workspace, job_id: int) -> RestoreJob | None:
-    return RestoreJob.objects.filter(workspace=workspace, id=job_id).select_related("requested_by").first()
+def job_for(*, workspace, number: int) -> RestoreJob | None:
+    """The workspace's restore job by its number (U7: pages name jobs by it)."""
+    return RestoreJob.objects.filter(workspace=workspace, number=number).select_related("requested_by").first()
 
 
 def restored_contact_ids(*, job: RestoreJob) -> QuerySet:

@@ -12,8 +12,8 @@ urlpatterns = [
     path("restore-jobs/preview/", views.restore_preview, name="preview"),
     path("restore-jobs/preview/details/", views.restore_preview_details, name="preview_details"),
     path("restore-jobs/start/", views.restore_start, name="start"),
-    path("restore-jobs/<int:job_id>/", views.job_detail, name="job"),
-    path("restore-jobs/<int:job_id>/status/", views.job_status, name="job_status"),
-    path("restore-jobs/<int:job_id>/report.csv", views.job_report_csv, name="report"),
-    path("restore-jobs/<int:job_id>/contacts/", views.restored_contacts, name="restored_contacts"),
+    path("restore-jobs/<int:number>/", views.job_detail, name="job"),
+    path("restore-jobs/<int:number>/status/", views.job_status, name="job_status"),
+    path("restore-jobs/<int:number>/report.csv", views.job_report_csv, name="report"),
+    path("restore-jobs/<int:number>/contacts/", views.restored_contacts, name="restored_contacts"),
 ]

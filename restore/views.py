@@ -179,9 +179,9 @@ def restore_start(request):
             selection=selection, actor=request.user, confirm_overage=form.cleaned_data["confirm_overage"]
         )
     except Conflict as error:
-        if error.code == "job_in_progress" and getattr(error, "job_id", None):
+        if error.code == "job_in_progress" and getattr(error, "job_number", None):
             messages.warning(request, error.detail)
-            return redirect("restore:job", slug=request.workspace.slug, job_id=error.job_id)
+            return redirect("restore:job", slug=request.workspace.slug, number=error.job_number)
         return render_service_error(request, error)
     messages.success(
         request,
@@ -192,11 +192,11 @@ def restore_start(request):
         )
         % {"n": num(job.requested)},
     )
-    return redirect("restore:job", slug=request.workspace.slug, job_id=job.id)
+    return redirect("restore:job", slug=request.workspace.slug, number=job.number)
 
 
-def _job_or_404(request, job_id: int):
-    job = selectors.job_for(workspace=request.workspace, job_id=job_id)
+def _job_or_404(request, number: int):
+    job = selectors.job_for(workspace=request.workspace, number=number)
     if job is None:
         raise Http404(_("No such restore job."))  # another workspace's job too (S2)
     return job
@@ -204,8 +204,8 @@ def _job_or_404(request, job_id: int):
 
 @require_GET
 @workspace_view()
-def job_detail(request, job_id: int):
-    job = _job_or_404(request, job_id)
+def job_detail(request, number: int):
+    job = _job_or_404(request, number)
     context = {
         "job": job,
         "skipped": _skipped(job.skipped),
@@ -218,8 +218,8 @@ def job_detail(request, job_id: int):
 
 @require_GET
 @workspace_view()
-def job_status(request, job_id: int):
-    job = _job_or_404(request, job_id)
+def job_status(request, number: int):
+    job = _job_or_404(request, number)
     return job_status_response(job, restored=job.restored, skipped=job.skipped_total)
 
 
@@ -232,19 +232,19 @@ def jobs_list(request):
 @require_GET
 @workspace_view(admin_only=True)
 @handles_service_errors
-def job_report_csv(request, job_id: int):
+def job_report_csv(request, number: int):
     """R10's report lists every email of the job: an export, so admins only (S1, S8)."""
-    job = _job_or_404(request, job_id)
+    job = _job_or_404(request, number)
     header = ["contact_id", "email", "first_name", "last_name", "outcome", "reason_code", "reason"]
     return table_download(
-        request, basename=f"restore-job-{job.id}-report", header=header, rows=selectors.job_report_rows(job=job)
+        request, basename=f"restore-job-{job.number}-report", header=header, rows=selectors.job_report_rows(job=job)
     )
 
 
 @require_GET
 @workspace_view()
 @handles_service_errors
-def restored_contacts(request, job_id: int):
+def restored_contacts(request, number: int):
     """R7: "Find restored contacts" — the Contacts page narrowed to what the job brought back."""
-    job = _job_or_404(request, job_id)
+    job = _job_or_404(request, number)
     return contact_list_page(request, within=selectors.restored_contact_ids(job=job), context={"restored_by_job": job})

@@ -104,7 +104,7 @@ def test_u4_each_job_is_one_activity_row_labelled_by_what_it_is_with_its_outcome
     assert rows.count(f"Restore job #{restore.number}") == 1 and "25 restored" in rows
     assert rows.count(f"Archive job #{request.job.number}") == 1
     assert rows.count(f"Incident revert #{revert.number}") == 1 and rows.count("Restore job #") == 1
-    assert f'href="/w/{workspace.slug}/restore-jobs/{restore.id}/"' in rows
+    assert f'href="/w/{workspace.slug}/restore-jobs/{restore.number}/"' in rows
     response = admin_client.get(reverse("activity", args=[workspace.slug]), {"format": "csv"})
     table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert sum(f"Restore job #{restore.number}" in r[4] for r in table) == 1

@@ -116,12 +116,12 @@ def test_a6_archive_all_matching_from_the_contacts_page_confirms_then_runs_as_a_
     )
     job = ArchiveJob.objects.get()
     assert started.status_code == 302 and started["Location"] == reverse(
-        "contacts:archive_job", args=[workspace.slug, job.id]
+        "contacts:archive_job", args=[workspace.slug, job.number]
     )
     ARCHIVE_JOBS.run(job_id=job.id)
     detail = admin_client.get(started["Location"]).content.decode()
     assert 'id="archived-count">3<' in detail and ">Succeeded</span>" in detail
-    report = admin_client.get(reverse("contacts:archive_job_report", args=[workspace.slug, job.id]))
+    report = admin_client.get(reverse("contacts:archive_job_report", args=[workspace.slug, job.number]))
     rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["contact_id", "email", "first_name", "last_name", "outcome"]
     assert sorted(r[4] for r in rows[1:]) == ["archived"] * 3
@@ -135,9 +135,9 @@ def test_a6_s1_members_see_an_archive_job_but_cannot_start_one_or_download_its_r
     result = archive_request(
         workspace=workspace, actor=admin_user, contact_ids=[c.id for c in contacts], selection={}, all_matching=True
     )
-    job_url = reverse("contacts:archive_job", args=[workspace.slug, result.job.id])
+    job_url = reverse("contacts:archive_job", args=[workspace.slug, result.job.number])
     assert member_client.get(job_url).status_code == 200
-    report = reverse("contacts:archive_job_report", args=[workspace.slug, result.job.id])
+    report = reverse("contacts:archive_job_report", args=[workspace.slug, result.job.number])
     assert member_client.get(report).status_code == 403
     refused = member_client.post(reverse("contacts:archive", args=[workspace.slug]), {"select_all": "1"})
     assert refused.status_code == 403 and ArchiveJob.objects.count() == 1
@@ -149,7 +149,7 @@ def test_a6_s2_another_workspaces_archive_job_is_not_found(workspace, other_work
     result = archive_request(
         workspace=other_workspace, actor=stranger, contact_ids=[c.id for c in contacts], selection={}, all_matching=True
     )
-    url = reverse("contacts:archive_job", args=[workspace.slug, result.job.id])
+    url = reverse("contacts:archive_job", args=[workspace.slug, result.job.number])
     assert admin_client.get(url).status_code == 404
 
 
@@ -161,7 +161,7 @@ def test_a6_c5_typed_archive_of_all_matching_cleaned_contacts_is_a_job(admin_cli
         {"select_all": "1", "filter": "", "confirmation": "ARCHIVE"},
     )
     job = ArchiveJob.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith(f"/archive-jobs/{job.id}/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/archive-jobs/{job.number}/")
     ARCHIVE_JOBS.run(job_id=job.id)
     assert statuses(cleaned) == {"archived": 4} and statuses(ok) == {"active": 2}
 

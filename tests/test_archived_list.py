@@ -173,7 +173,7 @@ def test_select_all_matching_restores_the_filter_resolved_on_the_server(admin_cl
         {"select_all": "1", "filter": f"list={newsletter.id}&page=2", "ids": [others[0].id]},
     )
     job = RestoreJob.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith(f"/restore-jobs/{job.id}/")
+    assert response.status_code == 302 and response["Location"].endswith(f"/restore-jobs/{job.number}/")
     assert job.requested == 70 and job.selection == {"filter": {"list": str(newsletter.id)}}
     assert set(job.items.values_list("contact_id", flat=True)) == {c.id for c in wanted}
 
@@ -200,7 +200,7 @@ def test_r4_second_restore_from_the_page_is_sent_to_the_running_job(admin_client
     assert RestoreJob.objects.count() == 1
     assert "Only one restore can run at a time" in response.content.decode()
     page = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
-    assert f"/restore-jobs/{first.id}/" in page and "one at a time" in page
+    assert f"/restore-jobs/{first.number}/" in page and "one at a time" in page
 
 
 def test_b3_over_limit_restore_from_the_page_without_confirmation_is_refused(admin_client, workspace):
@@ -267,10 +267,10 @@ def test_r7_find_restored_contacts_shows_exactly_the_jobs_restored_contacts(admi
     archive(workspace, [restored], days=40)
     job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=[restored.id]), actor=admin_user)
     run_job_inline(job)
-    restored_url = reverse("restore:restored_contacts", args=[workspace.slug, job.id])
+    restored_url = reverse("restore:restored_contacts", args=[workspace.slug, job.number])
     html = admin_client.get(restored_url).content.decode()
     assert "came-back@example.com" in html and "always@example.com" not in html
-    detail = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    detail = admin_client.get(reverse("restore:job", args=[workspace.slug, job.number])).content.decode()
     assert "Find restored contacts" in detail and f'href="{restored_url}"' in detail
 
 

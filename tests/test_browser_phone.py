@@ -68,7 +68,7 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
         ("contacts", "/contacts/"),
         ("archived", "/contacts/archived/"),
         ("cleaned", "/cleaned/"),
-        ("job", f"/restore-jobs/{job.id}/"),
+        ("job", f"/restore-jobs/{job.number}/"),
         ("exports", "/cleaned/exports/"),
         ("jobs", "/restore-jobs/"),
         ("why-cleaned", f"/contacts/{bounced.id}/"),

@@ -118,7 +118,7 @@ def test_c4_u6_exports_keep_phones_and_accents_in_csv_and_excel_read_back_by_rea
     Contact.objects.filter(id__in=[c.id for c in people]).update(email_status="cleaned", bounce_count=3)
     job = export_create(workspace=workspace, actor=admin_user, params={})
     assert EXPORTS.run(job_id=job.id).startswith("done")
-    csv_response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.id]))
+    csv_response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.number]))
     raw = b"".join(csv_response.streaming_content)
     assert raw.startswith(b"\xef\xbb\xbf")  # the byte-order mark: Excel reads UTF-8
     assert csv_response["Content-Disposition"].endswith(f'filename="cleaned-contacts-{job.id}.csv"')
@@ -128,7 +128,7 @@ def test_c4_u6_exports_keep_phones_and_accents_in_csv_and_excel_read_back_by_rea
     assert rows["zoe@example.com"]["phone"] == "(555) 010-9999"
     assert rows["eve@example.com"]["phone"] == "-42" and rows["eve@example.com"]["first_name"] == "'=1+2"
 
-    xlsx_response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.id]), {"format": "xlsx"})
+    xlsx_response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.number]), {"format": "xlsx"})
     assert xlsx_response.status_code == 200
     assert xlsx_response["Content-Disposition"].endswith(f'filename="cleaned-contacts-{job.id}.xlsx"')
     book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx_response.streaming_content)), read_only=True)
@@ -152,11 +152,15 @@ def test_c4_export_download_is_for_admins_of_the_workspace_only(
     make_contacts(workspace, 2, email_status="cleaned")
     job = export_create(workspace=workspace, actor=admin_user, params={})
     EXPORTS.run(job_id=job.id)
-    response = admin_client.get(url("cleaned:download", workspace, job.id))
+    response = admin_client.get(url("cleaned:download", workspace, job.number))
     assert response.status_code == 200 and b"email,first_name" in b"".join(response.streaming_content)
-    assert member_client.get(url("cleaned:download", workspace, job.id)).status_code == 403
+    assert member_client.get(url("cleaned:download", workspace, job.number)).status_code == 403
     assert member_client.post(url("cleaned:export", workspace)).status_code == 403
-    theirs = ExportJob.objects.create(workspace=other_workspace, status="succeeded", file_name="x.csv")
+    ExportJob.objects.create(workspace=other_workspace, status="succeeded", file_name="x.csv")
+    theirs = ExportJob.objects.create(workspace=other_workspace, status="succeeded", file_name="y.csv")
+    assert theirs.number == 2 and job.number == 1  # numbered in each workspace (U7)
+    # S2: pages address exports by the workspace's own numbers: theirs is not reachable
+    assert admin_client.get(url("cleaned:download", workspace, theirs.number)).status_code == 404
     assert admin_client.get(url("cleaned:download", workspace, theirs.id)).status_code == 404
 
 
@@ -340,7 +344,7 @@ def test_u5_export_them_first_keeps_lists_tags_account_and_the_deletion_day(work
         workspace=workspace, actor=admin_user, params={"status": "archived"}, scope=ExportScope.CONTACTS
     )
     assert EXPORTS.run(job_id=job.id).startswith("done")
-    response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.id]))
+    response = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.number]))
     assert response["Content-Disposition"].endswith(f'filename="contacts-{job.id}.csv"')
     (row,) = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
     jane.refresh_from_db()

@@ -317,10 +317,10 @@ def test_u1_a_running_job_page_refreshes_itself_without_javascript(admin_client,
     job = restore_job_create(
         selection=selection_from_ids(workspace=workspace, ids=[c.id for c in people]), actor=admin_user
     )
-    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.number])).content.decode()
     assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
     run_job_inline(job)
-    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.number])).content.decode()
     assert 'http-equiv="refresh"' not in page  # finished: nothing to wait for
 
 

@@ -78,15 +78,15 @@ def test_a6_c4_an_admin_cancels_a_running_export_from_the_exports_page(admin_cli
     EXPORTS.claim(job_id=job.id)
     EXPORTS.step(job_id=job.id)
     page = admin_client.get(reverse("cleaned:exports", args=[workspace.slug])).content.decode()
-    assert reverse("cleaned:export_cancel", args=[workspace.slug, job.id]) in page
-    response = admin_client.post(reverse("cleaned:export_cancel", args=[workspace.slug, job.id]))
+    assert reverse("cleaned:export_cancel", args=[workspace.slug, job.number]) in page
+    response = admin_client.post(reverse("cleaned:export_cancel", args=[workspace.slug, job.number]))
     assert response.status_code == 302
     assert EXPORTS.step(job_id=job.id) is False  # no new chunk starts
     job.refresh_from_db()
     assert job.status == "cancelled" and job.rows == 100 and job.error == f"Cancelled by {admin_user.username}."
     assert EXPORTS.expire() == 1 and not export_path(job).exists()  # nothing to download: the file goes
     page = admin_client.get(reverse("cleaned:exports", args=[workspace.slug])).content.decode()
-    assert "Cancelled" in page and reverse("cleaned:download", args=[workspace.slug, job.id]) not in page
+    assert "Cancelled" in page and reverse("cleaned:download", args=[workspace.slug, job.number]) not in page
 
 
 def test_c4_r13_an_export_tells_its_requester_when_it_is_ready(admin_client, workspace, admin_user, mailoutbox):
@@ -117,7 +117,7 @@ def test_c4_an_export_file_is_deleted_after_the_retention_and_the_pages_say_so(
     assert not export_path(job).exists()
     page = admin_client.get(reverse("cleaned:exports", args=[workspace.slug])).content.decode()
     assert ">Expired<" in page and ">Deleted<" in page
-    gone = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.id]))
+    gone = admin_client.get(reverse("cleaned:download", args=[workspace.slug, job.number]))
     assert gone.status_code == 410 and "exports are kept 30 days" in gone.content.decode()
     token = api_token_create(workspace=workspace, user=admin_user)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")

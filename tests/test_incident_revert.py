@@ -164,13 +164,13 @@ def test_c8_incident_pages_preview_then_confirm_without_javascript(
     )
     job = IncidentRevertJob.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
-        "cleaned:revert_job", args=[workspace.slug, job.id]
+        "cleaned:revert_job", args=[workspace.slug, job.number]
     )
     INCIDENT_REVERTS.run(job_id=job.id)
     page = admin_client.get(response["Location"]).content.decode()
     assert 'id="reverted-count">30<' in page
     csv = b"".join(
-        admin_client.get(reverse("cleaned:revert_report", args=[workspace.slug, job.id])).streaming_content
+        admin_client.get(reverse("cleaned:revert_report", args=[workspace.slug, job.number])).streaming_content
     ).decode()
     assert csv.count("\n") == 31 and csv.splitlines()[1].endswith(",reverted") and "Z," in csv
 

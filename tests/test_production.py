@@ -449,13 +449,14 @@ def test_s1_s8_members_do_not_download_restore_reports_or_exports(member_client,
     export = ExportJob.objects.create(
         workspace=workspace, status="succeeded", file_name="x.csv", requested_by=admin_user
     )
-    assert member_client.get(reverse("restore:report", args=[workspace.slug, job.id])).status_code == 403
-    assert member_client.get(reverse("cleaned:download", args=[workspace.slug, export.id])).status_code == 403
+    assert member_client.get(reverse("restore:report", args=[workspace.slug, job.number])).status_code == 403
+    assert member_client.get(reverse("cleaned:download", args=[workspace.slug, export.number])).status_code == 403
     assert (
         "Download report"
-        not in member_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+        not in member_client.get(reverse("restore:job", args=[workspace.slug, job.number])).content.decode()
     )
-    assert "Download report" in admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    job_page = reverse("restore:job", args=[workspace.slug, job.number])
+    assert "Download report" in admin_client.get(job_page).content.decode()
 
 
 def test_s1_a_403_is_logged_as_one_line_without_a_traceback(member_client, workspace, caplog):

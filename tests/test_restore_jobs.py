@@ -283,7 +283,7 @@ def test_r10_finished_job_offers_a_csv_report_one_row_per_contact(admin_client, 
     )
     run_job_inline(job)
 
-    response = admin_client.get(reverse("restore:report", args=[workspace.slug, job.id]))
+    response = admin_client.get(reverse("restore:report", args=[workspace.slug, job.number]))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 3
@@ -307,14 +307,14 @@ def test_r13_a_cancelled_then_retried_job_keeps_its_history_and_its_counts_add_u
     RESTORE_JOBS.claim(job_id=job.id)
     RESTORE_JOBS.step(job_id=job.id, chunk_size=5)
     RESTORE_JOBS.cancel(job_id=job.id, actor=staff)
-    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.number])).content.decode()
     assert (
         'id="restored-count">5<' in page and 'id="skipped-count">0<' in page and 'id="not-processed-count">7<' in page
     )
     assert "Cancelled by support" in page
     RESTORE_JOBS.retry(job_id=job.id, actor=staff)
     run_job_inline(job)
-    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.number])).content.decode()
     history = page[page.index('id="job-history"') :]
     assert (
         history.index("Requested")
@@ -334,12 +334,12 @@ def test_r5_a_queued_job_no_worker_took_warns_after_a_minute(admin_client, works
     contacts = make_contacts(workspace, 2)
     archive(workspace, contacts, days=40)
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
-    url = reverse("restore:job", args=[workspace.slug, job.id])
+    url = reverse("restore:job", args=[workspace.slug, job.number])
     assert 'id="no-worker" data-after="60" hidden' in admin_client.get(url).content.decode()
     RestoreJob.objects.filter(id=job.id).update(created_at=timezone.now() - timedelta(seconds=90))
     page = admin_client.get(url).content.decode()
     assert 'id="no-worker"' in page and 'data-after="60" hidden' not in page  # shown without waiting for JavaScript
-    status = admin_client.get(reverse("restore:job_status", args=[workspace.slug, job.id])).json()
+    status = admin_client.get(reverse("restore:job_status", args=[workspace.slug, job.number])).json()
     assert status["status"] == "queued" and status["waiting_seconds"] >= 90
 
 
@@ -362,8 +362,10 @@ def test_r13_the_requester_is_emailed_and_noticed_once_when_the_job_finishes(
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["ada@example.com"] and f"Restore job #{job.number} succeeded" in mail.subject
+    # U7: the numbers are the workspace's, so an admin of several knows which one it is
+    assert mail.subject.startswith(f"[{workspace.name}] ") and f"Workspace: {workspace.name}" in mail.body
     assert "3 restored, 1 not restored of 4 requested" in mail.body
-    assert reverse("restore:job", args=[workspace.slug, job.id]) in mail.body
+    assert reverse("restore:job", args=[workspace.slug, job.number]) in mail.body
     page = admin_client.get(reverse("contacts:list", args=[workspace.slug])).content.decode()
     assert 'id="notices"' in page and f"Restore job #{job.number} succeeded: 3 restored" in page
     again = admin_client.get(reverse("contacts:list", args=[workspace.slug])).content.decode()
@@ -382,16 +384,16 @@ def test_r13_the_notice_is_taken_only_by_a_full_page_view_never_by_a_poll_a_down
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
     run_job_inline(job)
     assert RESTORE_JOBS.notify(job_id=job.id) is True
-    status = admin_client.get(reverse("restore:job_status", args=[workspace.slug, job.id]))
+    status = admin_client.get(reverse("restore:job_status", args=[workspace.slug, job.number]))
     assert status.status_code == 200 and status.json()["told"] is True
-    report = admin_client.get(reverse("restore:report", args=[workspace.slug, job.id]))
+    report = admin_client.get(reverse("restore:report", args=[workspace.slug, job.number]))
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
     posted = admin_client.post(reverse("contacts:archive", args=[workspace.slug]), {"ids": ""})
     assert posted.status_code in (302, 400)
     assert 'id="notices"' not in posted.content.decode()
-    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    page = admin_client.get(reverse("restore:job", args=[workspace.slug, job.number])).content.decode()
     assert 'id="notices"' in page and f"Restore job #{job.number} succeeded: 2 restored" in page
-    again = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    again = admin_client.get(reverse("restore:job", args=[workspace.slug, job.number])).content.decode()
     assert 'id="notices"' not in again  # shown once
 
 
@@ -406,7 +408,7 @@ def test_r13_a_job_page_opened_just_after_the_finish_keeps_polling_until_the_req
     archive(workspace, contacts, days=40)
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
     run_job_inline(job)
-    url = reverse("restore:job", args=[workspace.slug, job.id])
+    url = reverse("restore:job", args=[workspace.slug, job.number])
     assert 'data-active="1"' in admin_client.get(url).content.decode()  # finished, not told yet
     assert RESTORE_JOBS.notify(job_id=job.id) is True
     page = admin_client.get(url).content.decode()
@@ -472,8 +474,12 @@ def test_u7_jobs_are_numbered_in_their_workspace_so_they_reveal_nothing_of_other
     assert job.number == 1 and job.id > 2
     page = admin_client.get(reverse("restore:jobs", args=[workspace.slug])).content.decode()
     assert ">#1</a>" in page and f">#{job.id}</a>" not in page
-    detail = admin_client.get(reverse("restore:job", args=[workspace.slug, job.id])).content.decode()
+    assert f'href="/w/{workspace.slug}/restore-jobs/1/"' in page  # the address says what the page says
+    detail = admin_client.get(f"/w/{workspace.slug}/restore-jobs/1/").content.decode()
     assert "Restore job #1" in detail
+    # the job's id addresses nothing: our workspace has no job #{id}, and theirs are theirs
+    assert admin_client.get(f"/w/{workspace.slug}/restore-jobs/{job.id}/").status_code == 404
+    assert admin_client.get(f"/w/{workspace.slug}/restore-jobs/2/").status_code == 404
 
 
 def test_r13_a_job_cancelled_by_support_says_so_once_in_its_history(workspace, admin_user):

@@ -155,7 +155,7 @@ class IncidentReverts(JobKind):
             )
         if job.error:
             message += f" {job.error}"
-        return subject, message, reverse("cleaned:revert_job", args=[job.workspace.slug, job.id])
+        return subject, message, reverse("cleaned:revert_job", args=[job.workspace.slug, job.number])
 
 
 INCIDENT_REVERTS = IncidentReverts()

@@ -14,14 +14,14 @@ class JobAdmin(AuditedModelAdmin):
     counters: list[str] = []  # the kind's own columns, shown after the status
 
     list_filter = ["status", "workspace"]
-    search_fields = ["workspace__slug", "requested_by__username"]
+    search_fields = ["workspace__slug", "requested_by__username", "=number"]
     list_select_related = ["workspace", "requested_by"]
     actions = ["cancel_jobs", "retry_jobs"]
     ordering = ["-created_at"]
 
     def get_list_display(self, request):
         return [
-            "id",
+            "number",  # U7: the number the workspace's admins see (their pages and emails)
             "workspace",
             "status",
             "requested",
@@ -31,6 +31,7 @@ class JobAdmin(AuditedModelAdmin):
             "created_at",
             "heartbeat_at",
             "finished_at",
+            "id",
         ]
 
     def get_readonly_fields(self, request, obj=None):

@@ -81,7 +81,7 @@ class ArchiveJobs(JobKind):
             )
         if job.error:
             message += f" {job.error}"
-        return subject, message, reverse("contacts:archive_job", args=[job.workspace.slug, job.id])
+        return subject, message, reverse("contacts:archive_job", args=[job.workspace.slug, job.number])
 
 
 ARCHIVE_JOBS = ArchiveJobs()

@@ -13,8 +13,8 @@ from contacts_app.web.downloads import table_download
 from contacts_app.web.jobs import NO_WORKER_AFTER, job_status_response
 
 
-def _job_or_404(request, job_id: int):
-    job = selectors.archive_job(workspace=request.workspace, job_id=job_id)
+def _job_or_404(request, number: int):
+    job = selectors.archive_job(workspace=request.workspace, number=number)
     if job is None:
         raise Http404(_("No such archive job."))  # another workspace's job too (S2)
     return job
@@ -22,8 +22,8 @@ def _job_or_404(request, job_id: int):
 
 @require_GET
 @workspace_view()
-def archive_job_detail(request, job_id: int):
-    job = _job_or_404(request, job_id)
+def archive_job_detail(request, number: int):
+    job = _job_or_404(request, number)
     skipped = [
         (label, n)
         for label, n in (
@@ -43,20 +43,20 @@ def archive_job_detail(request, job_id: int):
 
 @require_GET
 @workspace_view()
-def archive_job_status(request, job_id: int):
-    job = _job_or_404(request, job_id)
+def archive_job_status(request, number: int):
+    job = _job_or_404(request, number)
     return job_status_response(job, archived=job.archived, skipped=job.skipped_total)
 
 
 @require_GET
 @workspace_view(admin_only=True)
 @handles_service_errors
-def archive_job_report(request, job_id: int):
+def archive_job_report(request, number: int):
     """One row per requested contact with its outcome: an export, so admins only (S1)."""
-    job = _job_or_404(request, job_id)
+    job = _job_or_404(request, number)
     return table_download(
         request,
-        basename=f"archive-job-{job.id}-report",
+        basename=f"archive-job-{job.number}-report",
         header=["contact_id", "email", "first_name", "last_name", "outcome"],
         rows=selectors.archive_job_report_rows(job=job),
     )

@@ -123,7 +123,7 @@ def contacts_archive(request):
     )
     if result.job is not None:
         messages.success(request, result.message())
-        return redirect("contacts:archive_job", slug=request.workspace.slug, job_id=result.job.id)
+        return redirect("contacts:archive_job", slug=request.workspace.slug, number=result.job.number)
     if result.archived:
         messages.success(request, result.message())
     if result.skipped:

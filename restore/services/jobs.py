@@ -42,7 +42,7 @@ class RestoreJobs(JobKind):
             ),
             code="job_in_progress",
         )
-        error.job_id = job.id if job else None
+        error.job_number = job.number if job else None  # U7: the page's URL
         return error
 
     def give_up(self) -> str:
@@ -74,7 +74,7 @@ class RestoreJobs(JobKind):
     def notice(self, job) -> tuple[str, str, str]:
         subject = _("Restore job #%(id)s %(status)s") % {"id": job.number, "status": job.get_status_display().lower()}
         message = restore_job_summary(job) + (f" {job.error}" if job.error else "")
-        return subject, message, reverse("restore:job", args=[job.workspace.slug, job.id])
+        return subject, message, reverse("restore:job", args=[job.workspace.slug, job.number])
 
 
 RESTORE_JOBS = RestoreJobs()
