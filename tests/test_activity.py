@@ -109,3 +109,35 @@ def test_u4_each_job_is_one_activity_row_labelled_by_what_it_is_with_its_outcome
     table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert sum(f"Restore job #{restore.number}" in r[4] for r in table) == 1
     assert sum(f"Incident revert #{revert.number}" in r[4] for r in table) == 1
+
+
+def test_u4_an_action_on_a_few_contacts_names_them_with_links(
+    admin_client, workspace, admin_user, django_assert_max_num_queries
+):
+    """ "Archive · 1" said nothing of whom: an action on up to three contacts names them,
+    linked to their pages — direct ones (their ids) and small jobs (their items) alike;
+    a contact since deleted is said to be; a bigger action names nobody (its job does)."""
+    from restore.services.jobs import restore_job_create
+    from restore.services.selection import selection_from_ids
+    from tests.restore_helpers import archive, run_job_inline
+
+    from .factories import make_contacts
+
+    ada, grace = make_contact(workspace, email="ada@example.com"), make_contact(workspace, email="grace@example.com")
+    contacts_archive(workspace=workspace, contact_ids=[ada.id], actor=admin_user)
+    many = make_contacts(workspace, 5)
+    contacts_archive(workspace=workspace, contact_ids=[c.id for c in many], actor=admin_user)
+    archive(workspace, [grace], days=40)
+    job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=[grace.id]), actor=admin_user)
+    run_job_inline(job)
+    gone = make_contact(workspace, email="gone@example.com")
+    contacts_archive(workspace=workspace, contact_ids=[gone.id], actor=admin_user)
+    gone.delete()
+    url = reverse("activity", args=[workspace.slug])
+    with django_assert_max_num_queries(14):
+        page = admin_client.get(url).content.decode()
+    rows = page[page.index('id="activity"') :]
+    assert f'<a href="/w/{workspace.slug}/contacts/{ada.id}/">ada@example.com</a>' in rows
+    assert f'<a href="/w/{workspace.slug}/contacts/{grace.id}/">grace@example.com</a>' in rows  # the job's one
+    assert "a deleted contact" in rows and "gone@example.com" not in rows
+    assert not any(c.email in rows for c in many)  # five: the count says it

@@ -16,7 +16,7 @@ from contacts_app.deliverability import provider_label
 from contacts_app.jobs.kinds import KINDS
 from contacts_app.lib.csv_stream import IsoUtc
 from contacts_app.lib.hygiene import validate_date
-from contacts_app.models import AuditEvent
+from contacts_app.models import AuditEvent, Contact
 from contacts_app.web.access import handles_service_errors, workspace_view
 from contacts_app.web.downloads import table_download
 from contacts_app.web.forms import ServiceForm
@@ -89,6 +89,37 @@ def _with_outcomes(events, outcomes) -> None:
                     __, message, e.link = kind.notice(job)
                     e.what = message
                 break
+
+
+NAMED_AT_MOST = 3  # an action on this many contacts names them; more, and it links to its job
+
+
+def _with_contacts(events, *, workspace) -> None:
+    """Name the contacts of an action on a few of them (U4: "archived ada@…", not "1"),
+    linked to their pages: the ids an event carries, or a small job's items. Two queries
+    at most per kind and one for the addresses, whatever the page holds; a contact
+    since deleted (purged, erased) is said to be so."""
+    wanted: dict[int, list[int]] = {}
+    small_jobs: dict[object, dict[int, AuditEvent]] = {}
+    for e in events:
+        ids = [i for i in (e.contact_ids or []) if isinstance(i, int)]
+        if ids and len(ids) <= NAMED_AT_MOST:
+            wanted[e.id] = ids
+            continue
+        details = e.details or {}
+        if ids or details.get("phase") != "requested" or not 0 < (e.count or 0) <= NAMED_AT_MOST:
+            continue
+        for kind in KINDS.values():
+            if getattr(kind, "subject", "") == "contact_id" and isinstance(details.get(kind.audit_key), int):
+                small_jobs.setdefault(kind, {})[details[kind.audit_key]] = e
+    for kind, by_job in small_jobs.items():
+        items = kind.item_model.objects.filter(job_id__in=list(by_job)).order_by("job_id", "position")
+        for job_id, contact_id in items.values_list("job_id", "contact_id"):
+            wanted.setdefault(by_job[job_id].id, []).append(contact_id)
+    every = {i for ids in wanted.values() for i in ids}
+    emails = dict(Contact.objects.filter(workspace=workspace, id__in=every).values_list("id", "email")) if every else {}
+    for e in events:
+        e.contacts = [(i, emails.get(i)) for i in wanted.get(e.id, [])]
 
 
 def _annotated(events, batch: int = 500):
@@ -169,6 +200,7 @@ def activity(request):
         )
     page, _per_page = paginate(request, events)
     _with_outcomes(page.object_list, job_outcomes(page.object_list))
+    _with_contacts(page.object_list, workspace=request.workspace)
     query = request.GET.copy()
     query.pop("page", None)
     query["format"] = "csv"
