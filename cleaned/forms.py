@@ -21,7 +21,7 @@ def filter_params(query, keys=FILTER_KEYS) -> dict:
 class CleanedArchiveForm(SelectionForm):
     """C5: what to archive, and the word the admin typed (checked by the service)."""
 
-    confirmation = forms.CharField(required=False, strip=False)
+    confirmation = forms.CharField(required=False, strip=False, max_length=100)
 
     def filter_params(self) -> dict:
         return filter_params(QueryDict(self.cleaned_data["filter"]))

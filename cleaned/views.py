@@ -6,12 +6,16 @@ from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.i18n import num
 from contacts_app.lib.xlsx import xlsx_max_rows
+from contacts_app.lifecycle import restorable_from, restorable_until
+from contacts_app.services.archive import archive_confirmation_check
 from contacts_app.web.access import handles_service_errors, workspace_view
 from contacts_app.web.downloads import table_download, wants_xlsx
 from contacts_app.web.jobs import NO_WORKER_AFTER
@@ -60,6 +64,8 @@ def cleaned_list(request):
             "filter_query": urlencode(params),
             "is_filtered": bool(params),
             "word": CONFIRMATION_WORD,
+            "restorable_from": restorable_from(timezone.now()),
+            "restorable_until": restorable_until(timezone.now()),
         },
     )
 
@@ -70,21 +76,38 @@ def cleaned_list(request):
 def cleaned_archive_confirm(request):
     """C5 without JavaScript (U1): the page the modal stands for — what will be
     archived, and the box where the admin types the word. Changes nothing."""
-    form = CleanedArchiveForm(request.POST)
+    return _archive_confirm_page(request, form=CleanedArchiveForm(request.POST))
+
+
+def _archive_confirm_page(request, *, form: CleanedArchiveForm, error: str = "", status: int = 200):
     data = form.cleaned_or_error()
     if data["select_all"]:
         count = selectors.cleaned_contacts(workspace=request.workspace, params=form.filter_params()).count()
     else:
         count = len(data["ids"])
-    return render(request, "cleaned/archive_confirm.html", {"data": data, "count": count, "word": CONFIRMATION_WORD})
+    now = timezone.now()
+    context = {
+        "data": data,
+        "count": count,
+        "word": CONFIRMATION_WORD,
+        "error": error,
+        "restorable_from": restorable_from(now),
+        "restorable_until": restorable_until(now),
+    }
+    return render(request, "cleaned/archive_confirm.html", context, status=status)
 
 
 @require_POST
 @workspace_view(admin_only=True)
 @handles_service_errors
 def cleaned_archive(request):
+    """C5: a wrong word shows the confirmation again, with what was typed (U1)."""
     form = CleanedArchiveForm(request.POST)
     data = form.cleaned_or_error()
+    try:
+        archive_confirmation_check(data["confirmation"])
+    except InvalidInput as error:
+        return _archive_confirm_page(request, form=form, error=error.detail, status=400)
     if data["select_all"]:
         matching = selectors.cleaned_contacts(workspace=request.workspace, params=form.filter_params())
         ids = list(matching.values_list("id", flat=True))

@@ -110,10 +110,17 @@ def test_a6_archive_all_matching_from_the_contacts_page_confirms_then_runs_as_a_
     assert confirm.status_code == 200 and "<strong>3 contacts</strong>" in page and "30-day freeze" in page
     # U3: the language switch of a page shown for a POST goes back to a page, not to this POST-only address
     assert 'name="next" value="/"' in page and 'name="next" value="/w/' not in page
+    assert "every active contact matching the search “sales”" in page and 'name="confirmation"' in page
     assert statuses(wanted) == {"active": 3}  # the confirmation page changes nothing
-    started = admin_client.post(
-        reverse("contacts:archive", args=[workspace.slug]), {"select_all": "1", "filter": "q=sales"}
-    )
+    archive_url = reverse("contacts:archive", args=[workspace.slug])
+    for typed in ("", "archive", "ARCHIVE?"):  # all matching needs the word: the page again, with what was typed
+        wrong = admin_client.post(archive_url, {"select_all": "1", "filter": "q=sales", "confirmation": typed})
+        again = wrong.content.decode()
+        assert wrong.status_code == 400 and "Type ARCHIVE in capital letters to confirm." in again
+        assert f'name="confirmation" value="{typed}"' in again and "<strong>3 contacts</strong>" in again
+        assert 'name="filter" value="q=sales"' in again  # the same search, to try again
+    assert statuses(wanted) == {"active": 3} and not ArchiveJob.objects.exists()
+    started = admin_client.post(archive_url, {"select_all": "1", "filter": "q=sales", "confirmation": "ARCHIVE"})
     job = ArchiveJob.objects.get()
     assert started.status_code == 302 and started["Location"] == reverse(
         "contacts:archive_job", args=[workspace.slug, job.number]
@@ -280,3 +287,12 @@ def test_a6_u4_cancelling_an_archive_job_never_shows_in_the_restore_job_of_the_s
     assert not [what for _when, what, _who in job_history(job=restore) if "Cancelled" in str(what)]
     cancelled = AuditEvent.objects.filter(action="staff_change").latest("id")
     assert describe(cancelled) == f"Archive job #{restore.id} cancelled"
+
+
+def test_a1_archive_all_matching_without_a_search_says_it_is_the_whole_workspace(admin_client, workspace):
+    make_contact(workspace, email="a@example.com")
+    make_contact(workspace, email="b@example.com")
+    confirm = admin_client.post(reverse("contacts:archive_confirm", args=[workspace.slug]), {"select_all": "1"})
+    page = confirm.content.decode()
+    assert confirm.status_code == 200 and "<strong>2 contacts</strong>" in page
+    assert "every active contact in this workspace: no search narrows it" in page and "Type <strong>ARCHIVE" in page

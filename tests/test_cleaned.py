@@ -180,7 +180,12 @@ def test_c5_archive_requires_the_typed_word_and_keeps_data(admin_client, workspa
     c = make_contact(workspace, email_status="cleaned")
     subscribe(c, make_list(workspace), "bounced")
     refused = admin_client.post(url("cleaned:archive", workspace), {"ids": [c.id], "confirmation": "archive"})
-    assert refused.status_code == 400 and "Type ARCHIVE" in refused.content.decode()
+    again = refused.content.decode()
+    assert refused.status_code == 400 and "Type ARCHIVE" in again
+    # U1: no dead end without JavaScript — the confirmation again, with the selection,
+    # what was typed, and when the contact could come back
+    assert f'name="ids" value="{c.id}"' in again and 'name="confirmation" value="archive"' in again
+    assert "30-day freeze" in again and 'id="freeze-dates"' in again
     c.refresh_from_db()
     assert c.status == "active"
     response = admin_client.post(url("cleaned:archive", workspace), {"ids": [c.id], "confirmation": "ARCHIVE"})

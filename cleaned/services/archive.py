@@ -1,12 +1,10 @@
 """C5: bulk archive of cleaned contacts with a typed confirmation."""
 
-from django.utils.translation import gettext as _
-
-from contacts_app.lib.errors import InvalidInput
 from contacts_app.models import Contact, EmailStatus, Workspace
+from contacts_app.services.archive import CONFIRMATION_WORD, archive_confirmation_check
 from contacts_app.services.archive_jobs import ArchiveRequest, archive_request
 
-CONFIRMATION_WORD = "ARCHIVE"
+__all__ = ["CONFIRMATION_WORD", "cleaned_contacts_archive"]
 
 
 def cleaned_contacts_archive(
@@ -14,12 +12,7 @@ def cleaned_contacts_archive(
 ) -> ArchiveRequest:
     """C5/A6: archive cleaned contacts in bulk once the admin typed ARCHIVE — at once for
     one chunk, else as an archive job. Uses the archive service, so their data is kept (A2)."""
-
-    if confirmation.strip() != CONFIRMATION_WORD:
-        raise InvalidInput(
-            _("Type %(word)s in capital letters to confirm.") % {"word": CONFIRMATION_WORD},
-            code="confirmation_required",
-        )
+    archive_confirmation_check(confirmation)
     cleaned_ids = list(
         Contact.objects.filter(workspace=workspace, id__in=contact_ids, email_status=EmailStatus.CLEANED)
         .order_by("id")

@@ -37,6 +37,19 @@ def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
+CONFIRMATION_WORD = "ARCHIVE"
+
+
+def archive_confirmation_check(confirmation: str) -> None:
+    """A1/C5: archiving "all matching" a search, or cleaned contacts in bulk, needs the
+    admin to type the word (a click is too easy for hundreds of contacts frozen 30 days)."""
+    if (confirmation or "").strip() != CONFIRMATION_WORD:
+        raise InvalidInput(
+            _("Type %(word)s in capital letters to confirm.") % {"word": CONFIRMATION_WORD},
+            code="confirmation_required",
+        )
+
+
 def archive_size_check(count: int) -> None:
     """S4: one archive (at once or as a job) takes at most MAX_SELECTION_SIZE contacts."""
     if count > settings.MAX_SELECTION_SIZE:

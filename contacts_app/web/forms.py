@@ -134,6 +134,11 @@ class ArchiveForm(SelectionForm):
     search (`select_all=1` with the page's query string), then go back where the admin was."""
 
     next = forms.CharField(required=False)
+    confirmation = forms.CharField(required=False, strip=False, max_length=100)  # the typed word, for all matching
+
+    def search(self) -> str:
+        """The search "all matching" stands for, as the page showed it."""
+        return QueryDict(self.cleaned_data.get("filter") or "").get("q", "")
 
     def contact_ids(self, *, workspace) -> list[int]:
         data = self.cleaned_or_error()

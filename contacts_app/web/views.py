@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from contacts_app.lib.errors import InvalidInput, ServiceError
 from contacts_app.lib.hygiene import parse_positive_int
 from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import restorable_from, restorable_until
+from contacts_app.services.archive import CONFIRMATION_WORD, archive_confirmation_check
 from contacts_app.services.archive_jobs import archive_request
 from contacts_app.services.contacts import contact_create, contact_update
 from contacts_app.web.access import handles_service_errors, workspace_view
@@ -110,15 +111,22 @@ def contact_detail(request, contact_id: int):
 @handles_service_errors
 def contacts_archive(request):
     """A1/A6: a selection that fits one chunk is archived now; a larger one, or every
-    contact matching the search, goes to an archive job and its progress page."""
+    contact matching the search, goes to an archive job and its progress page. "All
+    matching" needs the typed word: a wrong one shows the confirmation again, with what
+    was typed and why (U1: no dead end without JavaScript)."""
     form = ArchiveForm(request.POST)
     ids = form.contact_ids(workspace=request.workspace)
     select_all = form.cleaned_data["select_all"]
+    if select_all:
+        try:
+            archive_confirmation_check(form.cleaned_data["confirmation"])
+        except InvalidInput as error:
+            return _archive_confirm_page(request, form=form, ids=ids, error=error.detail, status=400)
     result = archive_request(
         workspace=request.workspace,
         actor=request.user,
         contact_ids=ids,
-        selection={"q": QueryDict(form.cleaned_data["filter"]).get("q", "")} if select_all else {"ids": len(ids)},
+        selection={"q": form.search()} if select_all else {"ids": len(ids)},
         all_matching=select_all,
     )
     if result.job is not None:
@@ -154,18 +162,25 @@ def contacts_archive_confirm(request):
         if error.code != "empty_selection":
             raise
         ids = []
+    return _archive_confirm_page(request, form=form, ids=ids)
+
+
+def _archive_confirm_page(request, *, form: ArchiveForm, ids: list[int], error: str = "", status: int = 200):
     now = timezone.now()
     context = {
         "count": len(ids),
         "data": form.cleaned_data,
+        "search": form.search(),
+        "word": CONFIRMATION_WORD,
+        "error": error,
         "next": _next_url(request, default=""),
         "restorable_from": restorable_from(now),
         "restorable_until": restorable_until(now),
         "consequences": selectors.archive_consequences(workspace=request.workspace, contact_ids=ids),
     }
-    if len(ids) == 1:
+    if len(ids) == 1 and not form.cleaned_data.get("select_all"):
         context["contact"] = selectors.contact_detail(workspace=request.workspace, contact_id=ids[0])
-    return render(request, "contacts/archive_confirm.html", context)
+    return render(request, "contacts/archive_confirm.html", context, status=status)
 
 
 def _error_with_link(request, exc: ServiceError):
