@@ -158,3 +158,29 @@ def test_u3_french_dates_abbreviate_months_as_french_typography_does():
 
     with translation.override("fr"):
         assert [date_format(date(2026, m, 1)) for m in (1, 2, 4)] == ["1 janv. 2026", "1 févr. 2026", "1 avr. 2026"]
+
+
+@pytest.mark.parametrize(
+    "restored,skipped,expected",
+    [
+        (1, 0, "Restauration n° 1 réussie : 1 restauré, 0 non restauré sur 1 demandé."),
+        (2, 3, "Restauration n° 1 réussie : 2 restaurés, 3 non restaurés sur 5 demandés."),
+    ],
+)
+def test_u3_a_finished_jobs_summary_agrees_each_count_in_french(workspace, restored, skipped, expected):
+    """« 1 restaurés, 0 non restaurés »: each count of a job's summary is its own plural."""
+    from django.utils import translation
+
+    from restore.models import RestoreJob
+    from restore.services.notify import restore_job_summary
+
+    job = RestoreJob.objects.create(
+        workspace=workspace,
+        status="succeeded",
+        requested=restored + skipped,
+        cursor=restored + skipped,
+        restored=restored,
+        skipped_frozen=skipped,
+    )
+    with translation.override("fr"):
+        assert restore_job_summary(job) == expected

@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contacts_app.job_models import MAX_ATTEMPTS
 from contacts_app.jobs.kinds import JobKind
@@ -137,24 +138,11 @@ class IncidentReverts(JobKind):
             "requested": num(job.requested),
         }
         subject = _("Incident revert #%(id)s %(status)s") % values
-        if job.not_processed:
-            message = (
-                _(
-                    "Incident revert #%(id)s %(status)s: %(reverted)s un-cleaned, %(skipped)s left as they were, "
-                    "%(not_processed)s not processed of %(requested)s."
-                )
-                % values
-            )
-        else:
-            message = (
-                _(
-                    "Incident revert #%(id)s %(status)s: %(reverted)s un-cleaned, %(skipped)s left as they were "
-                    "of %(requested)s."
-                )
-                % values
-            )
-        if job.error:
-            message += f" {job.error}"
+        counts = [
+            ngettext("%(n)s un-cleaned", "%(n)s un-cleaned", job.reverted) % {"n": values["reverted"]},
+            ngettext("%(n)s left as it was", "%(n)s left as they were", job.skipped_total) % {"n": values["skipped"]},
+        ]
+        message = self.summary(job, title=subject, counts=counts)
         return subject, message, reverse("cleaned:revert_job", args=[job.workspace.slug, job.number])
 
 

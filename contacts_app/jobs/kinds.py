@@ -18,6 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
+from django.utils.translation import ngettext
 
 from contacts_app.audit import audit_log
 from contacts_app.job_models import (
@@ -42,6 +43,7 @@ from contacts_app.jobs.machinery import (
 from contacts_app.jobs.metrics import chunk_observe, event_count
 from contacts_app.jobs.queueing import publish, publish_soon
 from contacts_app.lib.errors import ServiceError
+from contacts_app.lib.i18n import num
 from contacts_app.models import AuditEvent, Workspace
 from contacts_app.notices import notice_send
 
@@ -122,6 +124,24 @@ class JobKind:
     def notice(self, job: BackgroundJob) -> tuple[str, str, str]:
         """(subject, message, page path) telling the requester the job finished."""
         raise NotImplementedError
+
+    @staticmethod
+    def summary(job: BackgroundJob, *, title: str, counts: list[str]) -> str:
+        """R13/U7: "<title>: 3 restored, 1 not restored, 2 not processed of 6 requested."
+        Each count is its own plural message (French: « 1 restauré », « 0 non restauré »,
+        never « 1 restaurés »), and so is the sentence (« sur 1 demandé »)."""
+        if job.not_processed:
+            counts = [
+                *counts,
+                ngettext("%(n)s not processed", "%(n)s not processed", job.not_processed)
+                % {"n": num(job.not_processed)},
+            ]
+        sentence = ngettext(
+            "%(title)s: %(counts)s of %(requested)s requested.",
+            "%(title)s: %(counts)s of %(requested)s requested.",
+            job.requested,
+        ) % {"title": title, "counts": ", ".join(counts), "requested": num(job.requested)}
+        return sentence + (f" {job.error}" if job.error else "")
 
     # --- the machinery -----------------------------------------------------------------
 

@@ -63,24 +63,11 @@ class ArchiveJobs(JobKind):
             "requested": num(job.requested),
         }
         subject = _("Archive job #%(id)s %(status)s") % values
-        if job.not_processed:
-            message = (
-                _(
-                    "Archive job #%(id)s %(status)s: %(archived)s archived, %(skipped)s left as they were, "
-                    "%(not_processed)s not processed of %(requested)s requested."
-                )
-                % values
-            )
-        else:
-            message = (
-                _(
-                    "Archive job #%(id)s %(status)s: %(archived)s archived, %(skipped)s left as they were "
-                    "of %(requested)s requested."
-                )
-                % values
-            )
-        if job.error:
-            message += f" {job.error}"
+        counts = [
+            ngettext("%(n)s archived", "%(n)s archived", job.archived) % {"n": values["archived"]},
+            ngettext("%(n)s left as it was", "%(n)s left as they were", job.skipped_total) % {"n": values["skipped"]},
+        ]
+        message = self.summary(job, title=subject, counts=counts)
         return subject, message, reverse("contacts:archive_job", args=[job.workspace.slug, job.number])
 
 

@@ -73,8 +73,7 @@ class RestoreJobs(JobKind):
 
     def notice(self, job) -> tuple[str, str, str]:
         subject = _("Restore job #%(id)s %(status)s") % {"id": job.number, "status": job.get_status_display().lower()}
-        message = restore_job_summary(job) + (f" {job.error}" if job.error else "")
-        return subject, message, reverse("restore:job", args=[job.workspace.slug, job.number])
+        return subject, restore_job_summary(job), reverse("restore:job", args=[job.workspace.slug, job.number])
 
 
 RESTORE_JOBS = RestoreJobs()

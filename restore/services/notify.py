@@ -5,31 +5,18 @@ notice on their next page view. Once: the machinery (contacts_app/jobs/kinds.py
 did not."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from contacts_app.jobs.kinds import JobKind
 from contacts_app.lib.i18n import num
 
 from ..models import RestoreJob
 
 
 def restore_job_summary(job: RestoreJob) -> str:
-    values = {
-        "id": job.number,
-        "status": job.get_status_display().lower(),
-        "restored": num(job.restored),
-        "skipped": num(job.skipped_total),
-        "not_processed": num(job.not_processed),
-        "requested": num(job.requested),
-    }
-    if job.not_processed:
-        return (
-            _(
-                "Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored, "
-                "%(not_processed)s not processed "
-                "of %(requested)s requested."
-            )
-            % values
-        )
-    return (
-        _("Restore job #%(id)s %(status)s: %(restored)s restored, %(skipped)s not restored of %(requested)s requested.")
-        % values
-    )
+    title = _("Restore job #%(id)s %(status)s") % {"id": job.number, "status": job.get_status_display().lower()}
+    counts = [
+        ngettext("%(n)s restored", "%(n)s restored", job.restored) % {"n": num(job.restored)},
+        ngettext("%(n)s not restored", "%(n)s not restored", job.skipped_total) % {"n": num(job.skipped_total)},
+    ]
+    return JobKind.summary(job, title=title, counts=counts)
