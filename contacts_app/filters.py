@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from contacts_app import lifecycle
 from contacts_app.lib.errors import InvalidInput
-from contacts_app.lib.hygiene import parse_positive_int, validate_date, validate_text
+from contacts_app.lib.hygiene import check_date_range, parse_positive_int, validate_date, validate_text
 from contacts_app.lifecycle import OFF_LIST
 from contacts_app.models import (
     Account,
@@ -116,6 +116,13 @@ class ContactFilter(django_filters.FilterSet):
             raise InvalidInput(
                 _("Some filters are not valid — %(problems)s") % {"problems": problems}, code="invalid_filter"
             )
+        data = self.form.cleaned_data
+        check_date_range(
+            data.get("archived_after"),
+            data.get("archived_before"),
+            start_label=str(self.filters["archived_after"].label),
+            end_label=str(self.filters["archived_before"].label),
+        )
         return self.qs
 
     def filter_q(self, qs, name, value):

@@ -463,3 +463,40 @@ def test_u5_the_preset_in_force_is_highlighted(admin_client, workspace):
     query = re.search(r'class="chip preset" href="\?([^"]+)"', page).group(1)
     chosen = admin_client.get(f"{url}?{unescape(query)}").content.decode()
     assert f'class="chip preset current" href="?{query}" aria-current="true"' in chosen
+
+
+def test_s4_an_inverted_date_range_is_refused_with_a_sentence_not_an_empty_list(admin_client, workspace):
+    """Archived from May until January matched nothing and said "No archived contact
+    matches": the admin took it for "none archived then"."""
+    from django.urls import reverse
+
+    url = reverse("restore:archived", args=[workspace.slug])
+    response = admin_client.get(url, {"archived_after": "2026-05-01", "archived_before": "2026-01-01"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "“Archived from” is after “Archived until”" in page
+    same_day = admin_client.get(url, {"archived_after": "2026-05-01", "archived_before": "2026-05-01"})
+    assert same_day.status_code == 200  # one day is a range
+    activity = admin_client.get(
+        reverse("activity", args=[workspace.slug]), {"since": "2026-05-02", "until": "2026-05-01"}
+    )
+    assert activity.status_code == 400 and "“From” is after “Until”" in activity.content.decode()
+
+
+def test_b3_the_preview_never_says_a_plan_is_at_0_percent_when_it_is_not():
+    """ "… a plan of 100,000 (0%)" read as an empty plan: under half a percent is "<1"."""
+    from restore.services.preview import RestorePreview
+
+    def usage(after: int, limit: int) -> str:
+        preview = RestorePreview(
+            requested=1,
+            restorable=1,
+            billable_added=1,
+            billable_now=after - 1,
+            billable_after=after,
+            contact_limit=limit,
+            needs_confirmation=False,
+            skipped={},
+        )
+        return preview.usage_percent
+
+    assert [usage(3, 100_000), usage(500, 100_000), usage(900, 1000), usage(1, 0)] == ["<1", "1", "90", "100"]

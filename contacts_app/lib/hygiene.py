@@ -144,6 +144,17 @@ def check_date(value: date, *, field: str) -> date:
     return value
 
 
+def check_date_range(start: date | None, end: date | None, *, start_label: str, end_label: str) -> None:
+    """S4: a range that ends before it starts matches nothing: say so instead of an
+    empty list the admin takes for "no such contacts"."""
+    if start and end and start > end:
+        raise InvalidInput(
+            _("“%(start)s” is after “%(end)s”: nothing can match. Swap the two dates.")
+            % {"start": start_label, "end": end_label},
+            code="invalid_date_range",
+        )
+
+
 def validate_date(value: date) -> None:
     """Django validator for date fields and filters."""
     try:

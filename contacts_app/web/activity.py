@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from contacts_app.deliverability import provider_label
 from contacts_app.jobs.kinds import KINDS
 from contacts_app.lib.csv_stream import IsoUtc
-from contacts_app.lib.hygiene import validate_date
+from contacts_app.lib.hygiene import check_date_range, validate_date
 from contacts_app.models import AuditEvent, Contact
 from contacts_app.web.access import handles_service_errors, workspace_view
 from contacts_app.web.downloads import table_download
@@ -184,6 +184,7 @@ def who(event: AuditEvent) -> str:
 @handles_service_errors
 def activity(request):
     data = ActivityFilterForm(request.GET).cleaned_or_error()
+    check_date_range(data["since"], data["until"], start_label=_("From"), end_label=_("Until"))
     events = activity_events(
         workspace=request.workspace, action=data["action"], since=data["since"], until=data["until"]
     )

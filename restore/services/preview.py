@@ -47,8 +47,13 @@ class RestorePreview:
         return max(0, self.billable_after - self.contact_limit)
 
     @property
-    def usage_percent(self) -> int:
-        return round(100 * self.billable_after / self.contact_limit) if self.contact_limit else 100
+    def usage_percent(self) -> str:
+        """The plan's use after the restore, as people read it: "<1" rather than a "0%"
+        that says the plan is empty when it is not."""
+        if not self.contact_limit:
+            return "100"
+        share = 100 * self.billable_after / self.contact_limit
+        return "<1" if 0 < share < 0.5 else str(round(share))
 
     def as_dict(self) -> dict:
         return {
