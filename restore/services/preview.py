@@ -53,7 +53,7 @@ class RestorePreview:
         if not self.contact_limit:
             return "100"
         share = 100 * self.billable_after / self.contact_limit
-        return "<1" if 0 < share < 0.5 else str(round(share))
+        return "<1" if 0 < share < 0.5 else str(int(share + 0.5))  # half up, as people round
 
     def as_dict(self) -> dict:
         return {
