@@ -50,4 +50,6 @@ def provider_label(key: str) -> str:
 
     if key == "demo":
         return gettext("demo data")
+    if key == "file":  # import_bounces' default: a file of bounces, not a provider
+        return gettext("File import")
     return PROVIDER_NAMES.get(key, key)

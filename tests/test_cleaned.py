@@ -397,3 +397,14 @@ def test_u7_stored_words_are_rendered_in_the_readers_language(admin_client, work
     assert "Address gone" not in page and ">Amazon SES<" in page and ">amazon_ses<" not in page
     activity = admin_client.get(reverse("activity", args=[workspace.slug]), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Amazon SES" in activity.content.decode() and "bounces:amazon_ses" not in activity.content.decode()
+
+
+def test_u7_every_provider_key_reads_as_a_name_in_both_languages():
+    """`file` (import_bounces' default) showed as a raw code."""
+    from django.utils import translation
+
+    from contacts_app.deliverability import provider_label
+
+    assert provider_label("file") == "File import" and provider_label("amazon_ses") == "Amazon SES"
+    with translation.override("fr"):
+        assert provider_label("file") != "file" and provider_label("demo") != "demo"
