@@ -100,7 +100,8 @@ def export_file(job, *, xlsx: bool = False) -> tuple[Path, str, str]:
     if not path.is_file():
         raise too_many_rows()
     stem = "cleaned-contacts" if job.scope == ExportScope.CLEANED else "contacts"
-    return path, f"{stem}-{job.id}.{'xlsx' if xlsx else 'csv'}", XLSX_TYPE if xlsx else "text/csv; charset=utf-8"
+    name = f"{job.workspace.slug}-{stem}-{job.number}"  # U7: the number the Exports page shows
+    return path, f"{name}.{'xlsx' if xlsx else 'csv'}", XLSX_TYPE if xlsx else "text/csv; charset=utf-8"
 
 
 class Exports(JobKind):
