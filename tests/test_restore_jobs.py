@@ -102,7 +102,10 @@ def test_b3_restore_reaching_90_percent_needs_confirmation(workspace, admin_user
     assert exc.value.code == "overage_confirmation_required" and "9 billable contacts" in exc.value.detail
     assert not RestoreJob.objects.exists()
     job = restore_job_create(selection=selection(workspace, archived), actor=admin_user, confirm_overage=True)
-    assert job.confirm_overage
+    assert job.confirm_overage  # B3: the accepted overage is on record, with the request
+    from contacts_app.models import AuditEvent
+
+    assert AuditEvent.objects.get(details__job=job.id, details__phase="requested").details["overage_accepted"] is True
 
 
 def test_b3_below_90_percent_needs_no_confirmation(workspace, admin_user):
@@ -113,6 +116,10 @@ def test_b3_below_90_percent_needs_no_confirmation(workspace, admin_user):
     archive(workspace, archived, days=40)
     assert restore_preview(selection=selection(workspace, archived)).needs_confirmation is False
     assert restore_job_create(selection=selection(workspace, archived), actor=admin_user).status == "queued"
+    # a confirmation nobody was asked for is not an accepted overage
+    RestoreJob.objects.all().delete()
+    job = restore_job_create(selection=selection(workspace, archived), actor=admin_user, confirm_overage=True)
+    assert job.confirm_overage is False
 
 
 def test_b1_cleaned_contacts_add_nothing_to_the_bill_in_the_preview(workspace):

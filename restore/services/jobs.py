@@ -66,7 +66,7 @@ class RestoreJobs(JobKind):
         return {"restored": tally.pop(Outcome.RESTORED, 0), **{f"skipped_{r}": n for r, n in tally.items()}}
 
     def requested_details(self, job) -> dict:
-        return {"selection": job.selection}
+        return {"selection": job.selection, **({"overage_accepted": True} if job.confirm_overage else {})}
 
     def finished_audit(self, job) -> tuple[int, dict]:
         return job.restored, {"restored": job.restored, "skipped": job.skipped}
@@ -112,5 +112,6 @@ def restore_job_create(
         actor=actor,
         ids=selection.ids(),
         selection=selection.description,
-        confirm_overage=confirm_overage,
+        # B3: recorded only when it was asked for — the admin accepted going near or past the plan
+        confirm_overage=confirm_overage and preview.needs_confirmation,
     )
