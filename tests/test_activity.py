@@ -141,3 +141,32 @@ def test_u4_an_action_on_a_few_contacts_names_them_with_links(
     assert f'<a href="/w/{workspace.slug}/contacts/{grace.id}/">grace@example.com</a>' in rows  # the job's one
     assert "a deleted contact" in rows and "gone@example.com" not in rows
     assert not any(c.email in rows for c in many)  # five: the count says it
+
+
+def test_u4_what_support_did_is_said_to_be_support_and_the_staff_filter_finds_it(admin_client, workspace, admin_user):
+    """Support's archive from the Django admin read like the customer's own admin's, and
+    "Staff change" found nothing."""
+    from .factories import make_user
+
+    support = make_user(username="sam", is_staff=True)
+    contacts_archive(workspace=workspace, contact_ids=[make_contact(workspace).id], actor=support)
+    contacts_archive(workspace=workspace, contact_ids=[make_contact(workspace).id], actor=admin_user)
+    url = reverse("activity", args=[workspace.slug])
+    rows = admin_client.get(url).content.decode()
+    assert "sam (support)" in rows and f"{admin_user.get_username()} (support)" not in rows
+    staff = admin_client.get(url, {"action": "staff_change"}).content.decode()
+    table = staff[staff.index('id="activity"') :]
+    assert "sam (support)" in table and admin_user.get_username() not in table.replace("sam", "")
+
+
+def test_u4_an_incident_revert_row_says_why_it_was_asked_for(admin_client, workspace, admin_user):
+    from cleaned.services.incidents import INCIDENT_REVERTS, incident_revert_create
+    from tests.test_incident_revert import T0, clean, incident_of
+
+    from .factories import make_contacts
+
+    clean(workspace, make_contacts(workspace, 3), provider="mailgun", code="5.1.1", at=T0, prefix="inc")
+    revert = incident_revert_create(incident=incident_of(workspace), actor=admin_user, reason="Mailgun outage 12 May")
+    INCIDENT_REVERTS.run(job_id=revert.id)
+    rows = admin_client.get(reverse("activity", args=[workspace.slug])).content.decode()
+    assert f"Incident revert #{revert.number}" in rows and "“Mailgun outage 12 May”" in rows

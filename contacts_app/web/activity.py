@@ -40,7 +40,9 @@ def activity_events(*, workspace, action: str = "", since=None, until=None):
         part_of_a_job |= Q(**{f"details__{kind.audit_key}__isnull": False})
     folded = part_of_a_job & ~Q(details__phase="requested")
     qs = qs.exclude(folded & ~Q(action__in=(AuditEvent.Action.EXPORT, AuditEvent.Action.STAFF_CHANGE)))
-    if action:
+    if action == AuditEvent.Action.STAFF_CHANGE:  # what support did, through any of its tools
+        qs = qs.filter(Q(action=action) | Q(actor__is_staff=True))
+    elif action:
         qs = qs.filter(action=action)
     tz = timezone.get_current_timezone()
     if since:
@@ -88,6 +90,8 @@ def _with_outcomes(events, outcomes) -> None:
                 else:
                     __, message, e.link = kind.notice(job)
                     e.what = message
+                if details.get("reason"):  # why it was asked for (an incident revert's reason)
+                    e.what = f"{e.what} — “{details['reason']}”"
                 break
 
 
@@ -166,8 +170,9 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
 def who(event: AuditEvent) -> str:
     """The person, or what acted without one, in the reader's words (U7): the stored
     labels are codes ("bounces:mailgun", "anymail:Postmark", "restore:form")."""
-    if event.actor:
-        return event.actor.get_username()
+    if event.actor:  # support staff acting in a customer's workspace are said to be support
+        name = event.actor.get_username()
+        return gettext("%(name)s (support)") % {"name": name} if event.actor.is_staff else name
     label = event.actor_label or ""
     kind, __, what = label.partition(":")
     if kind in ("bounces", "anymail") and what:
