@@ -353,3 +353,14 @@ def test_c6_a_new_contact_can_join_the_workspaces_lists_and_tags(admin_client, w
     contact = Contact.objects.get(email="new@example.com")
     assert list(contact.list_memberships.values_list("mailing_list_id", flat=True)) == [news.id]
     assert list(contact.tags.values_list("id", flat=True)) == [vip.id]
+
+
+def test_a1_a_contact_is_found_by_its_phone_number(admin_client, workspace):
+    from django.urls import reverse
+
+    make_contact(workspace, email="ines@example.com", phone="+33 6 34 93 93 71")
+    make_contact(workspace, email="bob@example.com", phone="+1 555 0100")
+    page = admin_client.get(reverse("contacts:list", args=[workspace.slug]), {"q": "6 34 93"}).content.decode()
+    assert "ines@example.com" in page and "bob@example.com" not in page
+    by_name = admin_client.get(reverse("contacts:list", args=[workspace.slug]), {"q": "bob"}).content.decode()
+    assert "bob@example.com" in by_name  # a word is still a name or an address
