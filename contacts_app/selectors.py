@@ -93,6 +93,11 @@ def billable_count(*, workspace) -> int:
     return Contact.objects.in_workspace(workspace).billable().count()
 
 
+def archive_jobs(*, workspace):
+    """Every archive job of the workspace, newest first."""
+    return ArchiveJob.objects.filter(workspace=workspace).select_related("requested_by").order_by("-number")
+
+
 def archive_job(*, workspace, job_id: int | None = None, number: int | None = None) -> ArchiveJob | None:
     """The workspace's archive job by id (the API) or by number (the pages, U7)."""
     found = ArchiveJob.objects.filter(workspace=workspace).select_related("requested_by")

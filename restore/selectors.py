@@ -108,8 +108,10 @@ def job_history(*, job: RestoreJob) -> list[tuple]:
     return sorted(events, key=lambda e: e[0])
 
 
-def recent_jobs(*, workspace, limit: int = 20) -> QuerySet[RestoreJob]:
-    return RestoreJob.objects.filter(workspace=workspace).select_related("requested_by").order_by("-created_at")[:limit]
+def recent_jobs(*, workspace) -> QuerySet[RestoreJob]:
+    """Every restore job of the workspace, newest first (the page paginates: no list
+    stops at its first 20)."""
+    return RestoreJob.objects.filter(workspace=workspace).select_related("requested_by").order_by("-number")
 
 
 def job_report_rows(*, job: RestoreJob):

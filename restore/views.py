@@ -226,7 +226,8 @@ def job_status(request, number: int):
 @require_GET
 @workspace_view()
 def jobs_list(request):
-    return render(request, "restore/jobs_list.html", {"jobs": selectors.recent_jobs(workspace=request.workspace)})
+    page, _per_page = paginate(request, selectors.recent_jobs(workspace=request.workspace))
+    return render(request, "restore/jobs_list.html", {"jobs": page.object_list, "page": page})
 
 
 @require_GET

@@ -296,3 +296,28 @@ def test_a1_archive_all_matching_without_a_search_says_it_is_the_whole_workspace
     page = confirm.content.decode()
     assert confirm.status_code == 200 and "<strong>2 contacts</strong>" in page
     assert "every active contact in this workspace: no search narrows it" in page and "Type <strong>ARCHIVE" in page
+
+
+def test_a6_archive_jobs_are_listed_page_by_page_for_their_workspace_only(
+    admin_client, member_client, workspace, other_workspace, admin_user, django_assert_max_num_queries
+):
+    """Archive jobs had no list (a job's page was found only through its notice), and
+    the restore jobs list stopped at its 20 newest."""
+    from contacts_app.models import ArchiveJob
+    from restore.models import RestoreJob
+
+    for _ in range(30):
+        ArchiveJob.objects.create(workspace=workspace, requested=5, requested_by=admin_user)
+        RestoreJob.objects.create(workspace=workspace, status="succeeded", requested=5, requested_by=admin_user)
+    ArchiveJob.objects.create(workspace=other_workspace, requested=99)
+    url = reverse("contacts:archive_jobs", args=[workspace.slug])
+    with django_assert_max_num_queries(12):
+        first = admin_client.get(url, {"per_page": 25}).content.decode()
+    assert ">#30</a>" in first and ">#1</a>" not in first and "30 jobs" in first and ">99<" not in first
+    last = admin_client.get(url, {"page": 2, "per_page": 25}).content.decode()
+    assert ">#1</a>" in last and ">#30</a>" not in last
+    assert member_client.get(url).status_code == 200  # members read jobs (read-only)
+    restores = admin_client.get(reverse("restore:jobs", args=[workspace.slug]), {"page": 2, "per_page": 25}).content.decode()
+    assert ">#1</a>" in restores and "30 jobs" in restores
+    contacts = admin_client.get(reverse("contacts:list", args=[workspace.slug])).content.decode()
+    assert f'href="{url}"' in contacts

@@ -11,6 +11,7 @@ from contacts_app.models import ArchiveOutcome
 from contacts_app.web.access import handles_service_errors, workspace_view
 from contacts_app.web.downloads import table_download
 from contacts_app.web.jobs import NO_WORKER_AFTER, job_status_response
+from contacts_app.web.pagination import paginate
 
 
 def _job_or_404(request, number: int):
@@ -18,6 +19,13 @@ def _job_or_404(request, number: int):
     if job is None:
         raise Http404(_("No such archive job."))  # another workspace's job too (S2)
     return job
+
+
+@require_GET
+@workspace_view()
+def archive_jobs_list(request):
+    page, _per_page = paginate(request, selectors.archive_jobs(workspace=request.workspace))
+    return render(request, "contacts/archive_jobs.html", {"jobs": page.object_list, "page": page})
 
 
 @require_GET
