@@ -317,7 +317,8 @@ def test_a6_archive_jobs_are_listed_page_by_page_for_their_workspace_only(
     last = admin_client.get(url, {"page": 2, "per_page": 25}).content.decode()
     assert ">#1</a>" in last and ">#30</a>" not in last
     assert member_client.get(url).status_code == 200  # members read jobs (read-only)
-    restores = admin_client.get(reverse("restore:jobs", args=[workspace.slug]), {"page": 2, "per_page": 25}).content.decode()
+    restores_url = reverse("restore:jobs", args=[workspace.slug])
+    restores = admin_client.get(restores_url, {"page": 2, "per_page": 25}).content.decode()
     assert ">#1</a>" in restores and "30 jobs" in restores
     contacts = admin_client.get(reverse("contacts:list", args=[workspace.slug])).content.decode()
     assert f'href="{url}"' in contacts
