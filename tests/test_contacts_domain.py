@@ -34,7 +34,12 @@ def test_contact_create_explains_an_email_held_by_an_archived_contact(workspace)
     make_contact(workspace, email="gone@example.com", status="archived", archived_at=days_ago(40))
     with pytest.raises(Conflict) as exc:
         contact_create(workspace=workspace, email="GONE@example.com")
-    assert exc.value.code == "email_archived" and "Restore it" in exc.value.detail
+    assert exc.value.code == "email_archived" and "Restore it instead" in exc.value.detail
+    assert "30-day freeze" not in exc.value.detail  # archived 40 days ago: no stale "from <past date>"
+    make_contact(workspace, email="new@example.com", status="archived", archived_at=days_ago(3))
+    with pytest.raises(Conflict) as frozen:
+        contact_create(workspace=workspace, email="new@example.com")
+    assert "after the 30-day freeze" in frozen.value.detail
 
 
 def test_a_deal_has_at_most_one_primary_contact(workspace):

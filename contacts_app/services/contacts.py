@@ -5,6 +5,7 @@ from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -52,7 +53,12 @@ def _email_taken_error(workspace: Workspace, email: str) -> Conflict:
         .first()
     )
     contact_id, status, archived_at = existing or (None, None, None)
-    if status == ContactStatus.ARCHIVED:
+    if status == ContactStatus.ARCHIVED and restorable_from(archived_at) <= timezone.now():
+        error = Conflict(
+            _("%(email)s belongs to an archived contact. Restore it instead of adding it again.") % {"email": email},
+            code="email_archived",
+        )
+    elif status == ContactStatus.ARCHIVED:
         error = Conflict(
             _(
                 "%(email)s belongs to an archived contact. Restore it (from %(day)s, after the 30-day freeze) "
