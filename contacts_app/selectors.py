@@ -51,15 +51,16 @@ def contact_list(*, workspace, q: str = "", within: QuerySet | None = None) -> Q
 
 def archived_match(*, workspace, q: str) -> Contact | None:
     """U6: an archived contact a search of the Contacts page would have found (the
-    page lists active contacts only, and said "No contact matches" with no word of it)."""
+    page lists active contacts only, and said "No contact matches" with no word of it);
+    else a merged duplicate, whose page says which contact it became."""
     if not q:
         return None
     return (
         Contact.objects.in_workspace(workspace)
-        .filter(status=ContactStatus.ARCHIVED)
+        .filter(status__in=(ContactStatus.ARCHIVED, ContactStatus.MERGED))
         .search(q)
-        .order_by("-archived_at", "-id")
-        .only("id", "email", "archived_at")
+        .order_by("status", "-archived_at", "-id")  # "archived" sorts before "merged"
+        .only("id", "email", "archived_at", "status")
         .first()
     )
 

@@ -364,3 +364,14 @@ def test_a1_a_contact_is_found_by_its_phone_number(admin_client, workspace):
     assert "ines@example.com" in page and "bob@example.com" not in page
     by_name = admin_client.get(reverse("contacts:list", args=[workspace.slug]), {"q": "bob"}).content.decode()
     assert "bob@example.com" in by_name  # a word is still a name or an address
+
+
+def test_u6_searching_a_merged_duplicates_address_says_it_was_merged(admin_client, workspace):
+    from django.urls import reverse
+
+    from .factories import days_ago
+
+    dup = make_contact(workspace, email="ada.old@example.com", status="merged", archived_at=days_ago(3))
+    page = admin_client.get(reverse("contacts:list", args=[workspace.slug]), {"q": "ada.old"}).content.decode()
+    assert "No contact matches" in page and "It was merged into another contact" in page
+    assert f'href="/w/{workspace.slug}/contacts/{dup.id}/"' in page
