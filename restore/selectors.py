@@ -123,7 +123,7 @@ def job_report_rows(*, job: RestoreJob):
         elif outcome == Outcome.RESTORED:
             status, code, reason = Outcome.RESTORED.value, "", ""
         else:
-            status, code, reason = "skipped", outcome, Outcome(outcome).label
+            status, code, reason = "skipped", outcome, str(Outcome(outcome).label)
         yield contact_id, email, first, last, status, code, reason
 
 

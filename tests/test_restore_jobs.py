@@ -503,3 +503,31 @@ def test_r13_a_job_cancelled_by_support_says_so_once_in_its_history(workspace, a
     job.refresh_from_db()
     said = [str(what) for _when, what, _who in job_history(job=job)]
     assert sum("Cancelled" in w for w in said) == 1, said
+
+
+def test_r10_the_excel_report_of_a_job_that_skipped_contacts_opens_with_their_reasons(
+    admin_client, workspace, admin_user
+):
+    """Every Excel report of a restore that skipped anyone answered 500 (a translated
+    reason is not a plain string)."""
+    import io
+
+    import openpyxl
+    from django.urls import reverse
+
+    ready, frozen = make_contacts(workspace, 1), make_contacts(workspace, 1)
+    archive(workspace, ready, days=40)
+    archive(workspace, frozen, days=2)
+    job = restore_job_create(selection=selection(workspace, ready + frozen), actor=admin_user)
+    run_job_inline(job)
+    for language in ("en", "fr"):
+        response = admin_client.get(
+            reverse("restore:report", args=[workspace.slug, job.number]),
+            {"format": "xlsx"},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        assert response.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        rows = list(book.active.iter_rows(values_only=True))
+        skipped = [r for r in rows[1:] if r[4] == "skipped"]
+        assert len(skipped) == 1 and skipped[0][5] == "frozen" and skipped[0][6], rows

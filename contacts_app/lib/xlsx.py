@@ -88,6 +88,8 @@ def xlsx_write(
                     sheet.write_datetime(count, col, value.replace(tzinfo=None), when)
                 elif isinstance(value, date):
                     sheet.write_datetime(count, col, datetime(value.year, value.month, value.day), day)
+                elif not isinstance(value, str):  # a translated word (lazy), a Decimal, an enum: as text
+                    sheet.write_string(count, col, str(value))
                 elif col in numeric and value.isascii() and value.lstrip("-").isdigit():
                     sheet.write_number(count, col, int(value))
                 elif _ISO_UTC.fullmatch(value):
