@@ -183,15 +183,22 @@ def restore_start(request):
             messages.warning(request, error.detail)
             return redirect("restore:job", slug=request.workspace.slug, number=error.job_number)
         return render_service_error(request, error)
-    messages.success(
-        request,
-        ngettext(
+    expected = getattr(job, "expected_restored", job.requested)
+    if expected < job.requested:  # what the preview said: "4 will be restored" of 8 selected
+        started = ngettext(
+            "Restore started: %(n)s of the %(total)s selected contacts will be restored; the report says why "
+            "the others are not. You can leave this page; it runs in the background.",
+            "Restore started: %(n)s of the %(total)s selected contacts will be restored; the report says why "
+            "the others are not. You can leave this page; it runs in the background.",
+            expected,
+        )
+    else:
+        started = ngettext(
             "Restore started for %(n)s contact. You can leave this page; it runs in the background.",
             "Restore started for %(n)s contacts. You can leave this page; it runs in the background.",
-            job.requested,
+            expected,
         )
-        % {"n": num(job.requested)},
-    )
+    messages.success(request, started % {"n": num(expected), "total": num(job.requested)})
     return redirect("restore:job", slug=request.workspace.slug, number=job.number)
 
 

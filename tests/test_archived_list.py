@@ -500,3 +500,18 @@ def test_b3_the_preview_never_says_a_plan_is_at_0_percent_when_it_is_not():
         return preview.usage_percent
 
     assert [usage(3, 100_000), usage(500, 100_000), usage(900, 1000), usage(1, 0)] == ["<1", "1", "90", "100"]
+
+
+def test_r1_the_started_message_says_how_many_the_preview_said_will_come_back(admin_client, workspace):
+    """The preview said "4 will be restored" of 8, then the page said "Restore started for 8 contacts"."""
+    from .restore_helpers import archive
+
+    ready, frozen = make_contact(workspace), make_contact(workspace)
+    archive(workspace, [ready], days=40)
+    archive(workspace, [frozen], days=2)
+    response = admin_client.post(
+        reverse("restore:start", args=[workspace.slug]), {"ids": [ready.id, frozen.id]}, follow=True
+    )
+    page = unescape(response.content.decode())
+    assert "Restore started: 1 of the 2 selected contacts will be restored" in page
+    assert "Restore started for 2 contacts" not in page

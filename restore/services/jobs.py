@@ -107,7 +107,7 @@ def restore_job_create(
             },
             code="overage_confirmation_required",
         )
-    return RESTORE_JOBS.create(
+    job = RESTORE_JOBS.create(
         workspace=ws,
         actor=actor,
         ids=selection.ids(),
@@ -115,3 +115,5 @@ def restore_job_create(
         # B3: recorded only when it was asked for — the admin accepted going near or past the plan
         confirm_overage=confirm_overage and preview.needs_confirmation,
     )
+    job.expected_restored = preview.restorable  # what the preview promised, for the page's message
+    return job
