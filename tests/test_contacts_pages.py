@@ -375,3 +375,21 @@ def test_u6_searching_a_merged_duplicates_address_says_it_was_merged(admin_clien
     page = admin_client.get(reverse("contacts:list", args=[workspace.slug]), {"q": "ada.old"}).content.decode()
     assert "No contact matches" in page and "It was merged into another contact" in page
     assert f'href="/w/{workspace.slug}/contacts/{dup.id}/"' in page
+
+
+def test_u6_a_merged_contacts_page_says_merged_not_archived_and_lists_say_when_joined(admin_client, workspace):
+    """A merged contact's page said "Archived May 9" above "Never archived"; a list's
+    "Since" was the joining date, not when the status changed."""
+    from django.urls import reverse
+
+    from .factories import days_ago
+
+    dup = make_contact(workspace, email="dup@example.com", status="merged", archived_at=days_ago(3))
+    page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, dup.id])).content.decode()
+    assert "<dt>Merged</dt>" in page and "<dt>Archived</dt>" not in page
+    ada = make_contact(workspace, email="ada@example.com")
+    from .factories import make_list, subscribe
+
+    subscribe(ada, make_list(workspace), "subscribed")
+    page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, ada.id])).content.decode()
+    assert "<th>Joined</th>" in page and "<th>Since</th>" not in page
