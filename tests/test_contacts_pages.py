@@ -393,3 +393,26 @@ def test_u6_a_merged_contacts_page_says_merged_not_archived_and_lists_say_when_j
     subscribe(ada, make_list(workspace), "subscribed")
     page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, ada.id])).content.decode()
     assert "<th>Joined</th>" in page and "<th>Since</th>" not in page
+
+
+def test_u6_a_list_has_first_and_last_links_and_a_page_past_the_end_is_the_last(admin_client, workspace, monkeypatch):
+    """With 1,790 contacts there was only "Next →": 36 clicks to the oldest; a page
+    number too long to read showed page 1."""
+    from html import unescape
+
+    from django.urls import reverse
+
+    from contacts_app.web.pagination import CappedPaginator
+
+    make_contacts(workspace, 60)
+    url = reverse("contacts:list", args=[workspace.slug])
+    first = unescape(admin_client.get(url, {"per_page": 25}).content.decode())
+    assert 'id="page-last"' in first and "page=3" in first and 'id="page-first"' not in first
+    for asked in ("last", "99999999999999999999", "3"):
+        last = unescape(admin_client.get(url, {"per_page": 25, "page": asked}).content.decode())
+        assert "page 3 of 3" in last and 'id="page-first"' in last and 'id="page-last"' not in last, asked
+    monkeypatch.setattr(CappedPaginator, "cap", 30)  # past the cap the count is not known: Last counts first
+    capped = unescape(admin_client.get(url, {"per_page": 25}).content.decode())
+    assert "30+ contacts" in capped and "count=exact" in capped.split('id="page-last"')[0].rsplit("<a", 1)[1]
+    end = unescape(admin_client.get(url, {"per_page": 25, "page": "last", "count": "exact"}).content.decode())
+    assert "page 3 of 3" in end

@@ -80,9 +80,16 @@ def _page_size(request) -> int:
     return parse_page_size(request.GET.get("per_page"), default=settings.CONTACTS_PAGE_SIZE)
 
 
+LAST_PAGE = 10**9  # past any list's end: the paginator shows its last page
+
+
 def _page_number(request) -> int:
     # ASCII digits only: int() would read "١٢" as 12 (S4); anything else is the first page.
-    return parse_positive_int(request.GET.get("page") or "", maximum=10**9) or 1
+    # "last" (the Last link) and a number past the end are the last page.
+    raw = request.GET.get("page") or ""
+    if raw == "last" or (raw.isascii() and raw.isdigit() and len(raw) > 9):
+        return LAST_PAGE
+    return parse_positive_int(raw, maximum=LAST_PAGE) or 1
 
 
 def paginate(request, queryset) -> tuple[Page, int]:
