@@ -15,6 +15,7 @@ from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.i18n import num
 from contacts_app.lib.xlsx import xlsx_max_rows
 from contacts_app.lifecycle import restorable_from, restorable_until
+from contacts_app.models import Contact
 from contacts_app.services.archive import archive_confirmation_check
 from contacts_app.web.access import handles_service_errors, workspace_view
 from contacts_app.web.downloads import table_download, wants_xlsx
@@ -42,9 +43,12 @@ from .services.exports import export_cancel, export_create, export_file
 def cleaned_list(request):
     filterset = selectors.cleaned_filter(request.GET, workspace=request.workspace)
     open_cleaning = Cleaning.objects.filter(contact=OuterRef("pk"), undone_at__isnull=True).order_by("-cleaned_at")
+    try:
+        matching, filter_error = filterset.qs_or_error(), ""
+    except InvalidInput as error:  # S4/U1: the page again, the filters as typed, and what is wrong
+        matching, filter_error = Contact.objects.none(), error.detail
     qs = (
-        filterset.qs_or_error()
-        .select_related("account")
+        matching.select_related("account")
         .annotate(
             why_class=Subquery(open_cleaning.values("bounce_class")[:1]),
             why_code=Subquery(open_cleaning.values("code")[:1]),
@@ -66,7 +70,9 @@ def cleaned_list(request):
             "word": CONFIRMATION_WORD,
             "restorable_from": restorable_from(timezone.now()),
             "restorable_until": restorable_until(timezone.now()),
+            "filter_error": filter_error,
         },
+        status=400 if filter_error else 200,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from contacts_app.lib.errors import Conflict
+from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import (
     Outcome,
@@ -17,6 +17,7 @@ from contacts_app.lifecycle import (
     restorable_until,
     skip_reason,
 )
+from contacts_app.models import Contact
 from contacts_app.web.access import (
     handles_service_errors,
     render_service_error,
@@ -107,7 +108,11 @@ def archived_list(request):
     sort = request.GET.get("sort", "-archived")
     if sort not in selectors.ARCHIVED_SORTS:
         sort = "-archived"
-    qs = selectors.archived_in_date_order(filterset=filterset, sort=sort, needed=rows_up_to_page(request))
+    try:
+        qs = selectors.archived_in_date_order(filterset=filterset, sort=sort, needed=rows_up_to_page(request))
+        filter_error = ""
+    except InvalidInput as error:  # S4/U1: the page again, the filters as typed, and what is wrong
+        qs, filter_error = Contact.objects.none(), error.detail
     page, per_page = paginate(request, qs.select_related("archived_by", "merged_into"))
     now = timezone.now()
     running = RESTORE_JOBS.active(workspace=ws)
@@ -134,7 +139,9 @@ def archived_list(request):
             "current_query": filter_params.urlencode(),  # the preset in force is highlighted
             "filter_query": filter_params.urlencode(),
             "is_filtered": any(v for k, v in filter_params.items() if k != "sort"),
+            "filter_error": filter_error,
         },
+        status=400 if filter_error else 200,
     )
 
 
@@ -232,6 +239,7 @@ def job_status(request, number: int):
 
 @require_GET
 @workspace_view()
+@handles_service_errors
 def jobs_list(request):
     page, _per_page = paginate(request, selectors.recent_jobs(workspace=request.workspace))
     return render(request, "restore/jobs_list.html", {"jobs": page.object_list, "page": page})

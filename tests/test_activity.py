@@ -39,7 +39,7 @@ def test_u4_admins_see_who_did_what_when_filter_it_and_export_it(admin_client, w
     assert admin_client.get(url, {"since": "9999-01-01"}).status_code == 400
     response = admin_client.get(url, {"action": "archive", "format": "csv"})
     table = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert table[0] == ["when", "who", "action", "count", "what"] and len(table) == 2
+    assert table[0] == ["when", "who", "action", "count", "what", "contacts"] and len(table) == 2
     assert table[1][1:4] == [admin_user.get_username(), "archive", "2"] and table[1][0].endswith("Z")
 
 
@@ -58,7 +58,7 @@ def test_u4_u6_the_activity_log_downloads_as_excel_and_a_too_large_one_says_to_u
     assert response.status_code == 200 and response["Content-Disposition"].endswith('.xlsx"')
     book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     table = list(book.active.iter_rows(values_only=True))
-    assert table[0] == ("when", "who", "action", "count", "what")
+    assert table[0] == ("when", "who", "action", "count", "what", "contacts")
     assert table[1][2] == "archive" and table[1][3] == 1 and table[1][0].year >= 2026  # a number, a date
     settings.XLSX_MAX_ROWS = 0
     refused = admin_client.get(url, {"format": "xlsx"})

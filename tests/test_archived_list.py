@@ -515,3 +515,22 @@ def test_r1_the_started_message_says_how_many_the_preview_said_will_come_back(ad
     page = unescape(response.content.decode())
     assert "Restore started: 1 of the 2 selected contacts will be restored" in page
     assert "Restore started for 2 contacts" not in page
+
+
+@pytest.mark.parametrize(
+    "page,field,value,kept",
+    [
+        ("restore:archived", "archived_after", "2026-13-45", 'value="2026-13-45"'),
+        ("cleaned:list", "bounce_class", "bogus", 'value="ada"'),
+        ("activity", "since", "2026-13-45", 'value="2026-13-45"'),
+    ],
+)
+def test_u1_s4_a_bad_filter_shows_the_same_page_with_the_filters_as_typed(
+    admin_client, workspace, page, field, value, kept
+):
+    """A bad filter led to a separate error page whose link went to Contacts: the form and
+    the other filters were lost."""
+    response = admin_client.get(reverse(page, args=[workspace.slug]), {field: value, "q": "ada"})
+    html = unescape(response.content.decode())
+    assert response.status_code == 400 and 'id="filter-error"' in html
+    assert kept in html and 'class="card filters"' in html  # what was typed, to correct it

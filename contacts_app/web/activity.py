@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from contacts_app.deliverability import provider_label
 from contacts_app.jobs.kinds import KINDS
 from contacts_app.lib.csv_stream import IsoUtc
+from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.hygiene import check_date_range, validate_date
 from contacts_app.models import AuditEvent, Contact
 from contacts_app.web.access import handles_service_errors, workspace_view
@@ -126,17 +127,20 @@ def _with_contacts(events, *, workspace) -> None:
         e.contacts = [(i, emails.get(i)) for i in wanted.get(e.id, [])]
 
 
-def _annotated(events, batch: int = 500):
-    """Events with who, what (and a job's outcome), in batches (the CSV streams)."""
+def _annotated(events, *, workspace, batch: int = 500):
+    """Events with who, what (and a job's outcome) and the few contacts they name, in
+    batches (the CSV streams)."""
     chunk = []
     for e in events:
         chunk.append(e)
         if len(chunk) == batch:
             _with_outcomes(chunk, job_outcomes(chunk))
+            _with_contacts(chunk, workspace=workspace)
             yield from chunk
             chunk = []
     if chunk:
         _with_outcomes(chunk, job_outcomes(chunk))
+        _with_contacts(chunk, workspace=workspace)
         yield from chunk
 
 
@@ -188,20 +192,31 @@ def who(event: AuditEvent) -> str:
 @workspace_view(admin_only=True)
 @handles_service_errors
 def activity(request):
-    data = ActivityFilterForm(request.GET).cleaned_or_error()
-    check_date_range(data["since"], data["until"], start_label=_("From"), end_label=_("Until"))
+    download = request.GET.get("format") in ("csv", "xlsx")
+    try:
+        data = ActivityFilterForm(request.GET).cleaned_or_error()
+        check_date_range(data["since"], data["until"], start_label=_("From"), end_label=_("Until"))
+        filter_error = ""
+    except InvalidInput as error:  # S4/U1: the page again, the filters as typed, and what is wrong
+        if download:
+            raise
+        data, filter_error = {"action": "", "since": None, "until": None}, error.detail
     events = activity_events(
         workspace=request.workspace, action=data["action"], since=data["since"], until=data["until"]
     )
-    if request.GET.get("format") in ("csv", "xlsx"):
+    if filter_error:
+        events = events.none()
+    if download:
         rows = (
-            (e.when_text, e.who, e.action, e.count, e.what)
-            for e in _annotated(events.annotate(when_text=IsoUtc("created_at")).iterator(chunk_size=2000))
+            (e.when_text, e.who, e.action, e.count, e.what, "; ".join(email or "" for _id, email in e.contacts))
+            for e in _annotated(
+                events.annotate(when_text=IsoUtc("created_at")).iterator(chunk_size=2000), workspace=request.workspace
+            )
         )
         return table_download(
             request,
             basename=f"activity-{request.workspace.slug}",
-            header=["when", "who", "action", "count", "what"],
+            header=["when", "who", "action", "count", "what", "contacts"],
             rows=rows,
         )
     page, _per_page = paginate(request, events)
@@ -220,5 +235,7 @@ def activity(request):
             "form": ActivityFilterForm(request.GET),
             "csv_query": csv_query,
             "xlsx_query": query.urlencode(),
+            "filter_error": filter_error,
         },
+        status=400 if filter_error else 200,
     )

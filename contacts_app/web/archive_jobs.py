@@ -23,6 +23,7 @@ def _job_or_404(request, number: int):
 
 @require_GET
 @workspace_view()
+@handles_service_errors
 def archive_jobs_list(request):
     page, _per_page = paginate(request, selectors.archive_jobs(workspace=request.workspace))
     return render(request, "contacts/archive_jobs.html", {"jobs": page.object_list, "page": page})
