@@ -13,3 +13,7 @@ accesslog = "-"  # requests to stdout, errors to stderr: the platform collects t
 errorlog = "-"
 # Trust X-Forwarded-* only from the proxy in front (set FORWARDED_ALLOW_IPS to its address).
 forwarded_allow_ips = os.getenv("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# A long search or filter fits (gunicorn's default line limit is 4,094 bytes; past it the
+# answer is gunicorn's bare "URI Too Long", not a page of the app).
+limit_request_line = 8190

@@ -94,6 +94,16 @@ def billable_count(*, workspace) -> int:
     return Contact.objects.in_workspace(workspace).billable().count()
 
 
+def archivable_ids(*, workspace, ids: list[int]) -> list[int]:
+    """A1/S2: of the ticked ids, the workspace's active contacts — what the confirmation
+    counts (another workspace's id, or an archived one, is not "1 contact")."""
+    return list(
+        Contact.objects.filter(workspace=workspace, id__in=ids, status=ContactStatus.ACTIVE)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
 def archive_jobs(*, workspace):
     """Every archive job of the workspace, newest first."""
     return ArchiveJob.objects.filter(workspace=workspace).select_related("requested_by").order_by("-number")

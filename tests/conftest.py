@@ -17,6 +17,18 @@ def _fresh_throttle_counts():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in French leaves French
+    active in the thread (LocaleMiddleware activates, nothing deactivates), and a
+    service called next would speak French to an English assertion."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def workspace(db):
     return make_workspace(slug="acme", name="Acme", contact_limit=1000)

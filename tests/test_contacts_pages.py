@@ -416,3 +416,24 @@ def test_u6_a_list_has_first_and_last_links_and_a_page_past_the_end_is_the_last(
     assert "30+ contacts" in capped and "count=exact" in capped.split('id="page-last"')[0].rsplit("<a", 1)[1]
     end = unescape(admin_client.get(url, {"per_page": 25, "page": "last", "count": "exact"}).content.decode())
     assert "page 3 of 3" in end
+
+
+def test_s2_the_archive_confirmation_counts_only_this_workspaces_active_contacts(
+    admin_client, workspace, other_workspace
+):
+    from django.urls import reverse
+
+    theirs = make_contact(other_workspace, email="theirs@example.com")
+    ours = make_contact(workspace, email="ours@example.com")
+    url = reverse("contacts:archive_confirm", args=[workspace.slug])
+    page = admin_client.post(url, {"ids": [theirs.id]}).content.decode()
+    assert "Select the contacts to archive first" in page and "Archive 1 contact" not in page
+    page = admin_client.post(url, {"ids": [theirs.id, ours.id]}).content.decode()
+    assert "Archive ours@example.com?" in page and "theirs@example.com" not in page
+
+
+def test_s4_a_download_in_an_unknown_format_is_refused(admin_client, workspace):
+    from django.urls import reverse
+
+    response = admin_client.get(reverse("activity", args=[workspace.slug]), {"format": "pdf"})
+    assert response.status_code == 400 and "CSV or Excel" in response.content.decode()

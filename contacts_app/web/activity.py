@@ -96,6 +96,9 @@ def _with_outcomes(events, outcomes) -> None:
                 break
 
 
+# U7: reasons the product itself stores, in the reader's language (an admin's own reason
+# is shown as typed)
+STORED_REASONS = {"one year after archiving": lambda: gettext("one year after archiving")}
 NAMED_AT_MOST = 3  # an action on this many contacts names them; more, and it links to its job
 
 
@@ -165,7 +168,8 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
     if d.get("provider"):
         return gettext("Bounces from %(provider)s") % {"provider": provider_label(str(d["provider"]))}
     if d.get("reason"):
-        return str(d["reason"])
+        reason = str(d["reason"])
+        return STORED_REASONS.get(reason, lambda: reason)()
     if d.get("model"):
         return f"{d.get('verb', 'change')} {d['model']} {d.get('object', '')}".strip()
     return ""
@@ -185,6 +189,8 @@ def who(event: AuditEvent) -> str:
         return gettext("a form submission")
     if label == "demo data":
         return gettext("demo data")
+    if label == "purge":
+        return gettext("automatic purge")
     return label or gettext("system")
 
 
@@ -192,7 +198,7 @@ def who(event: AuditEvent) -> str:
 @workspace_view(admin_only=True)
 @handles_service_errors
 def activity(request):
-    download = request.GET.get("format") in ("csv", "xlsx")
+    download = bool(request.GET.get("format"))  # table_download refuses what it does not write
     try:
         data = ActivityFilterForm(request.GET).cleaned_or_error()
         check_date_range(data["since"], data["until"], start_label=_("From"), end_label=_("Until"))

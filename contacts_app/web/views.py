@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from contacts_app import selectors
+from contacts_app.filters import SEARCH_MAX_LENGTH
 from contacts_app.lib.errors import InvalidInput, ServiceError
 from contacts_app.lib.hygiene import parse_positive_int
 from contacts_app.lib.i18n import num
@@ -77,6 +78,7 @@ def contact_list_page(request, *, within, context: dict | None = None):
         {
             "page": page,
             "q": q,
+            "search_max_length": SEARCH_MAX_LENGTH,
             "per_page": per_page,
             "billable": billable,
             "over_plan": max(0, billable - request.workspace.contact_limit),  # B1: shown as a warning, not grey text
@@ -162,6 +164,8 @@ def contacts_archive_confirm(request):
         if error.code != "empty_selection":
             raise
         ids = []
+    if not form.cleaned_data.get("select_all"):
+        ids = selectors.archivable_ids(workspace=request.workspace, ids=ids)
     return _archive_confirm_page(request, form=form, ids=ids)
 
 
