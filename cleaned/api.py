@@ -104,6 +104,7 @@ class ExportIn(Schema):
 
 class ExportOut(Schema):
     id: int
+    number: int = Field(description="U6: the export's number in its workspace, as its pages and emails say it.")
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     total: int = Field(description="Contacts matching when it was requested.")
     rows: int = Field(description="Rows written so far.")
@@ -119,6 +120,7 @@ def _export_out(request, job: ExportJob) -> dict:
     url = request.build_absolute_uri(reverse("api:export_download", args=[job.id])) if job.downloadable else None
     return {
         "id": job.id,
+        "number": job.number,
         "status": job.status,
         "total": job.total,
         "rows": job.rows,

@@ -88,6 +88,7 @@ class PreviewOut(Schema):
 
 class JobOut(Schema):
     id: int
+    number: int = Field(description="U6: the job's number in its workspace, as its pages and emails say it.")
     status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
     requested: int
     restored: int
@@ -102,6 +103,7 @@ class JobOut(Schema):
     def from_job(job: RestoreJob) -> dict:
         return {
             "id": job.id,
+            "number": job.number,
             "status": job.status,
             "requested": job.requested,
             "restored": job.restored,

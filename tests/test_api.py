@@ -182,6 +182,7 @@ def test_r12_preview_by_filter_and_b3_job_needs_overage_confirmation(admin_api, 
     accepted = admin_api.post("restore-jobs", {"filter": {"status": "archived"}, "confirm_overage": True})
     assert accepted.status_code == 202 and accepted.json()["status"] == "queued" and accepted.json()["requested"] == 3
     job = admin_api.get(f"restore-jobs/{accepted.json()['id']}").json()
+    assert job["number"] == RestoreJob.objects.get(id=job["id"]).number == 1  # U6: the number people see
     assert job["skipped"] == {
         "frozen": 0,
         "expired": 0,

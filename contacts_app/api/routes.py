@@ -100,6 +100,7 @@ class ArchiveJobOut(Schema):
     """A6: a bulk archive running in the background."""
 
     id: int
+    number: int = Field(description="U6: the job's number in its workspace, as its pages and emails say it.")
     status: str = Field(description="queued, running, succeeded, failed or cancelled.")
     requested: int
     archived: int
@@ -115,6 +116,7 @@ class ArchiveJobOut(Schema):
     def from_job(job) -> "ArchiveJobOut":
         return ArchiveJobOut(
             id=job.id,
+            number=job.number,
             status=job.status,
             requested=job.requested,
             archived=job.archived,
