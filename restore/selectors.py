@@ -86,6 +86,8 @@ def job_history(*, job: RestoreJob) -> list[tuple]:
     """What happened to a job, for its page: requested, started, and what support did
     to it (cancelled, retried), from the audit log; newest last."""
     events = [(job.created_at, _("Requested"), job.requested_by.get_username() if job.requested_by else _("system"))]
+    if job.started_at:  # when a worker took it (the time between is the queue's)
+        events.append((job.started_at, _("Started"), ""))
     staff = (
         AuditEvent.objects.filter(
             workspace_id=job.workspace_id, action=AuditEvent.Action.STAFF_CHANGE, details__job=job.id

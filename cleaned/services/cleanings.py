@@ -136,7 +136,7 @@ def cleanings_undo(
 
 def unclean_reason(reason: str) -> str:
     """The typed reason: required, kept whole (S4: too long is refused, never cut)."""
-    reason = clean_text((reason or "").strip(), field="reason", max_length=REASON_MAX, multiline=True)
+    reason = clean_text((reason or "").strip(), field=_("Reason"), max_length=REASON_MAX, multiline=True)
     if is_blank(reason):  # the API document's NON_BLANK_PATTERN says the same
         raise InvalidInput(
             _("Say why this address is deliverable again (the reason is kept in the activity log)."),
