@@ -122,3 +122,38 @@ def test_s2_s8_support_cannot_move_a_list_to_another_workspace_or_point_a_row_ac
     )
     assert response.status_code == 200 and "belongs to another workspace" in response.content.decode()
     assert not Automation.objects.filter(name="Welcome").exists()
+
+
+def test_s8_support_staff_open_the_product_admin_but_cannot_make_themselves_superuser(client, workspace):
+    """The demo's support login was a superuser, and a user's page let staff tick
+    "superuser" for themselves."""
+    from django.contrib.auth.models import Group
+
+    from contacts_app.admin.support import support_group_ensure
+
+    support = make_user(username="sam", is_staff=True)
+    support.groups.add(support_group_ensure())
+    client.force_login(support)
+    for model in admin.site._registry:
+        meta = model._meta
+        if meta.app_label in ("contacts_app", "cleaned", "restore"):
+            url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
+            assert client.get(url).status_code == 200, meta.label
+    page = client.get(reverse("admin:auth_user_change", args=[support.id]))
+    assert page.status_code == 200 and 'name="is_superuser"' not in page.content.decode()
+    client.post(
+        reverse("admin:auth_user_change", args=[support.id]),
+        {"username": "sam", "is_superuser": "on", "is_staff": "on", "groups": [g.id for g in Group.objects.all()]},
+    )
+    support.refresh_from_db()
+    assert not support.is_superuser
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_s8_the_demos_support_login_is_staff_not_superuser(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", contacts=300)
+    from django.contrib.auth import get_user_model
+
+    support = get_user_model().objects.get(username="support")
+    assert support.is_staff and not support.is_superuser and support.groups.filter(name="Support").exists()

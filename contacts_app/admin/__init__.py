@@ -2,4 +2,7 @@
 package; the registrations are in model_admins, the audited read-only mixins that the
 other apps' admins use in audit."""
 
-from contacts_app.admin import model_admins  # noqa: F401 — registers the ModelAdmins
+from contacts_app.admin import (
+    model_admins,  # noqa: F401 — registers the ModelAdmins
+    support,  # noqa: F401 — the user admin support cannot escalate through
+)

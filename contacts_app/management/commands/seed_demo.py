@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from contacts_app.admin.support import support_group_ensure
 from contacts_app.models import (
     Account,
     Automation,
@@ -88,9 +89,11 @@ class Command(BaseCommand):
             user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
             if created:
                 user.set_password(password)
-                if username == "support":
-                    user.is_staff = user.is_superuser = True
-                user.save()
+            if username == "support":  # S8: staff with the Support group, not a superuser
+                user.is_staff, user.is_superuser = True, False
+            user.save()
+            if username == "support":
+                user.groups.add(support_group_ensure())
             users[username] = user
         return users
 
