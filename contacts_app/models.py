@@ -10,8 +10,8 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import Q, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -121,10 +121,20 @@ class ContactQuerySet(models.QuerySet):
         q = (q or "").strip()
         if not q:
             return self
-        if PHONE_QUERY.fullmatch(q) and sum(ch.isdigit() for ch in q) >= 4:
+        digits = "".join(ch for ch in q if ch.isdigit()) if PHONE_QUERY.fullmatch(q) else ""
+        if len(digits) >= 4:
             # A phone number is searched as a phone only (one condition: the name and email
-            # indexes stay usable for every other search).
-            return self.filter(phone__icontains=q)
+            # indexes stay usable for every other search), by its digits whatever the
+            # spacing; a leading trunk 0 ("06 81…") also finds the international form
+            # ("+33 6 81…").
+            stripped = Lower("phone")
+            for sign in " -.()+/":
+                stripped = Replace(stripped, Value(sign), Value(""))
+            national = digits.lstrip("0")
+            wanted = Q(phone_digits__contains=digits)
+            if len(national) >= 6 and national != digits:
+                wanted |= Q(phone_digits__contains=national)
+            return self.annotate(phone_digits=stripped).filter(wanted)
         cond = Q(email__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
         parts = q.split()
         if len(parts) == 2:
