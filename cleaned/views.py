@@ -230,9 +230,16 @@ def incident(request):
     """C8: pick provider, window and class; see how many cleanings match and some of
     the addresses; then confirm (a plain form: works without JavaScript)."""
     form = IncidentForm(request.GET or None)
-    preview = None
+    preview, filter_error = None, ""
     if request.GET:
-        preview = incidents.incident_preview(incident=form.incident(workspace=request.workspace))
+        try:
+            preview = incidents.incident_preview(incident=form.incident(workspace=request.workspace))
+        except InvalidInput as error:  # S4/U1: the form again, as typed, with what is wrong
+            filter_error = error.detail
+    return _incident_page(request, form=form, preview=preview, error=filter_error)
+
+
+def _incident_page(request, *, form, preview=None, error: str = ""):
     return render(
         request,
         "cleaned/incident.html",
@@ -243,7 +250,9 @@ def incident(request):
             "classes": selectors.CLEANING_CLASSES,
             "jobs": selectors.incident_reverts(workspace=request.workspace),
             "running": incidents.INCIDENT_REVERTS.active(workspace=request.workspace),
+            "filter_error": error,
         },
+        status=400 if error else 200,
     )
 
 
@@ -252,9 +261,12 @@ def incident(request):
 @handles_service_errors
 def incident_revert(request):
     form = IncidentForm(request.POST)
-    job = incidents.incident_revert_create(
-        incident=form.incident(workspace=request.workspace), actor=request.user, reason=form.cleaned_data["reason"]
-    )
+    try:
+        job = incidents.incident_revert_create(
+            incident=form.incident(workspace=request.workspace), actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except InvalidInput as error:  # a missing reason, a bad window: the form again, as typed
+        return _incident_page(request, form=form, error=error.detail)
     messages.success(
         request,
         ngettext(

@@ -157,7 +157,8 @@ def test_c8_incident_pages_preview_then_confirm_without_javascript(
     assert 'id="incident-count">30<' in page
     assert member_client.get(url, params).status_code == 403
     bad = admin_client.get(url, {**params, "cleaned_until": "yesterday-ish"})
-    assert 'id="go-back"' in bad.content.decode() and "javascript:" not in bad.content.decode()  # CSP-safe way back
+    # the form again, with what was typed (no error page to go back from)
+    assert 'id="incident-form"' in bad.content.decode() and 'value="yesterday-ish"' in bad.content.decode()
     assert bad.status_code == 400 and "The incident&#x27;s end is not a date and time." in bad.content.decode()
     response = admin_client.post(
         reverse("cleaned:incident_revert", args=[workspace.slug]), {**params, "reason": "Mailgun incident"}
@@ -281,3 +282,16 @@ def test_c8_an_incident_revert_and_admins_uncleaning_the_same_contacts_at_once_n
             if i in mine
         ]
         assert sorted(uncleaned) == sorted(c.id for c in victims)  # each once
+
+
+def test_u1_s4_a_bad_incident_window_shows_the_form_again_as_typed(admin_client, workspace):
+    """A missing, unreadable or inverted window replaced the form with an error page whose
+    only link went to Contacts."""
+    url = reverse("cleaned:incident", args=[workspace.slug])
+    typed = {"provider": "mailgun", "cleaned_from": "2026-12-02T00:00", "cleaned_until": "2026-11-01T00:00"}
+    response = admin_client.get(url, typed)
+    page = response.content.decode()
+    assert response.status_code == 400 and 'id="filter-error"' in page and 'id="incident-form"' in page
+    assert 'value="2026-12-02T00:00"' in page and 'value="2026-11-01T00:00"' in page
+    refused = admin_client.post(reverse("cleaned:incident_revert", args=[workspace.slug]), {**typed, "reason": "x"})
+    assert refused.status_code == 400 and 'id="incident-form"' in refused.content.decode()
