@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_ATTEMPTS = 3  # claims of one job before it is failed instead of crashing a worker forever
@@ -60,6 +61,15 @@ class BackgroundJob(models.Model):
             last = type(self).objects.filter(workspace_id=self.workspace_id).aggregate(n=models.Max("number"))["n"]
             self.number = (last or 0) + 1
         super().save(*args, **kwargs)
+
+    @property
+    def status_words(self) -> str:
+        """The status in a sentence ("Restore job #3 succeeded"); a job that succeeded
+        but skipped some of what it was asked ("4 restored, 59 not restored") is said to
+        have finished with skips, not plainly to have succeeded."""
+        if self.status == JobStatus.SUCCEEDED and getattr(self, "skipped_total", 0):
+            return gettext("finished with skips")
+        return str(self.get_status_display()).lower()
 
     @property
     def not_processed(self) -> int:

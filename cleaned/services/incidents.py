@@ -131,7 +131,7 @@ class IncidentReverts(JobKind):
     def notice(self, job) -> tuple[str, str, str]:
         values = {
             "id": job.number,
-            "status": job.get_status_display().lower(),
+            "status": job.status_words,
             "reverted": num(job.reverted),
             "skipped": num(job.skipped_total),
             "not_processed": num(job.not_processed),

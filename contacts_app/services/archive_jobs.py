@@ -56,7 +56,7 @@ class ArchiveJobs(JobKind):
     def notice(self, job) -> tuple[str, str, str]:
         values = {
             "id": job.number,
-            "status": job.get_status_display().lower(),
+            "status": job.status_words,
             "archived": num(job.archived),
             "skipped": num(job.skipped_total),
             "not_processed": num(job.not_processed),

@@ -72,7 +72,7 @@ class RestoreJobs(JobKind):
         return job.restored, {"restored": job.restored, "skipped": job.skipped}
 
     def notice(self, job) -> tuple[str, str, str]:
-        subject = _("Restore job #%(id)s %(status)s") % {"id": job.number, "status": job.get_status_display().lower()}
+        subject = _("Restore job #%(id)s %(status)s") % {"id": job.number, "status": job.status_words}
         return subject, restore_job_summary(job), reverse("restore:job", args=[job.workspace.slug, job.number])
 
 

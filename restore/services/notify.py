@@ -14,7 +14,7 @@ from ..models import RestoreJob
 
 
 def restore_job_summary(job: RestoreJob) -> str:
-    title = _("Restore job #%(id)s %(status)s") % {"id": job.number, "status": job.get_status_display().lower()}
+    title = _("Restore job #%(id)s %(status)s") % {"id": job.number, "status": job.status_words}
     counts = [
         ngettext("%(n)s restored", "%(n)s restored", job.restored) % {"n": num(job.restored)},
         ngettext("%(n)s not restored", "%(n)s not restored", job.skipped_total) % {"n": num(job.skipped_total)},
