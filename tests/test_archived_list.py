@@ -534,3 +534,19 @@ def test_u1_s4_a_bad_filter_shows_the_same_page_with_the_filters_as_typed(
     html = unescape(response.content.decode())
     assert response.status_code == 400 and 'id="filter-error"' in html
     assert kept in html and 'class="card filters"' in html  # what was typed, to correct it
+
+
+def test_r7_find_restored_contacts_says_when_they_are_no_longer_active(admin_client, workspace, admin_user):
+    """ "No contacts yet." when the job's contacts had been archived again."""
+    from restore.services.jobs import restore_job_create
+    from restore.services.selection import selection_from_ids
+
+    from .restore_helpers import archive, run_job_inline
+
+    ada = make_contact(workspace)
+    archive(workspace, [ada], days=40)
+    job = restore_job_create(selection=selection_from_ids(workspace=workspace, ids=[ada.id]), actor=admin_user)
+    run_job_inline(job)
+    contacts_archive(workspace=workspace, contact_ids=[ada.id], actor=admin_user)
+    page = admin_client.get(reverse("restore:restored_contacts", args=[workspace.slug, job.number])).content.decode()
+    assert "None of the contacts this job restored is active now" in page and "No contacts yet" not in page
