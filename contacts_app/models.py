@@ -348,10 +348,22 @@ class DealContact(models.Model):
         return f"{self.contact_id} on deal {self.deal_id}" + (" (primary)" if self.is_primary else "")
 
 
+def form_public_id_new() -> str:
+    """R9/S3: the address of a public form — random, so forms cannot be enumerated."""
+    return secrets.token_urlsafe(16)
+
+
 class Form(models.Model):
     """A public web form; a submission subscribes the visitor to the form's lists."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="forms")
+    public_id = models.CharField(
+        max_length=32,
+        unique=True,
+        default=form_public_id_new,
+        editable=False,
+        help_text="The form's public address: random, unlike its id, so forms cannot be enumerated.",
+    )
     name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
     lists = models.ManyToManyField(MailingList, blank=True, related_name="forms")

@@ -164,15 +164,16 @@ def job_detail(request, job_id: int):
 
 
 @router.post(
-    "/forms/{int:form_id}/submissions",
+    "/forms/{form_id}/submissions",
     auth=None,
     throttle=[FormSubmissionThrottle()],
     response={200: SubmissionOut, 201: SubmissionOut, **errors(400, 404, 409, 413, 429)},
     summary="A visitor submits a public form (no token; R9 restores an archived contact)",
 )
-def form_submission(request, form_id: int, payload: SubmissionIn):
+def form_submission(request, form_id: str, payload: SubmissionIn):
+    """`form_id`: the form's public id (its integer id still works for existing clients)."""
     result = form_submit(
-        form_id=form_id, email=payload.email, first_name=payload.first_name, last_name=payload.last_name
+        form_ref=form_id, email=payload.email, first_name=payload.first_name, last_name=payload.last_name
     )
     body = {"contact_id": result.contact.id, "created": result.created, "restored": result.restored}
     return Status(201 if result.created else 200, body)

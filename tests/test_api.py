@@ -333,3 +333,23 @@ def test_r12_api_refuses_to_start_a_restore_with_nothing_restorable(admin_api, w
         and "can be restored from" in response.json()["detail"]
     )
     assert not RestoreJob.objects.exists()
+
+
+def test_s3_r9_a_form_is_addressed_by_a_random_public_id_and_ids_reveal_nothing(workspace, signup, other_workspace):
+    """Form ids were sequential integers: every workspace's forms could be enumerated and
+    spammed. Each form has a random public id; the integer path still works for the
+    clients that have it; unknown, inactive and guessed addresses answer alike."""
+    form, _newsletter = signup
+    other = Form.objects.create(workspace=other_workspace, name="Theirs")
+    assert len(form.public_id) >= 20 and form.public_id != other.public_id
+    response = api().post(f"forms/{form.public_id}/submissions", {"email": "new@example.com"})
+    assert response.status_code == 201 and response.json()["created"] is True
+    assert api().post(f"forms/{form.id}/submissions", {"email": "old@example.com"}).status_code == 201
+    form.is_active = False
+    form.save()
+    guessed = form.public_id[:-1] + ("B" if form.public_id.endswith("A") else "A")
+    answers = [
+        api().post(f"forms/{ref}/submissions", {"email": "x@example.com"})
+        for ref in (form.public_id, guessed, "x-y", "9" * 40)
+    ]
+    assert {r.status_code for r in answers} == {404} and len({r.content for r in answers}) == 1

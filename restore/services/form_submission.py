@@ -33,12 +33,22 @@ class FormSubmissionResult:
     restored: bool
 
 
-def form_submit(*, form_id: int, email: str, first_name: str = "", last_name: str = "") -> FormSubmissionResult:
+def form_find(*, form_ref: str) -> Form | None:
+    """S3: an active form by its public id; an all-digit reference is the integer id the
+    first API clients were given (kept working, see docs/decisions.md). Unknown and
+    inactive forms are alike: nothing tells one from the other."""
+    forms = Form.objects.select_related("workspace").filter(is_active=True)
+    if form_ref.isascii() and form_ref.isdigit() and len(form_ref) <= 18:
+        return forms.filter(id=int(form_ref)).first()
+    return forms.filter(public_id=form_ref).first() if len(form_ref) <= 32 else None
+
+
+def form_submit(*, form_ref: str, email: str, first_name: str = "", last_name: str = "") -> FormSubmissionResult:
     """R9: a visitor submits an ACTIVE form. An archived contact with that email is
     restored at once (R6 applied, no freeze, no automation from the restore itself),
     then the form subscribes them like anyone. An inactive or unknown form: 404.
     Concurrent submissions of one email resolve to one contact."""
-    form = Form.objects.select_related("workspace").filter(id=form_id, is_active=True).first()
+    form = form_find(form_ref=str(form_ref))
     if form is None:
         raise NotFound(_("This form does not exist or no longer accepts submissions."))
     email = normalize_email(email)
