@@ -260,6 +260,7 @@ class Command(BaseCommand):
 
     def _print_summary(self) -> None:
         ws = Workspace.objects.get(slug="acme")
+        signup_id = Form.objects.filter(workspace=ws, is_active=True).values_list("public_id", flat=True).first()
         by_status = {s: Contact.objects.filter(workspace=ws, status=s).count() for s in ContactStatus.values}
         cleaned = Contact.objects.filter(workspace=ws, email_status=EmailStatus.CLEANED).count()
         self.stdout.write(
@@ -270,5 +271,7 @@ class Command(BaseCommand):
             f"Log in at http://127.0.0.1:{os.getenv('PORT', '8000')}/ as\n"
             "  admin   / admin    (workspace admin: archive, restore, export)\n"
             "  member  / member   (workspace member: sees every page, adds and edits contacts)\n"
-            "  support / support  (support staff: Django admin at /admin/)"
+            "  support / support  (support staff: Django admin at /admin/)\n"
+            f"A visitor's form (R9: type an archived contact's email, watch it come back): "
+            f"http://127.0.0.1:{os.getenv('PORT', '8000')}/f/{signup_id}/"
         )
