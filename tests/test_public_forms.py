@@ -116,3 +116,15 @@ def test_r9_u1_u2_u3_a_french_visitor_on_a_phone_without_javascript_comes_back(b
     back.refresh_from_db()
     assert back.status == "active"
     context.close()
+
+
+def test_r9_the_admin_sees_a_contact_came_back_through_a_form(client, admin_client, workspace, signup):
+    """Nothing on the admin side said that a contact came back through a form."""
+    form, _ = signup
+    back = make_contact(workspace, email="back@example.com")
+    archive(workspace, [back], days=40)
+    assert visit(client, form, email="back@example.com").status_code == 302
+    activity = unescape(admin_client.get(reverse("activity", args=[workspace.slug])).content.decode())
+    assert "Restored automatically by form “Newsletter signup”" in activity and "a form submission" in activity
+    page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, back.id])).content.decode()
+    assert 'id="restored-by-form"' in page

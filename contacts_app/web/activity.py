@@ -165,6 +165,8 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
     ):
         if d.get(key):
             return (words % {"id": (numbers or {}).get(key, d[key])} + f" {phase}").strip()
+    if d.get("source") == "form" and d.get("form"):
+        return gettext("Restored automatically by form “%(form)s”") % {"form": d["form"]}
     if d.get("provider"):
         return gettext("Bounces from %(provider)s") % {"provider": provider_label(str(d["provider"]))}
     if d.get("reason"):

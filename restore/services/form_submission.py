@@ -85,7 +85,12 @@ def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str
             contact = None
         else:
             contacts_restore(
-                workspace=ws, contact_ids=[contact.id], source=RestoreSource.FORM, respect_freeze=False, now=now
+                workspace=ws,
+                contact_ids=[contact.id],
+                source=RestoreSource.FORM,
+                respect_freeze=False,
+                now=now,
+                form=form,
             )
             contact.refresh_from_db()
             restored = True

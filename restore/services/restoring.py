@@ -29,6 +29,7 @@ def contacts_restore(
     respect_freeze: bool = True,
     now: datetime | None = None,
     job_id: int | None = None,
+    form=None,
 ) -> dict[int, Outcome]:
     """R6–R8, R10: restore what can be restored among `contact_ids` (associations
     put back by `sql.reattach_associations`, R7's status and archive fields cleared)
@@ -85,6 +86,10 @@ def contacts_restore(
             actor_label="" if actor_id else f"restore:{source}",
             action=AuditEvent.Action.AUTO_RESTORE if source == RestoreSource.FORM else AuditEvent.Action.RESTORE,
             contact_ids=restored,
-            details={"source": source, **({"job": job_id} if job_id else {})},
+            details={
+                "source": source,
+                **({"job": job_id} if job_id else {}),
+                **({"form": form.name, "form_id": form.id} if form is not None else {}),  # R9: which form
+            },
         )
     return outcomes
