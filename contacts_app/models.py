@@ -10,7 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -127,7 +127,7 @@ class ContactQuerySet(models.QuerySet):
             # indexes stay usable for every other search), by its digits whatever the
             # spacing; a leading trunk 0 ("06 81…") also finds the international form
             # ("+33 6 81…").
-            stripped = Lower("phone")
+            stripped = F("phone")
             for sign in " -.()+/":
                 stripped = Replace(stripped, Value(sign), Value(""))
             national = digits.lstrip("0")

@@ -17,7 +17,7 @@ from contacts_app.lib.errors import ServiceError
 from contacts_app.lib.hygiene import validate_text
 from contacts_app.models import Contact
 
-from .services.form_submission import form_find, form_submit
+from .services.form_submission import form_find, form_submission_save
 
 TOKEN_SALT = "restore.public_forms"
 TOKEN_MAX_AGE = 2 * 60 * 60  # a page left open for two hours is loaded again
@@ -65,6 +65,11 @@ def _page(request, form_row, visitor: VisitorForm, *, error: str = "", status: i
     return render(request, "restore/form_public.html", context, status=status)
 
 
+def _public_form(public_id: str):
+    """An active form by its public id only: the integer id is the API's legacy (S3)."""
+    return None if public_id.isdigit() else form_find(form_ref=public_id)
+
+
 def _not_available(request):
     return render(request, "restore/form_unavailable.html", status=404)
 
@@ -72,7 +77,7 @@ def _not_available(request):
 @csrf_exempt  # a visitor on the customer's site has no CSRF cookie of ours: the signed token stands for it
 @require_http_methods(["GET", "POST"])
 def form_public(request, public_id: str):
-    form_row = form_find(form_ref=public_id) if not public_id.isdigit() else None  # public ids only (S3)
+    form_row = _public_form(public_id)
     if form_row is None:
         return _not_available(request)
     if request.method == "GET":
@@ -94,8 +99,8 @@ def form_public(request, public_id: str):
         return _page(request, form_row, visitor, status=400)
     data = visitor.cleaned_data
     try:
-        form_submit(
-            form_ref=form_row.public_id,
+        form_submission_save(
+            form=form_row,
             email=data["email"],
             first_name=data["first_name"],
             last_name=data["last_name"],
@@ -107,7 +112,7 @@ def form_public(request, public_id: str):
 
 @require_GET
 def form_thanks(request, public_id: str):
-    form_row = form_find(form_ref=public_id) if not public_id.isdigit() else None
+    form_row = _public_form(public_id)
     if form_row is None:
         return _not_available(request)
     return render(request, "restore/form_thanks.html", {"form_row": form_row})

@@ -98,7 +98,7 @@ def _with_outcomes(events, outcomes) -> None:
 
 # U7: reasons the product itself stores, in the reader's language (an admin's own reason
 # is shown as typed)
-STORED_REASONS = {"one year after archiving": lambda: gettext("one year after archiving")}
+STORED_REASONS = {"one year after archiving": _("one year after archiving")}
 NAMED_AT_MOST = 3  # an action on this many contacts names them; more, and it links to its job
 
 
@@ -171,7 +171,7 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
         return gettext("Bounces from %(provider)s") % {"provider": provider_label(str(d["provider"]))}
     if d.get("reason"):
         reason = str(d["reason"])
-        return STORED_REASONS.get(reason, lambda: reason)()
+        return str(STORED_REASONS.get(reason, reason))
     if d.get("model"):
         return f"{d.get('verb', 'change')} {d['model']} {d.get('object', '')}".strip()
     return ""

@@ -51,6 +51,11 @@ def form_submit(*, form_ref: str, email: str, first_name: str = "", last_name: s
     form = form_find(form_ref=str(form_ref))
     if form is None:
         raise NotFound(_("This form does not exist or no longer accepts submissions."))
+    return form_submission_save(form=form, email=email, first_name=first_name, last_name=last_name)
+
+
+def form_submission_save(*, form: Form, email: str, first_name: str = "", last_name: str = "") -> FormSubmissionResult:
+    """R9: `form_submit` for a form already found (the hosted page has it)."""
     email = normalize_email(email)
     for _attempt in range(3):
         try:
