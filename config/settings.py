@@ -80,6 +80,8 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("dev-only") or len(SEC
 ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# bin/run's demo: pages add hints for a newcomer (the Forms page points at the hosted form).
+DEMO = envbool("DEMO", "false")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -228,6 +230,8 @@ AXES_VERBOSE = False
 # Requests per client, per period (Django cache; Redis when CACHE_URL is set).
 THROTTLE_API_TOKEN = envrate("THROTTLE_API_TOKEN", "1200/m")
 THROTTLE_FORM_SUBMISSIONS = envrate("THROTTLE_FORM_SUBMISSIONS", "60/m")
+# S7: every address together, per form: a flood from many addresses stops at this.
+THROTTLE_FORM_PER_FORM = envrate("THROTTLE_FORM_PER_FORM", "600/m")
 THROTTLE_BOUNCE_WEBHOOK = envrate("THROTTLE_BOUNCE_WEBHOOK", "6000/m")  # the signed and the provider webhooks
 WEBHOOK_CREDENTIAL_FAILURES = envint(
     "WEBHOOK_CREDENTIAL_FAILURES", "20"
@@ -381,6 +385,7 @@ CELERY_BEAT_SCHEDULE = {
     "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "incident-reverts-sweep": {"task": "cleaned.tasks.incident_reverts_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "archive-jobs-sweep": {"task": "contacts_app.tasks.archive_jobs_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
+    "form-confirmations": {"task": "restore.tasks.form_confirmations_send_task", "schedule": 60.0},
     "worker-heartbeat": {
         "task": "contacts_app.tasks.worker_heartbeat_task",
         "schedule": envfloat("WORKER_HEARTBEAT_INTERVAL", "15"),

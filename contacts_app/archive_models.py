@@ -37,6 +37,9 @@ class ArchiveRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     restore_source = models.CharField(max_length=20, blank=True, choices=RestoreSource.choices)
+    restored_by_form = models.ForeignKey(
+        "contacts_app.Form", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("archive record")

@@ -364,10 +364,27 @@ class Form(models.Model):
         editable=False,
         help_text="The form's public address: random, unlike its id, so forms cannot be enumerated.",
     )
-    name = models.CharField(max_length=200)
-    is_active = models.BooleanField(default=True)
-    lists = models.ManyToManyField(MailingList, blank=True, related_name="forms")
+    name = models.CharField(_("name"), max_length=200)
+    is_active = models.BooleanField(_("active"), default=True, help_text=_("An inactive form restores nobody."))
+    lists = models.ManyToManyField(MailingList, blank=True, related_name="forms", verbose_name=_("lists"))
+    ask_first_name = models.BooleanField(_("ask for the first name"), default=True)
+    ask_last_name = models.BooleanField(_("ask for the last name"), default=True)
+    consent_text = models.CharField(
+        _("consent sentence"),
+        max_length=500,
+        blank=True,
+        help_text=_("Beside the box the visitor ticks. Empty: the standard sentence with the workspace's name."),
+    )
+    thank_you_message = models.TextField(
+        _("thank-you message"), max_length=1000, blank=True, help_text=_("Empty: the standard sentence.")
+    )
+    double_opt_in = models.BooleanField(
+        _("double opt-in"),
+        default=False,
+        help_text=_("The visitor confirms by email before being subscribed to the lists."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.name
@@ -445,6 +462,7 @@ class AuditEvent(models.Model):
         UNCLEAN = "unclean", _("Un-clean")
         EXPORT = "export", _("Export")
         CONTACT_CREATE = "contact_create", _("Contact created")
+        FORM_CHANGE = "form_change", _("Form changed")
         STAFF_CHANGE = "staff_change", _("Staff change")
 
     workspace = models.ForeignKey(

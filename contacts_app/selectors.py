@@ -79,7 +79,7 @@ def contact_detail(*, workspace, contact_id: int) -> Contact | None:
             Prefetch("deal_links", queryset=DealContact.objects.select_related("deal").order_by("deal__title")),
             Prefetch(
                 "archive_records",
-                queryset=ArchiveRecord.objects.select_related("archived_by", "restored_by")
+                queryset=ArchiveRecord.objects.select_related("archived_by", "restored_by", "restored_by_form")
                 .prefetch_related("list_memberships", "tags", "deal_links")
                 .order_by("-archived_at"),
             ),

@@ -6,16 +6,17 @@ from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
+from ninja.errors import Throttled
 from pydantic import ConfigDict, Field, StrictBool, model_validator
 
 from contacts_app.api.auth import require_admin
 from contacts_app.api.schemas import ContactFilterIn, Email, IdList, Text, errors
-from contacts_app.api.throttling import FormSubmissionThrottle
+from contacts_app.api.throttling import FormSubmissionThrottle, FormTotalThrottle
 from contacts_app.filters import ContactFilter
 from contacts_app.lib.errors import NotFound
 
 from .models import RestoreJob
-from .services.form_submission import form_submit
+from .services.form_submission import form_get, form_submission_save
 from .services.jobs import restore_job_create
 from .services.preview import restore_preview
 from .services.selection import Selection, selection_from_ids, selection_from_queryset
@@ -126,6 +127,9 @@ class SubmissionOut(Schema):
     contact_id: int
     created: bool
     restored: bool = Field(description="R9: an archived contact with this email was restored.")
+    confirmation_required: bool = Field(
+        False, description="Double opt-in: the form's lists wait until the visitor follows the emailed link."
+    )
 
 
 @router.post(
@@ -171,9 +175,19 @@ def job_detail(request, job_id: int):
     summary="A visitor submits a public form (no token; R9 restores an archived contact)",
 )
 def form_submission(request, form_id: str, payload: SubmissionIn):
-    """`form_id`: the form's public id (its integer id still works for existing clients)."""
-    result = form_submit(
-        form_ref=form_id, email=payload.email, first_name=payload.first_name, last_name=payload.last_name
+    """`form_id`: the form's public id (its integer id still works for existing clients).
+    Throttled per address, then per form (S7)."""
+    form = form_get(form_ref=form_id)
+    throttle = FormTotalThrottle()
+    if not throttle.allow_form(request, form_id=form.id):
+        raise Throttled(throttle.wait())
+    result = form_submission_save(
+        form=form, email=payload.email, first_name=payload.first_name, last_name=payload.last_name
     )
-    body = {"contact_id": result.contact.id, "created": result.created, "restored": result.restored}
+    body = {
+        "contact_id": result.contact.id,
+        "created": result.created,
+        "restored": result.restored,
+        "confirmation_required": result.needs_confirmation,
+    }
     return Status(201 if result.created else 200, body)

@@ -4,6 +4,7 @@ the job id."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts_app.job_models import (
@@ -14,7 +15,14 @@ from contacts_app.job_models import (
 )
 from contacts_app.lifecycle import SKIP_REASONS, Outcome
 
-__all__ = ["ACTIVE_JOB_STATUSES", "FINISHED_JOB_STATUSES", "JobStatus", "RestoreJob", "RestoreJobItem"]
+__all__ = [
+    "ACTIVE_JOB_STATUSES",
+    "FINISHED_JOB_STATUSES",
+    "FormSubmission",
+    "JobStatus",
+    "RestoreJob",
+    "RestoreJobItem",
+]
 
 
 class RestoreJob(BackgroundJob):
@@ -73,3 +81,39 @@ class RestoreJobItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["job", "position"], name="uniq_restore_item_position")]
         # R14: the items still to do, in order, for the chunk claims (FOR UPDATE SKIP LOCKED).
         indexes = [models.Index(fields=["job", "position"], condition=models.Q(outcome=""), name="restoreitem_pending")]
+
+
+class FormSubmission(models.Model):
+    """R9: one visitor's submission of a form — what the Forms page counts, and what a
+    double opt-in confirms. No address is kept here: the contact holds it."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("New contact")
+        RESTORED = "restored", _("Restored automatically")
+        UPDATED = "updated", _("Existing contact")
+
+    form = models.ForeignKey("contacts_app.Form", on_delete=models.CASCADE, related_name="submissions")
+    contact = models.ForeignKey(
+        "contacts_app.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="form_submissions"
+    )
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    double_opt_in = models.BooleanField(default=False)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(max_length=8, blank=True, help_text=_("The visitor's language: the email's."))
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        indexes = [
+            models.Index(fields=["form", "created_at"], name="formsub_form_created"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(double_opt_in=True, confirmation_sent_at__isnull=True),
+                name="formsub_confirmation_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Submission of form {self.form_id} ({self.outcome})"

@@ -1,23 +1,37 @@
 """R9 in the browser: a form's hosted public page, at its random public id (S3), for
 visitors — no login, no session, no CSRF cookie (an embed posts from the customer's
 own site). Abuse protection that needs no session: a signed, expiring token rendered
-into the form, a honeypot field, and the per-address throttle of the submission API
-(S7). Bad input is answered on the page with the visitor's values kept (S4)."""
+into the form, a honeypot field, and the submission API's throttles, per address and
+per form (S7). Bad input is answered on the page with the visitor's values kept (S4).
+
+The embed code on the customer's site cannot carry a fresh token: what it posts is
+shown again on this page, values kept and a token added, for one more click ("one more
+step", as Mailchimp's embeds do) — nothing is stored without a token (docs/decisions.md).
+With double opt-in, the emailed link opens a page whose button confirms (S3: a GET,
+which mail scanners prefetch, changes nothing)."""
 
 from django import forms
 from django.core import signing
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from contacts_app.api.throttling import FormSubmissionThrottle
+from contacts_app.api.throttling import FormSubmissionThrottle, FormTotalThrottle
 from contacts_app.lib.errors import ServiceError
 from contacts_app.lib.hygiene import validate_text
 from contacts_app.models import Contact
 
-from .services.form_submission import form_find, form_submission_save
+from .services.form_submission import (
+    Confirmation,
+    confirmation_submission_id,
+    form_find,
+    form_submission_confirm,
+    form_submission_save,
+)
 
 TOKEN_SALT = "restore.public_forms"
 TOKEN_MAX_AGE = 2 * 60 * 60  # a page left open for two hours is loaded again
@@ -44,6 +58,13 @@ class VisitorForm(forms.Form):
         error_messages={"required": gettext_lazy("Tick the box to agree to receive our emails.")}
     )
 
+    def __init__(self, *args, form_row, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not form_row.ask_first_name:  # the admin's choice of fields (R9)
+            del self.fields["first_name"]
+        if not form_row.ask_last_name:
+            del self.fields["last_name"]
+
 
 def _token(public_id: str) -> str:
     return signing.dumps(public_id, salt=TOKEN_SALT)
@@ -60,9 +81,21 @@ def _token_problem(token: str, public_id: str) -> str:
     return _("This form could not be checked. Load the page again, then send it.")
 
 
-def _page(request, form_row, visitor: VisitorForm, *, error: str = "", status: int = 200):
-    context = {"form_row": form_row, "visitor": visitor, "token": _token(form_row.public_id), "error": error}
+def _page(request, form_row, visitor: VisitorForm, *, error: str = "", notice: str = "", status: int = 200):
+    context = {
+        "form_row": form_row,
+        "visitor": visitor,
+        "token": _token(form_row.public_id),
+        "error": error,
+        "notice": notice,
+    }
     return render(request, "restore/form_public.html", context, status=status)
+
+
+def _throttled(request, form_row, visitor, throttle, error: str):
+    response = _page(request, form_row, visitor, error=error, status=429)
+    response["Retry-After"] = str(int(throttle.wait() or 60) + 1)
+    return response
 
 
 def _public_form(public_id: str):
@@ -81,33 +114,45 @@ def form_public(request, public_id: str):
     if form_row is None:
         return _not_available(request)
     if request.method == "GET":
-        return _page(request, form_row, VisitorForm())
-    visitor = VisitorForm(request.POST)
-    problem = _token_problem(request.POST.get("token", ""), form_row.public_id)
-    if problem:
-        return _page(request, form_row, visitor, error=problem, status=400)
+        return _page(request, form_row, VisitorForm(form_row=form_row))
+    visitor = VisitorForm(request.POST, form_row=form_row)
     if request.POST.get(HONEYPOT):
         return redirect("form_thanks", public_id=form_row.public_id)  # a bot: thanked, nothing stored
+    token = request.POST.get("token", "")
+    if not token and request.POST.get("source") == "embed":  # from the customer's site: one more step
+        notice = _("One more step: check your details, then press Send.")
+        return _page(request, form_row, visitor, notice=notice)
+    problem = _token_problem(token, form_row.public_id)
+    if problem:
+        return _page(request, form_row, visitor, error=problem, status=400)
     throttle = FormSubmissionThrottle()
     if not throttle.allow_request(request):
-        wait = int(throttle.wait() or 60) + 1
-        error = _("Too many submissions from your address. Try again in a minute.")
-        response = _page(request, form_row, visitor, error=error, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+        return _throttled(
+            request, form_row, visitor, throttle, _("Too many submissions from your address. Try again in a minute.")
+        )
     if not visitor.is_valid():
         return _page(request, form_row, visitor, status=400)
+    per_form = FormTotalThrottle()
+    if not per_form.allow_form(request, form_id=form_row.id):
+        return _throttled(
+            request,
+            form_row,
+            visitor,
+            per_form,
+            _("This form is receiving too many submissions. Try again in a minute."),
+        )
     data = visitor.cleaned_data
     try:
-        form_submission_save(
+        result = form_submission_save(
             form=form_row,
             email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
         )
     except ServiceError as error:
         return _page(request, form_row, visitor, error=error.detail, status=error.status)
-    return redirect("form_thanks", public_id=form_row.public_id)
+    thanks = reverse("form_thanks", kwargs={"public_id": form_row.public_id})
+    return HttpResponseRedirect(f"{thanks}?check=email" if result.needs_confirmation else thanks)
 
 
 @require_GET
@@ -115,4 +160,23 @@ def form_thanks(request, public_id: str):
     form_row = _public_form(public_id)
     if form_row is None:
         return _not_available(request)
-    return render(request, "restore/form_thanks.html", {"form_row": form_row})
+    context = {"form_row": form_row, "check_email": request.GET.get("check") == "email"}
+    return render(request, "restore/form_thanks.html", context)
+
+
+@csrf_exempt  # the signed link is the credential: no other site can know it
+@require_http_methods(["GET", "POST"])
+def form_confirm(request, public_id: str, token: str):
+    """R9's double opt-in link. GET shows the button; POST confirms. An altered or
+    expired link is refused with a page (400); a second confirmation says it is done."""
+    form_row = _public_form(public_id)
+    if form_row is None:
+        return _not_available(request)
+    submission_id = confirmation_submission_id(token, public_id=form_row.public_id)
+    if submission_id is None:
+        return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": "invalid"}, status=400)
+    if request.method == "GET":
+        return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": "ask"})
+    state = form_submission_confirm(submission_id=submission_id)
+    status = 410 if state == Confirmation.GONE else 200
+    return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": state}, status=status)

@@ -9,6 +9,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Min,
+    Q,
     QuerySet,
 )
 from django.utils.translation import gettext as _
@@ -18,10 +19,10 @@ from contacts_app.job_models import JobStatus
 from contacts_app.lib.fields import id_set_elements
 from contacts_app.lib.sqlutil import table
 from contacts_app.lifecycle import Outcome, annotate_skip_reason, purge_due_q
-from contacts_app.models import DELIVERABLE, ArchiveRecord, AuditEvent, Contact
+from contacts_app.models import DELIVERABLE, ArchiveRecord, AuditEvent, Contact, Form, RestoreSource
 from contacts_app.selectors import job_item_rows
 
-from .models import RestoreJob, RestoreJobItem
+from .models import FormSubmission, RestoreJob, RestoreJobItem
 
 ARCHIVED_SORTS = {
     "-archived": ("-archived_at", "-id"),
@@ -117,16 +118,30 @@ def recent_jobs(*, workspace) -> QuerySet[RestoreJob]:
 
 
 def job_report_rows(*, job: RestoreJob):
-    """R10: one row per requested contact with its outcome. Ids that are not
+    """R10: one row per requested contact with its outcome, and who brought it back
+    (R9: a contact skipped as already active because a visitor's form submission
+    restored it after the job was requested names that form). Ids that are not
     contacts of this workspace show no email: their existence is not revealed."""
+    by_form = dict(
+        ArchiveRecord.objects.filter(
+            workspace_id=job.workspace_id,
+            restore_source=RestoreSource.FORM,
+            restored_at__gte=job.created_at,
+            contact_id__in=RestoreJobItem.objects.filter(job=job, outcome=Outcome.ALREADY_ACTIVE).values("contact_id"),
+        ).values_list("contact_id", "restored_by_form__name")
+    )
+    ours = _("Restore job #%(number)s") % {"number": job.number}
     for contact_id, email, first, last, outcome in job_item_rows(item_model=RestoreJobItem, job=job):
+        source = ""
         if not outcome:
             status, code, reason = "pending", "", ""
         elif outcome == Outcome.RESTORED:
-            status, code, reason = Outcome.RESTORED.value, "", ""
+            status, code, reason, source = Outcome.RESTORED.value, "", "", ours
         else:
             status, code, reason = "skipped", outcome, str(Outcome(outcome).label)
-        yield contact_id, email, first, last, status, code, reason
+            if contact_id in by_form:
+                source = _("Form “%(form)s”") % {"form": by_form[contact_id] or "—"}
+        yield contact_id, email, first, last, status, code, reason, source
 
 
 def selection_breakdown(contacts: QuerySet[Contact], *, now) -> dict[str, tuple[int, int, datetime | None]]:
@@ -176,3 +191,21 @@ def snapshot_references(contacts: QuerySet[Contact]) -> dict[str, dict[int, tupl
         for kind, ref, n, sample in cur.fetchall():
             refs[kind][int(ref)] = (n, sample)
     return refs
+
+
+def forms_with_counts(*, workspace, now: datetime):
+    """R9: the workspace's forms for its Forms page, each with its submissions and
+    automatic restores over the last 30 days and all time (one query)."""
+    recent = Q(submissions__created_at__gte=now - timedelta(days=30))
+    restored = Q(submissions__outcome=FormSubmission.Outcome.RESTORED)
+    return (
+        Form.objects.filter(workspace=workspace)
+        .annotate(
+            submissions_all=Count("submissions"),
+            submissions_30d=Count("submissions", filter=recent),
+            restores_all=Count("submissions", filter=restored),
+            restores_30d=Count("submissions", filter=restored & recent),
+        )
+        .prefetch_related("lists")
+        .order_by("-is_active", "name", "id")
+    )

@@ -15,7 +15,14 @@ from contacts_app.models import ArchiveRecord, Contact, ContactStatus
 
 
 def reattach_associations(
-    *, workspace_id: int, record_ids: Sequence[int], contact_ids: Sequence[int], now, actor_id, source: str
+    *,
+    workspace_id: int,
+    record_ids: Sequence[int],
+    contact_ids: Sequence[int],
+    now,
+    actor_id,
+    source: str,
+    form_id: int | None = None,
 ) -> None:
     """R6: put back what the snapshot holds, skipping whatever was deleted since.
     Lists keep their status (a cleaned address stays bounced), deals never as primary,
@@ -73,7 +80,7 @@ def reattach_associations(
         if record_ids:
             rid_in, rid_params = in_ids("id", record_ids)
             cur.execute(
-                f"UPDATE {_t(ArchiveRecord)} SET restored_at = %s, restored_by_id = %s, restore_source = %s "
-                f"WHERE {rid_in}",
-                [now, actor_id, source, *rid_params],
+                f"UPDATE {_t(ArchiveRecord)} SET restored_at = %s, restored_by_id = %s, restore_source = %s, "
+                f"restored_by_form_id = %s WHERE {rid_in}",
+                [now, actor_id, source, form_id, *rid_params],
             )

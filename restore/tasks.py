@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .services.form_submission import form_confirmations_send
 from .services.jobs import RESTORE_JOBS
 
 
@@ -19,3 +20,9 @@ def restore_jobs_sweep_task() -> int:
 def restore_job_notify_task(job_id: int) -> bool:
     """R13: tell the requester the job finished (idempotent: the job row records it)."""
     return RESTORE_JOBS.notify(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def form_confirmations_send_task() -> int:
+    """R9's double opt-in emails; also the sweeper for any whose message was lost."""
+    return form_confirmations_send()

@@ -1,9 +1,9 @@
 """Pages of the restore app, under /w/<slug>/: the archived list (reached from the
-contacts' three-dot menu) and the restore jobs."""
+contacts' three-dot menu), the restore jobs and the Forms pages (R9)."""
 
 from django.urls import path
 
-from . import views
+from . import form_views, views
 
 app_name = "restore"
 urlpatterns = [
@@ -16,4 +16,8 @@ urlpatterns = [
     path("restore-jobs/<int:number>/status/", views.job_status, name="job_status"),
     path("restore-jobs/<int:number>/report.csv", views.job_report_csv, name="report"),
     path("restore-jobs/<int:number>/contacts/", views.restored_contacts, name="restored_contacts"),
+    path("forms/", form_views.forms_list, name="forms"),
+    path("forms/new/", form_views.form_new, name="form_new"),
+    path("forms/<str:public_id>/", form_views.form_detail, name="form"),
+    path("forms/<str:public_id>/deactivate/", form_views.form_deactivate_view, name="form_deactivate"),
 ]

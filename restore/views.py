@@ -251,7 +251,7 @@ def jobs_list(request):
 def job_report_csv(request, number: int):
     """R10's report lists every email of the job: an export, so admins only (S1, S8)."""
     job = _job_or_404(request, number)
-    header = ["contact_id", "email", "first_name", "last_name", "outcome", "reason_code", "reason"]
+    header = ["contact_id", "email", "first_name", "last_name", "outcome", "reason_code", "reason", "restored_by"]
     return table_download(
         request, basename=f"restore-job-{job.number}-report", header=header, rows=selectors.job_report_rows(job=job)
     )

@@ -249,7 +249,12 @@ def test_r9_active_form_restores_an_archived_contact_at_once_even_when_frozen(wo
     subscribe(c, other, "unsubscribed")
     archive(workspace, [c], days=2)  # still frozen for manual restore
     response = api().post(f"forms/{form.id}/submissions", {"email": "BACK@example.com"})
-    assert response.status_code == 200 and response.json() == {"contact_id": c.id, "created": False, "restored": True}
+    assert response.status_code == 200 and response.json() == {
+        "contact_id": c.id,
+        "created": False,
+        "restored": True,
+        "confirmation_required": False,
+    }
     c.refresh_from_db()
     assert c.status == "active"
     assert ListMembership.objects.get(contact=c, mailing_list=other).status == "unsubscribed"  # R6 applied

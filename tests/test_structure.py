@@ -57,7 +57,19 @@ APP_DOMAIN = {
     "restore": ("models", "selectors", "sql", "services"),
     "cleaned": ("models", "selectors", "classification", "services"),
 }
-APP_EDGES = ("views", "urls", "forms", "api", "admin", "webhooks", "panels", "parsing", "signing")
+APP_EDGES = (
+    "views",
+    "form_views",
+    "public_forms",
+    "urls",
+    "forms",
+    "api",
+    "admin",
+    "webhooks",
+    "panels",
+    "parsing",
+    "signing",
+)
 
 
 def module_name(path: Path) -> str:

@@ -287,8 +287,8 @@ class DealAdmin(TenantAdminMixin, AuditedModelAdmin):
 
 @admin.register(Form)
 class FormAdmin(TenantAdminMixin, AuditedModelAdmin):
-    list_display = ["name", "workspace", "public_id", "is_active", "created_at"]
-    readonly_fields = ["public_id"]  # S3: the public address is given, never typed
+    list_display = ["name", "workspace", "public_id", "is_active", "double_opt_in", "created_at"]
+    readonly_fields = ["public_id", "created_at", "updated_at"]  # S3: the public address is given, never typed
     list_filter = ["is_active", "workspace"]
     search_fields = ["name"]
     filter_horizontal = ["lists"]

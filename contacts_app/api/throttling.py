@@ -120,6 +120,22 @@ class FormSubmissionThrottle(ClientThrottle):
     setting = "THROTTLE_FORM_SUBMISSIONS"
 
 
+class FormTotalThrottle(SettingsRateThrottle):
+    """Per form, every address together: `allow_form` is asked once the form is known
+    (its integer and public addresses count as one)."""
+
+    scope = "form-total"
+    setting = "THROTTLE_FORM_PER_FORM"
+
+    def allow_form(self, request, *, form_id: int) -> bool:
+        request.throttled_form_id = form_id
+        return self.allow_request(request)
+
+    def get_cache_key(self, request):
+        form_id = getattr(request, "throttled_form_id", None)
+        return None if form_id is None else str(form_id)
+
+
 class BounceWebhookThrottle(ClientThrottle):
     scope = "bounces"
     setting = "THROTTLE_BOUNCE_WEBHOOK"

@@ -165,6 +165,13 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
     ):
         if d.get(key):
             return (words % {"id": (numbers or {}).get(key, d[key])} + f" {phase}").strip()
+    if event.action == AuditEvent.Action.FORM_CHANGE:
+        words = {
+            "created": gettext("Form “%(form)s” created"),
+            "updated": gettext("Form “%(form)s” changed"),
+            "deactivated": gettext("Form “%(form)s” deactivated"),
+        }.get(d.get("verb"), gettext("Form “%(form)s” changed"))
+        return words % {"form": d.get("form", "")}
     if d.get("source") == "form" and d.get("form"):
         return gettext("Restored automatically by form “%(form)s”") % {"form": d["form"]}
     if d.get("provider"):

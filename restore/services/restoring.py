@@ -77,6 +77,7 @@ def contacts_restore(
             now=now,
             actor_id=actor_id,
             source=source,
+            form_id=form.id if form is not None else None,
         )
         for cid in restored:
             outcomes[cid] = Outcome.RESTORED
