@@ -14,6 +14,8 @@ from contacts_app.api.auth import ApiTokenAuth
 from contacts_app.api.routes import router as contacts_router
 from contacts_app.api.schemas import validation_detail
 from contacts_app.api.throttling import TokenThrottle
+from contacts_app.api.webhooks import EVENTS_DOC
+from contacts_app.api.webhooks import router as webhooks_router
 from contacts_app.lib.errors import ServiceError
 from restore.api import router as restore_router
 
@@ -63,7 +65,7 @@ api = Api(
     description=(
         "Find, archive and restore contacts, follow restore jobs, export contacts, and post bounce events. "
         "Authenticate with `Authorization: Bearer <token>` (`python manage.py create_api_token`). "
-        'Every answer that is not 2xx is `{"error": "<code>", "detail": "<sentence>"}`.'
+        'Every answer that is not 2xx is `{"error": "<code>", "detail": "<sentence>"}`.' + EVENTS_DOC
     ),
     auth=ApiTokenAuth(),
     throttle=[TokenThrottle()],
@@ -75,6 +77,7 @@ api = Api(
 api.add_router("", contacts_router)
 api.add_router("", restore_router)
 api.add_router("", cleaned_router)
+api.add_router("", webhooks_router)
 
 
 @api.exception_handler(ServiceError)

@@ -48,6 +48,9 @@ def _too_large():
     return error_response(413, "body_too_large", f"The request body is larger than {limit:,} bytes.")
 
 
+DEBUG_PAGE_MARK = b'<meta name="robots" content="NONE,NOARCHIVE">'  # in Django's technical 404 and 500
+
+
 class PlainNotFoundMiddleware:
     """With DEBUG on (the `bin/run` demo), Django answers a mistyped address with its
     debug page, which lists every URL of the site, and a crash with a traceback. Show
@@ -63,6 +66,7 @@ class PlainNotFoundMiddleware:
             settings.DEBUG
             and response.status_code in (404, 500)
             and response.get("Content-Type", "").startswith("text/html")
+            and DEBUG_PAGE_MARK in getattr(response, "content", b"")  # Django's own, not a page of ours
         ):
             return render(request, f"{response.status_code}.html", status=response.status_code)
         blank_405 = response.status_code == 405 and not response.content

@@ -80,6 +80,14 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("dev-only") or len(SEC
 ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
+# W3/W4: outgoing webhooks. In production only https:// URLs, and never an address
+# that resolves inside (loopback, private, link-local, metadata); the demo and the tests
+# deliver to a receiver on this machine, so DEBUG allows both.
+WEBHOOK_HTTPS_ONLY = envbool("WEBHOOK_HTTPS_ONLY", "false" if DEBUG else "true")
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = envbool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true" if DEBUG else "false")
+WEBHOOK_TIMEOUT = envfloat("WEBHOOK_TIMEOUT", "15")
+# A relay that died holding deliveries: after this long another relay sends them again.
+WEBHOOK_LEASE_SECONDS = envfloat("WEBHOOK_LEASE_SECONDS", "60")
 # bin/run's demo: pages add hints for a newcomer (the Forms page points at the hosted form).
 DEMO = envbool("DEMO", "false")
 
@@ -232,6 +240,8 @@ THROTTLE_API_TOKEN = envrate("THROTTLE_API_TOKEN", "1200/m")
 THROTTLE_FORM_SUBMISSIONS = envrate("THROTTLE_FORM_SUBMISSIONS", "60/m")
 # S7: every address together, per form: a flood from many addresses stops at this.
 THROTTLE_FORM_PER_FORM = envrate("THROTTLE_FORM_PER_FORM", "600/m")
+# S7: the hosted page, per address (a person, not an integration).
+THROTTLE_FORM_PAGE = envrate("THROTTLE_FORM_PAGE", "10/m")
 THROTTLE_BOUNCE_WEBHOOK = envrate("THROTTLE_BOUNCE_WEBHOOK", "6000/m")  # the signed and the provider webhooks
 WEBHOOK_CREDENTIAL_FAILURES = envint(
     "WEBHOOK_CREDENTIAL_FAILURES", "20"
@@ -377,8 +387,9 @@ CELERY_TASK_ROUTES = {
     "cleaned.tasks.incident_reverts_sweep_task": {"queue": "maintenance"},
     "contacts_app.tasks.contacts_purge_expired_task": {"queue": "maintenance"},
     "contacts_app.tasks.worker_heartbeat_task": {"queue": "maintenance"},
+    "contacts_app.tasks.webhooks_relay_task": {"queue": "webhooks"},  # W3: its own queue
 }
-CELERY_QUEUES_ALL = "restore,exports,bounces,maintenance"
+CELERY_QUEUES_ALL = "restore,exports,bounces,webhooks,maintenance"
 CELERY_BEAT_SCHEDULE = {
     "restore-jobs-sweep": {"task": "restore.tasks.restore_jobs_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "contacts-purge-expired": {"task": "contacts_app.tasks.contacts_purge_expired_task", "schedule": PURGE_INTERVAL},
@@ -386,6 +397,7 @@ CELERY_BEAT_SCHEDULE = {
     "incident-reverts-sweep": {"task": "cleaned.tasks.incident_reverts_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "archive-jobs-sweep": {"task": "contacts_app.tasks.archive_jobs_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "form-confirmations": {"task": "restore.tasks.form_confirmations_send_task", "schedule": 60.0},
+    "webhooks-relay": {"task": "contacts_app.tasks.webhooks_relay_task", "schedule": 10.0},
     "worker-heartbeat": {
         "task": "contacts_app.tasks.worker_heartbeat_task",
         "schedule": envfloat("WORKER_HEARTBEAT_INTERVAL", "15"),

@@ -10,6 +10,7 @@ from contacts_app.web import views as contact_views
 from contacts_app.web.activity import activity
 from contacts_app.web.forms import AdminLoginForm, LoginForm
 from contacts_app.web.metrics import metrics as job_metrics
+from contacts_app.web.webhooks import webhook_urlpatterns
 from restore import public_forms
 
 from .api import api, error_response
@@ -40,6 +41,7 @@ urlpatterns = [
     path("w/<slug:slug>/activity/", activity, name="activity"),
     path("w/<slug:slug>/", include("restore.urls")),
     path("w/<slug:slug>/cleaned/", include("cleaned.urls")),
+    path("w/<slug:slug>/settings/webhooks/", include((webhook_urlpatterns, "webhooks"))),
     path("f/<str:public_id>/", public_forms.form_public, name="form_public"),  # R9: visitors, no login
     path("f/<str:public_id>/thanks/", public_forms.form_thanks, name="form_thanks"),
     path("f/<str:public_id>/confirm/<str:token>/", public_forms.form_confirm, name="form_confirm"),

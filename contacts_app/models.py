@@ -463,6 +463,7 @@ class AuditEvent(models.Model):
         EXPORT = "export", _("Export")
         CONTACT_CREATE = "contact_create", _("Contact created")
         FORM_CHANGE = "form_change", _("Form changed")
+        WEBHOOK_CHANGE = "webhook_change", _("Webhook endpoint changed")
         STAFF_CHANGE = "staff_change", _("Staff change")
 
     workspace = models.ForeignKey(
@@ -605,4 +606,10 @@ from contacts_app.archive_models import (  # noqa: E402,F401  (registered with t
     ArchivedListMembership,
     ArchiveRecord,
     RestoreSource,
+)
+from contacts_app.webhook_models import (  # noqa: E402,F401  (registered with this app)
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
 )

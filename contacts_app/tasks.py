@@ -4,6 +4,7 @@ from celery import shared_task
 
 from contacts_app.services.archive_jobs import ARCHIVE_JOBS
 from contacts_app.services.purge import contacts_purge_expired
+from contacts_app.services.webhook_delivery import webhooks_relay
 from contacts_app.services.workers import worker_heartbeat_record
 
 
@@ -31,3 +32,9 @@ def archive_jobs_sweep_task() -> int:
 @shared_task(acks_late=True, ignore_result=True)
 def archive_job_notify_task(job_id: int) -> bool:
     return ARCHIVE_JOBS.notify(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def webhooks_relay_task() -> int:
+    """W3: deliver the due webhook deliveries (and, every 10 s from beat, the sweep)."""
+    return webhooks_relay()

@@ -18,7 +18,7 @@ from contacts_app.web.access import handles_service_errors, workspace_view
 
 from . import selectors
 from .forms import FormSettingsForm
-from .services.forms import form_deactivate, form_save
+from .services.forms import form_activate, form_deactivate, form_save
 
 
 def _form_or_404(request, public_id: str) -> Form:
@@ -95,8 +95,19 @@ def form_deactivate_view(request, public_id: str):
     form = _form_or_404(request, public_id)
     if form_deactivate(form=form, actor=request.user):
         messages.success(
-            request, _("Form “%(name)s” deactivated: its page now answers “not available”.") % {"name": form.name}
+            request,
+            _("Form “%(name)s” deactivated: its page now answers “not available”. Activate it again here at any time.")
+            % {"name": form.name},
         )
     else:
         messages.info(request, _("Form “%(name)s” was already inactive.") % {"name": form.name})
+    return redirect("restore:forms", slug=request.workspace.slug)
+
+
+@require_POST
+@workspace_view(admin_only=True)
+def form_activate_view(request, public_id: str):
+    form = _form_or_404(request, public_id)
+    form_activate(form=form, actor=request.user)
+    messages.success(request, _("Form “%(name)s” is active: its page accepts submissions again.") % {"name": form.name})
     return redirect("restore:forms", slug=request.workspace.slug)

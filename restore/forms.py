@@ -45,7 +45,7 @@ class FormSettingsForm(forms.Form):
     """A form's settings as the admin types them (R9). Lengths are the columns' own: a
     value that does not fit is refused, never cut (S4); the rules are `form_save`'s."""
 
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=200, strip=False)
+    name = forms.CharField(label=gettext_lazy("Form name"), max_length=200, strip=False)
     lists = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Lists it subscribes to"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from contacts_app.api.throttling import FormSubmissionThrottle, FormTotalThrottle
+from contacts_app.api.throttling import FormPageThrottle, FormTotalThrottle
 from contacts_app.lib.errors import ServiceError
 from contacts_app.lib.hygiene import validate_text
 from contacts_app.models import Contact
@@ -31,6 +31,7 @@ from .services.form_submission import (
     form_find,
     form_submission_confirm,
     form_submission_save,
+    submission_confirmed,
 )
 
 TOKEN_SALT = "restore.public_forms"
@@ -40,7 +41,10 @@ HONEYPOT = "website"  # hidden from people; a bot that fills every field fills i
 
 class VisitorForm(forms.Form):
     email = forms.EmailField(
-        label=gettext_lazy("Email"), max_length=Contact._meta.get_field("email").max_length, validators=[validate_text]
+        label=gettext_lazy("Email"),
+        max_length=Contact._meta.get_field("email").max_length,
+        validators=[validate_text],
+        error_messages={"invalid": gettext_lazy("Enter a valid email address, like name@example.com.")},
     )
     first_name = forms.CharField(
         label=gettext_lazy("First name"),
@@ -125,7 +129,7 @@ def form_public(request, public_id: str):
     problem = _token_problem(token, form_row.public_id)
     if problem:
         return _page(request, form_row, visitor, error=problem, status=400)
-    throttle = FormSubmissionThrottle()
+    throttle = FormPageThrottle()
     if not throttle.allow_request(request):
         return _throttled(
             request, form_row, visitor, throttle, _("Too many submissions from your address. Try again in a minute.")
@@ -175,8 +179,9 @@ def form_confirm(request, public_id: str, token: str):
     submission_id = confirmation_submission_id(token, public_id=form_row.public_id)
     if submission_id is None:
         return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": "invalid"}, status=400)
-    if request.method == "GET":
-        return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": "ask"})
+    if request.method == "GET":  # a link already followed says so; otherwise a button (S3)
+        state = Confirmation.ALREADY if submission_confirmed(submission_id=submission_id) else "ask"
+        return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": state})
     state = form_submission_confirm(submission_id=submission_id)
     status = 410 if state == Confirmation.GONE else 200
     return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": state}, status=status)

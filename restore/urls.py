@@ -20,4 +20,5 @@ urlpatterns = [
     path("forms/new/", form_views.form_new, name="form_new"),
     path("forms/<str:public_id>/", form_views.form_detail, name="form"),
     path("forms/<str:public_id>/deactivate/", form_views.form_deactivate_view, name="form_deactivate"),
+    path("forms/<str:public_id>/activate/", form_views.form_activate_view, name="form_activate"),
 ]

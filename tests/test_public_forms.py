@@ -85,7 +85,7 @@ def test_s7_a_missing_or_expired_token_and_a_filled_honeypot_store_nothing(clien
 
 def test_s7_too_many_submissions_from_one_address_get_a_429_page_with_retry_after(client, signup, settings):
     form, _ = signup
-    settings.THROTTLE_FORM_SUBMISSIONS = "2/m"
+    settings.THROTTLE_FORM_PAGE = "2/m"
     answers = [visit(client, form, email=f"p{i}@example.com").status_code for i in range(3)]
     assert answers[:2] == [302, 302]
     last = visit(client, form, email="p9@example.com")

@@ -25,6 +25,7 @@ from contacts_app.models import (
     MembershipStatus,
     Workspace,
 )
+from contacts_app.services.webhooks import webhook_emit
 
 from ..models import CleanedMembership, Cleaning, RevertOutcome
 
@@ -72,6 +73,22 @@ def cleanings_record(*, workspace: Workspace, cleanings: Sequence[CleaningInput]
             [*params, MembershipStatus.BOUNCED.value],
         )
     memberships_bounce(contact_ids=[c.contact_id for c in cleanings])
+    webhook_emit(  # W2: with the evidence, one entry per contact beside its id
+        workspace_id=workspace.id,
+        type="contact.cleaned",
+        data={
+            "contacts": [c.contact_id for c in cleanings],
+            "evidence": [
+                {
+                    "class": c.bounce_class,
+                    "code": c.code,
+                    "provider": c.provider,
+                    "cleaned_at": c.cleaned_at.isoformat(),
+                }
+                for c in cleanings
+            ],
+        },
+    )
 
 
 def cleanings_undo(
@@ -130,6 +147,11 @@ def cleanings_undo(
             action=AuditEvent.Action.UNCLEAN,
             contact_ids=cids,
             details={"reason": reason, **({"revert_job": job_id} if job_id else {})},
+        )
+        webhook_emit(
+            workspace_id=workspace.id,
+            type="contact.uncleaned",
+            data={"contacts": cids, "reason": reason, **({"incident_revert": job_id} if job_id else {})},
         )
     return outcomes
 

@@ -106,6 +106,7 @@ def export_file(job, *, xlsx: bool = False) -> tuple[Path, str, str]:
 
 class Exports(JobKind):
     name = "export"
+    event_type = "export.finished"
     model = ExportJob
     run_task = "cleaned.tasks.export_run_task"
     notify_task = "cleaned.tasks.export_notify_task"

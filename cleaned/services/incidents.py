@@ -82,6 +82,7 @@ def incident_preview(*, incident: Incident) -> IncidentPreview:
 
 class IncidentReverts(JobKind):
     name = "incident_revert"
+    event_type = "incident_revert.finished"
     model = IncidentRevertJob
     item_model = IncidentRevertItem
     subject = "cleaning_id"

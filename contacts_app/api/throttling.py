@@ -120,6 +120,14 @@ class FormSubmissionThrottle(ClientThrottle):
     setting = "THROTTLE_FORM_SUBMISSIONS"
 
 
+class FormPageThrottle(ClientThrottle):
+    """The hosted page, per address: a person fills a form in far less often than an
+    integration posts to the API (which may relay many visitors from one server)."""
+
+    scope = "form-page"
+    setting = "THROTTLE_FORM_PAGE"
+
+
 class FormTotalThrottle(SettingsRateThrottle):
     """Per form, every address together: `allow_form` is asked once the form is known
     (its integer and public addresses count as one)."""

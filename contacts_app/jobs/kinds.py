@@ -46,6 +46,7 @@ from contacts_app.lib.errors import ServiceError
 from contacts_app.lib.i18n import num
 from contacts_app.models import AuditEvent, Workspace
 from contacts_app.notices import notice_send
+from contacts_app.services.webhooks import webhook_emit
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class JobKind:
     default_outcome: str | None = None  # an item the chunk did not report (None: each must be)
     helpers: bool = False  # R14: the claiming task queues JOB_WORKERS_PER_JOB - 1 helpers
     async_commit: bool = False  # a chunk lost in a crash is redone whole: no WAL flush wait
+    event_type: str = ""  # W2: the outgoing webhook event when a job ends ("restore_job.finished")
 
     def __init__(self):
         assert all(k.audit_key != self.audit_key for k in KINDS.values() if k.name != self.name), self.audit_key
@@ -116,6 +118,24 @@ class JobKind:
 
     def requested_details(self, job: BackgroundJob) -> dict:
         return {}
+
+    def finished_event(self, job: BackgroundJob) -> None:
+        """W2: `<kind>.finished` to the workspace's webhook endpoints, in the transaction
+        that ends the job (succeeded, failed or cancelled)."""
+        if not self.event_type:
+            return
+        counts = self.finished_audit(job)[1] if self.audit_action else {}
+        webhook_emit(
+            workspace_id=job.workspace_id,
+            type=self.event_type,
+            data={
+                "id": job.id,
+                "number": job.number,
+                "status": job.status,
+                "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+                "counts": counts,
+            },
+        )
 
     def finished_audit(self, job: BackgroundJob) -> tuple[int, dict]:
         """(count, details) of the audit row written when the job finishes."""
@@ -200,6 +220,10 @@ class JobKind:
         result = job_claim(model=self.model, job_id=job_id, now=now or timezone.now(), give_up=self.give_up())
         if result == "failed":
             event_count(kind=self.name, name="failures")
+            with transaction.atomic():
+                failed = self.model.objects.filter(id=job_id).first()
+                if failed is not None:
+                    self.finished_event(failed)
             if self.notify_task:
                 publish(self.notify_task, job_id)  # R13 (no transaction here; the sweeper covers a lost message)
         return result == "claimed"
@@ -240,6 +264,7 @@ class JobKind:
             if job_chunk_commit(model=self.model, job_id=job.id, processed=len(items), counters=counters, now=now):
                 job.refresh_from_db()
                 self.notify_soon(job_id=job.id)
+                self.finished_event(job)
                 if self.audit_action:
                     count, details = self.finished_audit(job)
                     audit_log(
@@ -313,6 +338,7 @@ class JobKind:
             job.status, job.finished_at = JobStatus.CANCELLED, timezone.now()
             job.error = reason or f"Cancelled by support ({actor.get_username()})."
             job.save(update_fields=["status", "finished_at", "error"])
+            self.finished_event(job)
             audit_log(
                 workspace_id=job.workspace_id,
                 actor=actor,

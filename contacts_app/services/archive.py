@@ -30,6 +30,7 @@ from contacts_app.models import (
     DealContact,
     Workspace,
 )
+from contacts_app.services.webhooks import webhook_emit
 
 
 def chunked(items: Sequence, size: int) -> Iterator[Sequence]:
@@ -131,6 +132,12 @@ def _archive_chunk(
         action=AuditEvent.Action.ARCHIVE,
         contact_ids=contact_ids,
         details={"archive_job": job_id} if job_id else None,
+    )
+    webhook_emit(
+        workspace_id=workspace.id,
+        type="contact.archived",
+        data={"contacts": contact_ids, **({"archive_job": job_id} if job_id else {})},
+        now=now,
     )
     return contact_ids
 

@@ -22,6 +22,7 @@ from contacts_app.services.archive import archive_size_check, contacts_archive, 
 
 class ArchiveJobs(JobKind):
     name = "archive"
+    event_type = "archive_job.finished"
     model = ArchiveJob
     item_model = ArchiveJobItem
     subject = "contact_id"

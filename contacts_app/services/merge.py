@@ -15,6 +15,7 @@ from contacts_app.models import (
     ListMembership,
     Workspace,
 )
+from contacts_app.services.webhooks import webhook_emit
 
 
 @transaction.atomic
@@ -77,5 +78,10 @@ def contacts_merge(*, workspace: Workspace, survivor_id: int, duplicate_id: int,
         action=AuditEvent.Action.MERGE,
         contact_ids=[duplicate.id, survivor.id],
         details={"survivor": survivor.id, "duplicate": duplicate.id},
+    )
+    webhook_emit(
+        workspace_id=workspace.id,
+        type="contact.merged",
+        data={"contacts": [duplicate.id], "survivor": survivor.id, "duplicate": duplicate.id},
     )
     return survivor

@@ -10,6 +10,7 @@ from django.utils import timezone
 from contacts_app.audit import audit_log
 from contacts_app.lifecycle import OFF_LIST, purge_cutoff
 from contacts_app.models import AuditEvent, Contact, Workspace
+from contacts_app.services.webhooks import webhook_emit
 
 
 def contacts_purge(*, workspace: Workspace, contact_ids: Sequence[int], reason: str, actor=None) -> int:
@@ -17,6 +18,7 @@ def contacts_purge(*, workspace: Workspace, contact_ids: Sequence[int], reason: 
     its history go; an anonymous audit row keeps only the count."""
     with transaction.atomic():
         doomed = Contact.objects.filter(workspace=workspace, id__in=list(contact_ids), status__in=OFF_LIST)
+        ids = sorted(doomed.values_list("id", flat=True))
         count = doomed.delete()[1].get(Contact._meta.label, 0)
         if not count:
             return 0
@@ -28,6 +30,7 @@ def contacts_purge(*, workspace: Workspace, contact_ids: Sequence[int], reason: 
             count=count,
             details={"reason": reason},
         )
+        webhook_emit(workspace_id=workspace.id, type="contact.purged", data={"contacts": ids, "reason": reason})
     return count
 
 

@@ -170,8 +170,16 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
             "created": gettext("Form “%(form)s” created"),
             "updated": gettext("Form “%(form)s” changed"),
             "deactivated": gettext("Form “%(form)s” deactivated"),
+            "activated": gettext("Form “%(form)s” activated"),
         }.get(d.get("verb"), gettext("Form “%(form)s” changed"))
         return words % {"form": d.get("form", "")}
+    if event.action == AuditEvent.Action.WEBHOOK_CHANGE:
+        words = {
+            "created": gettext("Webhook endpoint %(url)s added"),
+            "deleted": gettext("Webhook endpoint %(url)s deleted"),
+            "secret rotated": gettext("Secret of webhook endpoint %(url)s rotated"),
+        }.get(d.get("verb"), gettext("Webhook endpoint %(url)s changed"))
+        return words % {"url": d.get("endpoint", "")}
     if d.get("source") == "form" and d.get("form"):
         return gettext("Restored automatically by form “%(form)s”") % {"form": d["form"]}
     if d.get("provider"):

@@ -48,6 +48,7 @@ CONFIRM_SALT = "restore.form_confirm"
 CONFIRM_MAX_AGE = timedelta(days=7)  # the emailed link works for a week
 CONFIRM_SEND_WITHIN = timedelta(days=1)  # a confirmation not sent within a day is not sent late
 CONFIRMATIONS_TASK = "restore.tasks.form_confirmations_send_task"
+RESUBMISSION_WINDOW = timedelta(hours=1)  # one person sending a form again within it is one submission
 
 
 @dataclass
@@ -59,7 +60,7 @@ class FormSubmissionResult:
 
     @property
     def needs_confirmation(self) -> bool:
-        return bool(self.submission and self.submission.double_opt_in)
+        return bool(self.submission and self.submission.double_opt_in and self.submission.confirmed_at is None)
 
 
 def form_find(*, form_ref: str) -> Form | None:
@@ -138,6 +139,16 @@ def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str
         contact = contact_create(workspace=ws, email=email, first_name=first_name, last_name=last_name, consent=True)
         created = True
     pending = _form_lists_subscribe(form=form, contact=contact)
+    recent = (
+        FormSubmission.objects.select_for_update()
+        .filter(form=form, contact=contact, created_at__gte=now - RESUBMISSION_WINDOW)
+        .order_by("-id")
+        .first()
+    )
+    if recent is not None:
+        # The same person again within the hour (a double click, a bot replaying): one
+        # submission counted, and one confirmation email — the first one's link works.
+        return FormSubmissionResult(contact=contact, created=created, restored=restored, submission=recent)
     outcome = (
         FormSubmission.Outcome.CREATED
         if created
@@ -198,6 +209,10 @@ class Confirmation:
     CONFIRMED = "confirmed"
     ALREADY = "already"
     GONE = "gone"  # the contact was archived, merged or deleted since
+
+
+def submission_confirmed(*, submission_id: int) -> bool:
+    return FormSubmission.objects.filter(id=submission_id, confirmed_at__isnull=False).exists()
 
 
 def form_submission_confirm(*, submission_id: int, now: datetime | None = None) -> str:
@@ -269,8 +284,10 @@ def _confirmation_email(submission: FormSubmission) -> None:
     link = f"{settings.SITE_URL.rstrip('/')}{path}"
     with translation.override(submission.language or settings.LANGUAGE_CODE):
         subject = _("Confirm your subscription to %(name)s") % {"name": form.workspace.name}
-        body = _(
-            "Hello,\n\nYou asked to receive emails from %(name)s through the form “%(form)s”. "
+        first = submission.contact.first_name.strip()
+        hello = _("Hello %(name)s,") % {"name": first} if first else _("Hello,")
+        body = hello + _(
+            "\n\nYou asked to receive emails from %(name)s through the form “%(form)s”. "
             "To confirm, open this link within 7 days:\n\n%(link)s\n\n"
             "If you did not ask for this, ignore this email: you will not be subscribed."
         ) % {"name": form.workspace.name, "form": form.name, "link": link}

@@ -72,13 +72,22 @@ def form_save(*, workspace: Workspace, actor, list_ids: list[int], form: Form | 
 def form_deactivate(*, form: Form, actor) -> bool:
     """R9: an inactive form restores nobody and its page answers 404. False when it was
     already inactive (a second click changes nothing and writes no audit row)."""
+    return _form_switch(form=form, actor=actor, active=False)
+
+
+def form_activate(*, form: Form, actor) -> bool:
+    """The undo of `form_deactivate`, alike."""
+    return _form_switch(form=form, actor=actor, active=True)
+
+
+def _form_switch(*, form: Form, actor, active: bool) -> bool:
     with transaction.atomic():
-        done = Form.objects.filter(id=form.id, is_active=True).update(is_active=False, updated_at=timezone.now())
+        done = Form.objects.filter(id=form.id, is_active=not active).update(is_active=active, updated_at=timezone.now())
         if done:
             audit_log(
                 workspace_id=form.workspace_id,
                 actor=actor,
                 action=AuditEvent.Action.FORM_CHANGE,
-                details={"verb": "deactivated", "form": form.name, "form_id": form.id},
+                details={"verb": "activated" if active else "deactivated", "form": form.name, "form_id": form.id},
             )
     return bool(done)

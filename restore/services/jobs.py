@@ -25,6 +25,7 @@ from .selection import Selection
 
 class RestoreJobs(JobKind):
     name = "restore"
+    event_type = "restore_job.finished"
     model = RestoreJob
     item_model = RestoreJobItem
     subject = "contact_id"

@@ -16,6 +16,7 @@ from contacts_app.models import (
     RestoreSource,
     Workspace,
 )
+from contacts_app.services.webhooks import webhook_emit
 
 from .. import sql
 
@@ -92,5 +93,16 @@ def contacts_restore(
                 **({"job": job_id} if job_id else {}),
                 **({"form": form.name, "form_id": form.id} if form is not None else {}),  # R9: which form
             },
+        )
+        webhook_emit(
+            workspace_id=workspace.id,
+            type="contact.restored",
+            data={
+                "contacts": restored,
+                "source": source,
+                **({"restore_job": job_id} if job_id else {}),
+                **({"form": {"id": form.public_id, "name": form.name}} if form is not None else {}),
+            },
+            now=now,
         )
     return outcomes

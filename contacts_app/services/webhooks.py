@@ -1,0 +1,268 @@
+"""Outgoing webhooks, the writing side (W1–W3): an admin's endpoints, and the outbox
+every change writes its event to, in its own transaction. The relay that delivers
+them is `services/webhook_delivery.py`."""
+
+import ipaddress
+import socket
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contacts_app.audit import audit_log
+from contacts_app.jobs.queueing import publish, publish_soon
+from contacts_app.lib.errors import InvalidInput, NotFound
+from contacts_app.lib.hygiene import clean_text
+from contacts_app.models import AuditEvent, Workspace
+from contacts_app.webhook_models import (
+    EVENT_TYPES,
+    TEST_EVENT,
+    DeliveryStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    webhook_secret_new,
+)
+
+MAX_IDS_PER_EVENT = 1000  # W2: a bulk change is one event per chunk, never one per contact
+ROTATION_OVERLAP = timedelta(hours=24)  # W1: the old secret signs too, for a day
+RELAY_TASK = "contacts_app.tasks.webhooks_relay_task"
+# W4: beside what `ipaddress` calls private, loopback, link-local, multicast, reserved.
+REFUSED_NETWORKS = [
+    ipaddress.ip_network(n)
+    for n in ("100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "fd00:ec2::254/128", "64:ff9b::/96")
+]
+
+
+# --- W4: where a delivery may go -------------------------------------------------------
+
+
+def address_refused(address: str) -> bool:
+    """W4: loopback, private, link-local (169.254.169.254, the clouds' metadata), shared,
+    multicast, reserved and unspecified addresses — IPv4-mapped IPv6 read as IPv4."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or any(ip in network for network in REFUSED_NETWORKS)
+    )
+
+
+def url_problem(url: str) -> str:
+    """Why this URL may not receive webhooks ("" when it may), as far as can be told
+    when it is saved: the scheme (https only in production), no credentials, and a host
+    that is not a refused address written out (127.0.0.1, [::1], 169.254.169.254) nor
+    `localhost`. A name is resolved at each delivery, where every address it gives is
+    checked (W4): looking it up now would prove nothing about later, and would make
+    saving as slow as the DNS."""
+    parts = urlsplit(url)
+    try:
+        host = parts.hostname
+        parts.port  # noqa: B018 — raises on a port that is not a number
+    except ValueError:
+        return _("The URL's port is not a number.")
+    if parts.scheme not in ("http", "https") or not host:
+        return _("The URL must start with https:// and name a host.")
+    if parts.scheme != "https" and settings.WEBHOOK_HTTPS_ONLY:
+        return _("Only https:// URLs can receive webhooks.")
+    if parts.username or parts.password:
+        return _("The URL must not hold a user name or password.")
+    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
+        try:
+            literal_refused = address_refused(host)
+        except ValueError:  # a name, not an address
+            literal_refused = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+        if literal_refused:
+            return _("The host %(host)s is a private or local address; webhooks go to public addresses only.") % {
+                "host": host
+            }
+    return ""
+
+
+def addresses_problem(url: str) -> tuple[list[str], str]:
+    """W4 at delivery: the addresses the URL's host resolves to now, and why they may
+    not be delivered to ("" when they may)."""
+    host = urlsplit(url).hostname
+    addresses = url_addresses(url)
+    if not addresses:
+        return [], _("The host %(host)s could not be found.") % {"host": host}
+    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and any(address_refused(a) for a in addresses):
+        return addresses, _("The host %(host)s resolves to a private or local address.") % {"host": host}
+    return addresses, ""
+
+
+def url_addresses(url: str) -> list[str]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        return []
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+# --- W1: endpoints -------------------------------------------------------------------------
+
+
+def _checked(*, url: str, description: str, event_types: Sequence[str]) -> tuple[str, str, list[str]]:
+    clean_text(url, field=_("URL"), max_length=WebhookEndpoint._meta.get_field("url").max_length)
+    clean_text(description, field=_("Description"), max_length=200)
+    unknown = sorted(set(event_types) - set(EVENT_TYPES))
+    if unknown:
+        raise InvalidInput(
+            _("Unknown event type: %(types)s.") % {"types": ", ".join(unknown)}, code="unknown_event_type"
+        )
+    problem = url_problem(url.strip())
+    if problem:
+        raise InvalidInput(problem, code="invalid_url")
+    return url.strip(), description, sorted(set(event_types))
+
+
+def webhook_endpoint_create(
+    *, workspace: Workspace, actor, url: str, description: str = "", event_types: Sequence[str] = (), enabled=True
+) -> WebhookEndpoint:
+    """W1: the new endpoint; its secret is shown once, in the answer to this."""
+    url, description, types = _checked(url=url, description=description, event_types=event_types)
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            workspace=workspace, url=url, description=description, event_types=types, enabled=enabled
+        )
+        _audit(endpoint, actor=actor, verb="created")
+    return endpoint
+
+
+def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor, **changes) -> WebhookEndpoint:
+    """W1: change the URL, description, event types or whether it is enabled. Enabling
+    again clears why it was disabled."""
+    url, description, types = _checked(
+        url=changes.get("url", endpoint.url),
+        description=changes.get("description", endpoint.description),
+        event_types=changes.get("event_types", endpoint.event_types),
+    )
+    with transaction.atomic():
+        endpoint.url, endpoint.description, endpoint.event_types = url, description, types
+        if "enabled" in changes:
+            if changes["enabled"] and not endpoint.enabled:
+                endpoint.disabled_reason = ""
+            endpoint.enabled = bool(changes["enabled"])
+        endpoint.save()
+        _audit(endpoint, actor=actor, verb="updated")
+    return endpoint
+
+
+def webhook_endpoint_delete(*, endpoint: WebhookEndpoint, actor) -> None:
+    with transaction.atomic():
+        _audit(endpoint, actor=actor, verb="deleted")
+        endpoint.delete()
+
+
+def webhook_secret_rotate(*, endpoint: WebhookEndpoint, actor, now: datetime | None = None) -> WebhookEndpoint:
+    """W1: a new secret; the old one still signs for 24 h (both signatures are sent)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(id=endpoint.id)
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
+        endpoint.secret = webhook_secret_new()
+        endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+        _audit(endpoint, actor=actor, verb="secret rotated")
+    return endpoint
+
+
+def _audit(endpoint: WebhookEndpoint, *, actor, verb: str) -> None:
+    audit_log(
+        workspace_id=endpoint.workspace_id,
+        actor=actor,
+        action=AuditEvent.Action.WEBHOOK_CHANGE,
+        details={"verb": verb, "endpoint": endpoint.url, "endpoint_id": endpoint.id},
+    )
+
+
+def webhook_endpoint_get(*, workspace: Workspace, endpoint_id: int) -> WebhookEndpoint:
+    endpoint = WebhookEndpoint.objects.filter(workspace=workspace, id=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound(_("No such webhook endpoint."))
+    return endpoint
+
+
+# --- W2/W3: the outbox -----------------------------------------------------------------
+
+
+def webhook_emit(*, workspace_id: int, type: str, data: dict, now: datetime | None = None) -> int:
+    """W3: write the event for every enabled endpoint of the workspace that wants it,
+    in the caller's transaction (a rolled-back change sends nothing; a broker that is
+    down loses nothing: the relay's sweep finds the rows). `data["contacts"]` longer
+    than MAX_IDS_PER_EVENT is split into events of that size (W2). Returns how many
+    events were written (0 when no endpoint listens: then nothing is stored)."""
+    endpoints = [e for e in WebhookEndpoint.objects.filter(workspace_id=workspace_id, enabled=True) if e.wants(type)]
+    if not endpoints:
+        return 0
+    now = now or timezone.now()
+    contacts = data.get("contacts")
+    if contacts is None or len(contacts) <= MAX_IDS_PER_EVENT:
+        parts = [data]
+    else:  # lists that run beside `contacts` (one entry per contact) are cut with it
+        aligned = [k for k, v in data.items() if isinstance(v, list) and len(v) == len(contacts)]
+        parts = [
+            {**data, **{k: data[k][i : i + MAX_IDS_PER_EVENT] for k in aligned}}
+            for i in range(0, len(contacts), MAX_IDS_PER_EVENT)
+        ]
+    events = WebhookEvent.objects.bulk_create(
+        [
+            WebhookEvent(
+                workspace_id=workspace_id,
+                type=type,
+                payload={"type": type, "timestamp": now.isoformat(), "data": part},
+                created_at=now,
+            )
+            for part in parts
+        ]
+    )
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(endpoint=e, event=ev, next_attempt_at=now, created_at=now) for ev in events for e in endpoints]
+    )
+    transaction.on_commit(relay_soon)
+    return len(events)
+
+
+def relay_soon() -> None:
+    publish_soon(lambda: publish(RELAY_TASK), name="webhooks-relay")
+
+
+def webhook_test_send(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """W1: a `webhook.test` event to this endpoint only, whatever it subscribes to."""
+    now = timezone.now()
+    with transaction.atomic():
+        event = WebhookEvent.objects.create(
+            workspace_id=endpoint.workspace_id,
+            type=TEST_EVENT,
+            payload={"type": TEST_EVENT, "timestamp": now.isoformat(), "data": {"endpoint": endpoint.id}},
+        )
+        delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, next_attempt_at=now)
+        transaction.on_commit(relay_soon)
+    return delivery
+
+
+def webhook_replay(*, endpoint: WebhookEndpoint, delivery_id: int | None = None, since: datetime | None = None) -> int:
+    """W3: deliver again one event (any status), or every failed one since `since`.
+    Returns how many were queued again."""
+    qs = WebhookDelivery.objects.filter(endpoint=endpoint)
+    if delivery_id is not None:
+        qs = qs.filter(id=delivery_id)
+    else:
+        qs = qs.filter(status=DeliveryStatus.FAILED, created_at__gte=since)
+    with transaction.atomic():
+        count = qs.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), leased_until=None)
+        if count:
+            transaction.on_commit(relay_soon)
+    return count
