@@ -365,3 +365,42 @@ def test_w3_a_relay_killed_mid_batch_loses_nothing(workspace, workers, settings)
     finally:
         receiver.close()
     assert Contact.objects.filter(status="archived").count() == 150
+
+
+def test_w3_a_closed_port_is_logged_as_a_refused_connection_not_a_timeout(workspace, admin_user, receiver):
+    """The log said "No answer within 15.0 s" for a connection refused in 9 ms."""
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    webhook_endpoint_create(workspace=workspace, actor=admin_user, url=f"http://127.0.0.1:{port}/hooks")
+    archive(workspace, [make_contact(workspace)])
+    webhooks_relay()
+    error = WebhookAttempt.objects.get().error
+    assert error.startswith("Could not connect") and "refused" in error.lower() and "within" not in error
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_w1_u2_u3_a_french_admin_on_a_phone_adds_an_endpoint_and_copies_its_secret(
+    browser, live_server, workspace, admin_user, settings
+):
+    from playwright.sync_api import expect
+
+    from .browser import login, shot
+
+    settings.WEBHOOK_HTTPS_ONLY = False
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    page = context.new_page()
+    login(page, live_server, admin_user)
+    page.get_by_role("navigation").get_by_role("link", name="Webhooks").click()
+    page.get_by_label("URL *").fill("http://127.0.0.1:9/hooks/crm")
+    page.get_by_label("contact.restored — Contacts restaurés").check()
+    page.get_by_role("button", name="Ajouter le point de terminaison").click()
+    endpoint = WebhookEndpoint.objects.get(workspace=workspace)
+    expect(page.locator("#secret")).to_have_text(endpoint.secret)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the long secret wraps
+    shot(page, "phone-webhook-created-fr")
+    assert endpoint.event_types == ["contact.restored"]
+    context.close()

@@ -196,12 +196,7 @@ def delivery_attempt(*, delivery: WebhookDelivery, sender: Sender) -> bool:
     except Refused as refused:
         error = str(refused)
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-        timed_out = isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in str(exc).lower()
-        error = (
-            _("No answer within %(s)s s.") % {"s": settings.WEBHOOK_TIMEOUT}
-            if timed_out
-            else f"{type(exc).__name__}: {exc}"
-        )
+        error = _failure_words(exc)
     latency = int((time.monotonic() - started) * 1000)
     ok = status is not None and 200 <= status < 300
     if status is not None and not ok and not error:
@@ -210,6 +205,18 @@ def delivery_attempt(*, delivery: WebhookDelivery, sender: Sender) -> bool:
         delivery=delivery, now=now, ok=ok, status=status, latency=latency, error=error[:500], excerpt=excerpt
     )
     return ok
+
+
+def _failure_words(exc: Exception) -> str:
+    """What went wrong, in a sentence (a refused connection is not a timeout, though
+    urllib3's NewConnectionError is a ConnectTimeoutError)."""
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return _("Could not connect: %(reason)s") % {"reason": str(exc).rsplit(":", 1)[-1].strip()}
+    if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in str(exc).lower():
+        return _("No answer within %(s)s s.") % {"s": f"{settings.WEBHOOK_TIMEOUT:g}"}
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return _("The TLS handshake failed: %(reason)s") % {"reason": exc}
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _attempt_record(*, delivery, now, ok: bool, status, latency: int, error: str, excerpt: str) -> None:
