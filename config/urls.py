@@ -45,6 +45,7 @@ urlpatterns = [
     path("f/<str:public_id>/", public_forms.form_public, name="form_public"),  # R9: visitors, no login
     path("f/<str:public_id>/thanks/", public_forms.form_thanks, name="form_thanks"),
     path("f/<str:public_id>/confirm/<str:token>/", public_forms.form_confirm, name="form_confirm"),
+    path("api/v1/", api_not_found),  # ninja's home without docs raised a 500: the API's own 404
     path("api/v1/", api.urls),
     re_path(r"^api/", api_not_found),
     path("webhooks/anymail/", include((tracking_urlpatterns(settings.ANYMAIL_TRACKING_PROVIDERS), "anymail"))),

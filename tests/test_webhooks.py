@@ -306,8 +306,9 @@ def test_w1_w3_an_admin_adds_an_endpoint_on_the_page_sees_the_secret_once_tests_
     assert member_client.get(url).status_code == 403
     created = admin_client.post(url, {"url": receiver.url, "event_types": ["contact.archived"], "enabled": "on"})
     endpoint = WebhookEndpoint.objects.get(workspace=workspace)
-    assert created.status_code == 201 and endpoint.secret in created.content.decode()
     detail = reverse("webhooks:detail", args=[workspace.slug, endpoint.id])
+    assert created.status_code == 302 and created["Location"] == detail  # a reload adds nothing
+    assert endpoint.secret in admin_client.get(detail).content.decode()
     assert endpoint.secret not in admin_client.get(detail).content.decode()  # shown once
     admin_client.post(reverse("webhooks:test", args=[workspace.slug, endpoint.id]))
     webhooks_relay()
@@ -404,3 +405,46 @@ def test_w1_u2_u3_a_french_admin_on_a_phone_adds_an_endpoint_and_copies_its_secr
     shot(page, "phone-webhook-created-fr")
     assert endpoint.event_types == ["contact.restored"]
     context.close()
+
+
+def test_w1_a_second_rotation_within_the_day_keeps_the_secret_receivers_had(workspace, admin_user, endpoint, receiver):
+    """Rotating twice cut off the original secret at once."""
+    original = endpoint.secret
+    webhook_secret_rotate(endpoint=endpoint, actor=admin_user)
+    newest = webhook_secret_rotate(endpoint=endpoint, actor=admin_user).secret
+    archive(workspace, [make_contact(workspace)])
+    webhooks_relay()
+    ((headers, body),) = receiver.received
+    Webhook(original).verify(body, headers)
+    Webhook(newest).verify(body, headers)
+
+
+def test_w3_replay_since_a_date_sends_now_what_waits_for_a_retry_and_a_disabled_endpoint_refuses_a_test(
+    workspace, admin_user, endpoint, receiver
+):
+    from contacts_app.lib.errors import Conflict
+    from contacts_app.services.webhooks import webhook_replay, webhook_test_send
+
+    receiver.answers = [500]
+    archive(workspace, [make_contact(workspace)])
+    webhooks_relay()
+    since = timezone.now() - timezone.timedelta(days=60)  # archive() dates its change 45 days back
+    assert webhook_replay(endpoint=endpoint, since=since) == 1
+    webhooks_relay()
+    assert WebhookDelivery.objects.get().status == "succeeded"
+    WebhookEndpoint.objects.filter(id=endpoint.id).update(enabled=False)
+    endpoint.refresh_from_db()
+    with pytest.raises(Conflict):
+        webhook_test_send(endpoint=endpoint)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://exa mple.com/", "http://127.0.0.1:9300/a b", "http://127.0.0.1:99999/", "http://169.254.169.254/x"]
+)
+def test_s4_w4_malformed_urls_and_the_metadata_address_are_refused_even_in_the_demo(receiver, url):
+    assert url_problem(url)
+
+
+def test_s4_the_api_root_is_a_json_404_not_a_500(client):
+    response = client.get("/api/v1/")
+    assert response.status_code == 404 and response.json()["error"] == "not_found"

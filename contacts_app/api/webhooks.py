@@ -156,7 +156,7 @@ def endpoint_rotate(request, endpoint_id: int):
 
 @router.post(
     "/webhook-endpoints/{int:endpoint_id}/test",
-    response={202: TestOut, **errors(401, 403, 404, 429)},
+    response={202: TestOut, **errors(401, 403, 404, 409, 429)},
     summary="Send a webhook.test event to this endpoint",
 )
 def endpoint_test(request, endpoint_id: int):

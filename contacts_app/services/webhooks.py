@@ -3,6 +3,7 @@ every change writes its event to, in its own transaction. The relay that deliver
 them is `services/webhook_delivery.py`."""
 
 import ipaddress
+import re
 import socket
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -10,12 +11,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
 from contacts_app.jobs.queueing import publish, publish_soon
-from contacts_app.lib.errors import InvalidInput, NotFound
+from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
 from contacts_app.lib.hygiene import clean_text
 from contacts_app.models import AuditEvent, Workspace
 from contacts_app.webhook_models import (
@@ -36,6 +38,10 @@ REFUSED_NETWORKS = [
     ipaddress.ip_network(n)
     for n in ("100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "fd00:ec2::254/128", "64:ff9b::/96")
 ]
+
+
+HOST_PATTERN = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")  # a name (IDNA-encoded) or an IP address
+METADATA_HOSTS = {"169.254.169.254", "fd00:ec2::254", "metadata.google.internal"}
 
 
 # --- W4: where a delivery may go -------------------------------------------------------
@@ -68,11 +74,19 @@ def url_problem(url: str) -> str:
     parts = urlsplit(url)
     try:
         host = parts.hostname
-        parts.port  # noqa: B018 — raises on a port that is not a number
+        parts.port  # noqa: B018 — raises on a port that is not a number in 0..65535
     except ValueError:
-        return _("The URL's port is not a number.")
+        return _("The URL's port must be a number from 1 to 65535.")
     if parts.scheme not in ("http", "https") or not host:
-        return _("The URL must start with https:// and name a host.")
+        if settings.WEBHOOK_HTTPS_ONLY:
+            return _("The URL must start with https:// and name a host.")
+        return _("The URL must start with http:// or https:// and name a host.")
+    if any(ch.isspace() for ch in url) or not HOST_PATTERN.fullmatch(host):
+        return _("The URL holds a space or a character a web address cannot have.")
+    if host in METADATA_HOSTS:  # the clouds' metadata service: never, whatever the settings
+        return _("The host %(host)s is a private or local address; webhooks go to public addresses only.") % {
+            "host": host
+        }
     if parts.scheme != "https" and settings.WEBHOOK_HTTPS_ONLY:
         return _("Only https:// URLs can receive webhooks.")
     if parts.username or parts.password:
@@ -96,7 +110,8 @@ def addresses_problem(url: str) -> tuple[list[str], str]:
     addresses = url_addresses(url)
     if not addresses:
         return [], _("The host %(host)s could not be found.") % {"host": host}
-    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and any(address_refused(a) for a in addresses):
+    metadata = any(a in METADATA_HOSTS for a in addresses)
+    if metadata or (not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and any(address_refused(a) for a in addresses)):
         return addresses, _("The host %(host)s resolves to a private or local address.") % {"host": host}
     return addresses, ""
 
@@ -171,8 +186,10 @@ def webhook_secret_rotate(*, endpoint: WebhookEndpoint, actor, now: datetime | N
     now = now or timezone.now()
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(id=endpoint.id)
-        endpoint.previous_secret = endpoint.secret
-        endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
+        overlapping = endpoint.previous_secret_expires_at and endpoint.previous_secret_expires_at > now
+        if not overlapping:  # a second rotation within the day keeps the secret receivers had before the first
+            endpoint.previous_secret = endpoint.secret
+            endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
         endpoint.secret = webhook_secret_new()
         endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
         _audit(endpoint, actor=actor, verb="secret rotated")
@@ -240,7 +257,10 @@ def relay_soon() -> None:
 
 
 def webhook_test_send(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
-    """W1: a `webhook.test` event to this endpoint only, whatever it subscribes to."""
+    """W1: a `webhook.test` event to this endpoint only, whatever it subscribes to.
+    A disabled endpoint is sent nothing: refused (409) rather than dropped."""
+    if not endpoint.enabled:
+        raise Conflict(_("This endpoint is disabled: enable it, then send a test event."), code="endpoint_disabled")
     now = timezone.now()
     with transaction.atomic():
         event = WebhookEvent.objects.create(
@@ -260,7 +280,8 @@ def webhook_replay(*, endpoint: WebhookEndpoint, delivery_id: int | None = None,
     if delivery_id is not None:
         qs = qs.filter(id=delivery_id)
     else:
-        qs = qs.filter(status=DeliveryStatus.FAILED, created_at__gte=since)
+        failing = Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.PENDING, attempts__gt=0)
+        qs = qs.filter(failing, created_at__gte=since)  # failed, or waiting for their next retry
     with transaction.atomic():
         count = qs.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), leased_until=None)
         if count:

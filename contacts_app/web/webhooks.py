@@ -70,7 +70,7 @@ def endpoints(request):
                 form.add_error("url" if error.code == "invalid_url" else None, error.detail)
                 status = error.status
             else:
-                return _detail_page(request, endpoint, secret=endpoint.secret, status=201)
+                return _with_secret_once(request, endpoint, _("Endpoint added."))
         else:
             status = 400
     rows = list(request.workspace.webhook_endpoints.order_by("id"))
@@ -109,8 +109,9 @@ def _detail_page(request, endpoint, *, form=None, secret: str = "", replay_form=
 @workspace_view(admin_only=True)
 def endpoint_detail(request, endpoint_id: int):
     endpoint = _endpoint_or_404(request, endpoint_id)
-    if request.method == "GET":
-        return _detail_page(request, endpoint)
+    if request.method == "GET":  # the secret of a creation or rotation just made, shown this once
+        secret = request.session.pop(SECRET_KEY.format(endpoint.id), "")
+        return _detail_page(request, endpoint, secret=secret if secret == endpoint.secret else "")
     form = EndpointForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, endpoint, form=form, status=400)
@@ -123,6 +124,16 @@ def endpoint_detail(request, endpoint_id: int):
     return _back(request, endpoint, _("Endpoint saved."))
 
 
+SECRET_KEY = "webhook-secret-{}"  # the session key carrying a new secret to the next page view only
+
+
+def _with_secret_once(request, endpoint, message: str):
+    """After a POST, the endpoint's own address (a reload or Save must not add or rotate
+    again), the new secret carried in the session to that one page view."""
+    request.session[SECRET_KEY.format(endpoint.id)] = endpoint.secret
+    return _back(request, endpoint, message)
+
+
 def _back(request, endpoint, message: str):
     messages.success(request, message)
     return redirect("webhooks:detail", slug=request.workspace.slug, endpoint_id=endpoint.id)
@@ -132,14 +143,18 @@ def _back(request, endpoint, message: str):
 @workspace_view(admin_only=True)
 def endpoint_rotate(request, endpoint_id: int):
     endpoint = webhook_secret_rotate(endpoint=_endpoint_or_404(request, endpoint_id), actor=request.user)
-    return _detail_page(request, endpoint, secret=endpoint.secret)
+    return _with_secret_once(request, endpoint, _("New secret made."))
 
 
 @require_POST
 @workspace_view(admin_only=True)
 def endpoint_test(request, endpoint_id: int):
     endpoint = _endpoint_or_404(request, endpoint_id)
-    webhook_test_send(endpoint=endpoint)
+    try:
+        webhook_test_send(endpoint=endpoint)
+    except ServiceError as error:
+        messages.error(request, error.detail)
+        return redirect("webhooks:detail", slug=request.workspace.slug, endpoint_id=endpoint.id)
     return _back(request, endpoint, _("A test event is on its way: its attempt appears in the log below."))
 
 
