@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from contacts_app.lib.errors import ServiceError
 from contacts_app.models import Form
-from contacts_app.web.access import handles_service_errors, workspace_view
+from contacts_app.web.access import admins_only, handles_service_errors, workspace_view
 
 from . import selectors
 from .forms import FormSettingsForm
@@ -81,7 +81,7 @@ def form_detail(request, public_id: str):
     form = _form_or_404(request, public_id)
     if request.method == "POST":
         if not request.membership.is_admin:
-            return render(request, "403.html", {"exception": _("Only workspace admins can do this.")}, status=403)
+            return admins_only(request)
         settings_form = FormSettingsForm(request.POST, workspace=request.workspace, instance=form)
         if settings_form.is_valid():
             return _saved(request, settings_form, form=form)

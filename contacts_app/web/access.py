@@ -28,13 +28,18 @@ def workspace_view(*, admin_only: bool = False):
             request.workspace = membership.workspace  # the 403 page keeps its top bar too
             request.membership = membership
             if admin_only and not membership.is_admin:
-                # A plain 403 page: an expected refusal, logged as one line, no traceback.
-                return render(request, "403.html", {"exception": _("Only workspace admins can do this.")}, status=403)
+                return admins_only(request)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def admins_only(request):
+    """S1's refusal of a member: a plain 403 page (an expected refusal, logged as one
+    line, no traceback), for views that let members read but not change."""
+    return render(request, "403.html", {"exception": _("Only workspace admins can do this.")}, status=403)
 
 
 def referring_page(request) -> str:
