@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import time
+import types
 from datetime import timedelta
 
 import pytest
@@ -118,10 +119,15 @@ def test_c3_cleaned_contacts_are_not_billed(client, workspace, jane):
     "tamper",
     ["wrong_secret", "missing_signature", "old_timestamp", "future_timestamp", "unknown_workspace", "body_changed"],
 )
-def test_s5_unauthenticated_or_replayed_webhooks_are_401_and_change_nothing(client, workspace, jane, tamper):
+def test_s5_unauthenticated_or_replayed_webhooks_are_401_and_change_nothing(
+    client, workspace, jane, tamper, monkeypatch
+):
+    # The server's clock is held still, so "301 s away" stays 301 s away however slow the run is.
+    now = int(time.time())
+    monkeypatch.setattr("cleaned.signing.time", types.SimpleNamespace(time=lambda: float(now)))
     payload = {"events": [event(1, jane.email, "hard")]}
     body = json.dumps(payload).encode()
-    ts = str(int(time.time()))
+    ts = str(now)
     headers = {
         "HTTP_X_WORKSPACE": workspace.slug,
         "HTTP_X_TIMESTAMP": ts,
@@ -132,7 +138,7 @@ def test_s5_unauthenticated_or_replayed_webhooks_are_401_and_change_nothing(clie
     elif tamper == "missing_signature":
         del headers["HTTP_X_SIGNATURE"]
     elif tamper in ("old_timestamp", "future_timestamp"):
-        stale = str(int(time.time()) + (-301 if tamper == "old_timestamp" else 301))
+        stale = str(now + (-301 if tamper == "old_timestamp" else 301))
         headers.update(
             HTTP_X_TIMESTAMP=stale, HTTP_X_SIGNATURE=sign(secret=workspace.webhook_secret, timestamp=stale, body=body)
         )
@@ -144,6 +150,23 @@ def test_s5_unauthenticated_or_replayed_webhooks_are_401_and_change_nothing(clie
     assert response.status_code == 401 and response.json()["error"] == "unauthorized"
     jane.refresh_from_db()
     assert jane.email_status == "ok" and not BounceEvent.objects.exists()
+
+
+@pytest.mark.parametrize("offset", [-300, 300])
+def test_s5_a_timestamp_at_the_edge_of_the_window_is_accepted(client, workspace, jane, offset, monkeypatch):
+    now = int(time.time())
+    monkeypatch.setattr("cleaned.signing.time", types.SimpleNamespace(time=lambda: float(now)))
+    body = json.dumps({"events": [event(1, jane.email, "hard")]}).encode()
+    ts = str(now + offset)
+    response = client.post(
+        "/api/v1/bounces",
+        body,
+        content_type="application/json",
+        HTTP_X_WORKSPACE=workspace.slug,
+        HTTP_X_TIMESTAMP=ts,
+        HTTP_X_SIGNATURE=sign(secret=workspace.webhook_secret, timestamp=ts, body=body),
+    )
+    assert response.status_code == 202 and response.json()["accepted"] == 1
 
 
 @pytest.mark.parametrize(
