@@ -25,6 +25,39 @@ EVENT_TYPES = {
 }
 TEST_EVENT = "webhook.test"  # what "Send a test event" sends, whatever the endpoint subscribes to
 
+# U7: what went wrong is stored as a code and its values, and put in words in the
+# reader's language when it is shown (the log, the list, the API, a notice).
+FAILURE_WORDS = {
+    "status": _("The receiver answered %(status)s."),
+    "connect": _("Could not connect: %(reason)s"),
+    "timeout": _("No answer within %(seconds)s s."),
+    "tls": _("The TLS handshake failed: %(reason)s"),
+    "not_found": _("The host %(host)s could not be found."),
+    "private": _("The host %(host)s resolves to a private or local address."),
+    "refused": _("This server's settings no longer allow deliveries to %(host)s."),
+    "disabled": _("The endpoint is disabled."),
+    "other": _("%(reason)s"),
+}
+DISABLED_WORDS = {
+    "gone": _("The receiver answered 410 Gone: it asked for no more deliveries."),
+    "exhausted": _("Deliveries kept failing for about three days (last: %(error)s)"),
+    "other": _("%(reason)s"),
+}
+
+
+def _words(table: dict, code: str, params: dict) -> str:
+    if not code:
+        return ""
+    template = table.get(code, table["other"])
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def failure_words(code: str, params: dict) -> str:
+    return _words(FAILURE_WORDS, code, params or {})
+
 
 def webhook_secret_new() -> str:
     """W1: `whsec_` and 32 random bytes in base64, as Standard Webhooks writes secrets."""
@@ -44,7 +77,9 @@ class WebhookEndpoint(models.Model):
     secret = models.CharField(max_length=100, default=webhook_secret_new, editable=False)
     previous_secret = models.CharField(max_length=100, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
-    disabled_reason = models.CharField(max_length=300, blank=True)
+    disabled_code = models.CharField(max_length=20, blank=True)
+    disabled_params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)  # its creator's: the disabling notice is written in it
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -53,6 +88,14 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+    @property
+    def disabled_reason(self) -> str:
+        """Why it was disabled, in the reader's language (U7)."""
+        params = dict(self.disabled_params or {})
+        if self.disabled_code == "exhausted":
+            params["error"] = failure_words(params.get("code", ""), params.get("params", {}))
+        return _words(DISABLED_WORDS, self.disabled_code, params)
 
     def wants(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
@@ -99,7 +142,8 @@ class WebhookDelivery(models.Model):
     leased_until = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=500, blank=True)
+    last_error_code = models.CharField(max_length=20, blank=True)
+    last_error_params = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -114,16 +158,22 @@ class WebhookDelivery(models.Model):
     def __str__(self) -> str:
         return f"{self.event_id} → {self.endpoint_id} ({self.status})"
 
+    @property
+    def last_error(self) -> str:
+        return failure_words(self.last_error_code, self.last_error_params)
+
 
 class WebhookAttempt(models.Model):
     """W3's delivery log: each attempt's time, status code, latency and error."""
 
     delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="log")
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="+")
+    number = models.PositiveIntegerField(default=1)  # 1 for the first attempt, 2 for the first retry…
     at = models.DateTimeField(default=timezone.now)
     status_code = models.PositiveIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(default=0)
-    error = models.CharField(max_length=500, blank=True)
+    error_code = models.CharField(max_length=20, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     response_excerpt = models.CharField(max_length=1000, blank=True)
 
     class Meta:
@@ -132,4 +182,8 @@ class WebhookAttempt(models.Model):
         indexes = [models.Index(fields=["endpoint", "-at"], name="whattempt_endpoint_at")]
 
     def __str__(self) -> str:
-        return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S} → {self.status_code or self.error}"
+        return f"{self.delivery_id} at {self.at:%Y-%m-%d %H:%M:%S} → {self.status_code or self.error_code}"
+
+    @property
+    def error(self) -> str:
+        return failure_words(self.error_code, self.error_params)

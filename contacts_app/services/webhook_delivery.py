@@ -7,29 +7,24 @@ Retries follow the Standard Webhooks / Svix schedule stretched to about three da
 410 disables the endpoint at once; a delivery still failing at the end of the schedule
 disables its endpoint and tells the workspace's admins (notice and email)."""
 
-import base64
-import hashlib
-import hmac
-import json
 import logging
 import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
-import certifi
 import urllib3
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts_app.models import Role, WorkspaceMembership
 from contacts_app.notices import notice_send
-from contacts_app.webhook_models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from contacts_app.webhook_models import TEST_EVENT, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
-from .webhooks import addresses_problem, url_problem
+from .webhook_http import USER_AGENT, Refused, Sender, event_body, sign
 
 log = logging.getLogger(__name__)
 
@@ -46,84 +41,6 @@ RETRY_DELAYS = [
     timedelta(hours=24),
 ]
 BATCH = 200
-RESPONSE_CAP = 1024  # bytes of the receiver's answer kept in the log
-USER_AGENT = "crm-webhooks/1 (Standard Webhooks v1)"
-
-
-class Refused(Exception):
-    """W4: the URL may not be delivered to now."""
-
-
-def sign(*, secret: str, message_id: str, timestamp: int, body: bytes) -> str:
-    """Standard Webhooks v1: `v1,` and the base64 HMAC-SHA256 of "id.timestamp.body",
-    keyed with the secret's bytes (the base64 after `whsec_`)."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    digest = hmac.new(key, f"{message_id}.{timestamp}.".encode() + body, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
-
-
-def event_body(payload: dict) -> bytes:
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-class Sender:
-    """HTTP to a pinned address: the host is resolved and checked here, the connection
-    goes to the checked address (no second lookup a rebinding DNS could answer
-    differently), TLS still verifies the host's name. Never follows redirects; reads at
-    most RESPONSE_CAP bytes. Pools are kept for one relay run (keep-alive)."""
-
-    def __init__(self):
-        self.pools: dict[tuple, urllib3.HTTPConnectionPool] = {}
-
-    def post(self, url: str, *, body: bytes, headers: dict) -> tuple[int, str]:
-        problem = url_problem(url)  # the settings may have changed since it was saved
-        if problem:
-            raise Refused(problem)
-        addresses, problem = addresses_problem(url)
-        if problem:
-            raise Refused(problem)
-        parts = urlsplit(url)
-        address = addresses[0]
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        key = (parts.scheme, address, port, parts.hostname)
-        pool = self.pools.get(key)
-        if pool is None:
-            timeout = urllib3.Timeout(connect=min(5.0, settings.WEBHOOK_TIMEOUT), read=settings.WEBHOOK_TIMEOUT)
-            if parts.scheme == "https":
-                pool = urllib3.HTTPSConnectionPool(
-                    address,
-                    port,
-                    timeout=timeout,
-                    retries=False,
-                    server_hostname=parts.hostname,
-                    assert_hostname=parts.hostname,
-                    cert_reqs="CERT_REQUIRED",
-                    ca_certs=certifi.where(),
-                )
-            else:
-                pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
-            self.pools[key] = pool
-        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        host = parts.hostname if parts.port is None else f"{parts.hostname}:{parts.port}"
-        response = pool.urlopen(
-            "POST",
-            path,
-            body=body,
-            headers={**headers, "Host": host},
-            redirect=False,
-            retries=False,
-            preload_content=False,
-            assert_same_host=False,
-        )
-        try:
-            excerpt = response.read(RESPONSE_CAP, decode_content=False).decode("utf-8", "replace")
-        finally:
-            response.close()  # the rest of a long answer is never read
-        return response.status, excerpt
-
-    def close(self) -> None:
-        for pool in self.pools.values():
-            pool.close()
 
 
 def deliveries_claim(*, now: datetime, limit: int = BATCH) -> list[int]:
@@ -142,9 +59,31 @@ def deliveries_claim(*, now: datetime, limit: int = BATCH) -> list[int]:
     return ids
 
 
+@dataclass
+class Outcome:
+    """One attempt's result, written with the others of its batch (W3's log)."""
+
+    delivery: WebhookDelivery
+    at: datetime
+    status: int | None
+    latency_ms: int
+    code: str = ""
+    params: dict = field(default_factory=dict)
+    excerpt: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+WRITE_EVERY = 50  # attempts recorded together, in one transaction…
+WRITE_AFTER_SECONDS = 0.5  # …or sooner, when a slow receiver makes 50 take long
+
+
 def webhooks_relay(*, budget_seconds: float = 50.0, sender: Sender | None = None) -> int:
     """Deliver what is due until nothing is, or the budget is spent. Returns how many
-    attempts were made."""
+    attempts were made. Attempts are recorded WRITE_EVERY at a time (or each half
+    second): a relay killed before it records them sends them again (at least once)."""
     sender = sender or Sender()
     started = time.monotonic()
     attempts = 0
@@ -154,30 +93,48 @@ def webhooks_relay(*, budget_seconds: float = 50.0, sender: Sender | None = None
             if not ids:
                 break
             deliveries = WebhookDelivery.objects.filter(id__in=ids).select_related("endpoint", "event").order_by("id")
-            failed_endpoints: set[int] = set()
+            first_failure: dict[int, Outcome] = {}  # per endpoint: its later events wait behind it
+            waiting: dict[int, list[int]] = {}
+            bodies: dict[int, bytes] = {}  # each event serialised once, whatever the number of endpoints
+            outcomes: list[Outcome] = []
+            written = time.monotonic()
             for delivery in deliveries:
-                if delivery.endpoint_id in failed_endpoints:
-                    # keep the endpoint's order: its later events wait for the retry
-                    WebhookDelivery.objects.filter(id=delivery.id).update(leased_until=None)
+                if delivery.endpoint_id in first_failure:
+                    waiting.setdefault(delivery.endpoint_id, []).append(delivery.id)
                     continue
-                if not delivery_attempt(delivery=delivery, sender=sender):
-                    failed_endpoints.add(delivery.endpoint_id)
-                attempts += 1
+                outcome = delivery_send(delivery=delivery, sender=sender, bodies=bodies)
+                outcomes.append(outcome)
+                if not outcome.ok and delivery.event.type != TEST_EVENT:
+                    first_failure[delivery.endpoint_id] = outcome
+                if len(outcomes) >= WRITE_EVERY or time.monotonic() - written > WRITE_AFTER_SECONDS:
+                    attempts += outcomes_record(outcomes)
+                    outcomes, written = [], time.monotonic()
+            attempts += outcomes_record(outcomes)
+            _waiting_hold(waiting, first_failure)
     finally:
         sender.close()
     return attempts
 
 
-def delivery_attempt(*, delivery: WebhookDelivery, sender: Sender) -> bool:
-    """One attempt of one delivery, logged. True when delivered."""
+def _waiting_hold(waiting: dict[int, list[int]], first_failure: dict[int, "Outcome"]) -> None:
+    """W3's order per endpoint: the events behind a failed one are due when its retry is
+    (not sooner, or they would overtake it); behind one that failed for good, at once."""
+    for endpoint_id, ids in waiting.items():
+        failed = first_failure[endpoint_id].delivery
+        due = failed.next_attempt_at if failed.status == DeliveryStatus.PENDING else timezone.now()
+        WebhookDelivery.objects.filter(id__in=ids).update(leased_until=None, next_attempt_at=due)
+
+
+def delivery_send(*, delivery: WebhookDelivery, sender: Sender, bodies: dict | None = None) -> Outcome:
+    """One attempt of one delivery: signed, sent, its result returned (not yet recorded)."""
     endpoint, event = delivery.endpoint, delivery.event
     now = timezone.now()
     if not endpoint.enabled:
-        WebhookDelivery.objects.filter(id=delivery.id).update(
-            status=DeliveryStatus.FAILED, leased_until=None, last_error=_("The endpoint is disabled.")
-        )
-        return False
-    body = event_body(event.payload)
+        return Outcome(delivery=delivery, at=now, status=None, latency_ms=0, code="disabled")
+    bodies = {} if bodies is None else bodies
+    body = bodies.get(event.id)
+    if body is None:
+        body = bodies[event.id] = event_body(event.payload)
     timestamp = int(now.timestamp())
     signatures = " ".join(
         sign(secret=s, message_id=event.message_id, timestamp=timestamp, body=body) for s in endpoint.secrets_now(now)
@@ -189,70 +146,113 @@ def delivery_attempt(*, delivery: WebhookDelivery, sender: Sender) -> bool:
         "webhook-timestamp": str(timestamp),
         "webhook-signature": signatures,
     }
-    status, excerpt, error = None, "", ""
+    status, excerpt, code, params = None, "", "", {}
     started = time.monotonic()
     try:
         status, excerpt = sender.post(endpoint.url, body=body, headers=headers)
     except Refused as refused:
-        error = str(refused)
+        code, params = refused.code, refused.params
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-        error = _failure_words(exc)
+        code, params = _failure(exc)
     latency = int((time.monotonic() - started) * 1000)
-    ok = status is not None and 200 <= status < 300
-    if status is not None and not ok and not error:
-        error = _("The receiver answered %(status)s.") % {"status": status}
-    _attempt_record(
-        delivery=delivery, now=now, ok=ok, status=status, latency=latency, error=error[:500], excerpt=excerpt
-    )
-    return ok
+    outcome = Outcome(delivery=delivery, at=now, status=status, latency_ms=latency, code=code, params=params)
+    outcome.excerpt = excerpt[:1000]
+    if status is not None and not outcome.ok:
+        outcome.code, outcome.params = "status", {"status": status}
+    return outcome
 
 
-def _failure_words(exc: Exception) -> str:
-    """What went wrong, in a sentence (a refused connection is not a timeout, though
+def delivery_attempt(*, delivery: WebhookDelivery, sender: Sender) -> bool:
+    """One attempt of one delivery, sent and recorded. True when delivered."""
+    outcome = delivery_send(delivery=delivery, sender=sender)
+    outcomes_record([outcome])
+    return outcome.ok
+
+
+def _failure(exc: Exception) -> tuple[str, dict]:
+    """What went wrong, as a code (a refused connection is not a timeout, though
     urllib3's NewConnectionError is a ConnectTimeoutError)."""
     if isinstance(exc, urllib3.exceptions.NewConnectionError):
-        return _("Could not connect: %(reason)s") % {"reason": str(exc).rsplit(":", 1)[-1].strip()}
+        return "connect", {"reason": str(exc).rsplit(":", 1)[-1].strip()[:300]}
     if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in str(exc).lower():
-        return _("No answer within %(s)s s.") % {"s": f"{settings.WEBHOOK_TIMEOUT:g}"}
+        return "timeout", {"seconds": f"{settings.WEBHOOK_TIMEOUT:g}"}
     if isinstance(exc, urllib3.exceptions.SSLError):
-        return _("The TLS handshake failed: %(reason)s") % {"reason": exc}
-    return f"{type(exc).__name__}: {exc}"
+        return "tls", {"reason": str(exc)[:300]}
+    return "other", {"reason": f"{type(exc).__name__}: {exc}"[:300]}
 
 
-def _attempt_record(*, delivery, now, ok: bool, status, latency: int, error: str, excerpt: str) -> None:
-    endpoint = delivery.endpoint
+def outcomes_record(outcomes: list[Outcome]) -> int:
+    """W3: the attempts in the log and each delivery's next state, in one transaction.
+    A failed delivery waits for its retry; a 410 or the schedule's end fails it and
+    disables its endpoint. A test event is tried once and never disables anything (its
+    endpoint may be live and only the test's path answer 410). Returns how many."""
+    if not outcomes:
+        return 0
     with transaction.atomic():
-        WebhookAttempt.objects.create(
-            delivery=delivery,
-            endpoint=endpoint,
-            at=now,
-            status_code=status,
-            latency_ms=latency,
-            error=error,
-            response_excerpt=excerpt[:1000],
+        WebhookAttempt.objects.bulk_create(
+            [
+                WebhookAttempt(
+                    delivery=o.delivery,
+                    endpoint_id=o.delivery.endpoint_id,
+                    number=o.delivery.attempts + 1,
+                    at=o.at,
+                    status_code=o.status,
+                    latency_ms=o.latency_ms,
+                    error_code=o.code,
+                    error_params=o.params,
+                    response_excerpt=o.excerpt,
+                )
+                for o in outcomes
+                if o.code != "disabled"
+            ]
         )
-        attempts = delivery.attempts + 1
-        fields = {"attempts": attempts, "last_status_code": status, "last_error": error, "leased_until": None}
-        if ok:
-            fields |= {"status": DeliveryStatus.SUCCEEDED, "delivered_at": now}
-        elif status == 410:
-            fields |= {"status": DeliveryStatus.FAILED}
-            _endpoint_disable(endpoint, reason=_("The receiver answered 410 Gone: it asked for no more deliveries."))
-        elif attempts > len(RETRY_DELAYS):
-            fields |= {"status": DeliveryStatus.FAILED}
-            _endpoint_disable(
-                endpoint, reason=_("Deliveries kept failing for about three days (last: %(error)s)") % {"error": error}
-            )
-        else:
-            fields |= {"next_attempt_at": now + RETRY_DELAYS[attempts - 1]}
-        WebhookDelivery.objects.filter(id=delivery.id).update(**fields)
+        for o in outcomes:
+            _delivery_next(o)
+        WebhookDelivery.objects.bulk_update(
+            [o.delivery for o in outcomes],
+            ["attempts", "status", "next_attempt_at", "leased_until", "delivered_at"]
+            + ["last_status_code", "last_error_code", "last_error_params"],
+        )
+    return len(outcomes)
 
 
-def _endpoint_disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
-    """W3: disabled once (a conditional update), and every admin of the workspace told."""
-    if not WebhookEndpoint.objects.filter(id=endpoint.id, enabled=True).update(enabled=False, disabled_reason=reason):
+def _delivery_next(o: Outcome) -> None:
+    delivery, endpoint = o.delivery, o.delivery.endpoint
+    delivery.leased_until = None
+    if o.code == "disabled":
+        delivery.status, delivery.last_error_code, delivery.last_error_params = DeliveryStatus.FAILED, "disabled", {}
         return
-    endpoint.enabled, endpoint.disabled_reason = False, reason
+    delivery.attempts += 1
+    delivery.last_status_code, delivery.last_error_code, delivery.last_error_params = o.status, o.code, o.params
+    is_test = delivery.event.type == TEST_EVENT
+    if o.ok:
+        delivery.status, delivery.delivered_at = DeliveryStatus.SUCCEEDED, o.at
+    elif is_test:
+        delivery.status = DeliveryStatus.FAILED  # shown in the log; Replay tries it again
+    elif o.status == 410:
+        delivery.status = DeliveryStatus.FAILED
+        _endpoint_disable(endpoint, code="gone", params={})
+    elif delivery.attempts > len(RETRY_DELAYS):
+        delivery.status = DeliveryStatus.FAILED
+        _endpoint_disable(endpoint, code="exhausted", params={"code": o.code, "params": o.params})
+    else:
+        delivery.next_attempt_at = o.at + RETRY_DELAYS[delivery.attempts - 1]
+
+
+def _endpoint_disable(endpoint: WebhookEndpoint, *, code: str, params: dict) -> None:
+    """W3: disabled once (a conditional update), and every admin of the workspace told."""
+    disabled = WebhookEndpoint.objects.filter(id=endpoint.id, enabled=True).update(
+        enabled=False, disabled_code=code, disabled_params=params
+    )
+    if not disabled:
+        return
+    endpoint.enabled, endpoint.disabled_code, endpoint.disabled_params = False, code, params
+    with translation.override(endpoint.language or settings.LANGUAGE_CODE):
+        _endpoint_disabled_tell(endpoint)
+
+
+def _endpoint_disabled_tell(endpoint: WebhookEndpoint) -> None:
+    reason = endpoint.disabled_reason
     path = reverse("webhooks:detail", kwargs={"slug": endpoint.workspace.slug, "endpoint_id": endpoint.id})
     admins = WorkspaceMembership.objects.filter(workspace_id=endpoint.workspace_id, role=Role.ADMIN).select_related(
         "user", "workspace"

@@ -2,17 +2,12 @@
 every change writes its event to, in its own transaction. The relay that delivers
 them is `services/webhook_delivery.py`."""
 
-import ipaddress
-import re
-import socket
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts_app.audit import audit_log
@@ -20,6 +15,7 @@ from contacts_app.jobs.queueing import publish, publish_soon
 from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
 from contacts_app.lib.hygiene import clean_text
 from contacts_app.models import AuditEvent, Workspace
+from contacts_app.services.webhook_addresses import url_problem
 from contacts_app.webhook_models import (
     EVENT_TYPES,
     TEST_EVENT,
@@ -33,98 +29,6 @@ from contacts_app.webhook_models import (
 MAX_IDS_PER_EVENT = 1000  # W2: a bulk change is one event per chunk, never one per contact
 ROTATION_OVERLAP = timedelta(hours=24)  # W1: the old secret signs too, for a day
 RELAY_TASK = "contacts_app.tasks.webhooks_relay_task"
-# W4: beside what `ipaddress` calls private, loopback, link-local, multicast, reserved.
-REFUSED_NETWORKS = [
-    ipaddress.ip_network(n)
-    for n in ("100.64.0.0/10", "192.0.0.0/24", "198.18.0.0/15", "fd00:ec2::254/128", "64:ff9b::/96")
-]
-
-
-HOST_PATTERN = re.compile(r"[a-z0-9.-]+|[0-9a-f:.]+")  # a name (IDNA-encoded) or an IP address
-METADATA_HOSTS = {"169.254.169.254", "fd00:ec2::254", "metadata.google.internal"}
-
-
-# --- W4: where a delivery may go -------------------------------------------------------
-
-
-def address_refused(address: str) -> bool:
-    """W4: loopback, private, link-local (169.254.169.254, the clouds' metadata), shared,
-    multicast, reserved and unspecified addresses — IPv4-mapped IPv6 read as IPv4."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or any(ip in network for network in REFUSED_NETWORKS)
-    )
-
-
-def url_problem(url: str) -> str:
-    """Why this URL may not receive webhooks ("" when it may), as far as can be told
-    when it is saved: the scheme (https only in production), no credentials, and a host
-    that is not a refused address written out (127.0.0.1, [::1], 169.254.169.254) nor
-    `localhost`. A name is resolved at each delivery, where every address it gives is
-    checked (W4): looking it up now would prove nothing about later, and would make
-    saving as slow as the DNS."""
-    parts = urlsplit(url)
-    try:
-        host = parts.hostname
-        parts.port  # noqa: B018 — raises on a port that is not a number in 0..65535
-    except ValueError:
-        return _("The URL's port must be a number from 1 to 65535.")
-    if parts.scheme not in ("http", "https") or not host:
-        if settings.WEBHOOK_HTTPS_ONLY:
-            return _("The URL must start with https:// and name a host.")
-        return _("The URL must start with http:// or https:// and name a host.")
-    if any(ch.isspace() for ch in url) or not HOST_PATTERN.fullmatch(host):
-        return _("The URL holds a space or a character a web address cannot have.")
-    if host in METADATA_HOSTS:  # the clouds' metadata service: never, whatever the settings
-        return _("The host %(host)s is a private or local address; webhooks go to public addresses only.") % {
-            "host": host
-        }
-    if parts.scheme != "https" and settings.WEBHOOK_HTTPS_ONLY:
-        return _("Only https:// URLs can receive webhooks.")
-    if parts.username or parts.password:
-        return _("The URL must not hold a user name or password.")
-    if not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-        try:
-            literal_refused = address_refused(host)
-        except ValueError:  # a name, not an address
-            literal_refused = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
-        if literal_refused:
-            return _("The host %(host)s is a private or local address; webhooks go to public addresses only.") % {
-                "host": host
-            }
-    return ""
-
-
-def addresses_problem(url: str) -> tuple[list[str], str]:
-    """W4 at delivery: the addresses the URL's host resolves to now, and why they may
-    not be delivered to ("" when they may)."""
-    host = urlsplit(url).hostname
-    addresses = url_addresses(url)
-    if not addresses:
-        return [], _("The host %(host)s could not be found.") % {"host": host}
-    metadata = any(a in METADATA_HOSTS for a in addresses)
-    if metadata or (not settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES and any(address_refused(a) for a in addresses)):
-        return addresses, _("The host %(host)s resolves to a private or local address.") % {"host": host}
-    return addresses, ""
-
-
-def url_addresses(url: str) -> list[str]:
-    parts = urlsplit(url)
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError, ValueError):
-        return []
-    return list(dict.fromkeys(info[4][0] for info in infos))
-
 
 # --- W1: endpoints -------------------------------------------------------------------------
 
@@ -150,7 +54,12 @@ def webhook_endpoint_create(
     url, description, types = _checked(url=url, description=description, event_types=event_types)
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.create(
-            workspace=workspace, url=url, description=description, event_types=types, enabled=enabled
+            workspace=workspace,
+            url=url,
+            description=description,
+            event_types=types,
+            enabled=enabled,
+            language=translation.get_language() or "",
         )
         _audit(endpoint, actor=actor, verb="created")
     return endpoint
@@ -168,7 +77,7 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, actor, **changes) -> W
         endpoint.url, endpoint.description, endpoint.event_types = url, description, types
         if "enabled" in changes:
             if changes["enabled"] and not endpoint.enabled:
-                endpoint.disabled_reason = ""
+                endpoint.disabled_code, endpoint.disabled_params = "", {}
             endpoint.enabled = bool(changes["enabled"])
         endpoint.save()
         _audit(endpoint, actor=actor, verb="updated")
@@ -221,7 +130,8 @@ def webhook_emit(*, workspace_id: int, type: str, data: dict, now: datetime | No
     down loses nothing: the relay's sweep finds the rows). `data["contacts"]` longer
     than MAX_IDS_PER_EVENT is split into events of that size (W2). Returns how many
     events were written (0 when no endpoint listens: then nothing is stored)."""
-    endpoints = [e for e in WebhookEndpoint.objects.filter(workspace_id=workspace_id, enabled=True) if e.wants(type)]
+    subscribed = WebhookEndpoint.objects.filter(workspace_id=workspace_id, enabled=True).select_related("workspace")
+    endpoints = [e for e in subscribed if e.wants(type)]
     if not endpoints:
         return 0
     now = now or timezone.now()
@@ -239,7 +149,7 @@ def webhook_emit(*, workspace_id: int, type: str, data: dict, now: datetime | No
             WebhookEvent(
                 workspace_id=workspace_id,
                 type=type,
-                payload={"type": type, "timestamp": now.isoformat(), "data": part},
+                payload=_payload(type=type, now=now, workspace=endpoints[0].workspace, data=part),
                 created_at=now,
             )
             for part in parts
@@ -250,6 +160,12 @@ def webhook_emit(*, workspace_id: int, type: str, data: dict, now: datetime | No
     )
     transaction.on_commit(relay_soon)
     return len(events)
+
+
+def _payload(*, type: str, now: datetime, workspace: Workspace, data: dict) -> dict:
+    """W2: every event's shape — its type, when, the workspace it happened in (one
+    receiver may serve several), and the type's own data."""
+    return {"type": type, "timestamp": now.isoformat(), "workspace": workspace.slug, "data": data}
 
 
 def relay_soon() -> None:
@@ -266,11 +182,24 @@ def webhook_test_send(*, endpoint: WebhookEndpoint) -> WebhookDelivery:
         event = WebhookEvent.objects.create(
             workspace_id=endpoint.workspace_id,
             type=TEST_EVENT,
-            payload={"type": TEST_EVENT, "timestamp": now.isoformat(), "data": {"endpoint": endpoint.id}},
+            payload=_payload(type=TEST_EVENT, now=now, workspace=endpoint.workspace, data={"endpoint": endpoint.id}),
         )
         delivery = WebhookDelivery.objects.create(endpoint=endpoint, event=event, next_attempt_at=now)
         transaction.on_commit(relay_soon)
     return delivery
+
+
+def webhook_deliveries(
+    *, endpoint: WebhookEndpoint, status: str | None = None, before_id: int | None = None, limit=100
+):
+    """W3: an endpoint's deliveries, newest first, `limit` at a time (keyset: the next
+    page is the ones before the last id), each with its event."""
+    qs = WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event").order_by("-id")
+    if status:
+        qs = qs.filter(status=status)
+    if before_id is not None:
+        qs = qs.filter(id__lt=before_id)
+    return list(qs[:limit])
 
 
 def webhook_replay(*, endpoint: WebhookEndpoint, delivery_id: int | None = None, since: datetime | None = None) -> int:
@@ -279,11 +208,17 @@ def webhook_replay(*, endpoint: WebhookEndpoint, delivery_id: int | None = None,
     qs = WebhookDelivery.objects.filter(endpoint=endpoint)
     if delivery_id is not None:
         qs = qs.filter(id=delivery_id)
+        if not qs.exists():
+            raise NotFound(_("No such delivery."))
     else:
         failing = Q(status=DeliveryStatus.FAILED) | Q(status=DeliveryStatus.PENDING, attempts__gt=0)
         qs = qs.filter(failing, created_at__gte=since)  # failed, or waiting for their next retry
     with transaction.atomic():
-        count = qs.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now(), leased_until=None)
-        if count:
+        now = timezone.now()
+        count = qs.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, leased_until=None)
+        if count:  # the events held behind a failed one (W3's order) go with it
+            WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING, attempts=0).update(
+                next_attempt_at=now
+            )
             transaction.on_commit(relay_soon)
     return count

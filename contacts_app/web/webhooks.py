@@ -25,7 +25,7 @@ from contacts_app.services.webhooks import (
     webhook_test_send,
 )
 from contacts_app.web.access import handles_service_errors, workspace_view
-from contacts_app.webhook_models import EVENT_TYPES, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from contacts_app.webhook_models import EVENT_TYPES, DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 LOG_SIZE = 50
 
@@ -158,10 +158,14 @@ def endpoint_test(request, endpoint_id: int):
     return _back(request, endpoint, _("A test event is on its way: its attempt appears in the log below."))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @workspace_view(admin_only=True)
 def endpoint_delete(request, endpoint_id: int):
+    """GET asks (what goes with it); POST deletes."""
     endpoint = _endpoint_or_404(request, endpoint_id)
+    if request.method == "GET":
+        waiting = endpoint.deliveries.filter(status=DeliveryStatus.PENDING).count()
+        return render(request, "contacts/webhook_delete.html", {"endpoint": endpoint, "waiting": waiting})
     webhook_endpoint_delete(endpoint=endpoint, actor=request.user)
     messages.success(request, _("Endpoint %(url)s deleted.") % {"url": endpoint.url})
     return redirect("webhooks:list", slug=request.workspace.slug)
