@@ -30,6 +30,7 @@ TEST_EVENT = "webhook.test"  # what "Send a test event" sends, whatever the endp
 FAILURE_WORDS = {
     "status": _("The receiver answered %(status)s."),
     "connect": _("Could not connect: %(reason)s"),
+    "connection_refused": _("The receiver refused the connection: nothing listens at that address and port."),
     "timeout": _("No answer within %(seconds)s s."),
     "tls": _("The TLS handshake failed: %(reason)s"),
     "not_found": _("The host %(host)s could not be found."),

@@ -377,8 +377,9 @@ def test_w3_a_closed_port_is_logged_as_a_refused_connection_not_a_timeout(worksp
     webhook_endpoint_create(workspace=workspace, actor=admin_user, url=f"http://127.0.0.1:{port}/hooks")
     archive(workspace, [make_contact(workspace)])
     webhooks_relay()
-    error = WebhookAttempt.objects.get().error
-    assert error.startswith("Could not connect") and "refused" in error.lower() and "within" not in error
+    attempt = WebhookAttempt.objects.get()
+    assert attempt.error_code == "connection_refused" and "refused the connection" in attempt.error
+    assert "Errno" not in attempt.error and "within" not in attempt.error
 
 
 @pytest.mark.browser
@@ -475,12 +476,12 @@ def test_u7_the_log_and_the_disabled_reason_are_in_the_readers_language(admin_cl
     archive(workspace, [make_contact(workspace)])
     webhooks_relay()
     attempt = WebhookAttempt.objects.get()
-    assert attempt.error_code == "connect" and attempt.number == 1
+    assert attempt.error_code == "connection_refused" and attempt.number == 1
     detail = reverse("webhooks:detail", args=[workspace.slug, endpoint.id])
     english = admin_client.get(detail, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     french = admin_client.get(detail, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Could not connect" in english and "next try" in english
-    assert "Connexion impossible" in french and "Could not connect" not in french and "prochain essai" in french
+    assert "The receiver refused the connection" in english and "next try" in english
+    assert "Le destinataire a refusé la connexion" in french and "refused" not in french and "prochain essai" in french
     WebhookEndpoint.objects.filter(id=endpoint.id).update(enabled=False, disabled_code="gone")
     listing = admin_client.get(reverse("webhooks:list", args=[workspace.slug]), HTTP_ACCEPT_LANGUAGE="fr")
     assert "410" in listing.content.decode() and "it asked for no more" not in listing.content.decode()
@@ -565,3 +566,44 @@ def test_w4_the_crms_own_address_is_refused_as_a_receiver(settings):
     settings.WEBHOOK_HTTPS_ONLY = True
     assert "own address" in url_problem("https://crm.example.com/api/v1/bounces")
     assert url_problem("https://hooks.example.com/crm") == ""
+
+
+def test_w3_replay_to_a_disabled_endpoint_is_refused_not_reported_as_done(
+    admin_client, workspace, admin_user, endpoint, receiver
+):
+    receiver.answers = [410]
+    archive(workspace, [make_contact(workspace)])
+    webhooks_relay()
+    endpoint.refresh_from_db()
+    assert not endpoint.enabled
+    delivery = WebhookDelivery.objects.get()
+    replay = reverse("webhooks:replay", args=[workspace.slug, endpoint.id])
+    page = admin_client.post(replay, {"delivery": delivery.id}, follow=True).content.decode()
+    assert "disabled: enable it, then replay" in page and "will be delivered again" not in page
+    page = admin_client.post(replay, {"since": "2026-01-01"}, follow=True).content.decode()
+    assert "disabled: enable it, then replay" in page
+    admin = api_as(workspace, admin_user)
+    assert admin.post(f"webhook-endpoints/{endpoint.id}/deliveries/{delivery.id}/replay").status_code == 409
+    assert admin.post(f"webhook-endpoints/{endpoint.id}/replay", {"since": "2026-01-01"}).status_code == 409
+    delivery.refresh_from_db()
+    assert delivery.status == "failed" and len(receiver.received) == 1
+
+
+def test_w3_after_a_replay_only_the_latest_attempt_says_when_the_next_try_is(
+    admin_client, workspace, admin_user, endpoint, receiver
+):
+    receiver.answers = [500, 500, 500, 500]
+    archive(workspace, [make_contact(workspace)])
+    webhooks_relay()
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    webhooks_relay()
+    since = timezone.now().date().isoformat()  # a plain date is taken from its midnight, UTC
+    admin = api_as(workspace, admin_user)
+    assert admin.post(f"webhook-endpoints/{endpoint.id}/replay", {"since": "2020-01-01"}).json() == {"queued": 1}
+    webhooks_relay()
+    page = admin_client.get(reverse("webhooks:detail", args=[workspace.slug, endpoint.id])).content.decode()
+    assert page.count("next try") == 1 and since
+    nothing = admin_client.post(
+        reverse("webhooks:replay", args=[workspace.slug, endpoint.id]), {"since": "2099-01-01"}, follow=True
+    )
+    assert "No failed delivery since then" in nothing.content.decode()

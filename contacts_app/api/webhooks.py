@@ -1,14 +1,14 @@
 """JSON API for outgoing webhook endpoints (W1, W3): admins only. The secret is in the
 answer that creates or rotates it, never again."""
 
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Literal
 
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, ConfigDict, Field, StrictBool
 
 from contacts_app.api.auth import require_admin
-from contacts_app.api.schemas import QueryId, Text, errors
+from contacts_app.api.schemas import QueryId, SaneDate, Text, errors
 from contacts_app.services.webhooks import (
     webhook_deliveries,
     webhook_endpoint_create,
@@ -145,7 +145,10 @@ class DeliveryQuery(Schema):
 class ReplayIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    since: AwareDatetime = Field(description="Every delivery failed (or waiting for a retry) since then.")
+    since: AwareDatetime | SaneDate = Field(
+        description="Every delivery failed (or waiting for a retry) since then: a date-time with its time zone "
+        "(2026-12-01T00:00:00Z), or a date (from its midnight, UTC)."
+    )
 
 
 class ReplayOut(Schema):
@@ -249,7 +252,7 @@ def endpoint_deliveries(request, endpoint_id: int, query: Query[DeliveryQuery]):
 
 @router.post(
     "/webhook-endpoints/{int:endpoint_id}/deliveries/{int:delivery_id}/replay",
-    response={202: ReplayOut, **errors(401, 403, 404, 429)},
+    response={202: ReplayOut, **errors(401, 403, 404, 409, 429)},
     summary="Deliver one event again",
 )
 def delivery_replay(request, endpoint_id: int, delivery_id: int):
@@ -259,9 +262,12 @@ def delivery_replay(request, endpoint_id: int, delivery_id: int):
 
 @router.post(
     "/webhook-endpoints/{int:endpoint_id}/replay",
-    response={202: ReplayOut, **errors(400, 401, 403, 404, 413, 429)},
+    response={202: ReplayOut, **errors(400, 401, 403, 404, 409, 413, 429)},
     summary="Deliver again every failed event since a time",
 )
 def endpoint_replay(request, endpoint_id: int, payload: ReplayIn):
-    queued = webhook_replay(endpoint=_own(request, endpoint_id), since=payload.since)
+    since = payload.since
+    if not isinstance(since, datetime):
+        since = datetime.combine(since, time.min, tzinfo=UTC)
+    queued = webhook_replay(endpoint=_own(request, endpoint_id), since=since)
     return Status(202, {"queued": queued})

@@ -172,6 +172,12 @@ def delivery_attempt(*, delivery: WebhookDelivery, sender: Sender) -> bool:
 def _failure(exc: Exception) -> tuple[str, dict]:
     """What went wrong, as a code (a refused connection is not a timeout, though
     urllib3's NewConnectionError is a ConnectTimeoutError)."""
+    if isinstance(exc, urllib3.exceptions.NewConnectionError) and isinstance(
+        getattr(exc, "__cause__", None) or exc, ConnectionRefusedError
+    ):
+        return "connection_refused", {}
+    if isinstance(exc, urllib3.exceptions.NewConnectionError) and "refused" in str(exc).lower():
+        return "connection_refused", {}
     if isinstance(exc, urllib3.exceptions.NewConnectionError):
         return "connect", {"reason": str(exc).rsplit(":", 1)[-1].strip()[:300]}
     if isinstance(exc, urllib3.exceptions.TimeoutError) or "timed out" in str(exc).lower():

@@ -204,7 +204,10 @@ def webhook_deliveries(
 
 def webhook_replay(*, endpoint: WebhookEndpoint, delivery_id: int | None = None, since: datetime | None = None) -> int:
     """W3: deliver again one event (any status), or every failed one since `since`.
-    Returns how many were queued again."""
+    Returns how many were queued again. A disabled endpoint is sent nothing: refused
+    (409) rather than queued for nobody."""
+    if not endpoint.enabled:
+        raise Conflict(_("This endpoint is disabled: enable it, then replay."), code="endpoint_disabled")
     qs = WebhookDelivery.objects.filter(endpoint=endpoint)
     if delivery_id is not None:
         qs = qs.filter(id=delivery_id)

@@ -83,6 +83,10 @@ def _detail_page(request, endpoint, *, form=None, secret: str = "", replay_form=
         .select_related("delivery__event")
         .order_by("-at", "-id")[:LOG_SIZE]
     )
+    latest: set[int] = set()
+    for attempt in log:  # newest first: a delivery's latest attempt is the one that may say "next try"
+        attempt.latest = attempt.delivery_id not in latest
+        latest.add(attempt.delivery_id)
     last = WebhookDelivery.objects.filter(endpoint=endpoint).select_related("event").order_by("-id").first()
     context = {
         "endpoint": endpoint,
@@ -178,16 +182,19 @@ def endpoint_replay(request, endpoint_id: int):
     """One delivery again (`delivery`), or every failed one since a date (`since`)."""
     endpoint = _endpoint_or_404(request, endpoint_id)
     delivery_id = parse_positive_int(request.POST.get("delivery", ""))
+    if not endpoint.enabled:
+        messages.error(request, _("This endpoint is disabled: enable it, then replay."))
+        return redirect("webhooks:detail", slug=request.workspace.slug, endpoint_id=endpoint.id)
     if delivery_id is not None:
-        count = webhook_replay(endpoint=endpoint, delivery_id=delivery_id)
-        if not count:
-            raise Http404(_("No such delivery."))
+        webhook_replay(endpoint=endpoint, delivery_id=delivery_id)
         return _back(request, endpoint, _("The event will be delivered again."))
     replay_form = ReplayForm(request.POST)
     if not replay_form.is_valid():
         return _detail_page(request, endpoint, replay_form=replay_form, status=400)
     since = timezone.make_aware(datetime.combine(replay_form.cleaned_data["since"], time.min))
     count = webhook_replay(endpoint=endpoint, since=since)
+    if not count:
+        return _back(request, endpoint, _("No failed delivery since then: nothing to send again."))
     words = ngettext(
         "%(count)s failed delivery will be sent again.", "%(count)s failed deliveries will be sent again.", count
     )
