@@ -607,3 +607,10 @@ def test_w3_after_a_replay_only_the_latest_attempt_says_when_the_next_try_is(
         reverse("webhooks:replay", args=[workspace.slug, endpoint.id]), {"since": "2099-01-01"}, follow=True
     )
     assert "No failed delivery since then" in nothing.content.decode()
+
+
+def test_w1_s4_an_internationalised_host_is_saved_in_its_ascii_form(workspace, admin_user, receiver):
+    endpoint = webhook_endpoint_create(workspace=workspace, actor=admin_user, url="https://exämple.com:8443/hooks?a=é")
+    assert endpoint.url == "https://xn--exmple-cua.com:8443/hooks?a=é"
+    with pytest.raises(InvalidInput):
+        webhook_endpoint_create(workspace=workspace, actor=admin_user, url="https://exa mple.com/")

@@ -112,3 +112,22 @@ def url_addresses(url: str) -> list[str]:
     except (OSError, UnicodeError, ValueError):
         return []
     return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def url_ascii(url: str) -> str:
+    """An internationalised host written the way DNS reads it (`exämple.com` →
+    `xn--exmple-cua.com`), the rest of the URL untouched; a host IDNA cannot encode is
+    left as it is, for `url_problem` to refuse."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host.isascii():
+        return url
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return url
+    netloc = parts.netloc
+    start = netloc.lower().rfind(host)
+    if start < 0:
+        return url
+    return parts._replace(netloc=netloc[:start] + ascii_host + netloc[start + len(host) :]).geturl()

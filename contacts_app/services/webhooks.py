@@ -15,7 +15,7 @@ from contacts_app.jobs.queueing import publish, publish_soon
 from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
 from contacts_app.lib.hygiene import clean_text
 from contacts_app.models import AuditEvent, Workspace
-from contacts_app.services.webhook_addresses import url_problem
+from contacts_app.services.webhook_addresses import url_ascii, url_problem
 from contacts_app.webhook_models import (
     EVENT_TYPES,
     TEST_EVENT,
@@ -41,10 +41,13 @@ def _checked(*, url: str, description: str, event_types: Sequence[str]) -> tuple
         raise InvalidInput(
             _("Unknown event type: %(types)s.") % {"types": ", ".join(unknown)}, code="unknown_event_type"
         )
-    problem = url_problem(url.strip())
+    url = url_ascii(url.strip())
+    problem = url_problem(url)
     if problem:
         raise InvalidInput(problem, code="invalid_url")
-    return url.strip(), description, sorted(set(event_types))
+    if len(url) > WebhookEndpoint._meta.get_field("url").max_length:
+        raise InvalidInput(_("The URL is too long once its host is written in ASCII."), code="invalid_url")
+    return url, description, sorted(set(event_types))
 
 
 def webhook_endpoint_create(
