@@ -1,7 +1,7 @@
 """JSON API for outgoing webhook endpoints (W1, W3): admins only. The secret is in the
 answer that creates or rotates it, never again."""
 
-from datetime import UTC, datetime, time
+from datetime import datetime
 from typing import Literal
 
 from ninja import Query, Router, Schema, Status
@@ -19,7 +19,7 @@ from contacts_app.services.webhooks import (
     webhook_secret_rotate,
     webhook_test_send,
 )
-from contacts_app.webhook_models import EVENT_TYPES, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from contacts_app.webhook_models import EVENT_TYPES, FAILURE_WORDS, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 router = Router(tags=["outgoing webhooks"])
 
@@ -104,9 +104,7 @@ class DeliveryOut(Schema):
     attempts: int
     last_status_code: int | None
     last_error: str = Field(description="The last attempt's failure, in words (empty when none).")
-    last_error_code: str = Field(
-        description="status, connect, timeout, tls, not_found, private, refused, disabled, other; empty when none."
-    )
+    last_error_code: str = Field(description=f"{', '.join(FAILURE_WORDS)}; empty when none.")
     next_attempt_at: datetime | None = Field(description="When it is tried again (pending only).")
     delivered_at: datetime | None
     created_at: datetime
@@ -266,8 +264,5 @@ def delivery_replay(request, endpoint_id: int, delivery_id: int):
     summary="Deliver again every failed event since a time",
 )
 def endpoint_replay(request, endpoint_id: int, payload: ReplayIn):
-    since = payload.since
-    if not isinstance(since, datetime):
-        since = datetime.combine(since, time.min, tzinfo=UTC)
-    queued = webhook_replay(endpoint=_own(request, endpoint_id), since=since)
+    queued = webhook_replay(endpoint=_own(request, endpoint_id), since=payload.since)
     return Status(202, {"queued": queued})

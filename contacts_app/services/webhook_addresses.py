@@ -85,7 +85,7 @@ def _is_own_host(host: str) -> bool:
     if host in LOOPBACK_NAMES:
         return False
     own = {urlsplit(settings.SITE_URL).hostname or ""} | set(settings.ALLOWED_HOSTS)
-    own -= LOOPBACK_NAMES | {"*", "", "testserver"}
+    own -= {"*", "", "testserver"}
     return any(host == h.lstrip(".") or (h.startswith(".") and host.endswith(h)) for h in own)
 
 

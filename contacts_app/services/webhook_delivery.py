@@ -116,7 +116,7 @@ def webhooks_relay(*, budget_seconds: float = 50.0, sender: Sender | None = None
     return attempts
 
 
-def _waiting_hold(waiting: dict[int, list[int]], first_failure: dict[int, "Outcome"]) -> None:
+def _waiting_hold(waiting: dict[int, list[int]], first_failure: dict[int, Outcome]) -> None:
     """W3's order per endpoint: the events behind a failed one are due when its retry is
     (not sooner, or they would overtake it); behind one that failed for good, at once."""
     for endpoint_id, ids in waiting.items():
@@ -155,28 +155,18 @@ def delivery_send(*, delivery: WebhookDelivery, sender: Sender, bodies: dict | N
     except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
         code, params = _failure(exc)
     latency = int((time.monotonic() - started) * 1000)
-    outcome = Outcome(delivery=delivery, at=now, status=status, latency_ms=latency, code=code, params=params)
-    outcome.excerpt = excerpt[:1000]
+    outcome = Outcome(
+        delivery=delivery, at=now, status=status, latency_ms=latency, code=code, params=params, excerpt=excerpt[:1000]
+    )
     if status is not None and not outcome.ok:
         outcome.code, outcome.params = "status", {"status": status}
     return outcome
 
 
-def delivery_attempt(*, delivery: WebhookDelivery, sender: Sender) -> bool:
-    """One attempt of one delivery, sent and recorded. True when delivered."""
-    outcome = delivery_send(delivery=delivery, sender=sender)
-    outcomes_record([outcome])
-    return outcome.ok
-
-
 def _failure(exc: Exception) -> tuple[str, dict]:
     """What went wrong, as a code (a refused connection is not a timeout, though
     urllib3's NewConnectionError is a ConnectTimeoutError)."""
-    if isinstance(exc, urllib3.exceptions.NewConnectionError) and isinstance(
-        getattr(exc, "__cause__", None) or exc, ConnectionRefusedError
-    ):
-        return "connection_refused", {}
-    if isinstance(exc, urllib3.exceptions.NewConnectionError) and "refused" in str(exc).lower():
+    if isinstance(exc, urllib3.exceptions.NewConnectionError) and isinstance(exc.__cause__, ConnectionRefusedError):
         return "connection_refused", {}
     if isinstance(exc, urllib3.exceptions.NewConnectionError):
         return "connect", {"reason": str(exc).rsplit(":", 1)[-1].strip()[:300]}

@@ -3,7 +3,7 @@ every change writes its event to, in its own transaction. The relay that deliver
 them is `services/webhook_delivery.py`."""
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -205,12 +205,16 @@ def webhook_deliveries(
     return list(qs[:limit])
 
 
-def webhook_replay(*, endpoint: WebhookEndpoint, delivery_id: int | None = None, since: datetime | None = None) -> int:
+def webhook_replay(
+    *, endpoint: WebhookEndpoint, delivery_id: int | None = None, since: datetime | date | None = None
+) -> int:
     """W3: deliver again one event (any status), or every failed one since `since`.
     Returns how many were queued again. A disabled endpoint is sent nothing: refused
     (409) rather than queued for nobody."""
     if not endpoint.enabled:
         raise Conflict(_("This endpoint is disabled: enable it, then replay."), code="endpoint_disabled")
+    if since is not None and not isinstance(since, datetime):  # a date: from its midnight, UTC
+        since = datetime.combine(since, time.min, tzinfo=UTC)
     qs = WebhookDelivery.objects.filter(endpoint=endpoint)
     if delivery_id is not None:
         qs = qs.filter(id=delivery_id)

@@ -2,7 +2,6 @@
 only (S1) — an endpoint's secret and its payloads are the workspace's data."""
 
 import json
-from datetime import datetime, time
 
 from django import forms
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contacts_app.lib.errors import ServiceError
+from contacts_app.lib.errors import Conflict, ServiceError
 from contacts_app.lib.hygiene import parse_positive_int, validate_date, validate_text
 from contacts_app.services.webhooks import (
     webhook_endpoint_create,
@@ -182,17 +181,17 @@ def endpoint_replay(request, endpoint_id: int):
     """One delivery again (`delivery`), or every failed one since a date (`since`)."""
     endpoint = _endpoint_or_404(request, endpoint_id)
     delivery_id = parse_positive_int(request.POST.get("delivery", ""))
-    if not endpoint.enabled:
-        messages.error(request, _("This endpoint is disabled: enable it, then replay."))
-        return redirect("webhooks:detail", slug=request.workspace.slug, endpoint_id=endpoint.id)
-    if delivery_id is not None:
-        webhook_replay(endpoint=endpoint, delivery_id=delivery_id)
-        return _back(request, endpoint, _("The event will be delivered again."))
     replay_form = ReplayForm(request.POST)
-    if not replay_form.is_valid():
+    if delivery_id is None and not replay_form.is_valid():
         return _detail_page(request, endpoint, replay_form=replay_form, status=400)
-    since = timezone.make_aware(datetime.combine(replay_form.cleaned_data["since"], time.min))
-    count = webhook_replay(endpoint=endpoint, since=since)
+    try:
+        if delivery_id is not None:
+            webhook_replay(endpoint=endpoint, delivery_id=delivery_id)
+            return _back(request, endpoint, _("The event will be delivered again."))
+        count = webhook_replay(endpoint=endpoint, since=replay_form.cleaned_data["since"])
+    except Conflict as refused:  # a disabled endpoint: said on its page, nothing queued
+        messages.error(request, refused.detail)
+        return redirect("webhooks:detail", slug=request.workspace.slug, endpoint_id=endpoint.id)
     if not count:
         return _back(request, endpoint, _("No failed delivery since then: nothing to send again."))
     words = ngettext(
