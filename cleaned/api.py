@@ -50,6 +50,9 @@ def _inline_refs(schema: dict) -> dict:
 class BouncesOut(Schema):
     accepted: int = Field(description="Events stored and applied by this call.")
     duplicates: int = Field(description="Events whose id was already received (from any earlier or concurrent call).")
+    suppressed: int = Field(
+        description="Events for an address on the workspace's suppression list (G2): not recorded, nothing changed."
+    )
 
 
 @router.post(
@@ -93,7 +96,7 @@ def bounces(
     result = bounces_apply(
         workspace=workspace, provider="generic", events=bounce_inputs_from_json(request.body), actor_label="webhook"
     )
-    return Status(202, {"accepted": result.accepted, "duplicates": result.duplicates})
+    return Status(202, {"accepted": result.accepted, "duplicates": result.duplicates, "suppressed": result.suppressed})
 
 
 class ExportIn(Schema):

@@ -3,7 +3,8 @@ incident reverts (C8, the shared job machinery) and background CSV exports (C4).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -68,6 +69,8 @@ class BounceEvent(models.Model):
         indexes = [
             models.Index(fields=["workspace", "-occurred_at"], name="bounce_ws_occurred"),
             models.Index(fields=["contact", "-occurred_at"], name="bounce_contact_occurred"),
+            # G1: an erased address's events, also those that matched no contact.
+            models.Index(F("workspace"), Lower("email"), name="bounce_ws_email_ci"),
         ]
 
     def __str__(self) -> str:
@@ -202,6 +205,9 @@ class ExportJob(BackgroundJob):
     file_bytes = models.BigIntegerField(default=0, help_text="How much of the file the committed chunks wrote.")
     expires_at = models.DateTimeField(null=True, blank=True, help_text="When the file is deleted.")
     file_deleted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn = models.BooleanField(
+        default=False, help_text="The file was deleted because it held a contact who was erased (G1)."
+    )
 
     class Meta:
         verbose_name = _("export")

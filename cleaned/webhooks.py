@@ -34,10 +34,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from contacts_app.api.throttling import BounceWebhookThrottle, WebhookCredentialFailures
+from contacts_app.lib.addresses import normalize_email
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.hygiene import aware, check_date, text_problem
 from contacts_app.models import Workspace
-from contacts_app.services.contacts import normalize_email
 
 from .evidence import evidence_from_anymail, provider_key
 from .models import BounceEvent, BounceSource
@@ -156,12 +156,14 @@ def anymail_tracking(sender, event, esp_name, **kwargs):
     if outcome is not None:  # the request's answer says what was applied now
         outcome.accepted += result.accepted
         outcome.duplicates += result.duplicates
+        outcome.suppressed += result.suppressed
 
 
 @dataclass
 class Outcome:
     accepted: int = 0  # applied by this request
     duplicates: int = 0  # already received (a redelivery)
+    suppressed: int = 0  # G2: for an address on the suppression list, not recorded
     ignored: int = 0  # not bounces, or for no workspace of ours
     refused: list[dict] = field(default_factory=list)
 

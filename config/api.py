@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from cleaned.api import router as cleaned_router
 from contacts_app.api.auth import ApiTokenAuth
+from contacts_app.api.privacy import router as privacy_router
 from contacts_app.api.routes import router as contacts_router
 from contacts_app.api.schemas import validation_detail
 from contacts_app.api.throttling import TokenThrottle
@@ -78,6 +79,7 @@ api.add_router("", contacts_router)
 api.add_router("", restore_router)
 api.add_router("", cleaned_router)
 api.add_router("", webhooks_router)
+api.add_router("", privacy_router)
 
 
 @api.exception_handler(ServiceError)

@@ -378,6 +378,10 @@ CELERY_TASK_ROUTES = {
     "contacts_app.tasks.archive_job_run_task": {"queue": "restore"},
     "contacts_app.tasks.archive_job_notify_task": {"queue": "restore"},
     "contacts_app.tasks.archive_jobs_sweep_task": {"queue": "maintenance"},
+    # G1: bulk erasures likewise.
+    "contacts_app.tasks.erasure_job_run_task": {"queue": "restore"},
+    "contacts_app.tasks.erasure_job_notify_task": {"queue": "restore"},
+    "contacts_app.tasks.erasure_jobs_sweep_task": {"queue": "maintenance"},
     "cleaned.tasks.export_run_task": {"queue": "exports"},
     "cleaned.tasks.export_notify_task": {"queue": "exports"},
     "cleaned.tasks.incident_revert_run_task": {"queue": "bounces"},
@@ -396,6 +400,7 @@ CELERY_BEAT_SCHEDULE = {
     "exports-sweep": {"task": "cleaned.tasks.exports_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "incident-reverts-sweep": {"task": "cleaned.tasks.incident_reverts_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "archive-jobs-sweep": {"task": "contacts_app.tasks.archive_jobs_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
+    "erasure-jobs-sweep": {"task": "contacts_app.tasks.erasure_jobs_sweep_task", "schedule": JOB_SWEEP_INTERVAL},
     "form-confirmations": {"task": "restore.tasks.form_confirmations_send_task", "schedule": 60.0},
     "webhooks-relay": {"task": "contacts_app.tasks.webhooks_relay_task", "schedule": 10.0},
     "worker-heartbeat": {

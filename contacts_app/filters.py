@@ -169,3 +169,8 @@ class ContactFilter(django_filters.FilterSet):
 
     def filter_account(self, qs, name, value):
         return qs.filter(self._live_or_snapshot(Q(account=value), Q(snapshot_account_id=value.pk)))
+
+
+def archived_filter(params, *, workspace) -> ContactFilter:
+    """The archived list's filter: archived and merged contacts only (R3 lists merged ones)."""
+    return ContactFilter(params, workspace=workspace, statuses=OFF_LIST)

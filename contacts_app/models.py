@@ -16,10 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts_app.job_models import BackgroundJob
+from contacts_app.lib.addresses import EMAIL_MAX_LENGTH
 from contacts_app.lib.fields import IdSetField
 
 
 def _new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def suppression_key_new() -> str:
+    """G2: the key of the workspace's suppression hashes (random, never shown)."""
     return secrets.token_hex(32)
 
 
@@ -33,6 +39,7 @@ class Workspace(models.Model):
     soft_bounce_threshold = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Consecutive soft bounces that clean an address; blank = default."
     )
+    suppression_key = models.CharField(max_length=64, default=suppression_key_new, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -147,7 +154,7 @@ PHONE_QUERY = re.compile(r"\+?[0-9][0-9 ().-]*")  # what a person types to find 
 
 class Contact(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
-    email = models.EmailField(max_length=254)
+    email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
@@ -465,6 +472,8 @@ class AuditEvent(models.Model):
         FORM_CHANGE = "form_change", _("Form changed")
         WEBHOOK_CHANGE = "webhook_change", _("Webhook endpoint changed")
         STAFF_CHANGE = "staff_change", _("Staff change")
+        ERASE = "erase", _("Erase")
+        SUPPRESSION = "suppression", _("Suppression list changed")
 
     workspace = models.ForeignKey(
         Workspace, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
@@ -606,6 +615,13 @@ from contacts_app.archive_models import (  # noqa: E402,F401  (registered with t
     ArchivedListMembership,
     ArchiveRecord,
     RestoreSource,
+)
+from contacts_app.privacy_models import (  # noqa: E402,F401  (registered with this app)
+    ErasureJob,
+    ErasureJobItem,
+    ErasureOutcome,
+    Suppression,
+    SuppressionSource,
 )
 from contacts_app.webhook_models import (  # noqa: E402,F401  (registered with this app)
     WebhookAttempt,

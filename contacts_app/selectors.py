@@ -11,7 +11,9 @@ from contacts_app.models import (
     ContactStatus,
     ContactTag,
     DealContact,
+    ErasureJob,
     ListMembership,
+    Suppression,
     WorkspaceMembership,
 )
 
@@ -113,6 +115,21 @@ def archive_job(*, workspace, job_id: int | None = None, number: int | None = No
     """The workspace's archive job by id (the API) or by number (the pages, U7)."""
     found = ArchiveJob.objects.filter(workspace=workspace).select_related("requested_by")
     return (found.filter(number=number) if job_id is None else found.filter(id=job_id)).first()
+
+
+def erasure_jobs(*, workspace):
+    """G1: every erasure job of the workspace, newest first."""
+    return ErasureJob.objects.filter(workspace=workspace).select_related("requested_by").order_by("-number")
+
+
+def erasure_job(*, workspace, job_id: int | None = None, number: int | None = None) -> ErasureJob | None:
+    found = ErasureJob.objects.filter(workspace=workspace).select_related("requested_by")
+    return (found.filter(number=number) if job_id is None else found.filter(id=job_id)).first()
+
+
+def suppressions(*, workspace) -> QuerySet[Suppression]:
+    """G2: the workspace's suppression list, newest first."""
+    return Suppression.objects.filter(workspace=workspace).select_related("created_by").order_by("-created_at", "-id")
 
 
 def job_item_rows(*, item_model, job):

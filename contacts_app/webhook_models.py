@@ -18,8 +18,10 @@ EVENT_TYPES = {
     "contact.uncleaned": _("Contact un-cleaned"),
     "contact.purged": _("Contacts purged"),
     "contact.merged": _("Contacts merged"),
+    "contact.erased": _("Contacts erased"),
     "restore_job.finished": _("Restore job finished"),
     "archive_job.finished": _("Archive job finished"),
+    "erasure_job.finished": _("Erasure job finished"),
     "export.finished": _("Export finished"),
     "incident_revert.finished": _("Incident revert finished"),
 }

@@ -121,6 +121,11 @@ class SubmissionIn(Schema):
     email: Email
     first_name: Text(100) = ""
     last_name: Text(100) = ""
+    consent: bool = Field(
+        False,
+        description="The visitor ticked the form's consent box. Required for an address on the suppression list "
+        "(G2): the person's own consent lifts it; without it the answer is 409 address_suppressed.",
+    )
 
 
 class SubmissionOut(Schema):
@@ -182,7 +187,11 @@ def form_submission(request, form_id: str, payload: SubmissionIn):
     if not throttle.allow_form(request, form_id=form.id):
         raise Throttled(throttle.wait())
     result = form_submission_save(
-        form=form, email=payload.email, first_name=payload.first_name, last_name=payload.last_name
+        form=form,
+        email=payload.email,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        consent=payload.consent,
     )
     body = {
         "contact_id": result.contact.id,

@@ -4,19 +4,13 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
-from contacts_app.filters import ContactFilter
-from contacts_app.lifecycle import OFF_LIST
+from contacts_app.filters import archived_filter
 from contacts_app.web.forms import FlagField, SelectionForm
 
 from .services.forms import SETTINGS
 from .services.selection import Selection, selection_from_ids, selection_from_queryset
 
 PAGE_KEYS = ("page", "per_page", "sort")
-
-
-def archived_filter(params, *, workspace) -> ContactFilter:
-    """The archived list's filter: archived and merged contacts only (R3 lists merged ones)."""
-    return ContactFilter(params, workspace=workspace, statuses=OFF_LIST)
 
 
 class RestoreForm(SelectionForm):

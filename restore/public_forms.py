@@ -25,14 +25,13 @@ from contacts_app.lib.errors import ServiceError
 from contacts_app.lib.hygiene import validate_text
 from contacts_app.models import Contact
 
-from .services.form_submission import (
+from .services.form_confirmation import (
     Confirmation,
     confirmation_submission_id,
-    form_find,
     form_submission_confirm,
-    form_submission_save,
     submission_confirmed,
 )
+from .services.form_submission import form_find, form_submission_save
 
 TOKEN_SALT = "restore.public_forms"
 TOKEN_MAX_AGE = 2 * 60 * 60  # a page left open for two hours is loaded again
@@ -152,6 +151,7 @@ def form_public(request, public_id: str):
             email=data["email"],
             first_name=data.get("first_name", ""),
             last_name=data.get("last_name", ""),
+            consent=data["consent"],  # required by the form: the person's own consent (G2)
         )
     except ServiceError as error:
         return _page(request, form_row, visitor, error=error.detail, status=error.status)

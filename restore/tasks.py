@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services.form_submission import form_confirmations_send
+from .services.form_confirmation import form_confirmations_send
 from .services.jobs import RESTORE_JOBS
 
 

@@ -21,7 +21,7 @@ from contacts_app.models import (
     Trigger,
 )
 from restore.models import FormSubmission, RestoreJob, RestoreJobItem
-from restore.services.form_submission import form_confirmations_send
+from restore.services.form_confirmation import form_confirmations_send
 
 from .concurrency import at_once
 from .factories import make_contact, make_list, subscribe

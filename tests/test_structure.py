@@ -47,6 +47,8 @@ DOMAIN_ROOT_MODULES = {
     "filters",  # the one contact filter: pages, API, select-all, and exports re-run in workers
     "job_models",  # what every background job row holds; the machinery in jobs/ works on it
     "webhook_models",  # outgoing webhooks (W): endpoints, the outbox, deliveries
+    "privacy_models",  # the suppression list and erasure jobs (G1, G2)
+    "access_request",  # G3: everything held about a contact, sections registered by each app
     "signals",
     "tasks",  # Celery's discovery looks for <app>.tasks: thin, calls services
 }
@@ -55,8 +57,8 @@ ROOMS = {"services", "web", "api", "admin", "jobs", "lib", "management", "migrat
 EDGES = ("contacts_app.web", "contacts_app.api", "contacts_app.admin", "contacts_app.templatetags")
 # The domain of the apps above: what their views, API, admin and webhooks call.
 APP_DOMAIN = {
-    "restore": ("models", "selectors", "sql", "services"),
-    "cleaned": ("models", "selectors", "classification", "services"),
+    "restore": ("models", "selectors", "sql", "services", "privacy"),
+    "cleaned": ("models", "selectors", "classification", "services", "privacy"),
 }
 APP_EDGES = (
     "views",

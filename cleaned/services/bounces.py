@@ -19,6 +19,7 @@ from contacts_app.models import (
     EmailStatus,
     Workspace,
 )
+from contacts_app.services.suppression import suppressed_addresses
 
 from ..classification import bounce_classify
 from ..models import BounceClass, BounceEvent, BounceSource, BounceType
@@ -52,6 +53,7 @@ class BounceResult:
     accepted: int = 0
     duplicates: int = 0
     cleaned: int = 0
+    suppressed: int = 0  # G2: events for a suppressed address, not recorded
 
 
 def soft_bounce_threshold(*, workspace: Workspace, engaged: bool) -> int:
@@ -78,6 +80,11 @@ def bounces_apply(
             result.duplicates += 1
         else:
             unique[e.event_id] = e
+    suppressed = suppressed_addresses(workspace=workspace, addresses={e.email for e in unique.values()})
+    if suppressed:  # G2: an erased address does not come back through its bounces
+        kept = {k: e for k, e in unique.items() if e.email.lower() not in suppressed}
+        result.suppressed = len(unique) - len(kept)
+        unique = kept
     if not unique:
         return result
 

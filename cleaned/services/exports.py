@@ -276,6 +276,8 @@ def export_create(*, workspace: Workspace, actor, params: dict, scope: str = Exp
 
 def export_gone(job: ExportJob) -> str:
     """C4: why an export cannot be downloaded any more."""
+    if job.withdrawn:
+        return _("This export's file was deleted because it held a contact who was erased. Start a new export.")
     if job.expires_at and job.status == ExportStatus.SUCCEEDED:
         return _("This export's file was deleted on %(day)s: exports are kept %(days)s days. Start a new export.") % {
             "day": date_format(job.expires_at, "DATE_FORMAT"),

@@ -38,7 +38,8 @@ anything else is retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h an
 `{"contacts", "evidence": [{"class", "code", "provider", "cleaned_at"}] (one per contact, in
 order)}`; `contact.uncleaned` `{"contacts", "reason", "incident_revert"?}`; `contact.purged`
 `{"contacts", "reason"}`; `contact.merged` `{"contacts": [duplicate], "survivor",
-"duplicate"}`; `restore_job.finished`, `archive_job.finished`, `export.finished`,
+"duplicate"}`; `contact.erased` `{"contacts"}` (G1: erase them on your side too);
+`restore_job.finished`, `archive_job.finished`, `erasure_job.finished`, `export.finished`,
 `incident_revert.finished` `{"id", "number", "status", "finished_at", "counts"}`;
 `webhook.test` `{"endpoint"}` (tried once, never retried, never disables the endpoint).
 `contacts` holds at most 1,000 ids: a bulk change sends one event per chunk. Each

@@ -221,37 +221,24 @@ def _new_records_relation(pairs: list[tuple[int, int]]) -> tuple[str, list]:
     return f"(SELECT column1 AS contact_id, column2 AS id FROM (VALUES {values})) r", [v for p in pairs for v in p]
 
 
-def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]) -> None:
-    """A3: a deal left with no contact is deleted; a shared deal keeps its other
-    contacts, and if the primary contact left, the longest-standing remaining
-    contact becomes primary."""
+def deals_detach(*, contact_ids: list[int]) -> tuple[list[tuple], set[int]]:
+    """A3: take these contacts off their deals. A deal left with no contact is deleted;
+    a shared deal keeps its other contacts, and if the primary contact left, the
+    longest-standing remaining contact becomes primary. Returns the links as they were
+    (deal id, contact id, primary, title) and the deals that survive."""
     links = list(
         DealContact.objects.filter(contact_id__in=contact_ids).values_list(
             "deal_id", "contact_id", "is_primary", "deal__title"
         )
     )
     if not links:
-        return
+        return [], set()
     deal_ids = {deal_id for deal_id, *_rest in links}
     surviving = set(
         DealContact.objects.filter(deal_id__in=deal_ids)
         .exclude(contact_id__in=contact_ids)
         .values_list("deal_id", flat=True)
         .distinct()
-    )
-    ArchivedDealLink.objects.bulk_create(
-        [
-            ArchivedDealLink(
-                record_id=record_of[cid],
-                contact_id=cid,
-                deal_id_snapshot=deal_id,
-                deal_title=title,
-                was_primary=primary,
-                deal_deleted=deal_id not in surviving,
-            )
-            for deal_id, cid, primary, title in links
-        ],
-        batch_size=2000,
     )
     primary_left = {deal_id for deal_id, _contact, primary, _title in links if primary and deal_id in surviving}
     DealContact.objects.filter(contact_id__in=contact_ids).delete()
@@ -266,3 +253,23 @@ def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]
             .values("first")
         )
         DealContact.objects.filter(id__in=first_remaining).update(is_primary=True)
+    return links, surviving
+
+
+def _snapshot_and_detach_deals(contact_ids: list[int], record_of: dict[int, int]) -> None:
+    """A2/A3: the deal links into the snapshot, then off the deals."""
+    links, surviving = deals_detach(contact_ids=contact_ids)
+    ArchivedDealLink.objects.bulk_create(
+        [
+            ArchivedDealLink(
+                record_id=record_of[cid],
+                contact_id=cid,
+                deal_id_snapshot=deal_id,
+                deal_title=title,
+                was_primary=primary,
+                deal_deleted=deal_id not in surviving,
+            )
+            for deal_id, cid, primary, title in links
+        ],
+        batch_size=2000,
+    )

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from contacts_app.audit import audit_log
 from contacts_app.automations import automations_fire
 from contacts_app.deliverability import membership_status_for
+from contacts_app.lib.addresses import normalize_email
 from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
-from contacts_app.lib.hygiene import clean_text, is_email
+from contacts_app.lib.hygiene import clean_text
 from contacts_app.lifecycle import restorable_from
 from contacts_app.models import (
     Account,
@@ -29,18 +30,7 @@ from contacts_app.models import (
     Trigger,
     Workspace,
 )
-
-EMAIL_MAX_LENGTH = Contact._meta.get_field("email").max_length
-
-
-def normalize_email(email: str) -> str:
-    """S4: an address that fits its column, has no control character and passes
-    Django's validator; the domain is lower-cased, the local part kept as typed."""
-    email = clean_text((email or "").strip(), field="email", max_length=EMAIL_MAX_LENGTH)
-    if not is_email(email):  # S4: the one definition, also the API document's pattern
-        raise InvalidInput(_("“%(email)s” is not a valid email address.") % {"email": email}, code="invalid_email")
-    local, __, domain = email.rpartition("@")
-    return f"{local}@{domain.lower()}"
+from contacts_app.services.suppression import suppression_check
 
 
 def _email_taken_error(workspace: Workspace, email: str) -> Conflict:
@@ -95,6 +85,7 @@ def contact_create(
     `subscribed`: we only email people who gave permission (C6). `replaces` links the
     new contact to the cleaned one whose address it corrects (C6, both ways)."""
     email = normalize_email(email)
+    suppression_check(workspace=workspace, address=email)  # G2 (a form with consent lifts it first)
     lists = _workspace_objects(MailingList, workspace, list_ids, "list")
     tags = _workspace_objects(Tag, workspace, tag_ids, "tag")
     try:
@@ -226,7 +217,10 @@ def contact_update(*, contact: Contact, email: str, first_name: str, last_name: 
             code="contact_cleaned",
         )
     _require_active(contact)
-    contact.email = normalize_email(email)
+    email = normalize_email(email)
+    if email.lower() != contact.email.lower():
+        suppression_check(workspace=contact.workspace, address=email)  # G2
+    contact.email = email
     for field, value in _names(first_name=first_name, last_name=last_name, phone=phone).items():
         setattr(contact, field, value)
     try:

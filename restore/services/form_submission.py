@@ -8,16 +8,12 @@ box ticked. With double opt-in, a list the visitor is not already subscribed to 
 downgraded."""
 
 import logging
-import smtplib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -38,15 +34,13 @@ from contacts_app.services.contacts import (
     normalize_email,
 )
 from contacts_app.services.purge import contacts_purge
+from contacts_app.services.suppression import suppressed_addresses, suppression_lift_by_consent
 
 from ..models import FormSubmission
 from .restoring import contacts_restore
 
 log = logging.getLogger(__name__)
 
-CONFIRM_SALT = "restore.form_confirm"
-CONFIRM_MAX_AGE = timedelta(days=7)  # the emailed link works for a week
-CONFIRM_SEND_WITHIN = timedelta(days=1)  # a confirmation not sent within a day is not sent late
 CONFIRMATIONS_TASK = "restore.tasks.form_confirmations_send_task"
 RESUBMISSION_WINDOW = timedelta(hours=1)  # one person sending a form again within it is one submission
 
@@ -81,16 +75,21 @@ def form_get(*, form_ref: str) -> Form:
     return form
 
 
-def form_submission_save(*, form: Form, email: str, first_name: str = "", last_name: str = "") -> FormSubmissionResult:
+def form_submission_save(
+    *, form: Form, email: str, first_name: str = "", last_name: str = "", consent: bool = True
+) -> FormSubmissionResult:
     """R9: a visitor submits an ACTIVE form (found by `form_find`). An archived contact
     with that email is restored at once (R6 applied, no freeze, no automation from the
     restore itself), then the form subscribes them like anyone. Concurrent submissions
     of one email resolve to one contact. With double
-    opt-in, the confirmation email is sent by a worker once this commits."""
+    opt-in, the confirmation email is sent by a worker once this commits. G2: an address
+    on the suppression list comes back only with the person's `consent` (the hosted
+    form's box is required), which lifts it, audited."""
     email = normalize_email(email)
     for _attempt in range(3):
         try:
             with transaction.atomic():
+                _suppression_lift(form=form, email=email, consent=consent)
                 result = _form_submit_once(form=form, email=email, first_name=first_name, last_name=last_name)
                 if result.needs_confirmation:
                     transaction.on_commit(
@@ -102,6 +101,20 @@ def form_submission_save(*, form: Form, email: str, first_name: str = "", last_n
                 raise
             continue  # a concurrent submission created the contact first: take the existing path
     raise Conflict(_("Too many simultaneous submissions for this address; please try again."), code="busy")
+
+
+def _suppression_lift(*, form: Form, email: str, consent: bool) -> None:
+    if not suppressed_addresses(workspace=form.workspace, addresses=[email]):
+        return
+    if not consent:
+        raise Conflict(
+            _(
+                "This address is on the suppression list: it can sign up again only with the person's consent "
+                "(the form's consent box ticked)."
+            ),
+            code="address_suppressed",
+        )
+    suppression_lift_by_consent(workspace=form.workspace, address=email, form_id=form.id)
 
 
 def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str) -> FormSubmissionResult:
@@ -187,108 +200,3 @@ def _form_lists_subscribe(*, form: Form, contact: Contact) -> bool:
             list_subscribe(contact=contact, mailing_list=mailing_list, status=MembershipStatus.UNCONFIRMED)
             pending = True
     return pending
-
-
-def confirmation_token(submission: FormSubmission) -> str:
-    return signing.dumps([submission.form.public_id, submission.id], salt=CONFIRM_SALT)
-
-
-def confirmation_submission_id(token: str, *, public_id: str) -> int | None:
-    """The submission a confirmation link of form `public_id` is for; None when the link
-    was altered, is another form's, or is older than CONFIRM_MAX_AGE."""
-    try:
-        value = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:  # SignatureExpired is one
-        return None
-    if not (isinstance(value, list) and len(value) == 2 and value[0] == public_id and isinstance(value[1], int)):
-        return None
-    return value[1]
-
-
-class Confirmation:
-    CONFIRMED = "confirmed"
-    ALREADY = "already"
-    GONE = "gone"  # the contact was archived, merged or deleted since
-
-
-def submission_confirmed(*, submission_id: int) -> bool:
-    return FormSubmission.objects.filter(id=submission_id, confirmed_at__isnull=False).exists()
-
-
-def form_submission_confirm(*, submission_id: int, now: datetime | None = None) -> str:
-    """R9's double opt-in: the visitor followed the emailed link. The form's lists still
-    `unconfirmed` become subscribed (their automations fire now, as for any new
-    subscriber). Twice is harmless: the submission row, locked, says it was done."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        submission = (
-            FormSubmission.objects.select_for_update(of=("self",))
-            .select_related("contact", "form")
-            .filter(id=submission_id, double_opt_in=True)
-            .first()
-        )
-        if submission is None or submission.contact is None:
-            return Confirmation.GONE
-        if submission.confirmed_at is not None:
-            return Confirmation.ALREADY
-        contact = submission.contact
-        if contact.status != ContactStatus.ACTIVE:
-            return Confirmation.GONE
-        waiting = ListMembership.objects.filter(
-            contact=contact, mailing_list__in=submission.form.lists.all(), status=MembershipStatus.UNCONFIRMED
-        ).select_related("mailing_list")
-        for membership in waiting:
-            list_subscribe(contact=contact, mailing_list=membership.mailing_list, status=MembershipStatus.SUBSCRIBED)
-        submission.confirmed_at = now
-        submission.save(update_fields=["confirmed_at"])
-    return Confirmation.CONFIRMED
-
-
-def form_confirmations_send(*, now: datetime | None = None, limit: int = 200) -> int:
-    """Email each double opt-in submission its confirmation link, once: each is claimed
-    by a conditional update (its row count checked), so two workers never both send;
-    a mail server that refuses puts it back for the next sweep. Returns how many were sent."""
-    now = now or timezone.now()
-    due = list(
-        FormSubmission.objects.filter(
-            double_opt_in=True, confirmation_sent_at__isnull=True, created_at__gte=now - CONFIRM_SEND_WITHIN
-        )
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
-    sent = 0
-    for submission_id in due:
-        if not FormSubmission.objects.filter(id=submission_id, confirmation_sent_at__isnull=True).update(
-            confirmation_sent_at=now
-        ):
-            continue  # another worker has it
-        submission = (
-            FormSubmission.objects.select_related("form__workspace", "contact").filter(id=submission_id).first()
-        )
-        if submission is None or submission.contact is None:
-            continue
-        try:
-            _confirmation_email(submission)
-        except (smtplib.SMTPException, OSError) as error:
-            log.warning("Form confirmation %s not sent (%s); retried on the next sweep", submission_id, error)
-            FormSubmission.objects.filter(id=submission_id).update(confirmation_sent_at=None)
-            continue
-        sent += 1
-    return sent
-
-
-def _confirmation_email(submission: FormSubmission) -> None:
-    """In the language the visitor used on the form (U3)."""
-    form = submission.form
-    path = reverse("form_confirm", kwargs={"public_id": form.public_id, "token": confirmation_token(submission)})
-    link = f"{settings.SITE_URL.rstrip('/')}{path}"
-    with translation.override(submission.language or settings.LANGUAGE_CODE):
-        subject = _("Confirm your subscription to %(name)s") % {"name": form.workspace.name}
-        first = submission.contact.first_name.strip()
-        hello = _("Hello %(name)s,") % {"name": first} if first else _("Hello,")
-        body = hello + _(
-            "\n\nYou asked to receive emails from %(name)s through the form “%(form)s”. "
-            "To confirm, open this link within 7 days:\n\n%(link)s\n\n"
-            "If you did not ask for this, ignore this email: you will not be subscribed."
-        ) % {"name": form.workspace.name, "form": form.name, "link": link}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.contact.email])

@@ -22,7 +22,7 @@
     const selectAll = form.querySelector('[name=select_all]');
     const rows = () => [...document.querySelectorAll('.row-check')];
     const pageBox = document.getElementById('check-page');
-    const action = root.querySelector('[data-selection-action]');
+    const actions = [...root.querySelectorAll('[data-selection-action]')];
     const countLabel = root.querySelector('[data-selection-count]');
     const selectAllButton = root.querySelector('[data-select-all]');
     const banner = document.querySelector('[data-select-all-banner]');
@@ -38,13 +38,13 @@
     function refresh() {
       const n = count();
       if (countLabel) countLabel.textContent = n ? interpolate(ngettext('%(n)s contact selected', '%(n)s contacts selected', n), { n: label() }, true) : gettext('No contact selected');
-      if (action) {
+      actions.forEach(action => {
         action.disabled = !n || action.hasAttribute('data-blocked');
         if (action.dataset.labelSome) {
           const one = n === 1 && action.dataset.labelOne;  // French: « Restaurer le contact sélectionné »
           action.textContent = n ? (one ? action.dataset.labelOne : action.dataset.labelSome.replace('{n}', label())) : action.dataset.labelNone;
         }
-      }
+      });
       const allOnPage = rows().length > 0 && checked() === rows().length;
       if (pageBox) pageBox.checked = allOnPage;
       if (!banner) return;
@@ -74,7 +74,7 @@
         refresh();
       });
     }
-    if (action && action.dataset.labelSome) action.dataset.labelNone = action.textContent;
+    actions.forEach(action => { if (action.dataset.labelSome) action.dataset.labelNone = action.textContent; });
     refresh();
     return { form, count, label };
   }

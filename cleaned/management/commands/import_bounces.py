@@ -42,9 +42,15 @@ class Command(BaseCommand):
             totals.accepted += result.accepted
             totals.duplicates += result.duplicates
             totals.cleaned += result.cleaned
+            totals.suppressed += result.suppressed
         self.stdout.write(
             f"{totals.accepted} events applied, {totals.duplicates} duplicates ignored, "
             f"{totals.cleaned} contacts cleaned."
+            + (
+                f" {totals.suppressed} events refused: their address is on the suppression list (not recorded)."
+                if totals.suppressed
+                else ""
+            )
         )
 
     def _batches(self, path: Path):

@@ -1,0 +1,228 @@
+"""G3: the access request — everything held about one contact, as a JSON file and as a
+readable page, from one selector. Sections are declared once each: this app's below;
+the restore and cleaned apps register theirs (form submissions, bounce evidence,
+cleanings) in their AppConfig.ready, so contacts_app never imports them. The same
+sections are what an erasure's confirmation counts (G1)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, models
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contacts_app.models import (
+    ArchiveRecord,
+    AuditEvent,
+    Contact,
+    ContactStatus,
+    EmailStatus,
+    ListMembership,
+    MembershipStatus,
+)
+
+
+@dataclass(frozen=True)
+class DataSection:
+    key: str  # the JSON key
+    title: str  # lazy: the page's heading
+    columns: tuple[tuple[str, str], ...]  # (key, lazy label)
+    rows: Callable[[Contact], list[dict]]
+    choices: tuple[tuple[str, type[models.TextChoices]], ...] = ()  # stored words shown in the reader's language
+
+
+_SECTIONS: dict[str, DataSection] = {}
+
+
+def contact_data_section_register(section: DataSection) -> None:
+    _SECTIONS[section.key] = section
+
+
+def contact_data(*, contact: Contact) -> dict:
+    """G3: the JSON document (dates in ISO 8601, UTC)."""
+    return {
+        "generated_at": timezone.now().isoformat(),
+        "workspace": contact.workspace.slug,
+        **{key: [_json_row(r) for r in section.rows(contact)] for key, section in _SECTIONS.items()},
+    }
+
+
+def contact_data_sections(*, contact: Contact) -> list[tuple[DataSection, list[dict]]]:
+    """G3: the page's sections, each with its rows (values as the reader reads them)."""
+    return [(section, [_display_row(r, section) for r in section.rows(contact)]) for section in _SECTIONS.values()]
+
+
+def contact_data_counts(*, contact: Contact) -> list[tuple[str, int]]:
+    """G1's confirmation: (section title, how many rows) of what erasing deletes."""
+    return [(str(s.title), len(rows)) for s, rows in ((s, s.rows(contact)) for s in _SECTIONS.values()) if rows]
+
+
+def _json_row(row: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+
+
+def _display_row(row: dict, section: DataSection) -> dict:
+    words = dict(section.choices)
+
+    def shown(key, value):
+        if key in words and value in words[key].values:
+            return words[key](value).label
+        if isinstance(value, datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value) or "—"
+        return "—" if value in (None, "") else value
+
+    return {k: shown(k, v) for k, v in row.items()}
+
+
+# --- this app's sections ---------------------------------------------------------------
+
+
+def _contact(contact: Contact) -> list[dict]:
+    return [
+        {
+            "id": contact.id,
+            "email": contact.email,
+            "first_name": contact.first_name,
+            "last_name": contact.last_name,
+            "phone": contact.phone,
+            "status": contact.status,
+            "email_status": contact.email_status,
+            "account": contact.account.name if contact.account_id else None,
+            "created_at": contact.created_at,
+            "archived_at": contact.archived_at,
+            "cleaned_at": contact.cleaned_at,
+            "cleaned_reason": contact.cleaned_reason,
+            "last_engaged_at": contact.last_engaged_at,
+        }
+    ]
+
+
+def _lists(contact: Contact) -> list[dict]:
+    memberships = ListMembership.objects.filter(contact=contact).select_related("mailing_list").order_by("id")
+    return [{"list": m.mailing_list.name, "status": m.status, "since": m.created_at} for m in memberships]
+
+
+def _tags(contact: Contact) -> list[dict]:
+    return [{"tag": t.name} for t in contact.tags.order_by("name")]
+
+
+def _deals(contact: Contact) -> list[dict]:
+    links = contact.deal_links.select_related("deal").order_by("id")
+    return [{"deal": d.deal.title, "primary": d.is_primary, "since": d.created_at} for d in links]
+
+
+def _archive_history(contact: Contact) -> list[dict]:
+    records = (
+        ArchiveRecord.objects.filter(contact=contact)
+        .prefetch_related("list_memberships", "tags", "deal_links")
+        .order_by("archived_at")
+    )
+    return [
+        {
+            "archived_at": r.archived_at,
+            "restored_at": r.restored_at,
+            "lists": [m.list_name for m in r.list_memberships.all()],
+            "tags": [t.tag_name for t in r.tags.all()],
+            "deals": [d.deal_title for d in r.deal_links.all()],
+            "account": r.account_name,
+        }
+        for r in records
+    ]
+
+
+def audit_events_about(*, contact: Contact):
+    """The workspace's activity rows that name this contact (its id in `contact_ids`)."""
+    events = AuditEvent.objects.filter(workspace_id=contact.workspace_id).order_by("created_at", "id")
+    if connection.vendor == "postgresql":
+        return list(events.filter(contact_ids__contains=[contact.id]))
+    # SQLite (the demo) has no JSON containment: a text match, then the exact check.
+    candidates = events.annotate(_ids=Cast("contact_ids", TextField())).filter(_ids__contains=str(contact.id))
+    return [e for e in candidates if contact.id in e.contact_ids]
+
+
+def _audit(contact: Contact) -> list[dict]:
+    return [
+        {
+            "at": e.created_at,
+            "action": e.action,
+            "by": e.actor.get_username() if e.actor else e.actor_label or "system",
+            "contacts": e.count,
+        }
+        for e in audit_events_about(contact=contact)
+    ]
+
+
+for _section in (
+    DataSection(
+        "contact",
+        gettext_lazy("Contact"),
+        (
+            ("email", gettext_lazy("Email")),
+            ("first_name", gettext_lazy("First name")),
+            ("last_name", gettext_lazy("Last name")),
+            ("phone", gettext_lazy("Phone")),
+            ("status", gettext_lazy("Status")),
+            ("email_status", gettext_lazy("Email status")),
+            ("account", gettext_lazy("Account")),
+            ("created_at", gettext_lazy("Created")),
+            ("archived_at", gettext_lazy("Archived")),
+            ("cleaned_at", gettext_lazy("Cleaned")),
+            ("cleaned_reason", gettext_lazy("Why cleaned")),
+        ),
+        _contact,
+        (("status", ContactStatus), ("email_status", EmailStatus)),
+    ),
+    DataSection(
+        "lists",
+        gettext_lazy("Lists"),
+        (("list", gettext_lazy("List")), ("status", gettext_lazy("Status")), ("since", gettext_lazy("Joined"))),
+        _lists,
+        (("status", MembershipStatus),),
+    ),
+    DataSection("tags", gettext_lazy("Tags"), (("tag", gettext_lazy("Tag")),), _tags),
+    DataSection(
+        "deals",
+        gettext_lazy("Deals"),
+        (
+            ("deal", gettext_lazy("Deal")),
+            ("primary", gettext_lazy("Primary contact")),
+            ("since", gettext_lazy("Since")),
+        ),
+        _deals,
+    ),
+    DataSection(
+        "archive_history",
+        gettext_lazy("Archive history"),
+        (
+            ("archived_at", gettext_lazy("Archived")),
+            ("restored_at", gettext_lazy("Restored")),
+            ("lists", gettext_lazy("Lists")),
+            ("tags", gettext_lazy("Tags")),
+            ("deals", gettext_lazy("Deals")),
+            ("account", gettext_lazy("Account")),
+        ),
+        _archive_history,
+    ),
+    DataSection(
+        "activity",
+        gettext_lazy("Activity about this contact"),
+        (
+            ("at", gettext_lazy("When")),
+            ("action", gettext_lazy("Action")),
+            ("by", gettext_lazy("By")),
+            ("contacts", gettext_lazy("Contacts")),
+        ),
+        _audit,
+        (("action", AuditEvent.Action),),
+    ),
+):
+    contact_data_section_register(_section)

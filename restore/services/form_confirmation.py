@@ -1,0 +1,130 @@
+"""R9's double opt-in: the confirmation link a visitor is emailed, and what following
+it does. The submission itself is form_submission.py's."""
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from contacts_app.models import ContactStatus, ListMembership, MembershipStatus
+from contacts_app.services.contacts import list_subscribe
+
+from ..models import FormSubmission
+
+log = logging.getLogger(__name__)
+
+CONFIRM_SALT = "restore.form_confirm"
+CONFIRM_MAX_AGE = timedelta(days=7)  # the emailed link works for a week
+CONFIRM_SEND_WITHIN = timedelta(days=1)  # a confirmation not sent within a day is not sent late
+
+
+def confirmation_token(submission: FormSubmission) -> str:
+    return signing.dumps([submission.form.public_id, submission.id], salt=CONFIRM_SALT)
+
+
+def confirmation_submission_id(token: str, *, public_id: str) -> int | None:
+    """The submission a confirmation link of form `public_id` is for; None when the link
+    was altered, is another form's, or is older than CONFIRM_MAX_AGE."""
+    try:
+        value = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is one
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and value[0] == public_id and isinstance(value[1], int)):
+        return None
+    return value[1]
+
+
+class Confirmation:
+    CONFIRMED = "confirmed"
+    ALREADY = "already"
+    GONE = "gone"  # the contact was archived, merged or deleted since
+
+
+def submission_confirmed(*, submission_id: int) -> bool:
+    return FormSubmission.objects.filter(id=submission_id, confirmed_at__isnull=False).exists()
+
+
+def form_submission_confirm(*, submission_id: int, now: datetime | None = None) -> str:
+    """R9's double opt-in: the visitor followed the emailed link. The form's lists still
+    `unconfirmed` become subscribed (their automations fire now, as for any new
+    subscriber). Twice is harmless: the submission row, locked, says it was done."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        submission = (
+            FormSubmission.objects.select_for_update(of=("self",))
+            .select_related("contact", "form")
+            .filter(id=submission_id, double_opt_in=True)
+            .first()
+        )
+        if submission is None or submission.contact is None:
+            return Confirmation.GONE
+        if submission.confirmed_at is not None:
+            return Confirmation.ALREADY
+        contact = submission.contact
+        if contact.status != ContactStatus.ACTIVE:
+            return Confirmation.GONE
+        waiting = ListMembership.objects.filter(
+            contact=contact, mailing_list__in=submission.form.lists.all(), status=MembershipStatus.UNCONFIRMED
+        ).select_related("mailing_list")
+        for membership in waiting:
+            list_subscribe(contact=contact, mailing_list=membership.mailing_list, status=MembershipStatus.SUBSCRIBED)
+        submission.confirmed_at = now
+        submission.save(update_fields=["confirmed_at"])
+    return Confirmation.CONFIRMED
+
+
+def form_confirmations_send(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Email each double opt-in submission its confirmation link, once: each is claimed
+    by a conditional update (its row count checked), so two workers never both send;
+    a mail server that refuses puts it back for the next sweep. Returns how many were sent."""
+    now = now or timezone.now()
+    due = list(
+        FormSubmission.objects.filter(
+            double_opt_in=True, confirmation_sent_at__isnull=True, created_at__gte=now - CONFIRM_SEND_WITHIN
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    sent = 0
+    for submission_id in due:
+        if not FormSubmission.objects.filter(id=submission_id, confirmation_sent_at__isnull=True).update(
+            confirmation_sent_at=now
+        ):
+            continue  # another worker has it
+        submission = (
+            FormSubmission.objects.select_related("form__workspace", "contact").filter(id=submission_id).first()
+        )
+        if submission is None or submission.contact is None:
+            continue
+        try:
+            _confirmation_email(submission)
+        except (smtplib.SMTPException, OSError) as error:
+            log.warning("Form confirmation %s not sent (%s); retried on the next sweep", submission_id, error)
+            FormSubmission.objects.filter(id=submission_id).update(confirmation_sent_at=None)
+            continue
+        sent += 1
+    return sent
+
+
+def _confirmation_email(submission: FormSubmission) -> None:
+    """In the language the visitor used on the form (U3)."""
+    form = submission.form
+    path = reverse("form_confirm", kwargs={"public_id": form.public_id, "token": confirmation_token(submission)})
+    link = f"{settings.SITE_URL.rstrip('/')}{path}"
+    with translation.override(submission.language or settings.LANGUAGE_CODE):
+        subject = _("Confirm your subscription to %(name)s") % {"name": form.workspace.name}
+        first = submission.contact.first_name.strip()
+        hello = _("Hello %(name)s,") % {"name": first} if first else _("Hello,")
+        body = hello + _(
+            "\n\nYou asked to receive emails from %(name)s through the form “%(form)s”. "
+            "To confirm, open this link within 7 days:\n\n%(link)s\n\n"
+            "If you did not ask for this, ignore this email: you will not be subscribed."
+        ) % {"name": form.workspace.name, "form": form.name, "link": link}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.contact.email])
