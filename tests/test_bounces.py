@@ -60,7 +60,7 @@ def test_c1_hard_bounce_cleans_at_once_and_bounces_every_membership(client, work
     response = post_signed(
         client, workspace, {"events": [event(1, "JANE@example.com", "hard", reason="550 no such user")]}
     )
-    assert response.status_code == 202 and response.json() == {"accepted": 1, "duplicates": 0}
+    assert response.status_code == 202 and response.json() == {"accepted": 1, "duplicates": 0, "suppressed": 0}
     jane.refresh_from_db()
     assert jane.email_status == "cleaned" and jane.cleaned_reason == "550 no such user" and jane.cleaned_at is not None
     assert set(ListMembership.objects.filter(contact=jane).values_list("status", flat=True)) == {"bounced"}
@@ -103,8 +103,8 @@ def test_c1_a_delivery_resets_the_consecutive_soft_bounce_count(client, workspac
 
 def test_c1_duplicate_events_are_ignored(client, workspace, jane):
     batch = {"events": [event(i, jane.email, "soft", i) for i in range(4)]}
-    assert post_signed(client, workspace, batch).json() == {"accepted": 4, "duplicates": 0}
-    assert post_signed(client, workspace, batch).json() == {"accepted": 0, "duplicates": 4}
+    assert post_signed(client, workspace, batch).json() == {"accepted": 4, "duplicates": 0, "suppressed": 0}
+    assert post_signed(client, workspace, batch).json() == {"accepted": 0, "duplicates": 4, "suppressed": 0}
     jane.refresh_from_db()
     assert jane.soft_bounce_streak == 4 and BounceEvent.objects.count() == 4
 

@@ -42,7 +42,7 @@ def assert_pages_work(admin_client, workspace, contact):
 def test_c1_each_configured_providers_bounce_cleans_and_says_so(client, workspace, jane, provider):
     response = pp.post(client, provider, pp.BUILDERS[provider](jane.email, workspace.slug))
     assert response.status_code == 200, response.content
-    assert response.json() == {"accepted": 1, "duplicates": 0, "ignored": 0, "refused": []}
+    assert response.json() == {"accepted": 1, "duplicates": 0, "suppressed": 0, "ignored": 0, "refused": []}
     assert cleaned(jane)
 
 
@@ -296,7 +296,13 @@ def test_c1_an_ses_bounce_naming_several_recipients_cleans_each_of_them(client, 
     body = {"Type": "Notification", "MessageId": "sns-two", "Message": json.dumps(event)}
     assert pp.post(client, "amazon_ses", body).json()["accepted"] == 2
     assert cleaned(jane) and cleaned(john)
-    assert pp.post(client, "amazon_ses", body).json() == {"accepted": 0, "duplicates": 2, "ignored": 0, "refused": []}
+    assert pp.post(client, "amazon_ses", body).json() == {
+        "accepted": 0,
+        "duplicates": 2,
+        "suppressed": 0,
+        "ignored": 0,
+        "refused": [],
+    }
 
 
 @pytest.mark.parametrize("offset", ["+16:00", "-23:59"])

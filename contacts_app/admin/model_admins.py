@@ -23,15 +23,18 @@ from contacts_app.models import (
     ContactTag,
     Deal,
     DealContact,
+    ErasureJob,
     Form,
     ListMembership,
     MailingList,
+    Suppression,
     Tag,
     Workspace,
     WorkspaceMembership,
 )
 from contacts_app.services.archive_jobs import ARCHIVE_JOBS, archive_request
 from contacts_app.services.contacts import contact_update
+from contacts_app.services.erasure_jobs import ERASURE_JOBS
 
 
 class MembershipInline(admin.TabularInline):
@@ -355,3 +358,22 @@ class ArchiveJobAdmin(JobAdmin):
 
     kind = ARCHIVE_JOBS
     counters = ["archived", "skipped_total"]
+
+
+@admin.register(ErasureJob)
+class ErasureJobAdmin(JobAdmin):
+    """G1: support staff see stuck bulk erasures and cancel or retry them (erased contacts stay erased)."""
+
+    kind = ERASURE_JOBS
+    counters = ["erased", "skipped_total"]
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """G2: support staff read the suppression list; admins change it on their Privacy page."""
+
+    list_display = ["workspace", "source", "address", "created_at"]
+    list_filter = ["source", "workspace"]
+    search_fields = ["=address"]
+    list_select_related = ["workspace"]
+    readonly_fields = [f.name for f in Suppression._meta.fields]

@@ -160,6 +160,7 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
     for key, words in (
         ("job", gettext("Restore job #%(id)s")),
         ("archive_job", gettext("Archive job #%(id)s")),
+        ("erasure_job", gettext("Erasure job #%(id)s")),
         ("revert_job", gettext("Incident revert #%(id)s")),
         ("export", gettext("Export #%(id)s")),
     ):
@@ -173,6 +174,12 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
             "activated": gettext("Form “%(form)s” activated"),
         }.get(d.get("verb"), gettext("Form “%(form)s” changed"))
         return words % {"form": d.get("form", "")}
+    if event.action == AuditEvent.Action.SUPPRESSION:  # G2
+        return {
+            "added": gettext("Addresses added to the suppression list"),
+            "removed": gettext("An address taken off the suppression list"),
+            "lifted_by_consent": gettext("A suppressed address signed up again through a form, with consent"),
+        }.get(d.get("verb"), gettext("Suppression list changed"))
     if event.action == AuditEvent.Action.WEBHOOK_CHANGE:
         words = {
             "created": gettext("Webhook endpoint %(url)s added"),
@@ -202,7 +209,7 @@ def who(event: AuditEvent) -> str:
     kind, __, what = label.partition(":")
     if kind in ("bounces", "anymail") and what:
         return provider_label(what.lower().replace(" ", "_"))
-    if label == "restore:form":
+    if label in ("restore:form", "form"):
         return gettext("a form submission")
     if label == "demo data":
         return gettext("demo data")
