@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from contacts_app.access_request import DataSection
+from contacts_app.deliverability import provider_label
 from contacts_app.lib.scrub import rows_scrub
 from contacts_app.services.erasure import ErasureScope
 
@@ -113,7 +114,7 @@ BOUNCES_SECTION = DataSection(
         ("provider", gettext_lazy("Provider")),
     ),
     _bounce_rows,
-    (("type", BounceType), ("class", BounceClass)),
+    (("type", BounceType), ("class", BounceClass), ("provider", provider_label)),
 )
 CLEANINGS_SECTION = DataSection(
     "cleanings",
@@ -126,5 +127,5 @@ CLEANINGS_SECTION = DataSection(
         ("undone_at", gettext_lazy("Un-cleaned")),
     ),
     _cleaning_rows,
-    (("class", BounceClass),),
+    (("class", BounceClass), ("provider", provider_label)),
 )

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from contacts_app.audit import actor_words
 from contacts_app.models import (
     ArchiveRecord,
     AuditEvent,
@@ -33,7 +34,9 @@ class DataSection:
     title: str  # lazy: the page's heading
     columns: tuple[tuple[str, str], ...]  # (key, lazy label)
     rows: Callable[[Contact], list[dict]]
-    choices: tuple[tuple[str, type[models.TextChoices]], ...] = ()  # stored words shown in the reader's language
+    # Stored words shown in the reader's language (U7): a column's choices, or a function.
+    words: tuple[tuple[str, type[models.TextChoices] | Callable[[str], str]], ...] = ()
+    erased: bool = True  # G1 deletes these rows (False: they stay, without the person's data)
 
 
 _SECTIONS: dict[str, DataSection] = {}
@@ -59,7 +62,8 @@ def contact_data_sections(*, contact: Contact) -> list[tuple[DataSection, list[d
 
 def contact_data_counts(*, contact: Contact) -> list[tuple[str, int]]:
     """G1's confirmation: (section title, how many rows) of what erasing deletes."""
-    return [(str(s.title), len(rows)) for s, rows in ((s, s.rows(contact)) for s in _SECTIONS.values()) if rows]
+    deleted = [s for s in _SECTIONS.values() if s.erased]
+    return [(str(s.title), len(rows)) for s, rows in ((s, s.rows(contact)) for s in deleted) if rows]
 
 
 def _json_row(row: dict) -> dict:
@@ -67,11 +71,14 @@ def _json_row(row: dict) -> dict:
 
 
 def _display_row(row: dict, section: DataSection) -> dict:
-    words = dict(section.choices)
+    words = dict(section.words)
 
     def shown(key, value):
-        if key in words and value in words[key].values:
-            return words[key](value).label
+        word = words.get(key)
+        if isinstance(word, type) and value in word.values:
+            return word(value).label
+        if callable(word) and not isinstance(word, type) and value:
+            return word(value)
         if isinstance(value, datetime):
             return date_format(timezone.localtime(value), "DATETIME_FORMAT")
         if isinstance(value, bool):
@@ -154,7 +161,7 @@ def _audit(contact: Contact) -> list[dict]:
         {
             "at": e.created_at,
             "action": e.action,
-            "by": e.actor.get_username() if e.actor else e.actor_label or "system",
+            "by": actor_words(e),
             "contacts": e.count,
         }
         for e in audit_events_about(contact=contact)
@@ -223,6 +230,7 @@ for _section in (
         ),
         _audit,
         (("action", AuditEvent.Action),),
+        erased=False,  # the facts stay, scrubbed of the address
     ),
 ):
     contact_data_section_register(_section)

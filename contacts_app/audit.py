@@ -1,5 +1,8 @@
 from collections.abc import Sequence
 
+from django.utils.translation import gettext
+
+from contacts_app.deliverability import provider_label
 from contacts_app.lib.client import current_client_address
 from contacts_app.models import AuditEvent
 
@@ -29,3 +32,22 @@ def audit_log(
         details=details or {},
         client_address=current_client_address() or None,  # S7: the request's, through trusted proxies only
     )
+
+
+def actor_words(event: AuditEvent) -> str:
+    """The person, or what acted without one, in the reader's words (U7): the stored
+    labels are codes ("bounces:mailgun", "anymail:Postmark", "restore:form")."""
+    if event.actor:  # support staff acting in a customer's workspace are said to be support
+        name = event.actor.get_username()
+        return gettext("%(name)s (support)") % {"name": name} if event.actor.is_staff else name
+    label = event.actor_label or ""
+    kind, __, what = label.partition(":")
+    if kind in ("bounces", "anymail") and what:
+        return provider_label(what.lower().replace(" ", "_"))
+    if label in ("restore:form", "form"):
+        return gettext("a form submission")
+    if label == "demo data":
+        return gettext("demo data")
+    if label == "purge":
+        return gettext("automatic purge")
+    return label or gettext("system")

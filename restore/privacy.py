@@ -42,4 +42,5 @@ SUBMISSIONS_SECTION = DataSection(
     ),
     _submission_rows,
     (("outcome", FormSubmission.Outcome),),
+    erased=False,  # kept, anonymous: the form's counts stay true
 )

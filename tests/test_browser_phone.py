@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from cleaned.models import ExportJob
 from cleaned.services.bounces import BounceInput, bounces_apply
 from contacts_app.models import Role
+from contacts_app.services.suppression import suppressions_add
 from restore.models import RestoreJob
 
 from .browser import login, shot
@@ -62,6 +63,9 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
             )
         ],
     )
+    suppressions_add(
+        workspace=workspace, actor=admin, addresses=["a-very-long-suppressed-address@example-company.com"], reason="x"
+    )
     login(page, live_server, admin)
     base = f"{live_server.url}/w/{workspace.slug}"
     for name, path in (
@@ -72,6 +76,9 @@ def test_u2_every_page_and_modal_fits_a_390_px_phone(browser, live_server, works
         ("exports", "/cleaned/exports/"),
         ("jobs", "/restore-jobs/"),
         ("why-cleaned", f"/contacts/{bounced.id}/"),
+        ("data-held", f"/contacts/{bounced.id}/data/"),  # G3
+        ("erase", f"/contacts/{bounced.id}/erase/"),  # G1
+        ("privacy", "/contacts/suppressions/"),  # G2
         (
             "incident",
             "/cleaned/incidents/?provider=amazon_ses&cleaned_from=2026-01-01T00:00&cleaned_until=2099-12-31T00:00",

@@ -199,6 +199,7 @@ def test_g1_the_confirmation_states_what_goes_and_a_wrong_word_shows_it_again_wi
     page = admin_client.get(url).content.decode()
     assert "Erase ask@example.com?" in page and "cannot be undone" in page
     assert "Bounce evidence (1)" in page and "1 deal that has no other contact" in page
+    assert "Activity about this contact (" not in page  # the facts stay, scrubbed: not "deleted"
     response = admin_client.post(url, {"reason": "Request of 2 May, ticket 41", "confirmation": "erase"})
     assert response.status_code == 400
     body = response.content.decode()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from contacts_app.audit import actor_words
 from contacts_app.deliverability import provider_label
 from contacts_app.jobs.kinds import KINDS
 from contacts_app.lib.csv_stream import IsoUtc
@@ -78,7 +79,7 @@ def _with_outcomes(events, outcomes) -> None:
             for k in KINDS.values()
             if (k.audit_key, details.get(k.audit_key)) in outcomes
         }
-        e.who, e.what, e.link = who(e), describe(e, numbers=numbers), ""
+        e.who, e.what, e.link = actor_words(e), describe(e, numbers=numbers), ""
         if details.get("phase") != "requested":
             continue
         for kind in KINDS.values():
@@ -197,25 +198,6 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
     if d.get("model"):
         return f"{d.get('verb', 'change')} {d['model']} {d.get('object', '')}".strip()
     return ""
-
-
-def who(event: AuditEvent) -> str:
-    """The person, or what acted without one, in the reader's words (U7): the stored
-    labels are codes ("bounces:mailgun", "anymail:Postmark", "restore:form")."""
-    if event.actor:  # support staff acting in a customer's workspace are said to be support
-        name = event.actor.get_username()
-        return gettext("%(name)s (support)") % {"name": name} if event.actor.is_staff else name
-    label = event.actor_label or ""
-    kind, __, what = label.partition(":")
-    if kind in ("bounces", "anymail") and what:
-        return provider_label(what.lower().replace(" ", "_"))
-    if label in ("restore:form", "form"):
-        return gettext("a form submission")
-    if label == "demo data":
-        return gettext("demo data")
-    if label == "purge":
-        return gettext("automatic purge")
-    return label or gettext("system")
 
 
 @require_GET
