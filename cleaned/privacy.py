@@ -115,6 +115,7 @@ BOUNCES_SECTION = DataSection(
     ),
     _bounce_rows,
     (("type", BounceType), ("class", BounceClass), ("provider", provider_label)),
+    deleted_as=gettext_lazy("Bounce events and their diagnostics"),
 )
 CLEANINGS_SECTION = DataSection(
     "cleanings",

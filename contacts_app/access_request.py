@@ -5,7 +5,7 @@ cleanings) in their AppConfig.ready, so contacts_app never imports them. The sam
 sections are what an erasure's confirmation counts (G1)."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import connection, models
@@ -20,11 +20,14 @@ from contacts_app.audit import actor_words
 from contacts_app.models import (
     ArchiveRecord,
     AuditEvent,
+    AutomationRun,
+    CampaignSend,
     Contact,
     ContactStatus,
     EmailStatus,
     ListMembership,
     MembershipStatus,
+    Trigger,
 )
 
 
@@ -37,6 +40,8 @@ class DataSection:
     # Stored words shown in the reader's language (U7): a column's choices, or a function.
     words: tuple[tuple[str, type[models.TextChoices] | Callable[[str], str]], ...] = ()
     erased: bool = True  # G1 deletes these rows (False: they stay, without the person's data)
+    single: bool = False  # one row: an object in the JSON, not a list
+    deleted_as: str = ""  # lazy: what an erasure's confirmation calls these rows (default: the title)
 
 
 _SECTIONS: dict[str, DataSection] = {}
@@ -51,7 +56,7 @@ def contact_data(*, contact: Contact) -> dict:
     return {
         "generated_at": timezone.now().isoformat(),
         "workspace": contact.workspace.slug,
-        **{key: [_json_row(r) for r in section.rows(contact)] for key, section in _SECTIONS.items()},
+        **{key: _json(section, section.rows(contact)) for key, section in _SECTIONS.items()},
     }
 
 
@@ -63,7 +68,12 @@ def contact_data_sections(*, contact: Contact) -> list[tuple[DataSection, list[d
 def contact_data_counts(*, contact: Contact) -> list[tuple[str, int]]:
     """G1's confirmation: (section title, how many rows) of what erasing deletes."""
     deleted = [s for s in _SECTIONS.values() if s.erased]
-    return [(str(s.title), len(rows)) for s, rows in ((s, s.rows(contact)) for s in deleted) if rows]
+    return [(str(s.deleted_as or s.title), len(rows)) for s, rows in ((s, s.rows(contact)) for s in deleted) if rows]
+
+
+def _json(section: DataSection, rows: list[dict]):
+    found = [_json_row(r) for r in rows]
+    return (found[0] if found else None) if section.single else found
 
 
 def _json_row(row: dict) -> dict:
@@ -108,9 +118,43 @@ def _contact(contact: Contact) -> list[dict]:
             "archived_at": contact.archived_at,
             "cleaned_at": contact.cleaned_at,
             "cleaned_reason": contact.cleaned_reason,
+            "bounce_count": contact.bounce_count,
             "last_engaged_at": contact.last_engaged_at,
         }
     ]
+
+
+def _merged(contact: Contact) -> list[dict]:
+    """Records merged into this one: the same person's older data (erased with it)."""
+    older = Contact.objects.filter(workspace_id=contact.workspace_id, merged_into=contact).order_by("id")
+    return [
+        {
+            "email": c.email,
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "phone": c.phone,
+            "created_at": c.created_at,
+            "merged_at": c.archived_at,
+        }
+        for c in older
+    ]
+
+
+def _sends(contact: Contact) -> list[dict]:
+    sends = CampaignSend.objects.filter(contact=contact).select_related("automation", "mailing_list").order_by("id")
+    return [
+        {
+            "subject": s.subject,
+            "queued_at": s.created_at,
+            "by": s.automation.name if s.automation_id else (s.mailing_list.name if s.mailing_list_id else ""),
+        }
+        for s in sends
+    ]
+
+
+def _automation_runs(contact: Contact) -> list[dict]:
+    runs = AutomationRun.objects.filter(contact=contact).select_related("automation").order_by("id")
+    return [{"automation": r.automation.name, "trigger": r.trigger, "at": r.created_at} for r in runs]
 
 
 def _lists(contact: Contact) -> list[dict]:
@@ -168,6 +212,16 @@ def _audit(contact: Contact) -> list[dict]:
     ]
 
 
+_DELETED_AS = {  # G1's confirmation: what goes, in words that do not suggest the lists themselves go
+    "contact": gettext_lazy("The contact"),
+    "lists": gettext_lazy("List memberships (the lists stay)"),
+    "tags": gettext_lazy("Tags on it (the tags stay)"),
+    "deals": gettext_lazy("Deal links"),
+    "archive_history": gettext_lazy("Archive records and their snapshots"),
+    "emails_sent": gettext_lazy("The record of emails sent"),
+    "automation_runs": gettext_lazy("Automation runs"),
+}
+
 for _section in (
     DataSection(
         "contact",
@@ -184,9 +238,25 @@ for _section in (
             ("archived_at", gettext_lazy("Archived")),
             ("cleaned_at", gettext_lazy("Cleaned")),
             ("cleaned_reason", gettext_lazy("Why cleaned")),
+            ("bounce_count", gettext_lazy("Bounces")),
+            ("last_engaged_at", gettext_lazy("Last opened or clicked")),
         ),
         _contact,
         (("status", ContactStatus), ("email_status", EmailStatus)),
+        single=True,
+    ),
+    DataSection(
+        "merged_records",
+        gettext_lazy("Records merged into it"),
+        (
+            ("email", gettext_lazy("Email")),
+            ("first_name", gettext_lazy("First name")),
+            ("last_name", gettext_lazy("Last name")),
+            ("phone", gettext_lazy("Phone")),
+            ("created_at", gettext_lazy("Created")),
+            ("merged_at", gettext_lazy("Merged")),
+        ),
+        _merged,
     ),
     DataSection(
         "lists",
@@ -196,6 +266,23 @@ for _section in (
         (("status", MembershipStatus),),
     ),
     DataSection("tags", gettext_lazy("Tags"), (("tag", gettext_lazy("Tag")),), _tags),
+    DataSection(
+        "emails_sent",
+        gettext_lazy("Emails sent"),
+        (("subject", gettext_lazy("Subject")), ("queued_at", gettext_lazy("When")), ("by", gettext_lazy("Sent by"))),
+        _sends,
+    ),
+    DataSection(
+        "automation_runs",
+        gettext_lazy("Automations"),
+        (
+            ("automation", gettext_lazy("Automation")),
+            ("trigger", gettext_lazy("Trigger")),
+            ("at", gettext_lazy("When")),
+        ),
+        _automation_runs,
+        (("trigger", Trigger),),
+    ),
     DataSection(
         "deals",
         gettext_lazy("Deals"),
@@ -233,4 +320,4 @@ for _section in (
         erased=False,  # the facts stay, scrubbed of the address
     ),
 ):
-    contact_data_section_register(_section)
+    contact_data_section_register(replace(_section, deleted_as=_DELETED_AS.get(_section.key, "")))

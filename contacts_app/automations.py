@@ -7,6 +7,7 @@ Normal actions (contact created, subscribed to a list, tag added) call
 from collections.abc import Iterable
 
 from contacts_app.models import Automation, AutomationRun, CampaignSend, Contact, Trigger
+from contacts_app.services.suppression import suppressed_contact_ids
 
 
 def automations_fire(
@@ -19,7 +20,7 @@ def automations_fire(
 ) -> int:
     """Start every active automation of the workspace matching the trigger, for the
     given contacts. A4: archived or merged contacts start nothing; C2: cleaned
-    addresses get no email. Returns the number of automation runs created."""
+    addresses get no email, nor suppressed ones (G2). Returns the number of automation runs created."""
     if trigger not in Trigger.values:
         raise ValueError(f"unknown trigger {trigger!r}")
     automations = Automation.objects.filter(workspace_id=workspace_id, trigger=trigger, is_active=True)
@@ -33,13 +34,14 @@ def automations_fire(
     contacts = list(
         Contact.objects.filter(workspace_id=workspace_id, id__in=list(contact_ids))
         .active()
-        .values_list("id", "email_status")
+        .values_list("id", "email_status", "email")
     )
+    blocked = suppressed_contact_ids(workspace_id=workspace_id, contacts=[(cid, email) for cid, _s, email in contacts])
     runs, sends = [], []
     for automation in automations:
-        for contact_id, email_status in contacts:
+        for contact_id, email_status, _email in contacts:
             runs.append(AutomationRun(automation=automation, contact_id=contact_id, trigger=trigger))
-            if automation.send_subject and email_status == "ok":
+            if automation.send_subject and email_status == "ok" and contact_id not in blocked:  # C2, G2
                 sends.append(
                     CampaignSend(
                         workspace_id=workspace_id,

@@ -121,19 +121,19 @@ class SubmissionIn(Schema):
     email: Email
     first_name: Text(100) = ""
     last_name: Text(100) = ""
-    consent: bool = Field(
-        False,
-        description="The visitor ticked the form's consent box. Required for an address on the suppression list "
-        "(G2): the person's own consent lifts it; without it the answer is 409 address_suppressed.",
+    consent: bool | None = Field(
+        None,
+        description="The visitor ticked the form's consent box; false is refused (400 consent_required). "
+        "Absent: the embedding page asked for it (existing clients).",
     )
 
 
 class SubmissionOut(Schema):
-    contact_id: int
+    contact_id: int | None = Field(description="null while an emailed link waits to be followed (G2).")
     created: bool
     restored: bool = Field(description="R9: an archived contact with this email was restored.")
     confirmation_required: bool = Field(
-        False, description="Double opt-in: the form's lists wait until the visitor follows the emailed link."
+        False, description="The form's lists wait until the visitor follows the emailed link (double opt-in)."
     )
 
 
@@ -194,9 +194,9 @@ def form_submission(request, form_id: str, payload: SubmissionIn):
         consent=payload.consent,
     )
     body = {
-        "contact_id": result.contact.id,
+        "contact_id": result.contact.id if result.contact else None,
         "created": result.created,
         "restored": result.restored,
         "confirmation_required": result.needs_confirmation,
     }
-    return Status(201 if result.created else 200, body)
+    return Status(201 if result.created else 200, body)  # a suppressed address: 200, nothing stored (G2)

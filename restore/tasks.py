@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services.form_confirmation import form_confirmations_send
+from .services.form_confirmation import form_comeback_email_send, form_confirmations_send
 from .services.jobs import RESTORE_JOBS
 
 
@@ -26,3 +26,9 @@ def restore_job_notify_task(job_id: int) -> bool:
 def form_confirmations_send_task() -> int:
     """R9's double opt-in emails; also the sweeper for any whose message was lost."""
     return form_confirmations_send()
+
+
+@shared_task(ignore_result=True)
+def form_comeback_email_task(form_id: int, token: str) -> bool:
+    """G2: the link that lets the owner of a suppressed address sign up again."""
+    return form_comeback_email_send(form_id=form_id, token=token)

@@ -168,6 +168,11 @@ def erasure_job_create(request, payload: ErasureJobIn):
         ids, selection = payload.contact_ids, {"ids": len(payload.contact_ids)}
     else:
         params = payload.filter.as_params()
+        if not any(v.strip() for v in params.values()):  # "every contact" is never one empty object away
+            raise InvalidInput(
+                _("Give the filter at least one criterion: an empty filter would erase every contact."),
+                code="filter_required",
+            )
         qs = ContactFilter(params, workspace=request.workspace).qs_or_error()
         ids, selection = list(qs.order_by("id").values_list("id", flat=True)), {"filter": params}
         if not ids:

@@ -30,7 +30,7 @@ from contacts_app.models import (
     Trigger,
     Workspace,
 )
-from contacts_app.services.suppression import suppression_check
+from contacts_app.services.suppression import suppressed_contact_ids, suppression_check
 
 
 def _email_taken_error(workspace: Workspace, email: str) -> Conflict:
@@ -185,18 +185,20 @@ def tag_add(*, contact: Contact, tag: Tag) -> bool:
 
 def campaign_send(*, workspace: Workspace, mailing_list: MailingList, subject: str) -> int:
     """Queue a campaign to the list's subscribed members. A4/C2: archived, merged
-    and cleaned contacts receive nothing."""
+    and cleaned contacts receive nothing; G2: nor an address suppressed by hand."""
     if mailing_list.workspace_id != workspace.id:
         raise NotFound(_("Unknown list."))
-    recipients = (
+    recipients = list(
         Contact.objects.in_workspace(workspace)
         .sendable()
         .filter(list_memberships__mailing_list=mailing_list, list_memberships__status=MembershipStatus.SUBSCRIBED)
-        .values_list("id", flat=True)
+        .values_list("id", "email")
     )
+    blocked = suppressed_contact_ids(workspace_id=workspace.id, contacts=recipients)  # G2
     sends = [
         CampaignSend(workspace=workspace, contact_id=cid, mailing_list=mailing_list, subject=subject)
-        for cid in recipients
+        for cid, _email in recipients
+        if cid not in blocked
     ]
     CampaignSend.objects.bulk_create(sends, batch_size=1000)
     return len(sends)

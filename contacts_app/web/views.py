@@ -21,6 +21,7 @@ from contacts_app.lifecycle import restorable_from, restorable_until
 from contacts_app.services.archive import CONFIRMATION_WORD, archive_confirmation_check
 from contacts_app.services.archive_jobs import archive_request
 from contacts_app.services.contacts import contact_create, contact_update
+from contacts_app.services.suppression import suppressed_addresses
 from contacts_app.web.access import handles_service_errors, workspace_view
 from contacts_app.web.forms import ArchiveForm, ContactForm, NewContactForm, SearchForm
 from contacts_app.web.health import health_check
@@ -98,6 +99,7 @@ def contact_detail(request, contact_id: int):
         raise Http404(_("No such contact."))
     panels = contact_panels_render(request=request, contact=contact)  # e.g. "Why cleaned" (C7)
     context = {"contact": contact, "panels": panels}
+    context["suppressed"] = bool(suppressed_addresses(workspace=request.workspace, addresses=[contact.email]))  # G2
     if contact.status == "archived":  # R2: when it can come back, and the way to do it
         now = timezone.now()
         context["restorable_from"] = restorable_from(contact.archived_at)

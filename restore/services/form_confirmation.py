@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from contacts_app.models import ContactStatus, ListMembership, MembershipStatus
+from contacts_app.models import ContactStatus, Form, ListMembership, MembershipStatus
 from contacts_app.services.contacts import list_subscribe
 
 from ..models import FormSubmission
@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 CONFIRM_SALT = "restore.form_confirm"
 CONFIRM_MAX_AGE = timedelta(days=7)  # the emailed link works for a week
 CONFIRM_SEND_WITHIN = timedelta(days=1)  # a confirmation not sent within a day is not sent late
+COMEBACK_SALT = "restore.form_comeback"
+COMEBACK_TASK = "restore.tasks.form_comeback_email_task"
 
 
 def confirmation_token(submission: FormSubmission) -> str:
@@ -117,14 +119,53 @@ def _confirmation_email(submission: FormSubmission) -> None:
     """In the language the visitor used on the form (U3)."""
     form = submission.form
     path = reverse("form_confirm", kwargs={"public_id": form.public_id, "token": confirmation_token(submission)})
-    link = f"{settings.SITE_URL.rstrip('/')}{path}"
     with translation.override(submission.language or settings.LANGUAGE_CODE):
-        subject = _("Confirm your subscription to %(name)s") % {"name": form.workspace.name}
-        first = submission.contact.first_name.strip()
-        hello = _("Hello %(name)s,") % {"name": first} if first else _("Hello,")
-        body = hello + _(
-            "\n\nYou asked to receive emails from %(name)s through the form “%(form)s”. "
-            "To confirm, open this link within 7 days:\n\n%(link)s\n\n"
-            "If you did not ask for this, ignore this email: you will not be subscribed."
-        ) % {"name": form.workspace.name, "form": form.name, "link": link}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [submission.contact.email])
+        _send_confirmation(
+            form=form, first_name=submission.contact.first_name.strip(), address=submission.contact.email, path=path
+        )
+
+
+def _send_confirmation(*, form: Form, first_name: str, address: str, path: str) -> None:
+    """The confirmation email, in the active language: a link valid 7 days."""
+    link = f"{settings.SITE_URL.rstrip('/')}{path}"
+    subject = _("Confirm your subscription to %(name)s") % {"name": form.workspace.name}
+    hello = _("Hello %(name)s,") % {"name": first_name} if first_name else _("Hello,")
+    body = hello + _(
+        "\n\nYou asked to receive emails from %(name)s through the form “%(form)s”. "
+        "To confirm, open this link within 7 days:\n\n%(link)s\n\n"
+        "If you did not ask for this, ignore this email: you will not be subscribed."
+    ) % {"name": form.workspace.name, "form": form.name, "link": link}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+
+
+def comeback_token(*, form, email: str, first_name: str, last_name: str) -> str:
+    """G2: what the owner of a suppressed address is emailed: the submission itself,
+    signed, so that nothing about the address is stored until they confirm."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return signing.dumps([form.public_id, email, first_name, last_name, language], salt=COMEBACK_SALT)
+
+
+def comeback_details(token: str, *, public_id: str) -> dict | None:
+    """The submission a come-back link of form `public_id` carries; None when altered,
+    another form's or older than CONFIRM_MAX_AGE."""
+    try:
+        value = signing.loads(token, salt=COMEBACK_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not (isinstance(value, list) and len(value) == 5 and value[0] == public_id):
+        return None
+    return {"email": value[1], "first_name": value[2], "last_name": value[3], "language": value[4]}
+
+
+def form_comeback_email_send(*, form_id: int, token: str) -> bool:
+    """Email the come-back link, in the visitor's language (a worker: the request does not
+    wait for the mail server). Lost, the visitor simply sends the form again."""
+    form = Form.objects.select_related("workspace").filter(id=form_id, is_active=True).first()
+    details = comeback_details(token, public_id=form.public_id) if form else None
+    if details is None:
+        return False
+    path = reverse("form_confirm", kwargs={"public_id": form.public_id, "token": token})
+    with translation.override(details["language"]):
+        first = details["first_name"].strip()
+        _send_confirmation(form=form, first_name=first, address=details["email"], path=path)
+    return True

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from contacts_app.jobs.queueing import publish, publish_soon
-from contacts_app.lib.errors import Conflict, NotFound
+from contacts_app.lib.errors import Conflict, InvalidInput, NotFound
 from contacts_app.lifecycle import Outcome, skip_reason
 from contacts_app.models import (
     Contact,
@@ -37,6 +37,7 @@ from contacts_app.services.purge import contacts_purge
 from contacts_app.services.suppression import suppressed_addresses, suppression_lift_by_consent
 
 from ..models import FormSubmission
+from .form_confirmation import COMEBACK_TASK, Confirmation, comeback_details, comeback_token
 from .restoring import contacts_restore
 
 log = logging.getLogger(__name__)
@@ -47,13 +48,15 @@ RESUBMISSION_WINDOW = timedelta(hours=1)  # one person sending a form again with
 
 @dataclass
 class FormSubmissionResult:
-    contact: Contact
+    contact: Contact | None  # None: a suppressed address waits for its owner's emailed confirmation (G2)
     created: bool
     restored: bool
     submission: FormSubmission | None = None
 
     @property
     def needs_confirmation(self) -> bool:
+        if self.contact is None:
+            return True
         return bool(self.submission and self.submission.double_opt_in and self.submission.confirmed_at is None)
 
 
@@ -76,21 +79,39 @@ def form_get(*, form_ref: str) -> Form:
 
 
 def form_submission_save(
-    *, form: Form, email: str, first_name: str = "", last_name: str = "", consent: bool = True
+    *,
+    form: Form,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    consent: bool | None = True,
+    email_confirmed: bool = False,
 ) -> FormSubmissionResult:
     """R9: a visitor submits an ACTIVE form (found by `form_find`). An archived contact
     with that email is restored at once (R6 applied, no freeze, no automation from the
     restore itself), then the form subscribes them like anyone. Concurrent submissions
-    of one email resolve to one contact. With double
-    opt-in, the confirmation email is sent by a worker once this commits. G2: an address
-    on the suppression list comes back only with the person's `consent` (the hosted
-    form's box is required), which lifts it, audited."""
+    of one email resolve to one contact. With double opt-in, the confirmation email is
+    sent by a worker once this commits (not again when `email_confirmed`: the visitor
+    has just followed an emailed link). `consent` False is refused: a form subscribes.
+
+    G2: an address on the suppression list comes back only by its owner's hand: nothing
+    is stored; the address is emailed a link (form_confirmation.comeback_token) whose
+    confirmation lifts the suppression, audited, and submits again. The answer is the
+    double opt-in's ("check your email") whatever the form's setting, so it tells no
+    one whether the address was suppressed."""
     email = normalize_email(email)
+    if consent is False:
+        raise InvalidInput(_("Tick the box to agree to receive our emails."), code="consent_required")
+    if suppressed_addresses(workspace=form.workspace, addresses=[email]):
+        token = comeback_token(form=form, email=email, first_name=first_name, last_name=last_name)
+        publish_soon(lambda: publish(COMEBACK_TASK, form.id, token), name="form-comeback")
+        return FormSubmissionResult(contact=None, created=False, restored=False)
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                _suppression_lift(form=form, email=email, consent=consent)
-                result = _form_submit_once(form=form, email=email, first_name=first_name, last_name=last_name)
+                result = _form_submit_once(
+                    form=form, email=email, first_name=first_name, last_name=last_name, email_confirmed=email_confirmed
+                )
                 if result.needs_confirmation:
                     transaction.on_commit(
                         lambda: publish_soon(lambda: publish(CONFIRMATIONS_TASK), name="form-confirmations")
@@ -103,21 +124,28 @@ def form_submission_save(
     raise Conflict(_("Too many simultaneous submissions for this address; please try again."), code="busy")
 
 
-def _suppression_lift(*, form: Form, email: str, consent: bool) -> None:
-    if not suppressed_addresses(workspace=form.workspace, addresses=[email]):
-        return
-    if not consent:
-        raise Conflict(
-            _(
-                "This address is on the suppression list: it can sign up again only with the person's consent "
-                "(the form's consent box ticked)."
-            ),
-            code="address_suppressed",
+def form_comeback_confirm(*, form: Form, token: str) -> str:
+    """G2: the owner of a suppressed address followed the emailed link: the suppression
+    is lifted (audited) and the form submitted again, its lists subscribed at once (the
+    link proved the address). Twice is harmless. Returns the confirmation's state."""
+    details = comeback_details(token, public_id=form.public_id)
+    if details is None:
+        return "invalid"
+    with transaction.atomic():
+        suppression_lift_by_consent(workspace=form.workspace, address=details["email"], form_id=form.id)
+        form_submission_save(
+            form=form,
+            email=details["email"],
+            first_name=details["first_name"],
+            last_name=details["last_name"],
+            email_confirmed=True,
         )
-    suppression_lift_by_consent(workspace=form.workspace, address=email, form_id=form.id)
+    return Confirmation.CONFIRMED
 
 
-def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str) -> FormSubmissionResult:
+def _form_submit_once(
+    *, form: Form, email: str, first_name: str, last_name: str, email_confirmed: bool = False
+) -> FormSubmissionResult:
     ws = form.workspace
     contact = (
         Contact.objects.select_for_update()
@@ -151,7 +179,9 @@ def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str
     if contact is None:
         contact = contact_create(workspace=ws, email=email, first_name=first_name, last_name=last_name, consent=True)
         created = True
-    pending = _form_lists_subscribe(form=form, contact=contact)
+    pending = _form_lists_subscribe(
+        form=form, contact=contact, double_opt_in=form.double_opt_in and not email_confirmed
+    )
     recent = (
         FormSubmission.objects.select_for_update()
         .filter(form=form, contact=contact, created_at__gte=now - RESUBMISSION_WINDOW)
@@ -180,12 +210,12 @@ def _form_submit_once(*, form: Form, email: str, first_name: str, last_name: str
     return FormSubmissionResult(contact=contact, created=created, restored=restored, submission=submission)
 
 
-def _form_lists_subscribe(*, form: Form, contact: Contact) -> bool:
+def _form_lists_subscribe(*, form: Form, contact: Contact, double_opt_in: bool) -> bool:
     """The form's own effect (R9): its lists. Without double opt-in, subscribed now (the
     list-subscribed automations fire, as for any new subscriber). With it, a list the
     contact is not already subscribed to waits `unconfirmed`; True when one does."""
     lists = list(form.lists.all())
-    if not form.double_opt_in:
+    if not double_opt_in:
         for mailing_list in lists:
             list_subscribe(contact=contact, mailing_list=mailing_list, status=MembershipStatus.SUBSCRIBED)
         return False
