@@ -117,6 +117,9 @@ class ExportOut(Schema):
         description="When the file is deleted (EXPORT_RETENTION_DAYS after it is ready)."
     )
     download_url: str | None = Field(description="The CSV, for the same token; null until the export succeeded.")
+    withdrawn: bool = Field(
+        description="The file was deleted because it held a contact who was erased (G1): start a new export."
+    )
 
 
 def _export_out(request, job: ExportJob) -> dict:
@@ -131,6 +134,7 @@ def _export_out(request, job: ExportJob) -> dict:
         "finished_at": job.finished_at,
         "expires_at": job.expires_at,
         "download_url": url,
+        "withdrawn": job.withdrawn,
     }
 
 

@@ -6,13 +6,14 @@ List, tag and account filters also match archived contacts through their archive
 snapshot: an archived contact was detached from its lists, but an admin looking for
 "archived contacts who were on Newsletter" expects to find them."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -106,6 +107,20 @@ class ContactFilter(django_filters.FilterSet):
         self.filters["list"].queryset = MailingList.objects.filter(workspace=workspace).order_by("name")
         self.filters["tag"].queryset = Tag.objects.filter(workspace=workspace).order_by("name")
         self.filters["account"].queryset = Account.objects.filter(workspace=workspace).order_by("name")
+
+    def described(self) -> "list[tuple[str, str]]":  # (`list` is a filter of this class)
+        """(label, value) of each criterion in use, in the reader's words: what an "all
+        matching" confirmation restates (G1). Call after `qs_or_error`."""
+        shown = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", [], ()):
+                continue
+            field = self.form.fields[name]
+            choices = dict(getattr(field, "choices", []) or [])
+            if isinstance(value, date):
+                value = date_format(value)
+            shown.append((str(self.filters[name].label or name), str(choices.get(value, value))))
+        return shown
 
     def qs_or_error(self):
         """The filtered queryset, or InvalidInput naming each bad field (S4)."""

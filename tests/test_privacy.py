@@ -312,16 +312,28 @@ def test_g2_admins_suppress_addresses_by_hand_see_them_and_remove_them(admin_cli
     response = admin_client.post(url, {"addresses": "a@example.com\nnot an address\nb@example.com", "reason": "x"})
     assert response.status_code == 400
     body = response.content.decode()
-    assert "Line 2" in body and "Nothing was added." in body and "not an address" in body
+    assert "Line 2: “not an address” is not a valid email address. Nothing was added." in body
+    assert "not an address" in body.split("</textarea>")[0]  # what was typed, kept
     assert not Suppression.objects.exists()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("list.csv", b"email,name\nok@example.com,A\nnot-one,B\n", content_type="text/csv")
+    response = admin_client.post(url, {"addresses": "", "file": upload})
+    assert response.status_code == 400 and "File, line 3:" in response.content.decode()
     response = admin_client.post(url, {"addresses": "a@example.com\nB@Example.com\n\na@example.com", "reason": "asked"})
     assert response.status_code == 302
     page = admin_client.get(url).content.decode()
     assert "a@example.com" in page and "B@example.com" in page and "Added by hand" in page
     assert "2 addresses added to the suppression list." in page
     row = Suppression.objects.get(address="a@example.com")
-    response = admin_client.post(reverse("contacts:suppression_remove", args=[workspace.slug, row.id]))
+    remove = reverse("contacts:suppression_remove", args=[workspace.slug, row.id])
+    asked = admin_client.post(remove)
+    assert asked.status_code == 200 and "Take this address off the suppression list?" in asked.content.decode()
+    assert Suppression.objects.filter(id=row.id).exists()  # asked first
+    response = admin_client.post(remove, {"confirm": "1"})
     assert response.status_code == 302 and not Suppression.objects.filter(id=row.id).exists()
+    removed = AuditEvent.objects.get(action="suppression", details__verb="removed")
+    assert removed.details["address"] == "a@example.com"
 
 
 def test_g2_the_suppressions_api_lists_adds_and_removes(workspace, other_workspace, admin_user):
@@ -346,6 +358,10 @@ def test_g2_the_suppressions_api_lists_adds_and_removes(workspace, other_workspa
     )
     assert response.status_code == 404 and response.json()["error"] == "not_found"
     assert post_json(client, "contacts", {"email": "gone@example.com"}).status_code == 201  # lifted
+    hand = Suppression.objects.get(workspace=workspace)
+    assert client.delete(f"/api/v1/suppressions/{hand.id}").status_code == 204
+    assert client.delete(f"/api/v1/suppressions/{hand.id}").status_code == 404
+    assert client.get("/api/v1/suppressions?page=2").status_code == 400
     other = make_member(other_workspace)
     assert api(other_workspace, other).get("/api/v1/suppressions").json()["count"] == 0  # S2
 
@@ -420,6 +436,7 @@ def test_s2_another_workspace_s_contact_cannot_be_erased_or_read(admin_client, w
     job = post_json(client, "erasure-jobs", {"contact_ids": [stranger.id], "reason": "x"}).json()
     ERASURE_JOBS.run(job_id=job["id"])
     assert client.get(f"/api/v1/erasure-jobs/{job['id']}").json()["not_found"] == 1
+    assert [j["id"] for j in client.get("/api/v1/erasure-jobs").json()["results"]] == [job["id"]]
     assert Contact.objects.filter(id=stranger.id).exists()
     assert not Suppression.objects.filter(workspace=other_workspace).exists()
 
@@ -461,7 +478,7 @@ def test_g1_erasing_from_the_archived_list_all_matching_makes_a_job_that_erases_
         reverse("contacts:erase_confirm", args=[workspace.slug]), {"select_all": "1", "filter": "q=bulk"}
     )
     body = confirm.content.decode()
-    assert confirm.status_code == 200 and "Erase 30 contacts" in body and "every archived contact matching" in body
+    assert confirm.status_code == 200 and "Erase 30 contacts" in body and "Search: <strong>bulk</strong>" in body
     response = admin_client.post(
         reverse("contacts:erase_selection", args=[workspace.slug]),
         {"select_all": "1", "filter": "q=bulk", "reason": "purge early", "confirmation": "ERASE"},
@@ -531,3 +548,24 @@ def test_g2_a_purged_contact_is_not_suppressed(workspace):
     archive(workspace, [contact], days=400)
     contacts_purge(workspace=workspace, contact_ids=[contact.id], reason="one year after archiving")
     assert not Suppression.objects.exists()
+
+
+def test_g2_an_address_suppressed_by_hand_gets_no_campaign_nor_automation_email(admin_client, workspace, admin_user):
+    from contacts_app.models import Automation, CampaignSend
+    from contacts_app.services.contacts import campaign_send, list_subscribe
+
+    news = make_list(workspace, "News")
+    kept, blocked = make_contact(workspace, "kept@example.com"), make_contact(workspace, "Blocked@example.com")
+    subscribe(kept, news)
+    subscribe(blocked, news)
+    suppressions_add(workspace=workspace, actor=admin_user, addresses=["blocked@EXAMPLE.com"])
+    assert campaign_send(workspace=workspace, mailing_list=news, subject="Hello") == 1
+    assert list(CampaignSend.objects.values_list("contact_id", flat=True)) == [kept.id]
+    weekly = make_list(workspace, "Weekly")
+    Automation.objects.create(
+        workspace=workspace, name="Welcome", trigger="list_subscribed", trigger_list=weekly, send_subject="Welcome!"
+    )
+    list_subscribe(contact=blocked, mailing_list=weekly)
+    assert not CampaignSend.objects.filter(contact=blocked).exists()
+    page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, blocked.id])).content.decode()
+    assert "suppression list" in page and "it receives no email" in page

@@ -96,7 +96,7 @@ def export_file(job, *, xlsx: bool = False) -> tuple[Path, str, str]:
     Gone once deleted, InvalidInput for an Excel copy that was too large to write."""
     path = export_xlsx_path(job) if xlsx else export_path(job)
     if job.file_deleted_at or not export_path(job).is_file():
-        raise Gone(export_gone(job), code="export_expired")
+        raise Gone(export_gone(job), code="export_withdrawn" if job.withdrawn else "export_expired")
     if not path.is_file():
         raise too_many_rows()
     stem = "cleaned-contacts" if job.scope == ExportScope.CLEANED else "contacts"

@@ -111,7 +111,7 @@ class SuppressionPage(Schema):
     results: list[SuppressionOut]
 
 
-class SuppressionPageQuery(Schema):
+class PageQuery(Schema):
     model_config = ConfigDict(extra="ignore")
     page: QueryId = 1
 
@@ -130,6 +130,23 @@ class SuppressOut(Schema):
 class UnsuppressIn(Schema):
     model_config = ConfigDict(extra="forbid")
     address: Email = Field(description="The address to take off the list, whether it was erased or added by hand.")
+
+
+def _page(request, queryset, number: int):
+    """A page of PAGE_SIZE rows and the next page's URL (null on the last)."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if number > max(paginator.num_pages, 1):
+        raise InvalidInput(
+            _("There is no page %(n)s: the last is %(last)s.") % {"n": number, "last": max(paginator.num_pages, 1)},
+            code="invalid_page",
+        )
+    page = paginator.page(number)
+    next_url = None
+    if page.has_next():
+        params = request.GET.copy()
+        params["page"] = str(number + 1)
+        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return page, next_url
 
 
 def _contact(request, contact_id: int) -> Contact:
@@ -188,6 +205,23 @@ def erasure_job_create(request, payload: ErasureJobIn):
     return Status(202, ErasureJobOut.from_job(result.job))
 
 
+class ErasureJobPage(Schema):
+    count: int
+    next: str | None
+    results: list[ErasureJobOut]
+
+
+@router.get(
+    "/erasure-jobs",
+    response={200: ErasureJobPage, **errors(400, 401, 403, 429)},
+    summary="The workspace's erasure jobs (G1; admins), newest first",
+)
+def erasure_job_list(request, query: Query[PageQuery]):
+    require_admin(request)
+    page, next_url = _page(request, selectors.erasure_jobs(workspace=request.workspace), query.page)
+    return {"count": page.paginator.count, "next": next_url, "results": [ErasureJobOut.from_job(j) for j in page]}
+
+
 @router.get(
     "/erasure-jobs/{int:job_id}",
     response={200: ErasureJobOut, **errors(401, 403, 404, 429)},
@@ -218,18 +252,10 @@ def contact_data_detail(request, contact_id: int):
     response={200: SuppressionPage, **errors(400, 401, 403, 429)},
     summary="The suppression list (G2; admins), newest first",
 )
-def suppression_list(request, query: Query[SuppressionPageQuery]):
+def suppression_list(request, query: Query[PageQuery]):
     require_admin(request)
-    paginator = Paginator(selectors.suppressions(workspace=request.workspace), PAGE_SIZE)
-    if query.page > max(paginator.num_pages, 1):
-        raise InvalidInput(_("There are only %(pages)s pages.") % {"pages": paginator.num_pages}, code="invalid_page")
-    page = paginator.page(query.page)
-    next_url = None
-    if page.has_next():
-        params = request.GET.copy()
-        params["page"] = str(query.page + 1)
-        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-    return {"count": paginator.count, "next": next_url, "results": [SuppressionOut.from_row(r) for r in page]}
+    page, next_url = _page(request, selectors.suppressions(workspace=request.workspace), query.page)
+    return {"count": page.paginator.count, "next": next_url, "results": [SuppressionOut.from_row(r) for r in page]}
 
 
 @router.post(
@@ -253,4 +279,15 @@ def suppression_add(request, payload: SuppressIn):
 def suppression_delete(request, payload: UnsuppressIn):
     require_admin(request)
     suppressions.suppression_remove(workspace=request.workspace, actor=request.user, address=payload.address)
+    return Status(204, None)
+
+
+@router.delete(
+    "/suppressions/{int:suppression_id}",
+    response={204: None, **errors(401, 403, 404, 429)},
+    summary="Take one entry off the suppression list, by its id (G2; admins)",
+)
+def suppression_delete_one(request, suppression_id: int):
+    require_admin(request)
+    suppressions.suppression_remove(workspace=request.workspace, actor=request.user, suppression_id=suppression_id)
     return Status(204, None)

@@ -123,6 +123,11 @@ def validation_detail(problems: list[dict]) -> tuple[str, str]:
         sources.add(str(problem.get("loc", ("",))[0]))
         fields.add(loc[-1] if loc else "")
         message = str(problem.get("msg", "is not valid")).removeprefix("Value error, ")
+        if problem.get("type") == "string_pattern_mismatch":  # the pattern itself helps no one (it is in the schema)
+            pattern = str((problem.get("ctx") or {}).get("pattern", ""))
+            message = "must not be blank" if pattern == NON_BLANK_PATTERN else "is not in the expected form"
+            if loc and loc[-1] in ("email", "address", "addresses") or (len(loc) > 1 and loc[-2] == "addresses"):
+                message = "is not a valid email address"
         parts.append(f"{'.'.join(loc) or 'body'}: {message}")
     code = "invalid_filter" if sources == {"query"} else "invalid_email" if fields == {"email"} else "invalid"
     return code, "Some values are not valid — " + "; ".join(parts) + "."

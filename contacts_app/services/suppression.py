@@ -92,25 +92,30 @@ def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def suppressions_add(*, workspace: Workspace, actor, addresses: list[str], reason: str = "") -> tuple[int, int]:
+def suppressions_add(
+    *, workspace: Workspace, actor, addresses: list[str], reason: str = "", places: list[str] | None = None
+) -> tuple[int, int]:
     """G2: suppress addresses by hand (pasted or uploaded). Each must be a valid address
     (S4: the whole paste is refused, naming the first bad line, and nothing is added).
-    Contacts that hold one of them are not changed. Returns (added, already listed)."""
+    `places` names where each address was ("Line 3", "File, line 4"; default: its
+    line). A contact that holds one of them stays, and gets no email (G2). Returns
+    (added, already listed)."""
     reason = clean_text((reason or "").strip(), field="reason", max_length=REASON_MAX_LENGTH)
     wanted: dict[str, str] = {}
-    for line_number, raw in enumerate(addresses, 1):
+    for index, raw in enumerate(addresses):
         if not raw.strip():
             continue
         try:
             address = normalize_email(raw)
         except InvalidInput as error:
+            place = places[index] if places else _("Line %(n)s") % {"n": num(index + 1)}
             raise InvalidInput(
-                _("Line %(n)s: %(problem)s Nothing was added.") % {"n": num(line_number), "problem": error.detail},
+                _("%(place)s: %(problem)s Nothing was added.") % {"place": place, "problem": error.detail},
                 code=error.code,
             ) from None
         wanted.setdefault(address_digest(workspace=workspace, address=address), address)
     if not wanted:
-        raise InvalidInput(_("Paste at least one address."), code="empty_selection")
+        raise InvalidInput(_("Paste at least one address, or choose a file."), code="empty_selection")
     if len(wanted) > MAX_ADDRESSES_AT_ONCE:
         raise InvalidInput(
             _("At most %(max)s addresses can be suppressed at once.") % {"max": num(MAX_ADDRESSES_AT_ONCE)},
@@ -178,7 +183,7 @@ def suppression_remove(
             actor=actor,
             action=AuditEvent.Action.SUPPRESSION,
             count=1,
-            details={"verb": "removed", "source": row.source},
+            details={"verb": "removed", "source": row.source, **({"address": row.address} if row.address else {})},
         )
     return row
 

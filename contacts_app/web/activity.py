@@ -111,6 +111,8 @@ def _with_contacts(events, *, workspace) -> None:
     wanted: dict[int, list[int]] = {}
     small_jobs: dict[object, dict[int, AuditEvent]] = {}
     for e in events:
+        if e.action == AuditEvent.Action.ERASE:
+            continue  # G1: erased contacts are named by no one (the row says how many)
         ids = [i for i in (e.contact_ids or []) if isinstance(i, int)]
         if ids and len(ids) <= NAMED_AT_MOST:
             wanted[e.id] = ids
@@ -178,7 +180,9 @@ def describe(event: AuditEvent, *, numbers: dict | None = None) -> str:
     if event.action == AuditEvent.Action.SUPPRESSION:  # G2
         return {
             "added": gettext("Addresses added to the suppression list"),
-            "removed": gettext("An address taken off the suppression list"),
+            "removed": gettext("%(address)s taken off the suppression list") % {"address": d["address"]}
+            if d.get("address")
+            else gettext("An address taken off the suppression list"),
             "lifted_by_consent": gettext("A suppressed address signed up again through a form, with consent"),
         }.get(d.get("verb"), gettext("Suppression list changed"))
     if event.action == AuditEvent.Action.WEBHOOK_CHANGE:

@@ -45,8 +45,13 @@ class EraseForm(SelectionForm):
         data = self.cleaned_or_error()
         if not data["select_all"]:
             return data["ids"]
-        qs = archived_filter(QueryDict(data["filter"] or ""), workspace=workspace).qs_or_error()
-        return erasable_ids(workspace=workspace, queryset=qs)
+        self.filterset = archived_filter(QueryDict(data["filter"] or ""), workspace=workspace)
+        return erasable_ids(workspace=workspace, queryset=self.filterset.qs_or_error())
+
+    def criteria(self) -> list[tuple[str, str]]:
+        """ "All matching": the archived list's filters, in words (the confirmation's)."""
+        filterset = getattr(self, "filterset", None)
+        return [c for c in filterset.described() if c[0] != "sort"] if filterset else []
 
     def selection(self) -> dict:
         data = self.cleaned_data
@@ -74,6 +79,7 @@ def _confirm_page(request, *, form, ids, contact=None, error: str = "", status: 
         "consequences": erasure_consequences(workspace=request.workspace, contact_ids=ids),
         "deals": selectors.archive_consequences(workspace=request.workspace, contact_ids=ids),
         "held": contact_data_counts(contact=contact) if contact is not None else [],
+        "criteria": form.criteria() if contact is None else [],
     }
     return render(request, "contacts/erase_confirm.html", context, status=status)
 
@@ -163,8 +169,12 @@ class SuppressForm(forms.Form):
     )
     reason = forms.CharField(label=gettext_lazy("Why (kept with them)"), required=False, strip=False)
 
-    def lines(self) -> list[str]:
-        lines = (self.cleaned_data.get("addresses") or "").splitlines()
+    def lines(self) -> list[tuple[str, str]]:
+        """(where, address) of every line: the box's, then the file's (its header skipped)."""
+        lines = [
+            (_("Line %(n)s") % {"n": n}, text)
+            for n, text in enumerate((self.cleaned_data.get("addresses") or "").splitlines(), 1)
+        ]
         upload = self.cleaned_data.get("file")
         if upload is not None:
             if upload.size > MAX_UPLOAD_BYTES:
@@ -173,8 +183,10 @@ class SuppressForm(forms.Form):
                 text = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise InvalidInput(_("The file is not UTF-8 text."), code="invalid_file") from None
-            rows = [line.split(",")[0].strip().strip('"') for line in text.splitlines()]
-            lines += [r for r in rows if r and r.lower() not in ("email", "address")]
+            for n, line in enumerate(text.splitlines(), 1):
+                cell = line.split(",")[0].strip().strip('"')
+                if cell and cell.lower() not in ("email", "address"):
+                    lines.append((_("File, line %(n)s") % {"n": n}, cell))
         return lines
 
 
@@ -191,14 +203,16 @@ def suppressions_page(request):
         form = SuppressForm(request.POST, request.FILES)
         if form.is_valid():
             try:
+                lines = form.lines()
                 added, already = suppressions.suppressions_add(
                     workspace=request.workspace,
                     actor=request.user,
-                    addresses=form.lines(),
+                    addresses=[address for _place, address in lines],
+                    places=[place for place, _address in lines],
                     reason=form.cleaned_data["reason"],
                 )
             except InvalidInput as exc:
-                error, status = exc.detail, 400
+                error, status = exc.detail, exc.status
             else:
                 messages.success(request, suppressions.suppressions_added_message(added, already))
                 return redirect("contacts:suppressions", slug=request.workspace.slug)
@@ -213,6 +227,12 @@ def suppressions_page(request):
 @workspace_view(admin_only=True)
 @handles_service_errors
 def suppression_remove(request, suppression_id: int):
+    """G2: Remove asks first (what coming off the list means), then removes."""
+    if request.POST.get("confirm") != "1":
+        row = selectors.suppressions(workspace=request.workspace).filter(id=suppression_id).first()
+        if row is None:
+            raise Http404(_("This address is not on the suppression list."))
+        return render(request, "contacts/suppression_remove.html", {"row": row})
     row = suppressions.suppression_remove(
         workspace=request.workspace, actor=request.user, suppression_id=suppression_id
     )
