@@ -62,7 +62,7 @@ def erasure_step_register(name: str, step: ErasureStep) -> None:
 
 def erasure_reason_clean(reason: str) -> str:
     """G1: a reason is kept with the fact; required, never cut (S4)."""
-    reason = clean_text((reason or "").strip(), field="reason", max_length=REASON_MAX_LENGTH)
+    reason = clean_text((reason or "").strip(), field=_("Why"), max_length=REASON_MAX_LENGTH)
     if not reason:
         raise InvalidInput(
             _("Say why the contact is erased (for example: “erasure request of 2 May”)."), code="reason_required"
