@@ -4,7 +4,6 @@ list. Admins only (S1); the same services as the pages."""
 from datetime import datetime
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, model_validator
@@ -12,7 +11,7 @@ from pydantic import ConfigDict, Field, model_validator
 from contacts_app import selectors
 from contacts_app.access_request import contact_data
 from contacts_app.api.auth import require_admin
-from contacts_app.api.schemas import ContactFilterIn, Email, IdList, QueryId, Reason, Text, errors
+from contacts_app.api.schemas import ContactFilterIn, Email, IdList, QueryId, Reason, Text, api_page, errors
 from contacts_app.filters import ContactFilter
 from contacts_app.lib.errors import InvalidInput, NotFound
 from contacts_app.models import Contact, Suppression
@@ -132,23 +131,6 @@ class UnsuppressIn(Schema):
     address: Email = Field(description="The address to take off the list, whether it was erased or added by hand.")
 
 
-def _page(request, queryset, number: int):
-    """A page of PAGE_SIZE rows and the next page's URL (null on the last)."""
-    paginator = Paginator(queryset, PAGE_SIZE)
-    if number > max(paginator.num_pages, 1):
-        raise InvalidInput(
-            _("There is no page %(n)s: the last is %(last)s.") % {"n": number, "last": max(paginator.num_pages, 1)},
-            code="invalid_page",
-        )
-    page = paginator.page(number)
-    next_url = None
-    if page.has_next():
-        params = request.GET.copy()
-        params["page"] = str(number + 1)
-        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-    return page, next_url
-
-
 def _contact(request, contact_id: int) -> Contact:
     contact = Contact.objects.filter(workspace=request.workspace, id=contact_id).select_related("workspace").first()
     if contact is None:
@@ -218,7 +200,9 @@ class ErasureJobPage(Schema):
 )
 def erasure_job_list(request, query: Query[PageQuery]):
     require_admin(request)
-    page, next_url = _page(request, selectors.erasure_jobs(workspace=request.workspace), query.page)
+    page, next_url = api_page(
+        request, selectors.erasure_jobs(workspace=request.workspace), number=query.page, size=PAGE_SIZE
+    )
     return {"count": page.paginator.count, "next": next_url, "results": [ErasureJobOut.from_job(j) for j in page]}
 
 
@@ -254,7 +238,9 @@ def contact_data_detail(request, contact_id: int):
 )
 def suppression_list(request, query: Query[PageQuery]):
     require_admin(request)
-    page, next_url = _page(request, selectors.suppressions(workspace=request.workspace), query.page)
+    page, next_url = api_page(
+        request, selectors.suppressions(workspace=request.workspace), number=query.page, size=PAGE_SIZE
+    )
     return {"count": page.paginator.count, "next": next_url, "results": [SuppressionOut.from_row(r) for r in page]}
 
 

@@ -2,14 +2,13 @@
 
 from datetime import datetime
 
-from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictBool, model_validator
 
 from contacts_app import selectors
 from contacts_app.api.auth import require_admin
-from contacts_app.api.schemas import ContactFilterIn, ContactOut, Email, Id, IdList, QueryId, Text, errors
+from contacts_app.api.schemas import ContactFilterIn, ContactOut, Email, Id, IdList, QueryId, Text, api_page, errors
 from contacts_app.filters import ContactFilter
 from contacts_app.lib.errors import InvalidInput, NotFound
 from contacts_app.models import Contact
@@ -148,17 +147,9 @@ def contact_list(request, filters: Query[ContactListQuery]):
     number = filters.page
     del params["page"]
     qs = ContactFilter(params, workspace=request.workspace).qs_or_error().order_by("-id")
-    paginator = Paginator(qs, API_PAGE_SIZE)
-    if number > max(paginator.num_pages, 1):
-        raise InvalidInput(_("There are only %(pages)s pages.") % {"pages": paginator.num_pages}, code="invalid_page")
-    page = paginator.page(number)
-    next_url = None
-    if page.has_next():
-        query = request.GET.copy()
-        query["page"] = str(number + 1)
-        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    page, next_url = api_page(request, qs, number=number, size=API_PAGE_SIZE)
     return {
-        "count": paginator.count,
+        "count": page.paginator.count,
         "next": next_url,
         "results": [ContactOut.from_contact(c) for c in page.object_list],
     }

@@ -7,9 +7,12 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
+from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
+from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.hygiene import (
     DATE_PATTERN,
     EARLIEST,
@@ -189,3 +192,21 @@ class ContactOut(Schema):
             "restorable_until": restorable_until(c.archived_at) if archived else None,
             "merged_into": c.merged_into_id,
         }
+
+
+def api_page(request, queryset, *, number: int, size: int):
+    """A page of `size` rows of `queryset` and the next page's URL (None on the last);
+    a page past the end is refused (S4) with the last page's number."""
+    paginator = Paginator(queryset, size)
+    last = max(paginator.num_pages, 1)
+    if number > last:
+        raise InvalidInput(
+            _("There is no page %(n)s: the last is %(last)s.") % {"n": number, "last": last}, code="invalid_page"
+        )
+    page = paginator.page(number)
+    next_url = None
+    if page.has_next():
+        params = request.GET.copy()
+        params["page"] = str(number + 1)
+        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return page, next_url

@@ -170,3 +170,12 @@ def validate_date(value: date) -> None:
 def aware(value: datetime) -> datetime:
     """A date and time from outside, in UTC (a naive one is taken as UTC)."""
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def typed_word_check(typed: str, *, word: str) -> None:
+    """What cannot be undone lightly (archiving all matching, erasing) needs the word
+    typed, in capitals; spaces around it are forgiven."""
+    if (typed or "").strip() != word:
+        raise InvalidInput(
+            _("Type %(word)s in capital letters to confirm.") % {"word": word}, code="confirmation_required"
+        )

@@ -14,6 +14,7 @@ from contacts_app.associations import LISTS, TAGS
 from contacts_app.audit import audit_log
 from contacts_app.lib.errors import InvalidInput
 from contacts_app.lib.fields import IdSetAgg
+from contacts_app.lib.hygiene import typed_word_check
 from contacts_app.lib.i18n import num
 from contacts_app.lib.sqlutil import in_ids, table
 from contacts_app.models import (
@@ -44,11 +45,7 @@ CONFIRMATION_WORD = "ARCHIVE"
 def archive_confirmation_check(confirmation: str) -> None:
     """A1/C5: archiving "all matching" a search, or cleaned contacts in bulk, needs the
     admin to type the word (a click is too easy for hundreds of contacts frozen 30 days)."""
-    if (confirmation or "").strip() != CONFIRMATION_WORD:
-        raise InvalidInput(
-            _("Type %(word)s in capital letters to confirm.") % {"word": CONFIRMATION_WORD},
-            code="confirmation_required",
-        )
+    typed_word_check(confirmation, word=CONFIRMATION_WORD)
 
 
 def archive_size_check(count: int) -> None:

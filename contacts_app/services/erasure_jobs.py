@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from contacts_app.job_models import MAX_ATTEMPTS
 from contacts_app.jobs.kinds import JobKind
 from contacts_app.lib.errors import InvalidInput
+from contacts_app.lib.hygiene import typed_word_check
 from contacts_app.lib.i18n import num
 from contacts_app.models import AuditEvent, Contact, ErasureJob, ErasureJobItem, ErasureOutcome, Workspace
 from contacts_app.services.erasure import contacts_erase, erasure_reason_clean
@@ -76,11 +77,7 @@ ERASURE_JOBS = ErasureJobs()
 
 def erasure_confirmation_check(confirmation: str) -> None:
     """G1: erasing cannot be undone: the admin types the word."""
-    if (confirmation or "").strip() != CONFIRMATION_WORD:
-        raise InvalidInput(
-            _("Type %(word)s in capital letters to confirm.") % {"word": CONFIRMATION_WORD},
-            code="confirmation_required",
-        )
+    typed_word_check(confirmation, word=CONFIRMATION_WORD)
 
 
 @dataclass(frozen=True)
@@ -133,8 +130,4 @@ def erasable_ids(*, workspace: Workspace, queryset) -> list[int]:
 
 def erasure_consequences(*, workspace: Workspace, contact_ids: list[int]) -> dict[str, int]:
     """What the confirmation states before anything is deleted (G1)."""
-    contacts = Contact.objects.filter(workspace=workspace, id__in=contact_ids)
-    return {
-        "contacts": contacts.count(),
-        "merged": Contact.objects.filter(workspace=workspace, merged_into_id__in=contact_ids).count(),
-    }
+    return {"merged": Contact.objects.filter(workspace=workspace, merged_into_id__in=contact_ids).count()}
