@@ -32,7 +32,7 @@ from .services.form_confirmation import (
     form_submission_confirm,
     submission_confirmed,
 )
-from .services.form_submission import form_comeback_confirm, form_find, form_submission_save
+from .services.form_submission import comeback_state, form_comeback_confirm, form_find, form_submission_save
 
 TOKEN_SALT = "restore.public_forms"
 TOKEN_MAX_AGE = 2 * 60 * 60  # a page left open for two hours is loaded again
@@ -180,7 +180,10 @@ def form_confirm(request, public_id: str, token: str):
     submission_id = confirmation_submission_id(token, public_id=form_row.public_id)
     if submission_id is None and comeback_details(token, public_id=form_row.public_id) is not None:
         # G2: the owner of a suppressed address signing up again
-        state = "ask" if request.method == "GET" else form_comeback_confirm(form=form_row, token=token)
+        if request.method == "GET":
+            state = comeback_state(form=form_row, token=token)
+        else:
+            state = form_comeback_confirm(form=form_row, token=token)
         return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": state})
     if submission_id is None:
         return render(request, "restore/form_confirm.html", {"form_row": form_row, "state": "invalid"}, status=400)

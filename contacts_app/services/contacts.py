@@ -76,6 +76,7 @@ def contact_create(
     replaces: Contact | None = None,
     consent: bool = False,
     actor=None,
+    actor_label: str = "",
 ) -> Contact:
     """Add a contact. Fires the contact-created, list-subscribed and tag-added
     automations like any normal action. Email is unique per workspace among
@@ -100,6 +101,7 @@ def contact_create(
             audit_log(
                 workspace_id=workspace.id,
                 actor=actor,
+                actor_label=actor_label,
                 action=AuditEvent.Action.CONTACT_CREATE,
                 contact_ids=[contact.id],
                 details={"consent": consent},

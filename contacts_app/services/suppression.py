@@ -23,6 +23,7 @@ from contacts_app.models import AuditEvent, Contact, Suppression, SuppressionSou
 
 MAX_ADDRESSES_AT_ONCE = 10_000  # S4: one paste or upload
 REASON_MAX_LENGTH = Suppression._meta.get_field("reason").max_length
+SHOWN_PROBLEMS = 10  # bad lines named in one refusal
 
 
 def address_normalise(address: str) -> str:
@@ -102,6 +103,7 @@ def suppressions_add(
     (added, already listed)."""
     reason = clean_text((reason or "").strip(), field=_("Why"), max_length=REASON_MAX_LENGTH)
     wanted: dict[str, str] = {}
+    problems: list[InvalidInput] = []
     for index, raw in enumerate(addresses):
         if not raw.strip():
             continue
@@ -112,11 +114,14 @@ def suppressions_add(
                 wanted.setdefault(address_digest(workspace=workspace, address=raw), raw.strip())
                 continue
             place = places[index] if places else _("Line %(n)s") % {"n": num(index + 1)}
-            raise InvalidInput(
-                _("%(place)s: %(problem)s Nothing was added.") % {"place": place, "problem": error.detail},
-                code=error.code,
-            ) from None
+            problems.append(InvalidInput(f"{place}: {error.detail}", code=error.code))
+            continue
         wanted.setdefault(address_digest(workspace=workspace, address=address), address)
+    if problems:  # every bad line at once (the first SHOWN_PROBLEMS), and nothing added
+        shown = " ".join(p.detail for p in problems[:SHOWN_PROBLEMS])
+        if len(problems) > SHOWN_PROBLEMS:
+            shown += " " + _("And %(n)s more.") % {"n": num(len(problems) - SHOWN_PROBLEMS)}
+        raise InvalidInput(_("%(problems)s Nothing was added.") % {"problems": shown}, code=problems[0].code)
     if not wanted:
         raise InvalidInput(_("Paste at least one address, or choose a file."), code="empty_selection")
     if len(wanted) > MAX_ADDRESSES_AT_ONCE:

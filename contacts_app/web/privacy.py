@@ -97,7 +97,10 @@ def _erase(request, *, form, ids, contact=None):
         )
     except InvalidInput as error:  # U1: the confirmation again, with what was typed and why
         return _confirm_page(request, form=form, ids=ids, contact=contact, error=error.detail, status=400)
-    messages.success(request, result.message())
+    if result.job is None and not result.erased:
+        messages.warning(request, _("No contact was erased: none of those selected is in this workspace any more."))
+    else:
+        messages.success(request, result.message())
     if result.job is not None:
         return redirect("contacts:erasure_job", slug=request.workspace.slug, number=result.job.number)
     return redirect(

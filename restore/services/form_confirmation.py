@@ -1,10 +1,14 @@
 """R9's double opt-in: the confirmation link a visitor is emailed, and what following
 it does. The submission itself is form_submission.py's."""
 
+import base64
+import hashlib
+import json
 import logging
 import smtplib
 from datetime import datetime, timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
@@ -138,19 +142,26 @@ def _send_confirmation(*, form: Form, first_name: str, address: str, path: str) 
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
 
 
+def _comeback_fernet() -> Fernet:
+    key = hashlib.sha256(f"{COMEBACK_SALT}:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 def comeback_token(*, form, email: str, first_name: str, last_name: str) -> str:
     """G2: what the owner of a suppressed address is emailed: the submission itself,
-    signed, so that nothing about the address is stored until they confirm."""
+    encrypted (a link lands in logs and browser histories: it must not show the address),
+    so that nothing about the address is stored until they confirm."""
     language = translation.get_language() or settings.LANGUAGE_CODE
-    return signing.dumps([form.public_id, email, first_name, last_name, language], salt=COMEBACK_SALT)
+    payload = json.dumps([form.public_id, email, first_name, last_name, language]).encode()
+    return _comeback_fernet().encrypt(payload).decode()
 
 
 def comeback_details(token: str, *, public_id: str) -> dict | None:
     """The submission a come-back link of form `public_id` carries; None when altered,
     another form's or older than CONFIRM_MAX_AGE."""
     try:
-        value = signing.loads(token, salt=COMEBACK_SALT, max_age=CONFIRM_MAX_AGE)
-    except signing.BadSignature:
+        value = json.loads(_comeback_fernet().decrypt(token.encode(), ttl=int(CONFIRM_MAX_AGE.total_seconds())))
+    except (InvalidToken, ValueError, UnicodeError):
         return None
     if not (isinstance(value, list) and len(value) == 5 and value[0] == public_id):
         return None

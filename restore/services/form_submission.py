@@ -52,11 +52,14 @@ class FormSubmissionResult:
     created: bool
     restored: bool
     submission: FormSubmission | None = None
+    form_double_opt_in: bool = False
 
     @property
     def needs_confirmation(self) -> bool:
+        """What the visitor is told. For a suppressed address (no contact yet) it follows
+        the form's setting, like any address, so the answer tells no one it was suppressed."""
         if self.contact is None:
-            return True
+            return self.form_double_opt_in
         return bool(self.submission and self.submission.double_opt_in and self.submission.confirmed_at is None)
 
 
@@ -96,16 +99,15 @@ def form_submission_save(
 
     G2: an address on the suppression list comes back only by its owner's hand: nothing
     is stored; the address is emailed a link (form_confirmation.comeback_token) whose
-    confirmation lifts the suppression, audited, and submits again. The answer is the
-    double opt-in's ("check your email") whatever the form's setting, so it tells no
-    one whether the address was suppressed."""
+    confirmation lifts the suppression, audited, and submits again. The page the visitor
+    sees is the one the form shows anyone, so it tells no one the address was suppressed."""
     email = normalize_email(email)
     if consent is False:
         raise InvalidInput(_("Tick the box to agree to receive our emails."), code="consent_required")
     if suppressed_addresses(workspace=form.workspace, addresses=[email]):
         token = comeback_token(form=form, email=email, first_name=first_name, last_name=last_name)
         publish_soon(lambda: publish(COMEBACK_TASK, form.id, token), name="form-comeback")
-        return FormSubmissionResult(contact=None, created=False, restored=False)
+        return FormSubmissionResult(contact=None, created=False, restored=False, form_double_opt_in=form.double_opt_in)
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -131,16 +133,28 @@ def form_comeback_confirm(*, form: Form, token: str) -> str:
     details = comeback_details(token, public_id=form.public_id)
     if details is None:
         return "invalid"
+    if not suppressed_addresses(workspace=form.workspace, addresses=[details["email"]]):
+        return Confirmation.ALREADY  # followed before (or lifted otherwise): nothing more to do
     with transaction.atomic():
         suppression_lift_by_consent(workspace=form.workspace, address=details["email"], form_id=form.id)
-        form_submission_save(
+        result = form_submission_save(
             form=form,
             email=details["email"],
             first_name=details["first_name"],
             last_name=details["last_name"],
             email_confirmed=True,
         )
+        if result.submission is not None:  # the link confirmed the address: say so (the access request shows it)
+            FormSubmission.objects.filter(id=result.submission.id).update(confirmed_at=timezone.now())
     return Confirmation.CONFIRMED
+
+
+def comeback_state(*, form: Form, token: str) -> str:
+    """What the link's page shows before its button: "ask", or "already" once followed."""
+    details = comeback_details(token, public_id=form.public_id)
+    if details is not None and not suppressed_addresses(workspace=form.workspace, addresses=[details["email"]]):
+        return Confirmation.ALREADY
+    return "ask"
 
 
 def _form_submit_once(
@@ -177,7 +191,9 @@ def _form_submit_once(
             contact.refresh_from_db()
             restored = True
     if contact is None:
-        contact = contact_create(workspace=ws, email=email, first_name=first_name, last_name=last_name, consent=True)
+        contact = contact_create(
+            workspace=ws, email=email, first_name=first_name, last_name=last_name, consent=True, actor_label="form"
+        )
         created = True
     pending = _form_lists_subscribe(
         form=form, contact=contact, double_opt_in=form.double_opt_in and not email_confirmed
