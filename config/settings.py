@@ -352,6 +352,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", "540")
 JOB_CHUNK_SIZE = envint("JOB_CHUNK_SIZE", os.getenv("RESTORE_CHUNK_SIZE", "1000"))
 # Seconds between chunks, to spare a busy database.
 JOB_CHUNK_PAUSE = envfloat("JOB_CHUNK_PAUSE", os.getenv("RESTORE_CHUNK_PAUSE", "0"))
+# P5: the share of a worker's time a job may spend in its chunks (0 < d <= 1): after a
+# chunk of t seconds the worker rests t * (1 - d) / d, so on a machine the web shares,
+# 0.5 leaves half the time to the requests. 1 (the default, for a fleet): no rest.
+JOB_DUTY_CYCLE = envfloat("JOB_DUTY_CYCLE", "1")
+if not 0 < JOB_DUTY_CYCLE <= 1:
+    raise ImproperlyConfigured(f"JOB_DUTY_CYCLE={JOB_DUTY_CYCLE}: expected a number above 0 and at most 1")
 # A running job silent this long is resumed by the sweeper.
 JOB_STALE_AFTER = envint("JOB_STALE_AFTER", os.getenv("RESTORE_STALE_AFTER", "60"))
 # One task hands over to a new one after this many seconds.

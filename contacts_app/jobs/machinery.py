@@ -163,18 +163,28 @@ def job_outcomes_write(
     return Counter({outcome: len(item_ids) for outcome, item_ids in by_outcome.items()})
 
 
+def job_rest_after(chunk_seconds: float) -> float:
+    """P5: how long a worker rests after a chunk that took `chunk_seconds`: the fixed
+    JOB_CHUNK_PAUSE, plus what keeps the job within JOB_DUTY_CYCLE of the worker's time."""
+    duty = settings.JOB_DUTY_CYCLE
+    return settings.JOB_CHUNK_PAUSE + (chunk_seconds * (1 - duty) / duty if duty < 1 else 0.0)
+
+
 def job_steps_run(*, step: Callable[[], bool], carry_on: Callable[[], object]) -> tuple[bool, int]:
-    """Run `step` (one chunk) until it finds nothing left for this worker, pausing
-    JOB_CHUNK_PAUSE between chunks; when the task's time budget is spent, call
+    """Run `step` (one chunk) until it finds nothing left for this worker, resting
+    `job_rest_after` between chunks; when the task's time budget is spent, call
     `carry_on` (queue the next task, which joins the running job) and stop.
     Returns (finished, chunks done by this task)."""
     deadline = time.monotonic() + settings.JOB_TASK_BUDGET
     chunks = 0
-    while step():
+    while True:
+        started = time.monotonic()
+        if not step():
+            return True, chunks
         chunks += 1
-        if settings.JOB_CHUNK_PAUSE:
-            time.sleep(settings.JOB_CHUNK_PAUSE)
+        rest = job_rest_after(time.monotonic() - started)
+        if rest:
+            time.sleep(rest)
         if time.monotonic() > deadline:
             carry_on()
             return False, chunks
-    return True, chunks
