@@ -133,6 +133,42 @@ SQL_LOWER_BOUND = [
 ]
 
 
+def row_updates() -> dict[str, tuple[int, int]]:
+    """(updates, of which HOT) per table the restore rewrites, from pg_stat_user_tables;
+    read after the workers have exited (a backend reports its counts when it ends) and
+    after this backend's own counts are flushed."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_force_next_flush()")
+        cur.execute("SELECT pg_stat_clear_snapshot()")
+        cur.execute(
+            "SELECT relname, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+            "WHERE relname IN ('contacts_app_contact', 'contacts_app_archiverecord')"
+        )
+        return {name: (upd, hot) for name, upd, hot in cur.fetchall()}
+
+
+def hot_share(before: dict, after: dict) -> str:
+    """P1: how many of the contact and archive-record updates were HOT (no index touched)."""
+    parts = []
+    for name, short in (("contacts_app_contact", "contact"), ("contacts_app_archiverecord", "archive record")):
+        upd = after[name][0] - before[name][0]
+        hot = after[name][1] - before[name][1]
+        parts.append(f"{short} rows updated {upd:,}, HOT {hot:,} ({hot / max(1, upd):.0%})")
+    return "; ".join(parts)
+
+
+def server_settings() -> str:
+    """The PostgreSQL settings both the bound and the job run under (printed, not tuned)."""
+    from django.db import connection
+
+    names = ("shared_buffers", "work_mem", "synchronous_commit", "wal_level", "max_wal_size", "checkpoint_timeout")
+    with connection.cursor() as cur:
+        cur.execute("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s) ORDER BY name", [list(names)])
+        return ", ".join(f"{name}={value}{unit or ''}" for name, value, unit in cur.fetchall())
+
+
 def sql_lower_bound(ws) -> float:
     from django.db import connection, transaction
 
@@ -228,17 +264,24 @@ def main():
         f"P1 restore benchmark (3 lists, 4 tags, 1 account, 1 deal each), chunk {settings.JOB_CHUNK_SIZE}, "
         f"sizes {sizes}, workers {counts}; each run on its own freshly built population"
     )
+    print(f"  server: {server_settings()}")
     table = []
     for n in sizes:
         with Timer() as build:
             bound_ws = build_population(f"sql-{n}", n)
             job_ws = {w: build_population(f"job{w}-{n}", n) for w in counts}
         print(f"  N={n:,}: set-up {build.seconds:.1f}s")
+        before = row_updates()
         bound_s = sql_lower_bound(bound_ws)
-        print(f"    SQL bound (one statement per table): {bound_s:.2f}s = {n / bound_s:,.0f} contacts/s")
+        print(
+            f"    SQL bound (one statement per table): {bound_s:.2f}s = {n / bound_s:,.0f} contacts/s; "
+            f"{hot_share(before, row_updates())}"
+        )
         for w in counts:
             profile = ROOT / "var" / f"restore-profile-{w}.jsonl"
+            before = row_updates()
             job_s, job = worker_restore(job_ws[w], n, w, profile)
+            hot = hot_share(before, row_updates())
             assert job.status == "succeeded" and job.restored == n, (job.status, job.restored, job.error)
             assert ListMembership.objects.filter(contact__workspace=job_ws[w]).count() == 3 * n
             ratio = bound_s / job_s
@@ -246,7 +289,7 @@ def main():
             print(
                 f"    {w} worker{'s' if w > 1 else ''}: {job_s:.2f}s = {n / job_s:,.0f} contacts/s, "
                 f"{job_s / n * 1e6:.0f} µs/contact, "
-                f"{ratio:.0%} of the bound; per 1,000 contacts: {where_time_goes(profile)}"
+                f"{ratio:.0%} of the bound; per 1,000 contacts: {where_time_goes(profile)}; {hot}"
             )
     print("\n  | contacts | workers | SQL bound | job | contacts/s | µs/contact | ratio |")
     for n, w, b, j, r in table:

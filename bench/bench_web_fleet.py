@@ -27,6 +27,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_be
 from common import ROOT, Timer, setup_django
 
 PORT = 8771
+CACHE_URL = "redis://127.0.0.1:6379/13"  # the web's busy mark, shared with the worker (adaptive pacing)
 
 
 def build_small(count: int, user) -> list[str]:
@@ -94,6 +95,71 @@ def hammer(urls: list[str], cookie: str, clients: int, rounds: int) -> tuple[lis
     return sorted(times), errors[0]
 
 
+def _cpu_ticks(match) -> int:
+    """utime + stime (and those of its ended children) of every process `match` picks, from /proc (ticks)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if match(int(entry), stat[stat.index("(") + 1 : stat.rindex(")")], command):
+            total += sum(int(v) for v in fields[11:15])  # its own and its reaped children's (a backend that ended)
+    return total
+
+
+def request_costs(urls: list[str], cookie: str, rounds: int, web_pid: int) -> dict:
+    """One client, no job: each URL `rounds` times. The Django thread's CPU and database
+    wait per request from the Server-Timing header; the web processes' and PostgreSQL's
+    CPU per request from /proc (PostgreSQL's includes its background processes)."""
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+
+    def is_web(pid, name, command):
+        return pid == web_pid or ("gunicorn" in command and "config.wsgi" in command)
+
+    def is_db(pid, name, command):
+        return name.startswith("postgres")
+
+    cpu, db, queries = [], [], []
+    web0, db0 = _cpu_ticks(is_web), _cpu_ticks(is_db)
+    for url in urls * rounds:
+        request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            timing = dict(
+                (part.split(";")[0].strip(), part) for part in response.headers.get("Server-Timing", "").split(",")
+            )
+        cpu.append(float(timing["cpu"].split("dur=")[1]))
+        db.append(float(timing["db"].split("dur=")[1].split(";")[0]))
+        queries.append(int(timing["db"].split('desc="')[1].split()[0]))
+    n = len(cpu)
+    return {
+        "requests": n,
+        "cpu_p50": statistics.median(cpu),
+        "cpu_mean": statistics.fmean(cpu),
+        "cpu_max": max(cpu),
+        "db_mean": statistics.fmean(db),
+        "queries": max(queries),
+        "web_cpu": (_cpu_ticks(is_web) - web0) * tick_ms / n,
+        "db_cpu": (_cpu_ticks(is_db) - db0) * tick_ms / n,
+    }
+
+
+def costs_print(label: str, c: dict, target: str) -> None:
+    print(
+        f"  {label}: {c['requests']} requests, one client, no job — Django CPU p50 {c['cpu_p50']:.1f} ms, "
+        f"mean {c['cpu_mean']:.1f} ms, max {c['cpu_max']:.1f} ms ({target}); database wait mean "
+        f"{c['db_mean']:.1f} ms, ≤ {c['queries']} queries; per request, web processes' CPU {c['web_cpu']:.1f} ms, "
+        f"PostgreSQL's CPU {c['db_cpu']:.1f} ms"
+    )
+
+
 def p95(times: list[float]) -> float:
     return times[max(0, int(len(times) * 0.95) - 1)]
 
@@ -106,8 +172,16 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument(
-        "--duty", type=float, nargs="+", default=[1.0, 0.5], help="JOB_DUTY_CYCLE of the worker, one run each"
+        "--duty", type=float, nargs="*", default=[1.0, 0.5], help="JOB_DUTY_CYCLE of the worker, one run each"
     )
+    parser.add_argument(
+        "--adaptive",
+        type=float,
+        nargs="*",
+        default=[0.25],
+        help="JOB_PACING=adaptive runs, each with this JOB_DUTY_CYCLE while the web is busy",
+    )
+    parser.add_argument("--cost-rounds", type=int, default=10, help="rounds of the one-client CPU measurement")
     args = parser.parse_args()
     setup_django(fresh=not args.reuse)
     import redis
@@ -161,6 +235,10 @@ def main():
         "WEB_THREADS": os.getenv("WEB_THREADS", "2"),
         "PORT": str(PORT),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SERVER_TIMING": "true",
+        "DB_CONN_MAX_AGE": os.getenv("DB_CONN_MAX_AGE", "0"),
+        "JOB_PACING": "adaptive",  # the web marks itself busy; a worker reads the mark only when adaptive
+        "CACHE_URL": CACHE_URL,
     }
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.conf.py"],
@@ -170,8 +248,9 @@ def main():
         stderr=subprocess.STDOUT,
     )
 
-    def worker_start(duty: float):
+    def worker_start(duty: float, pacing: str):
         redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+        redis.Redis.from_url(CACHE_URL).flushdb()
         return subprocess.Popen(
             [
                 sys.executable,
@@ -188,16 +267,17 @@ def main():
                 "restore",
             ],
             cwd=ROOT,
-            env={**os.environ, "JOB_DUTY_CYCLE": str(duty)},
-            stdout=open(ROOT / "var" / f"bench-worker-{duty}.log", "w"),
+            env={**os.environ, "JOB_DUTY_CYCLE": str(duty), "JOB_PACING": pacing, "CACHE_URL": CACHE_URL},
+            stdout=open(ROOT / "var" / f"bench-worker-{pacing}-{duty}.log", "w"),
             stderr=subprocess.STDOUT,
         )
 
     staff = get_user_model().objects.get_or_create(username="bench-staff", is_staff=True)[0]
 
-    def measure(duty: float) -> None:
-        """P5 with the worker paced at `duty` (1: not paced), the restore's throughput beside."""
-        worker = worker_start(duty)
+    def measure(duty: float, pacing: str = "fixed") -> None:
+        """P5 with the worker paced at `duty` (1: not paced; adaptive: while the web is
+        busy), the restore's throughput beside."""
+        worker = worker_start(duty, pacing)
         job = None
         try:
             for candidate in MailingList.objects.filter(workspace=ws).order_by("id"):
@@ -215,6 +295,8 @@ def main():
             during = RestoreJob.objects.get(id=job.id)
             big_rate = (during.cursor - start_cursor) / (time.monotonic() - started)
             label = "not paced" if duty >= 1 else f"JOB_DUTY_CYCLE={duty}"
+            if pacing == "adaptive":
+                label = f"JOB_PACING=adaptive, JOB_DUTY_CYCLE={duty} while busy"
             print(
                 f"  [{label}] big workspace, {args.clients} clients, {len(times)} requests over {len(filters)} "
                 f"pages/filters while restore job #{job.id} ran ({during.cursor:,}/{during.requested:,}, "
@@ -250,9 +332,19 @@ def main():
             except OSError:  # not serving yet (URLError, HTTPError 503, refused, reset, timeout)
                 time.sleep(0.2)
         time.sleep(3)
-        hammer(big_urls[:3], cookie, 2, 2)  # warm the workers' connections and caches
+        hammer(big_urls, cookie, 4, 1)  # warm the workers' connections and caches
+        small_sample = [f"{base}/w/{s}/contacts/archived/" for s in random.Random(2).sample(slugs, min(15, len(slugs)))]
+        costs_print(
+            "CPU per request, big workspace",
+            request_costs(big_urls, cookie, args.cost_rounds, web.pid),
+            "target < 20 ms",
+        )
+        small_costs = request_costs(small_sample, cookie, args.cost_rounds, web.pid)
+        costs_print("CPU per request, small workspaces", small_costs, "")
         for duty in args.duty:
             measure(duty)
+        for duty in args.adaptive:
+            measure(duty, "adaptive")
     finally:
         web.terminate()
         web.wait(30)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.timing.RequestCostMiddleware",  # P5: Server-Timing (when on); a slow request marks the web busy
     "config.middleware.ApiErrorEnvelopeMiddleware",
     "contacts_app.lib.client.ClientAddressMiddleware",  # S7: the one client address (proxies trusted by setting)
     "config.middleware.Utf8BodiesOnlyMiddleware",  # S4: no other charset reaches a form parser
@@ -358,6 +359,24 @@ JOB_CHUNK_PAUSE = envfloat("JOB_CHUNK_PAUSE", os.getenv("RESTORE_CHUNK_PAUSE", "
 JOB_DUTY_CYCLE = envfloat("JOB_DUTY_CYCLE", "1")
 if not 0 < JOB_DUTY_CYCLE <= 1:
     raise ImproperlyConfigured(f"JOB_DUTY_CYCLE={JOB_DUTY_CYCLE}: expected a number above 0 and at most 1")
+# P5: "fixed" paces every chunk at JOB_DUTY_CYCLE; "adaptive" runs a job at full speed
+# while the web is quiet and at JOB_DUTY_CYCLE while it is busy: a page or API request
+# took longer than WEB_BUSY_AFTER_MS within the last JOB_BACKOFF_SECONDS. Adaptive needs
+# a cache the web and the workers share (CACHE_URL). Fixed by default, for a fleet.
+JOB_PACING = os.getenv("JOB_PACING", "fixed").strip().lower()
+if JOB_PACING not in ("fixed", "adaptive"):
+    raise ImproperlyConfigured(f"JOB_PACING={JOB_PACING!r}: use fixed or adaptive")
+if JOB_PACING == "adaptive" and not CACHE_URL:
+    raise ImproperlyConfigured(
+        "JOB_PACING=adaptive: the workers learn that the web is busy through the cache; set CACHE_URL (Redis)"
+    )
+WEB_BUSY_AFTER_MS = envint("WEB_BUSY_AFTER_MS", "300")
+JOB_BACKOFF_SECONDS = envint("JOB_BACKOFF_SECONDS", "5")
+if JOB_BACKOFF_SECONDS < 1:
+    raise ImproperlyConfigured(f"JOB_BACKOFF_SECONDS={JOB_BACKOFF_SECONDS}: expected at least 1 second")
+# P5: a Server-Timing header on every answer (the request's CPU and database time);
+# off by default, it tells anyone how long a page's queries took (config/timing.py).
+SERVER_TIMING = envbool("SERVER_TIMING", "false")
 # A running job silent this long is resumed by the sweeper.
 JOB_STALE_AFTER = envint("JOB_STALE_AFTER", os.getenv("RESTORE_STALE_AFTER", "60"))
 # One task hands over to a new one after this many seconds.

@@ -158,7 +158,22 @@ def test_archived_list_runs_a_constant_number_of_queries_whatever_the_page_size(
         assert response.content.decode().count('class="row-check"') == per_page
         return len(ctx.captured_queries)
 
+    queries(25)  # the first view counts the purge forecast; the next ones read it from the cache (P5)
     assert queries(25) == queries(100)
+
+
+def test_p5_the_purge_forecast_is_counted_once_a_minute_not_on_every_view(admin_client, workspace):
+    archive(workspace, make_contacts(workspace, 3), days=350)
+    url = reverse("restore:archived", args=[workspace.slug])
+
+    def forecast_counts() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            page = admin_client.get(url).content.decode()
+        assert "3 archived contacts will be deleted for good in the next 30 days" in unescape(page)
+        return sum('"archived_at" <=' in q["sql"] and "COUNT(*)" in q["sql"] for q in ctx.captured_queries)
+
+    assert forecast_counts() == 1
+    assert forecast_counts() == 0 and forecast_counts() == 0
 
 
 def test_select_all_matching_restores_the_filter_resolved_on_the_server(admin_client, workspace, admin_user):

@@ -1,5 +1,7 @@
 """P5: pacing background jobs so that the web keeps its share of a shared machine."""
 
+import time
+
 import pytest
 
 from contacts_app.jobs import machinery
@@ -58,3 +60,78 @@ def test_p5_a_duty_cycle_outside_0_to_1_stops_the_start_up(value):
 
     result = manage("check", SECRET_KEY=REAL_SECRET, DEBUG="false", JOB_DUTY_CYCLE=value)
     assert result.returncode != 0 and "JOB_DUTY_CYCLE" in result.stderr
+
+
+@pytest.fixture
+def adaptive(settings):
+    from django.core.cache import cache
+
+    from contacts_app.jobs.pacing import BUSY_KEY
+
+    settings.JOB_PACING, settings.JOB_DUTY_CYCLE, settings.JOB_CHUNK_PAUSE = "adaptive", 0.25, 0
+    settings.WEB_BUSY_AFTER_MS = 300
+    cache.delete(BUSY_KEY)
+    yield settings
+    cache.delete(BUSY_KEY)
+
+
+@pytest.mark.django_db
+def test_p5_adaptive_pacing_runs_a_job_at_full_speed_while_the_web_is_quiet(monkeypatch, adaptive, admin_client):
+    from django.urls import reverse
+
+    response = admin_client.get(reverse("contacts:list", args=["acme"]))  # a quick page: under 300 ms
+    assert response.status_code == 200
+    assert run_chunks(monkeypatch, chunk_seconds=[2.0, 1.0]).rests == []
+
+
+@pytest.mark.django_db
+def test_p5_adaptive_pacing_backs_off_after_a_slow_request_and_not_for_ever(monkeypatch, adaptive, admin_client):
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from contacts_app.jobs.pacing import BUSY_KEY
+
+    adaptive.WEB_BUSY_AFTER_MS, adaptive.JOB_BACKOFF_SECONDS = -1, 1  # every request is "slow"
+    assert admin_client.get(reverse("contacts:list", args=["acme"])).status_code == 200
+    # While the mark lasts, the job keeps to its duty cycle: three times each chunk at rest.
+    assert run_chunks(monkeypatch, chunk_seconds=[2.0, 1.0]).rests == [6.0, 3.0]
+    # The mark expires: JOB_BACKOFF_SECONDS of quiet and the job is back at full speed (a
+    # web process that dies leaves no lasting brake).
+    monkeypatch.undo()
+    time.sleep(1.2)
+    assert cache.get(BUSY_KEY) is None
+    assert run_chunks(monkeypatch, chunk_seconds=[2.0]).rests == []
+
+
+def test_p5_adaptive_pacing_needs_a_cache_the_web_and_workers_share():
+    from .test_production import REAL_SECRET, manage
+
+    refused = manage("check", SECRET_KEY=REAL_SECRET, DEBUG="false", JOB_PACING="adaptive")
+    assert refused.returncode != 0 and "CACHE_URL" in refused.stderr
+    shared = manage(
+        "check", SECRET_KEY=REAL_SECRET, DEBUG="false", JOB_PACING="adaptive", CACHE_URL="redis://127.0.0.1:6379/15"
+    )
+    assert shared.returncode == 0, shared.stderr
+    unknown = manage("check", SECRET_KEY=REAL_SECRET, DEBUG="false", JOB_PACING="sometimes")
+    assert unknown.returncode != 0 and "JOB_PACING" in unknown.stderr
+
+
+@pytest.mark.django_db
+def test_p5_server_timing_tells_what_a_request_cost_only_when_turned_on(settings, admin_client):
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    url = reverse("restore:archived", args=["acme"])
+    assert not admin_client.get(url).has_header("Server-Timing")  # off by default: it reveals query times
+    settings.SERVER_TIMING = True
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(url)
+    timing = re.fullmatch(
+        r'cpu;dur=([0-9.]+), db;dur=([0-9.]+);desc="(\d+) queries", total;dur=([0-9.]+)', response["Server-Timing"]
+    )
+    assert timing, response["Server-Timing"]
+    cpu, db, count, total = float(timing[1]), float(timing[2]), int(timing[3]), float(timing[4])
+    assert count == len(queries) and 0 < cpu and db <= total

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contacts_app.job_models import MAX_ATTEMPTS, BackgroundJob, JobStatus, job_stale_before
+from contacts_app.jobs.pacing import job_duty_cycle
 from contacts_app.jobs.queueing import publish
 from contacts_app.models import Workspace
 
@@ -165,8 +166,8 @@ def job_outcomes_write(
 
 def job_rest_after(chunk_seconds: float) -> float:
     """P5: how long a worker rests after a chunk that took `chunk_seconds`: the fixed
-    JOB_CHUNK_PAUSE, plus what keeps the job within JOB_DUTY_CYCLE of the worker's time."""
-    duty = settings.JOB_DUTY_CYCLE
+    JOB_CHUNK_PAUSE, plus what keeps the job within its duty cycle (`pacing`)."""
+    duty = job_duty_cycle()
     return settings.JOB_CHUNK_PAUSE + (chunk_seconds * (1 - duty) / duty if duty < 1 else 0.0)
 
 
