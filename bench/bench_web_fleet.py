@@ -236,7 +236,6 @@ def main():
         "PORT": str(PORT),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SERVER_TIMING": "true",
-        "DB_CONN_MAX_AGE": os.getenv("DB_CONN_MAX_AGE", "0"),
         "JOB_PACING": "adaptive",  # the web marks itself busy; a worker reads the mark only when adaptive
         "CACHE_URL": CACHE_URL,
     }
