@@ -565,3 +565,23 @@ def test_r7_find_restored_contacts_says_when_they_are_no_longer_active(admin_cli
     contacts_archive(workspace=workspace, contact_ids=[ada.id], actor=admin_user)
     page = admin_client.get(reverse("restore:restored_contacts", args=[workspace.slug, job.number])).content.decode()
     assert "None of the contacts this job restored is active now" in page and "No contacts yet" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_p5_the_day_filter_renders_what_the_date_filter_renders(language):
+    """The archived list formats each (day, language) once per process (P5): the same
+    words as Django's `date`, in the current zone, in both languages."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from django.template import engines
+    from django.utils import translation
+
+    both = engines["django"].from_string("{% load days %}{{ v|date }}|{{ v|day }}")
+    near_midnight = datetime(2026, 3, 14, 23, 30, tzinfo=UTC)
+    with translation.override(language):
+        for value in (near_midnight, near_midnight + timedelta(hours=1), date(2026, 1, 2), None):
+            shown_by_date, shown_by_day = both.render({"v": value}).split("|")
+            assert shown_by_date == shown_by_day
+        assert both.render({"v": date(2026, 1, 2)}).split("|")[1] == (
+            "Jan 2, 2026" if language == "en" else "2 janv. 2026"
+        )
