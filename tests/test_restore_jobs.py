@@ -233,6 +233,36 @@ def test_r11_a_crash_inside_a_chunk_restores_nobody_from_it_and_the_job_resumes(
     assert sorted(i for e in restore_events for i in e.contact_ids) == sorted(c.id for c in contacts)
 
 
+def test_r11_p1_chunks_commit_without_waiting_for_the_disk_and_the_job_s_end_waits(workspace, admin_user, monkeypatch):
+    """A chunk's commit is asynchronous (a crash loses it whole and it is redone); the
+    commit that ends the job, which the requester is told about, is durable."""
+    contacts = make_contacts(workspace, 25)
+    archive(workspace, contacts, days=40)
+    job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
+    assert RESTORE_JOBS.claim(job_id=job.id)
+    seen = []
+
+    def setting() -> str:
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("SHOW synchronous_commit")
+            return cur.fetchone()[0]
+
+    real_process, real_finished = RESTORE_JOBS.process, RESTORE_JOBS.finished_event
+    monkeypatch.setattr(
+        RESTORE_JOBS, "process", lambda **kw: (seen.append(("chunk", setting())), real_process(**kw))[1]
+    )
+    monkeypatch.setattr(
+        RESTORE_JOBS, "finished_event", lambda j: (seen.append(("end", setting())), real_finished(j))[1]
+    )
+    while RESTORE_JOBS.step(job_id=job.id, chunk_size=10):
+        pass
+    assert seen == [("chunk", "off"), ("chunk", "off"), ("chunk", "off"), ("end", "on")]
+    job.refresh_from_db()
+    assert job.status == "succeeded" and job.restored == 25
+
+
 def test_r11_duplicate_delivery_of_a_running_job_does_nothing(workspace, admin_user):
     c = make_contact(workspace)
     archive(workspace, [c], days=40)

@@ -228,6 +228,16 @@ class JobKind:
                 publish(self.notify_task, job_id)  # R13 (no transaction here; the sweeper covers a lost message)
         return result == "claimed"
 
+    def commit_mode(self, *, durable: bool) -> None:
+        """P1/R11: a kind with `async_commit` commits its chunks without waiting for the
+        WAL flush (PostgreSQL `SET LOCAL synchronous_commit`): a chunk's effects, its
+        items' outcomes and the job's counters are one transaction, so a commit lost in a
+        crash is a chunk lost whole and done again, never half of one. The last chunk,
+        whose commit tells the requester, is durable."""
+        if self.async_commit and connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute(f"SET LOCAL synchronous_commit TO {'ON' if durable else 'OFF'}")
+
     def step(self, *, job_id: int, chunk_size: int | None = None, now: datetime | None = None) -> bool:
         """R11/R14: one chunk of a running job — the next items no other worker holds —
         in ONE transaction with its outcomes, the job's counters and heartbeat (and, for
@@ -239,11 +249,7 @@ class JobKind:
         clock = ChunkClock()
         started = time.perf_counter()
         with transaction.atomic():
-            if self.async_commit and connection.vendor == "postgresql":
-                # Don't wait for the WAL flush of each chunk: outcomes and counters commit
-                # with the chunk, so a chunk lost in a crash is lost whole and simply redone.
-                with connection.cursor() as cur:
-                    cur.execute("SET LOCAL synchronous_commit TO OFF")
+            self.commit_mode(durable=False)
             job = self.model.objects.select_related("workspace", "requested_by").get(id=job_id)
             if job.status != JobStatus.RUNNING:
                 return False  # cancelled (or finished): no new chunk starts
@@ -262,6 +268,7 @@ class JobKind:
             clock.lap("outcomes")
             counters = self.counters(tally)
             if job_chunk_commit(model=self.model, job_id=job.id, processed=len(items), counters=counters, now=now):
+                self.commit_mode(durable=True)  # the job's end is told: its commit waits for the disk
                 job.refresh_from_db()
                 self.notify_soon(job_id=job.id)
                 self.finished_event(job)
