@@ -165,8 +165,10 @@ def server_settings() -> str:
 
     names = ("shared_buffers", "work_mem", "synchronous_commit", "wal_level", "max_wal_size", "checkpoint_timeout")
     with connection.cursor() as cur:
-        cur.execute("SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s) ORDER BY name", [list(names)])
-        return ", ".join(f"{name}={value}{unit or ''}" for name, value, unit in cur.fetchall())
+        cur.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s) ORDER BY name", [list(names)]
+        )
+        return ", ".join(f"{name}={value}" for name, value in cur.fetchall())  # with its unit: 128MB
 
 
 def sql_lower_bound(ws) -> float:
@@ -233,7 +235,12 @@ def worker_restore(ws, n: int, workers: int, profile: Path):
         for p in procs:
             p.terminate()
         for p in procs:
-            p.wait(30)
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                print(f"    (a worker had not stopped 30 s after SIGTERM: killed; see {ROOT / 'var'}/bench-worker-*.log)")
+                p.kill()
+                p.wait()
 
 
 def where_time_goes(profile: Path) -> str:
