@@ -163,7 +163,15 @@ def server_settings() -> str:
     """The PostgreSQL settings both the bound and the job run under (printed, not tuned)."""
     from django.db import connection
 
-    names = ("shared_buffers", "work_mem", "synchronous_commit", "wal_level", "max_wal_size", "checkpoint_timeout")
+    names = (
+        "shared_buffers",
+        "work_mem",
+        "synchronous_commit",
+        "wal_level",
+        "max_wal_size",
+        "checkpoint_timeout",
+        "autovacuum",
+    )
     with connection.cursor() as cur:
         cur.execute(
             "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s) ORDER BY name", [list(names)]
@@ -238,7 +246,9 @@ def worker_restore(ws, n: int, workers: int, profile: Path):
             try:
                 p.wait(30)
             except subprocess.TimeoutExpired:
-                print(f"    (a worker had not stopped 30 s after SIGTERM: killed; see {ROOT / 'var'}/bench-worker-*.log)")
+                print(
+                    f"    (a worker had not stopped 30 s after SIGTERM: killed; see {ROOT / 'var'}/bench-worker-*.log)"
+                )
                 p.kill()
                 p.wait()
 

@@ -114,14 +114,12 @@ class ContactFilter(django_filters.FilterSet):
         """The list, tag and account choices as (id, name, selected), read once per page
         with their names only (P5: a template loop over model rows that asks the bound
         field its value at each option cost more than the query)."""
-        picked = {name: str(self.form[name].value() or "") for name in ("list", "tag", "account")}
-        return {
-            name: [
-                (pk, label, str(pk) == picked[name])
-                for pk, label in self.filters[name].queryset.values_list("id", "name")
-            ]
-            for name in ("list", "tag", "account")
-        }
+        options = {}
+        for name in ("list", "tag", "account"):
+            picked = str(self.form[name].value() or "")
+            rows = self.filters[name].queryset.values_list("id", "name")
+            options[name] = [(pk, label, str(pk) == picked) for pk, label in rows]
+        return options
 
     def described(self) -> "list[tuple[str, str]]":  # (`list` is a filter of this class)
         """(label, value) of each criterion in use, in the reader's words: what an "all
