@@ -36,7 +36,8 @@ def automations_fire(
         .active()
         .values_list("id", "email_status", "email")
     )
-    blocked = suppressed_contact_ids(workspace_id=workspace_id, contacts=[(cid, email) for cid, _s, email in contacts])
+    sending = [(cid, email) for cid, _s, email in contacts] if any(a.send_subject for a in automations) else []
+    blocked = suppressed_contact_ids(workspace_id=workspace_id, contacts=sending)  # no query when nothing is sent
     runs, sends = [], []
     for automation in automations:
         for contact_id, email_status, _email in contacts:

@@ -153,8 +153,7 @@ PHONE_QUERY = re.compile(r"\+?[0-9][0-9 ().-]*")  # what a person types to find 
 
 
 class Contact(models.Model):
-    # P1: no index of its own: every index below starts with the workspace.
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts", db_index=False)
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="contacts")
     email = models.EmailField(max_length=EMAIL_MAX_LENGTH)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
@@ -165,10 +164,10 @@ class Contact(models.Model):
     status = models.CharField(max_length=10, choices=ContactStatus.choices, default=ContactStatus.ACTIVE)
     archived_at = models.DateTimeField(null=True, blank=True)
     archived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from", db_index=False
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_from"
     )
     # What the open archive snapshot holds, copied onto the row so that the archived
     # list's "was on list / had tag / was at account" filters are tested inline while
@@ -188,14 +187,10 @@ class Contact(models.Model):
     )
     last_engaged_at = models.DateTimeField(null=True, blank=True, help_text="Last open or click: engagement history.")
 
-    account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts", db_index=False
-    )
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts")
     tags = models.ManyToManyField("Tag", through="ContactTag", related_name="contacts")
     # C6: a contact added to correct a cleaned (typo'd) address; the cleaned one is kept.
-    replaces = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by", db_index=False
-    )
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by")
 
     objects = ContactQuerySet.as_manager()
 
@@ -216,17 +211,9 @@ class Contact(models.Model):
                 name="archived_contact_has_archived_at",
             ),
         ]
-        # P1: a restore changes `status`, so its update is never HOT and writes a new entry
-        # in every index whose predicate the restored row meets. The indexes only the
-        # archived list reads are partial on the archived states, and the foreign keys'
-        # own indexes hold only the rows that have one (a restored contact has no
-        # archived_by, merged_into or replaces). Restorability's archived_at ranges are
-        # read in contact_archived_list.
         indexes = [
-            models.Index(fields=["account"], condition=Q(account__isnull=False), name="contact_account"),
-            models.Index(fields=["archived_by"], condition=Q(archived_by__isnull=False), name="contact_archived_by"),
-            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="contact_merged_into"),
-            models.Index(fields=["replaces"], condition=Q(replaces__isnull=False), name="contact_replaces"),
+            # Archived list: newest first, and the restorability filters are ranges on archived_at.
+            models.Index(fields=["workspace", "status", "-archived_at", "-id"], name="contact_ws_status_arch"),
             # The archived list (archived + merged, R3) ordered by date, read in index order (P2).
             models.Index(
                 fields=["workspace", "-archived_at", "-id"],

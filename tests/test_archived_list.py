@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts_app.models import Contact
 from contacts_app.services.archive import contacts_archive
 from contacts_app.services.merge import contacts_merge
 from restore.models import RestoreJob
@@ -23,7 +22,7 @@ from .factories import (
     subscribe,
     tag,
 )
-from .restore_helpers import archive, restore_now
+from .restore_helpers import archive
 
 pytestmark = pytest.mark.django_db
 
@@ -586,30 +585,3 @@ def test_p5_the_day_filter_renders_what_the_date_filter_renders(language):
         assert both.render({"v": date(2026, 1, 2)}).split("|")[1] == (
             "Jan 2, 2026" if language == "en" else "2 janv. 2026"
         )
-
-
-def test_p1_p2_the_snapshot_filters_read_their_gin_index_which_holds_only_archived_contacts(workspace):
-    """P1: a restored contact's snapshot sets are NULL and its update is never HOT; the
-    GIN indexes are partial (IS NOT NULL) so a restore adds no entry to them, and the
-    "was on list" / "had tag" filters still find their contacts through them (P2)."""
-    from django.db import transaction
-
-    ml, vip = make_list(workspace, "Newsletter"), make_tag(workspace, "vip")
-    kept, back = make_contacts(workspace, 3), make_contacts(workspace, 2)
-    for c in kept + back:
-        subscribe(c, ml)
-        tag(c, vip)
-    archive(workspace, kept + back, days=40)
-    restore_now(workspace, back)
-    for lookup in ({"snapshot_list_ids__has": ml.pk}, {"snapshot_tag_ids__has": vip.pk}):
-        found = Contact.objects.filter(**lookup)
-        assert sorted(found.values_list("id", flat=True)) == sorted(c.id for c in kept)
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("SET LOCAL enable_seqscan TO off")
-            plan = found.explain()
-        column = next(iter(lookup)).removesuffix("__has")
-        assert f"contact_{column}_gin" in plan, plan
-    with connection.cursor() as cur:
-        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname LIKE 'contact_snapshot_%%_ids_gin'")
-        definitions = [d for (d,) in cur.fetchall()]
-    assert len(definitions) == 2 and all(d.endswith("IS NOT NULL)") for d in definitions), definitions

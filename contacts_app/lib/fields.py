@@ -41,8 +41,7 @@ class HasId(Lookup):
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        # IS NOT NULL spelled out: the GIN index holds only the sets that exist (P1)
-        return f"({lhs} IS NOT NULL AND {lhs} @> ARRAY[{rhs}]::bigint[])", [*lhs_params, *lhs_params, *rhs_params]
+        return f"{lhs} @> ARRAY[{rhs}]::bigint[]", [*lhs_params, *rhs_params]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
