@@ -2,7 +2,7 @@
 tests (test_restore_worker.py) run the same jobs through real Celery workers."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from contacts_app.lib.errors import Conflict, InvalidInput
@@ -243,19 +243,22 @@ def test_r11_p1_chunks_commit_without_waiting_for_the_disk_and_the_job_s_end_wai
     seen = []
 
     def setting() -> str:
-        from django.db import connection
-
         with connection.cursor() as cur:
             cur.execute("SHOW synchronous_commit")
             return cur.fetchone()[0]
 
     real_process, real_finished = RESTORE_JOBS.process, RESTORE_JOBS.finished_event
-    monkeypatch.setattr(
-        RESTORE_JOBS, "process", lambda **kw: (seen.append(("chunk", setting())), real_process(**kw))[1]
-    )
-    monkeypatch.setattr(
-        RESTORE_JOBS, "finished_event", lambda j: (seen.append(("end", setting())), real_finished(j))[1]
-    )
+
+    def process(**kw):
+        seen.append(("chunk", setting()))
+        return real_process(**kw)
+
+    def finished_event(finished):
+        seen.append(("end", setting()))
+        return real_finished(finished)
+
+    monkeypatch.setattr(RESTORE_JOBS, "process", process)
+    monkeypatch.setattr(RESTORE_JOBS, "finished_event", finished_event)
     while RESTORE_JOBS.step(job_id=job.id, chunk_size=10):
         pass
     assert seen == [("chunk", "off"), ("chunk", "off"), ("chunk", "off"), ("end", "on")]
