@@ -72,6 +72,7 @@ APP_EDGES = (
     "panels",
     "parsing",
     "signing",
+    "templatetags",
 )
 
 
