@@ -8,6 +8,7 @@ from contacts_app.notices import notices_take
 from contacts_app.web.access import referring_page
 
 SWITCHER_SIZE = 20  # a support user in hundreds of workspaces gets the first 20 by name, not a page of links
+SLUG_PLACEHOLDER = "__workspace__"  # a slug no URL pattern spells: replaced by each workspace's own
 
 
 def language_next(request) -> str:
@@ -33,18 +34,17 @@ def workspace(request):
         Contacts page. Read only when the template shows the switcher."""
         match = getattr(request, "resolver_match", None)
         same_page = match and set(match.kwargs) == {"slug"}
-        links = []
-        for other in selectors.other_memberships(user=request.user, workspace=current)[:SWITCHER_SIZE]:
-            url = None
-            if same_page:
-                try:
-                    url = reverse(match.view_name, kwargs={"slug": other.workspace.slug})
-                except NoReverseMatch:
-                    url = None
-            links.append(
-                {"name": other.workspace.name, "url": url or reverse("contacts:list", args=[other.workspace.slug])}
-            )
-        return links
+        pattern = None  # the page's URL with a placeholder slug, reversed once (P5)
+        if same_page:
+            try:
+                pattern = reverse(match.view_name, kwargs={"slug": SLUG_PLACEHOLDER})
+            except NoReverseMatch:
+                pattern = None
+        pattern = pattern or reverse("contacts:list", args=[SLUG_PLACEHOLDER])
+        return [
+            {"name": other.workspace.name, "url": pattern.replace(SLUG_PLACEHOLDER, other.workspace.slug)}
+            for other in selectors.other_memberships(user=request.user, workspace=current)[:SWITCHER_SIZE]
+        ]
 
     def notices():
         """R13: the user's unread notices, taken (marked read) only when a full page is
