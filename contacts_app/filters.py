@@ -142,8 +142,9 @@ class ContactFilter(django_filters.FilterSet):
     def qs_or_error(self):
         """The filtered queryset, or InvalidInput naming each bad field (S4)."""
         if not self.is_valid():
-            problems = "; ".join(
-                f"{self.filters[name].label or name}: {' '.join(errs)}" for name, errs in self.errors.items()
+            problems = _("; ").join(  # the separators in the reader's typography (French: a space before)
+                _("%(field)s: %(problems)s") % {"field": self.filters[name].label or name, "problems": " ".join(errs)}
+                for name, errs in self.errors.items()
             )
             raise InvalidInput(
                 _("Some filters are not valid — %(problems)s") % {"problems": problems}, code="invalid_filter"

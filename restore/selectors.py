@@ -14,6 +14,7 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from contacts_app.associations import ACCOUNT, ASSOCIATION_KINDS, DEALS, LISTS, TAGS
 from contacts_app.job_models import JobStatus
@@ -99,9 +100,10 @@ def restored_contact_ids(*, job: RestoreJob) -> QuerySet:
 def job_history(*, job: RestoreJob) -> list[tuple]:
     """What happened to a job, for its page: requested, started, and what support did
     to it (cancelled, retried), from the audit log; newest last."""
-    events = [(job.created_at, _("Requested"), job.requested_by.get_username() if job.requested_by else _("system"))]
+    by = job.requested_by.get_username() if job.requested_by else _("system")
+    events = [(job.created_at, pgettext("job history", "Requested"), by)]
     if job.started_at:  # when a worker took it (the time between is the queue's)
-        events.append((job.started_at, _("Started"), ""))
+        events.append((job.started_at, pgettext("job history", "Started"), ""))
     staff = (
         AuditEvent.objects.filter(
             workspace_id=job.workspace_id, action=AuditEvent.Action.STAFF_CHANGE, details__job=job.id

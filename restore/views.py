@@ -91,7 +91,8 @@ def _row_block(contact, now, job_running: bool) -> str:
             else _("Merged into another contact")
         )
     if reason == Outcome.FROZEN:
-        return _("Can be restored from %(day)s") % {"day": date_format(restorable_from(contact.archived_at))}
+        day = date_format(restorable_from(contact.archived_at)).replace(" ", "\u00a0")  # a date on one line
+        return _("Can be restored from %(day)s") % {"day": day}
     if reason == Outcome.EXPIRED:
         return _("Archived over a year ago: scheduled for deletion")
     if job_running:

@@ -163,8 +163,12 @@ def test_u3_french_dates_abbreviate_months_as_french_typography_does():
 @pytest.mark.parametrize(
     "restored,skipped,expected",
     [
-        (1, 0, "Restauration n° 1 réussie : 1 restauré, 0 non restauré sur 1 demandé."),
-        (2, 3, "Restauration n° 1 terminée avec des contacts ignorés : 2 restaurés, 3 non restaurés sur 5 demandés."),
+        (1, 0, "Restauration n° 1 réussie\u00a0: 1 restauré, 0 non restauré sur 1 demandé."),
+        (
+            2,
+            3,
+            "Restauration n° 1 terminée avec des contacts ignorés\u00a0: 2 restaurés, 3 non restaurés sur 5 demandés.",
+        ),
     ],
 )
 def test_u3_a_finished_jobs_summary_agrees_each_count_in_french(workspace, restored, skipped, expected):

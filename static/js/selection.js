@@ -30,6 +30,9 @@
     const checked = () => rows().filter(r => r.checked).length;
     const count = () => (all() ? total : checked());
     const label = () => (all() ? totalLabel : fmt(checked()));
+    // Without JavaScript neither the page box nor the count could do anything: hidden until now.
+    if (pageBox) pageBox.hidden = false;
+    if (countLabel) countLabel.hidden = false;
 
     function setAll(on) {
       if (selectAll) selectAll.value = on ? '1' : '0';
