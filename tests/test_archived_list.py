@@ -585,3 +585,22 @@ def test_p5_the_day_filter_renders_what_the_date_filter_renders(language):
         assert both.render({"v": date(2026, 1, 2)}).split("|")[1] == (
             "Jan 2, 2026" if language == "en" else "2 janv. 2026"
         )
+
+
+def test_u1_s4_an_invalid_filter_shows_no_count_nor_selection_toolbar(admin_client, workspace):
+    archive(workspace, make_contacts(workspace, 2), days=40)
+    response = admin_client.get(reverse("restore:archived", args=[workspace.slug]), {"restorable": "bogus"})
+    html = response.content.decode()
+    assert response.status_code == 400 and 'id="filter-error"' in html
+    assert "0 matching" not in html and 'id="bulk-restore"' not in html  # nothing was searched
+
+
+def test_r3_a_merged_row_says_why_it_cannot_be_restored(admin_client, workspace):
+    survivor, dup = (
+        make_contact(workspace, email="survivor@example.com"),
+        make_contact(workspace, email="dup@example.com"),
+    )
+    contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+    html = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
+    row = html[html.index("dup@example.com") :].split("</tr>")[0]
+    assert "A merged contact cannot be restored" in row and "row-restore" not in row
