@@ -84,12 +84,8 @@ def _presets(now) -> list[tuple[str, str]]:
 def _row_block(contact, now, job_running: bool) -> str:
     """Why the per-row Restore button is disabled, in the admin's words (R1–R4)."""
     reason = skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
-    if reason == Outcome.MERGED:
-        return (
-            _("Merged into %(email)s") % {"email": contact.merged_into.email}
-            if contact.merged_into
-            else _("Merged into another contact")
-        )
+    if reason == Outcome.MERGED:  # the row's status already names the contact it was merged into
+        return _("A merged contact cannot be restored")
     if reason == Outcome.FROZEN:
         day = date_format(restorable_from(contact.archived_at)).replace(" ", "\u00a0")  # a date on one line
         return _("Can be restored from %(day)s") % {"day": day}

@@ -30,7 +30,6 @@ def archived_rows(context, rows) -> str:
         "archived": format_html('<span class="badge archived">{}</span>', _("Archived")),
         "cleaned": format_html(' <span class="badge cleaned">{}</span>', _("Cleaned")),
         "restore": _("Restore"),
-        "merged_why": _("A merged contact cannot be restored"),
     }
     return format_html_join("\n", "{}", ((_row(c, admin=admin, url=(before, after), words=words),) for c in rows))
 
@@ -63,7 +62,7 @@ def _row(c, *, admin: bool, url: tuple[str, str], words: dict) -> str:
         status = format_html('{} <span class="why">{}</span>', status, mark_safe(into))
     cells.append(format_html("<td>{}{}</td>", status, words["cleaned"] if c.is_cleaned else ""))
     if admin and merged:
-        cells.append(format_html('<td><span class="why">{}</span></td>', words["merged_why"]))
+        cells.append(format_html('<td><span class="why">{}</span></td>', c.restore_block))
     elif admin and c.restore_block:
         cells.append(format_html(BLOCKED, c.id, c.id, c.restore_block, words["restore"], c.restore_block))
     elif admin:
