@@ -210,9 +210,9 @@ def test_c8_revert_job_survives_worker_kills_without_uncleaning_anyone_twice(wor
 
     flush_broker()
     started = []
-    throttle = {"JOB_CHUNK_SIZE": 100, "JOB_CHUNK_PAUSE": 0.2}
+    throttle = {"JOB_CHUNK_SIZE": 100, "JOB_CHUNK_PAUSE": 0.3}
     try:
-        for kill_at in (200, 1200):  # two workers share the revert's chunks (R14); both die
+        for kill_at in (200, 1000):  # two workers share the revert's chunks (R14); both die
             pair = [Worker(beat=True, **throttle).start(), Worker(**throttle).start()]
             started.extend(pair)
             wait_until(lambda kill_at=kill_at: cursor() >= kill_at, timeout=60, what=f"cursor to reach {kill_at}")
