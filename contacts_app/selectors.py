@@ -30,14 +30,15 @@ def default_membership_for(*, user) -> WorkspaceMembership | None:
     return WorkspaceMembership.objects.select_related("workspace").filter(user=user).order_by("id").first()
 
 
-def other_memberships(*, user, workspace) -> QuerySet[WorkspaceMembership]:
-    """The user's memberships in workspaces other than `workspace`, by name (S2: only
-    the user's own)."""
-    return (
-        WorkspaceMembership.objects.select_related("workspace")
-        .filter(user=user)
+def other_workspaces(*, user, workspace, limit: int) -> list[tuple[str, str]]:
+    """The (name, slug) of up to `limit` of the user's workspaces other than
+    `workspace`, by name (S2: only the user's own). Pairs, not rows: the top bar reads
+    them on every page (P5)."""
+    return list(
+        WorkspaceMembership.objects.filter(user=user)
         .exclude(workspace=workspace)
         .order_by("workspace__name")
+        .values_list("workspace__name", "workspace__slug")[:limit]
     )
 
 

@@ -81,14 +81,21 @@ def _presets(now) -> list[tuple[str, str]]:
     ]
 
 
-def _row_block(contact, now, job_running: bool) -> str:
-    """Why the per-row Restore button is disabled, in the admin's words (R1–R4)."""
+def _row_block(contact, now, job_running: bool, memo: dict) -> str:
+    """Why the per-row Restore button is disabled, in the admin's words (R1–R4); each
+    reason is worded once per page (`memo`), not once per row (P5)."""
     reason = skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
+    day = restorable_from(contact.archived_at).date() if reason == Outcome.FROZEN else None
+    if (reason, day) not in memo:
+        memo[reason, day] = _block_words(reason, day, job_running)
+    return memo[reason, day]
+
+
+def _block_words(reason, day: date | None, job_running: bool) -> str:
     if reason == Outcome.MERGED:  # the row's status already names the contact it was merged into
         return _("A merged contact cannot be restored")
     if reason == Outcome.FROZEN:
-        day = date_format(restorable_from(contact.archived_at)).replace(" ", "\u00a0")  # a date on one line
-        return _("Can be restored from %(day)s") % {"day": day}
+        return _("Can be restored from %(day)s") % {"day": date_format(day).replace(" ", "\u00a0")}  # one line
     if reason == Outcome.EXPIRED:
         return _("Archived over a year ago: scheduled for deletion")
     if job_running:
@@ -113,8 +120,9 @@ def archived_list(request):
     page, per_page = paginate(request, qs.select_related("archived_by", "merged_into"))
     now = timezone.now()
     running = RESTORE_JOBS.active(workspace=ws)
+    memo = {}
     for c in page.object_list:
-        c.restore_block = _row_block(c, now, bool(running))
+        c.restore_block = _row_block(c, now, bool(running), memo)
         c.restorable_from = restorable_from(c.archived_at)
         c.purge_on = restorable_until(c.archived_at)
     filter_params = request.GET.copy()

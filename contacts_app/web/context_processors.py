@@ -42,8 +42,8 @@ def workspace(request):
                 pattern = None
         pattern = pattern or reverse("contacts:list", args=[SLUG_PLACEHOLDER])
         return [
-            {"name": other.workspace.name, "url": pattern.replace(SLUG_PLACEHOLDER, other.workspace.slug)}
-            for other in selectors.other_memberships(user=request.user, workspace=current)[:SWITCHER_SIZE]
+            {"name": name, "url": pattern.replace(SLUG_PLACEHOLDER, slug)}
+            for name, slug in selectors.other_workspaces(user=request.user, workspace=current, limit=SWITCHER_SIZE)
         ]
 
     def notices():
