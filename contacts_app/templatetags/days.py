@@ -23,8 +23,13 @@ def _day_label(day: date, language: str | None) -> str:
 
 @register.filter(name="day")
 def day_filter(value) -> str:
+    return day_in(value, language=get_language())
+
+
+def day_in(value, *, language: str | None) -> str:
+    """`|day` for a caller that read the active language once (a page of rows)."""
     if not isinstance(value, date):
         return ""
     if isinstance(value, datetime):
         value = timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    return _day_label(value, get_language())
+    return _day_label(value, language)

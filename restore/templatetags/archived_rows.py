@@ -12,10 +12,11 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from contacts_app.models import ContactStatus
-from contacts_app.templatetags.days import day_filter
+from contacts_app.templatetags.days import day_in
 
 register = template.Library()
 
@@ -39,6 +40,7 @@ def archived_rows(context, rows) -> str:
         "select": _("Select %(email)s"),
         "by": _("by %(who)s"),
         "into": _('into <a href="%(into_url)s">%(email)s</a>'),
+        "language": get_language(),
     }
     return mark_safe("\n".join(_row(c, words) for c in rows))
 
@@ -49,6 +51,7 @@ BUTTON = '<button type="submit" form="row-restore-form" name="ids" value="{id}" 
 def _row(c, words: dict) -> str:
     merged = c.status == ContactStatus.MERGED
     before, after = words["url"]
+    language = words["language"]
     cells = []
     if words["admin"]:
         label = escape(words["select"] % {"email": c.email})
@@ -61,9 +64,9 @@ def _row(c, words: dict) -> str:
     by = ""
     if c.archived_by_id:
         by = f'<span class="why">{escape(words["by"] % {"who": c.archived_by.get_username()})}</span>'
-    cells.append(f'<td class="date">{escape(day_filter(c.archived_at))}{by}</td>')
-    cells.append(f'<td class="date">{"—" if merged else escape(day_filter(c.restorable_from))}</td>')
-    cells.append(f'<td class="date">{escape(day_filter(c.purge_on))}</td>')
+    cells.append(f'<td class="date">{escape(day_in(c.archived_at, language=language))}{by}</td>')
+    cells.append(f'<td class="date">{"—" if merged else escape(day_in(c.restorable_from, language=language))}</td>')
+    cells.append(f'<td class="date">{escape(day_in(c.purge_on, language=language))}</td>')
     status = words["merged"] if merged else words["archived"]
     if merged and c.merged_into_id:
         into = words["into"] % {"into_url": f"{before}{c.merged_into_id}{after}", "email": escape(c.merged_into.email)}
