@@ -604,3 +604,33 @@ def test_r3_a_merged_row_says_why_it_cannot_be_restored(admin_client, workspace)
     html = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
     row = html[html.index("dup@example.com") :].split("</tr>")[0]
     assert "A merged contact cannot be restored" in row and "row-restore" not in row
+
+
+def test_s4_the_archived_rows_show_what_people_typed_as_text_never_as_markup(admin_client, workspace):
+    """The rows are rendered in Python (P5), not by the template engine's autoescaping:
+    markup in a name, an email, the archiving user's name and a merged contact's
+    survivor is shown as text."""
+    from django.contrib.auth import get_user_model
+
+    from contacts_app.models import Role
+
+    from .factories import make_member
+
+    mallory = get_user_model().objects.create_user(username='<img src=x onerror="alert(1)">', password="x")
+    make_member(workspace, Role.ADMIN, user=mallory)
+    named = make_contact(workspace, email="o'brien+<b>@example.com", first_name="<script>alert(1)</script>")
+    named.last_name = '"><svg onload=alert(2)>'
+    named.save()
+    archive(workspace, [named], actor=mallory, days=10)
+    survivor = make_contact(workspace, email="<i>survivor</i>@example.com")
+    dup = make_contact(workspace, email="dup@example.com")
+    contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+    html = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
+    rows = html[html.index("<tbody>") : html.index("</tbody>")]
+    for markup in ("<script>", "<svg", "<img", "<b>", "<i>", 'onerror="'):
+        assert markup not in rows
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;&gt;&lt;svg onload=alert(2)&gt;" in rows
+    assert "o&#x27;brien+&lt;b&gt;@example.com" in rows  # in the link and the box's label
+    assert "by &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in rows
+    assert "&lt;i&gt;survivor&lt;/i&gt;@example.com</a>" in rows
+    assert unescape(rows).count("<script>alert(1)</script>") == 1  # the text reads as typed

@@ -379,7 +379,7 @@ def test_u6_searching_a_merged_duplicates_address_says_it_was_merged(admin_clien
 
 
 def test_u6_a_merged_contacts_page_says_merged_not_archived_and_lists_say_when_joined(admin_client, workspace):
-    """A merged contact's page said "Archived May 9" above "Never archived"; a list's
+    """A merged contact's page said "Archived May 9", then "Never archived"; a list's
     "Since" was the joining date, not when the status changed."""
     from django.urls import reverse
 
@@ -388,6 +388,7 @@ def test_u6_a_merged_contacts_page_says_merged_not_archived_and_lists_say_when_j
     dup = make_contact(workspace, email="dup@example.com", status="merged", archived_at=days_ago(3))
     page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, dup.id])).content.decode()
     assert "<dt>Merged</dt>" in page and "<dt>Archived</dt>" not in page
+    assert "Never archived" not in page and "a merge keeps no archive snapshot" in page
     ada = make_contact(workspace, email="ada@example.com")
     from .factories import make_list, subscribe
 
