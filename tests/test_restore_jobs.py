@@ -241,6 +241,8 @@ def test_r11_p1_chunks_commit_without_waiting_for_the_disk_and_the_job_s_end_wai
     job = restore_job_create(selection=selection(workspace, contacts), actor=admin_user)
     assert RESTORE_JOBS.claim(job_id=job.id)
     seen = []
+    with connection.cursor() as cur:  # the suite's database is asynchronous (conftest): "off" must be the code's
+        cur.execute("SET synchronous_commit TO on")
 
     def setting() -> str:
         with connection.cursor() as cur:
