@@ -86,6 +86,13 @@ def contact_detail(*, workspace, contact_id: int) -> Contact | None:
                 .prefetch_related("list_memberships", "tags", "deal_links")
                 .order_by("-archived_at"),
             ),
+            # U6: the duplicates merged into this contact, which its page names
+            Prefetch(
+                "merged_from",
+                queryset=Contact.objects.only("id", "email", "archived_at", "merged_into_id").order_by(
+                    "-archived_at", "-id"
+                ),
+            ),
         )
         .filter(id=contact_id)
         .first()

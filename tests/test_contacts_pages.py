@@ -379,7 +379,8 @@ def test_u6_searching_a_merged_duplicates_address_says_it_was_merged(admin_clien
 
 
 def test_u6_a_merged_contacts_page_says_merged_not_archived_and_lists_say_when_joined(admin_client, workspace):
-    """A merged contact's page said "Archived May 9", then "Never archived"; a list's
+    """A merged contact's page said "Archived May 9", then "Never archived", and the
+    contact it was merged into did not say so; a list's
     "Since" was the joining date, not when the status changed."""
     from django.urls import reverse
 
@@ -389,6 +390,13 @@ def test_u6_a_merged_contacts_page_says_merged_not_archived_and_lists_say_when_j
     page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, dup.id])).content.decode()
     assert "<dt>Merged</dt>" in page and "<dt>Archived</dt>" not in page
     assert "Never archived" not in page and "a merge keeps no archive snapshot" in page
+    from contacts_app.services.merge import contacts_merge
+
+    kept, twin = make_contact(workspace, email="kept@example.com"), make_contact(workspace, email="twin@example.com")
+    contacts_merge(workspace=workspace, survivor_id=kept.id, duplicate_id=twin.id)
+    page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, kept.id])).content.decode()
+    merged = page[page.index('id="merged-from"') :].split("</table>")[0]  # the survivor names what it absorbed
+    assert f'href="/w/{workspace.slug}/contacts/{twin.id}/">twin@example.com</a>' in merged
     ada = make_contact(workspace, email="ada@example.com")
     from .factories import make_list, subscribe
 
