@@ -55,6 +55,15 @@ def purge_due_q(*, now: datetime) -> Q:
     return Q(status__in=OFF_LIST, archived_at__gt=now - RETENTION, archived_at__lte=now - RETENTION + PURGE_NOTICE)
 
 
+def purge_due(*, archived_at: datetime, now: datetime) -> bool:
+    """U5/A5: what `purge_due_q` selects, for one archived contact's page."""
+    return now - RETENTION < archived_at <= now - RETENTION + PURGE_NOTICE
+
+
+# The archived list's restorability filters under which nothing can come back (R2, R3).
+NOTHING_RESTORABLE = ("expired", "merged")
+
+
 def skip_reason(
     *, status: str, archived_at: datetime | None, now: datetime, respect_freeze: bool = True
 ) -> Outcome | None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import (
+    NOTHING_RESTORABLE,
     Outcome,
     restorable_from,
     restorable_until,
@@ -144,6 +145,7 @@ def archived_list(request):
             "current_query": filter_params.urlencode(),  # the preset in force is highlighted
             "filter_query": filter_params.urlencode(),
             "is_filtered": any(v for k, v in filter_params.items() if k != "sort"),
+            "nothing_restorable": request.GET.get("restorable") in NOTHING_RESTORABLE,
             "filter_error": filter_error,
         },
         status=400 if filter_error else 200,

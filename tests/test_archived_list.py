@@ -634,3 +634,22 @@ def test_s4_the_archived_rows_show_what_people_typed_as_text_never_as_markup(adm
     assert "by &lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in rows
     assert "&lt;i&gt;survivor&lt;/i&gt;@example.com</a>" in rows
     assert unescape(rows).count("<script>alert(1)</script>") == 1  # the text reads as typed
+
+
+def test_r2_r3_a_filter_that_only_matches_contacts_that_cannot_come_back_offers_no_restore(admin_client, workspace):
+    """ "Merged" and "past the one-year window" match nobody who can be restored: the
+    Restore button stays disabled and says why, and "Restore all N matching" is not
+    offered (erasing them still is)."""
+    survivor, dup = make_contact(workspace, email="kept@example.com"), make_contact(workspace, email="dup@example.com")
+    contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
+    archive(workspace, make_contacts(workspace, 2), days=40)
+    url = reverse("restore:archived", args=[workspace.slug])
+    for restorable in ("merged", "expired"):
+        html = admin_client.get(url, {"restorable": restorable}).content.decode()
+        button = html[html.index('id="bulk-restore"') :].split(">")[0]
+        assert "data-blocked" in button and "None of these contacts can be restored" in button
+        assert 'id="restore-all-nojs"' not in html
+        if restorable == "merged":
+            assert 'id="erase-all-nojs"' in html
+    html = admin_client.get(url, {"restorable": "yes"}).content.decode()
+    assert "data-blocked" not in html.split('id="bulk-restore"')[1].split(">")[0] and 'id="restore-all-nojs"' in html

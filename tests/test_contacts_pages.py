@@ -447,3 +447,23 @@ def test_s4_a_download_in_an_unknown_format_is_refused(admin_client, workspace):
 
     response = admin_client.get(reverse("activity", args=[workspace.slug]), {"format": "pdf"})
     assert response.status_code == 400 and "CSV or Excel" in response.content.decode()
+
+
+def test_u5_an_archived_contacts_page_says_when_it_goes_for_good_and_leads_back_to_the_archived_list(
+    admin_client, workspace
+):
+    """The list warned "deleted for good in the next 30 days"; the contact's own page
+    only gave a range, and offered no way back to the archived list."""
+    from django.urls import reverse
+
+    from .restore_helpers import archive
+
+    soon, later = make_contact(workspace, email="soon@example.com"), make_contact(workspace, email="later@example.com")
+    archive(workspace, [soon], days=360)
+    archive(workspace, [later], days=40)
+    page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, soon.id])).content.decode()
+    assert 'id="deleted-soon"' in page and "Deleted for good on" in page
+    assert f'href="/w/{workspace.slug}/contacts/archived/" id="back-to-archived"' in page
+    assert f'href="/w/{workspace.slug}/contacts/archived/" class="current"' in page
+    page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, later.id])).content.decode()
+    assert 'id="deleted-soon"' not in page and 'id="back-to-archived"' in page

@@ -17,7 +17,7 @@ from contacts_app.filters import SEARCH_MAX_LENGTH
 from contacts_app.lib.errors import InvalidInput, ServiceError
 from contacts_app.lib.hygiene import parse_positive_int
 from contacts_app.lib.i18n import num
-from contacts_app.lifecycle import restorable_from, restorable_until
+from contacts_app.lifecycle import purge_due, restorable_from, restorable_until
 from contacts_app.services.archive import CONFIRMATION_WORD, archive_confirmation_check
 from contacts_app.services.archive_jobs import archive_request
 from contacts_app.services.contacts import contact_create, contact_update
@@ -107,6 +107,7 @@ def contact_detail(request, contact_id: int):
         context["restore_state"] = (
             "frozen" if now < context["restorable_from"] else "expired" if now >= context["restorable_until"] else "ok"
         )
+        context["deleted_soon"] = purge_due(archived_at=contact.archived_at, now=now)  # U5: say it on the page too
     return render(request, "contacts/detail.html", context)
 
 
