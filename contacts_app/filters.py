@@ -40,6 +40,9 @@ RESTORABILITY = (
     ("expired", gettext_lazy("Past the one-year window")),
     ("merged", gettext_lazy("Merged")),
 )
+# The restorability filters under which nothing can come back (R2, R3): the archived
+# list offers no Restore under them.
+NOTHING_RESTORABLE = ("expired", "merged")
 
 
 class BoundedModelChoiceField(forms.ModelChoiceField):

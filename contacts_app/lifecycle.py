@@ -49,19 +49,24 @@ def purge_cutoff(now: datetime) -> datetime:
     return now - RETENTION
 
 
+def _purge_notice_window(now: datetime) -> tuple[datetime, datetime]:
+    """U5/A5: contacts archived after the first moment and at or before the second are
+    purged for good within PURGE_NOTICE."""
+    cutoff = purge_cutoff(now)
+    return cutoff, cutoff + PURGE_NOTICE
+
+
 def purge_due_q(*, now: datetime) -> Q:
     """U5/A5: archived or merged contacts that the purge deletes for good within
     PURGE_NOTICE (those already past the year go at the next hourly run)."""
-    return Q(status__in=OFF_LIST, archived_at__gt=now - RETENTION, archived_at__lte=now - RETENTION + PURGE_NOTICE)
+    after, until = _purge_notice_window(now)
+    return Q(status__in=OFF_LIST, archived_at__gt=after, archived_at__lte=until)
 
 
 def purge_due(*, archived_at: datetime, now: datetime) -> bool:
     """U5/A5: what `purge_due_q` selects, for one archived contact's page."""
-    return now - RETENTION < archived_at <= now - RETENTION + PURGE_NOTICE
-
-
-# The archived list's restorability filters under which nothing can come back (R2, R3).
-NOTHING_RESTORABLE = ("expired", "merged")
+    after, until = _purge_notice_window(now)
+    return after < archived_at <= until
 
 
 def skip_reason(

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from contacts_app.filters import NOTHING_RESTORABLE
 from contacts_app.lib.errors import Conflict, InvalidInput
 from contacts_app.lib.i18n import num
 from contacts_app.lifecycle import (
-    NOTHING_RESTORABLE,
     Outcome,
     restorable_from,
     restorable_until,
