@@ -207,6 +207,19 @@ class ContactFilter(django_filters.FilterSet):
         return qs.filter(self._live_or_snapshot(Q(account=value), Q(snapshot_account_id=value.pk)))
 
 
+ARCHIVED_LABELS = {
+    "q": gettext_lazy("Name or email"),
+    "list": gettext_lazy("Was on list"),
+    "tag": gettext_lazy("Had tag"),
+}
+
+
 def archived_filter(params, *, workspace) -> ContactFilter:
-    """The archived list's filter: archived and merged contacts only (R3 lists merged ones)."""
-    return ContactFilter(params, workspace=workspace, statuses=OFF_LIST)
+    """The archived list's filter: archived and merged contacts only (R3 lists merged ones).
+
+    Its chips and errors name the fields as the page labels them (U1): an archived
+    contact *was* on a list, *had* a tag, was searched by name or email."""
+    filterset = ContactFilter(params, workspace=workspace, statuses=OFF_LIST)
+    for name, label in ARCHIVED_LABELS.items():
+        filterset.filters[name].label = label
+    return filterset

@@ -5,6 +5,8 @@ Every row belongs to exactly one workspace (S2). Archive snapshots live in
 archiving detached.
 """
 
+import functools
+import operator
 import re
 import secrets
 
@@ -143,9 +145,10 @@ class ContactQuerySet(models.QuerySet):
                 wanted |= Q(phone_digits__contains=national)
             return self.annotate(phone_digits=stripped).filter(wanted)
         cond = Q(email__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
-        parts = q.split()
-        if len(parts) == 2:
-            cond |= Q(first_name__iexact=parts[0], last_name__iexact=parts[1])
+        words = q.split()
+        if len(words) > 1:  # "ada love", "Lovelace Ada": every word is in the first or last name
+            each = [Q(first_name__icontains=word) | Q(last_name__icontains=word) for word in words]
+            cond |= functools.reduce(operator.and_, each)
         return self.filter(cond)
 
 

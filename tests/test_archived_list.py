@@ -443,7 +443,7 @@ def test_archived_list_presets_and_chips_each_remove_one_filter(admin_client, wo
     assert 'id="active-filters"' not in page
     page = admin_client.get(url, {"restorable": "yes", "list": newsletter.id, "sort": "archived"}).content.decode()
     chips = page[page.index('id="active-filters"') : page.index("</div>", page.index('id="active-filters"'))]
-    assert "Restorability: Restorable now" in chips and "List: Newsletter" in chips
+    assert "Restorability: Restorable now" in chips and "Was on list: Newsletter" in chips
     links = [parse_qs(urlsplit(href.replace("&amp;", "&")).query) for href in re.findall(r'href="([^"]+)"', chips)]
     assert {"list": [str(newsletter.id)], "sort": ["archived"]} in links  # the restorability chip keeps the others
     assert {"restorable": ["yes"], "sort": ["archived"]} in links
@@ -653,3 +653,13 @@ def test_r2_r3_a_filter_that_only_matches_contacts_that_cannot_come_back_offers_
             assert 'id="erase-all-nojs"' in html
     html = admin_client.get(url, {"restorable": "yes"}).content.decode()
     assert "data-blocked" not in html.split('id="bulk-restore"')[1].split(">")[0] and 'id="restore-all-nojs"' in html
+
+
+@pytest.mark.parametrize("language,said", [("en", "Was on list:"), ("fr", "Était sur la liste")])
+def test_u1_the_archived_filters_error_names_the_field_as_the_page_labels_it(admin_client, workspace, language, said):
+    """The form said "Was on list" and its error said "List": the admin had to guess which field."""
+    response = admin_client.get(
+        reverse("restore:archived", args=[workspace.slug]), {"list": "999999"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    error = unescape(response.content.decode()).split('id="filter-error">')[1].split("</p>")[0]
+    assert response.status_code == 400 and said in error

@@ -43,7 +43,7 @@ def test_u3_a_french_admin_restores_with_the_help_articles_words_and_opens_the_c
     expect(page.get_by_role("heading", name="Contacts archivés")).to_be_visible()
     page.select_option("#f-list", label="Newsletter")
     page.get_by_role("button", name="Appliquer les filtres").click()
-    expect(page.locator("#active-filters")).to_contain_text("Liste\u00a0: Newsletter")
+    expect(page.locator("#active-filters")).to_contain_text("Était sur la liste\u00a0: Newsletter")
     page.get_by_role("row", name=re.compile(people[0].email)).get_by_role("button", name="Restaurer").click()
     dialog = page.locator("dialog#restore-dialog")
     expect(dialog).to_contain_text("Ce qui revient\u00a0:")

@@ -42,6 +42,15 @@ def test_contacts_list_shows_active_contacts_with_search(admin_client, workspace
     assert "Show archived contacts" in page
 
 
+@pytest.mark.parametrize("typed", ["Ada Lovelace", "Lovelace Ada", "love ada", "  ADA   lovelace "])
+def test_u1_a_name_is_found_whichever_order_its_words_are_typed(admin_client, workspace, typed):
+    """ "Lovelace Ada" (surname first, as a CRM export lists them) found nobody."""
+    make_contact(workspace, email="ada@example.com", first_name="Ada", last_name="Lovelace")
+    make_contact(workspace, email="adam@example.com", first_name="Adam", last_name="Smith")
+    page = admin_client.get(url("list", workspace), {"q": typed}).content.decode()
+    assert "ada@example.com" in page and "adam@example.com" not in page
+
+
 def test_contacts_list_runs_a_constant_number_of_queries_whatever_the_page_size(admin_client, workspace):
     accounts = [make_account(workspace) for _ in range(3)]
     make_contacts(workspace, 150)

@@ -487,7 +487,7 @@ def test_g1_erasing_from_the_archived_list_all_matching_makes_a_job_that_erases_
         reverse("contacts:erase_confirm", args=[workspace.slug]), {"select_all": "1", "filter": "q=bulk"}
     )
     body = confirm.content.decode()
-    assert confirm.status_code == 200 and "Erase 30 contacts" in body and "Search: <strong>bulk</strong>" in body
+    assert confirm.status_code == 200 and "Erase 30 contacts" in body and "Name or email: <strong>bulk</strong>" in body
     response = admin_client.post(
         reverse("contacts:erase_selection", args=[workspace.slug]),
         {"select_all": "1", "filter": "q=bulk", "reason": "purge early", "confirmation": "ERASE"},
