@@ -260,6 +260,10 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+# P5: with a shared cache (Redis), a page reads its session from the cache, not from the
+# database (one query fewer per request); sessions are still written to the database, so
+# a flushed cache logs nobody out.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if CACHE_URL else 'db'}"
 
 # One body limit for the pages, the API and the webhooks (413 body_too_large under /api/).
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MAX_REQUEST_BODY", str(10 * 1024 * 1024))

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from contacts_app.lib.sqlutil import CompiledQuery
 from contacts_app.models import Notice, Workspace
 
 log = logging.getLogger(__name__)
@@ -37,13 +38,22 @@ def _email(subject: str, body: str, address: str) -> None:
         log.warning("The notice email to %s was not sent (%s); the notice is shown in the app", address, error)
 
 
+_UNREAD = CompiledQuery(  # P5: asked on every page, compiled once
+    lambda user_id, workspace_id: Notice.objects.filter(
+        user_id=user_id, workspace_id=workspace_id, read_at__isnull=True
+    ).values_list("id")[:1],
+    user_id=int,
+    workspace_id=int,
+)
+
+
 def notices_take(*, user, workspace: Workspace) -> list[Notice]:
     """The user's unread notices in this workspace, marked read now (shown once). Every
     page view asks, so the usual answer — none — is one indexed read, no transaction;
     only when there are some are they locked and marked."""
-    unread = Notice.objects.filter(user=user, workspace=workspace, read_at__isnull=True)
-    if not unread.exists():
+    if not _UNREAD(user_id=user.id, workspace_id=workspace.id):
         return []
+    unread = Notice.objects.filter(user=user, workspace=workspace, read_at__isnull=True)
     with transaction.atomic():
         taken = list(unread.select_for_update(skip_locked=True).order_by("created_at"))
         if taken:

@@ -1,8 +1,11 @@
 """Reads on the CRM core. Every selector is scoped to one workspace (S2)."""
 
+import functools
+
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from contacts_app.archive_models import ArchivedContactTag, ArchivedListMembership
+from contacts_app.lib.sqlutil import CompiledQuery
 from contacts_app.models import (
     ArchiveJob,
     ArchiveJobItem,
@@ -14,14 +17,36 @@ from contacts_app.models import (
     ErasureJob,
     ListMembership,
     Suppression,
+    Workspace,
     WorkspaceMembership,
 )
 
 
 def membership_for(*, user, slug: str) -> WorkspaceMembership | None:
+    """The user's membership of the workspace at `slug`, with its workspace (S2: None if
+    not a member). Every page asks: one precompiled query (P5)."""
     if not user.is_authenticated:
         return None
-    return WorkspaceMembership.objects.select_related("workspace").filter(user=user, workspace__slug=slug).first()
+    rows = _MEMBERSHIP(user_id=user.id, slug=slug)
+    if not rows:
+        return None
+    split = len(_MEMBERSHIP_FIELDS)
+    membership = WorkspaceMembership.from_db("default", _MEMBERSHIP_FIELDS, rows[0][:split])
+    membership.workspace = Workspace.from_db("default", _WORKSPACE_FIELDS, rows[0][split:])
+    return membership
+
+
+_MEMBERSHIP_FIELDS = [f.attname for f in WorkspaceMembership._meta.concrete_fields]
+_WORKSPACE_FIELDS = [f.attname for f in Workspace._meta.concrete_fields]
+_MEMBERSHIP = CompiledQuery(
+    lambda user_id, slug: (
+        WorkspaceMembership.objects.filter(user_id=user_id, workspace__slug=slug)
+        .order_by("id")
+        .values_list(*_MEMBERSHIP_FIELDS, *(f"workspace__{name}" for name in _WORKSPACE_FIELDS))[:1]
+    ),
+    user_id=int,
+    slug=str,
+)
 
 
 def default_membership_for(*, user) -> WorkspaceMembership | None:
@@ -34,11 +59,20 @@ def other_workspaces(*, user, workspace, limit: int) -> list[tuple[str, str]]:
     """The (name, slug) of up to `limit` of the user's workspaces other than
     `workspace`, by name (S2: only the user's own). Pairs, not rows: the top bar reads
     them on every page (P5)."""
-    return list(
-        WorkspaceMembership.objects.filter(user=user)
-        .exclude(workspace=workspace)
-        .order_by("workspace__name")
-        .values_list("workspace__name", "workspace__slug")[:limit]
+    return _other_workspaces(limit)(user_id=user.id, workspace_id=workspace.id)
+
+
+@functools.cache
+def _other_workspaces(limit: int) -> CompiledQuery:
+    return CompiledQuery(
+        lambda user_id, workspace_id: (
+            WorkspaceMembership.objects.filter(user_id=user_id)
+            .exclude(workspace_id=workspace_id)
+            .order_by("workspace__name")
+            .values_list("workspace__name", "workspace__slug")[:limit]
+        ),
+        user_id=int,
+        workspace_id=int,
     )
 
 

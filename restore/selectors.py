@@ -35,6 +35,23 @@ ARCHIVED_SORTS = {
     "-name": ("-last_name", "-first_name", "-id"),
 }
 DATE_SORTS = ("-archived", "archived")
+# What a row of the archived list shows (P5): the contact's other columns, and those of
+# the user who archived it and of the contact it was merged into, are neither fetched
+# nor turned into attributes (a third of the rows' cost in the database driver and
+# the model constructors).
+ARCHIVED_ROW_FIELDS = (
+    "workspace_id",
+    "email",
+    "first_name",
+    "last_name",
+    "status",
+    "archived_at",
+    "email_status",
+    "archived_by",
+    "archived_by__username",
+    "merged_into",
+    "merged_into__email",
+)
 DATE_ORDER_PROBE = 5_000
 
 

@@ -118,7 +118,9 @@ def archived_list(request):
         filter_error = ""
     except InvalidInput as error:  # S4/U1: the page again, the filters as typed, and what is wrong
         qs, filter_error = Contact.objects.none(), error.detail
-    page, per_page = paginate(request, qs.select_related("archived_by", "merged_into"))
+    page, per_page = paginate(
+        request, qs.select_related("archived_by", "merged_into").only(*selectors.ARCHIVED_ROW_FIELDS)
+    )
     now = timezone.now()
     running = RESTORE_JOBS.active(workspace=ws)
     memo = {}

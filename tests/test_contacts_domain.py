@@ -52,3 +52,38 @@ def test_a_deal_has_at_most_one_primary_contact(workspace):
 def test_an_archived_contact_always_has_its_archive_date(workspace):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_contact(workspace, status="archived", archived_at=None)
+
+
+def test_s2_p5_the_precompiled_membership_lookup_finds_only_the_users_own_workspace(
+    workspace, other_workspace, admin_user
+):
+    """Every page resolves its workspace through one precompiled query (P5): it must answer
+    what the ORM answers, workspace included, and nothing for a workspace the user is not in."""
+    from contacts_app.models import WorkspaceMembership
+    from contacts_app.selectors import membership_for
+
+    found = membership_for(user=admin_user, slug=workspace.slug)
+    expected = WorkspaceMembership.objects.select_related("workspace").get(user=admin_user, workspace=workspace)
+    assert (found.pk, found.role, found.created_at, found.is_admin) == (
+        expected.pk,
+        expected.role,
+        expected.created_at,
+        expected.is_admin,
+    )
+    assert (found.workspace.pk, found.workspace.name, found.workspace.slug) == (
+        workspace.pk,
+        workspace.name,
+        workspace.slug,
+    )
+    assert membership_for(user=admin_user, slug=other_workspace.slug) is None
+    assert membership_for(user=admin_user, slug="no-such-workspace") is None
+
+
+def test_p5_a_precompiled_query_refuses_a_value_that_would_be_baked_into_its_sql():
+    """A value the ORM writes into the SQL text (a slice's LIMIT) would be the first call's
+    for every later call: compiling it fails loudly instead."""
+    from contacts_app.lib.sqlutil import CompiledQuery
+
+    first_n = CompiledQuery(lambda n: Contact.objects.order_by("id").values_list("id")[:n], n=int)
+    with pytest.raises(ValueError, match="did not reach the SQL as a parameter"):
+        first_n(n=3)

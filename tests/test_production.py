@@ -102,6 +102,24 @@ def test_r11_job_settings_are_named_after_the_machinery_and_the_old_names_still_
     assert new.stdout.split() == ["500", "60"], new.stderr
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("cache_url,queries", [("redis://127.0.0.1:6379/14", 0), ("", 1)])
+def test_p5_with_a_shared_cache_a_page_reads_its_session_from_the_cache(cache_url, queries):
+    """A session costs a query on every page; with Redis configured (CACHE_URL) it is read
+    from the cache, and still written to the database."""
+    db = connection.settings_dict
+    show = (
+        "from importlib import import_module; from django.conf import settings; from django.db import connection;"
+        "from django.test.utils import CaptureQueriesContext as C; from django.contrib.sessions.models import Session;"
+        "store = import_module(settings.SESSION_ENGINE).SessionStore; s = store(); s['who'] = 'ada'; s.create();"
+        "c = C(connection); c.__enter__(); seen = store(s.session_key)['who']; c.__exit__(None, None, None);"
+        "print(seen, len(c), Session.objects.filter(session_key=s.session_key).count())"
+    )
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    shown = manage("shell", "-v0", "-c", show, DEBUG="true", CACHE_URL=cache_url, DATABASE_URL=url)
+    assert shown.stdout.split() == ["ada", str(queries), "1"], shown.stderr
+
+
 def test_s6_seed_demo_refuses_to_create_the_demo_logins_without_debug():
     result = manage("seed_demo", SECRET_KEY=REAL_SECRET, DEBUG="false")
     assert result.returncode != 0

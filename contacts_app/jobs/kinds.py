@@ -44,6 +44,7 @@ from contacts_app.jobs.metrics import chunk_observe, event_count
 from contacts_app.jobs.queueing import publish, publish_soon
 from contacts_app.lib.errors import ServiceError
 from contacts_app.lib.i18n import num
+from contacts_app.lib.sqlutil import CompiledQuery
 from contacts_app.models import AuditEvent, Workspace
 from contacts_app.notices import notice_send
 from contacts_app.services.webhooks import webhook_emit
@@ -97,6 +98,16 @@ class JobKind:
     def __init__(self):
         assert all(k.audit_key != self.audit_key for k in KINDS.values() if k.name != self.name), self.audit_key
         KINDS[self.name] = self
+        # P5: every list page asks whether a job runs; the usual answer, none, costs one
+        # precompiled lookup and no ORM compilation.
+        self._active_id = CompiledQuery(
+            lambda workspace_id: (
+                self.model.objects.filter(workspace_id=workspace_id, status__in=ACTIVE_JOB_STATUSES)
+                .order_by("id")
+                .values_list("id")[:1]
+            ),
+            workspace_id=int,
+        )
 
     # --- what a kind says -------------------------------------------------------------
 
@@ -166,7 +177,10 @@ class JobKind:
     # --- the machinery -----------------------------------------------------------------
 
     def active(self, *, workspace: Workspace) -> BackgroundJob | None:
-        return self.model.objects.filter(workspace=workspace, status__in=ACTIVE_JOB_STATUSES).first()
+        found = self._active_id(workspace_id=workspace.id)
+        if not found:
+            return None
+        return self.model.objects.filter(id=found[0][0], status__in=ACTIVE_JOB_STATUSES).first()
 
     def create(self, *, workspace: Workspace, actor, ids: list[int], **fields) -> BackgroundJob:
         """Write the job and one item per id, in order, with the "requested" audit row,

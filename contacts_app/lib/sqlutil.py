@@ -40,3 +40,53 @@ def utc_timestamps_register() -> None:
 
     utc_first.utc_first = True
     psycopg2.extensions.register_adapter(datetime, utc_first)
+
+
+class CompiledQuery:
+    """P5: an ORM query compiled to SQL once per process, then run with each call's own
+    values. The page frame runs the same few small queries on every request (the running
+    job, the unread notices, the workspace switcher, the filters' choices) and Django
+    compiles each anew: 0.5–1 ms of CPU apiece, for lookups the database answers in a
+    tenth of that.
+
+    `build(**values)` returns the query (a `values_list`) with each keyword where its
+    value goes, as an equality lookup on an id or a text: such a value reaches the SQL
+    as a parameter unchanged, which the compilation checks (it is done with sentinel
+    values and fails loudly if one went missing). Calling returns the rows as tuples."""
+
+    def __init__(self, build, **kinds: type):
+        self._build = build
+        self._kinds = kinds
+        self._compiled: dict[str, tuple] = {}  # per database vendor (SQLite in the demo)
+
+    def _compile(self, vendor: str) -> tuple[str, list]:
+        sentinels = {
+            name: 987_654_321_000_000 + i if kind is int else f"\x1fsentinel {i}\x1f"
+            for i, (name, kind) in enumerate(self._kinds.items())
+        }
+        query = self._build(**sentinels).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        # The ORM's conversions of what the driver returns (SQLite's dates are text).
+        converters = compiler.get_converters([column for column, _, _ in compiler.select[: compiler.col_count]])
+        names = {value: name for name, value in sentinels.items()}
+        slots = [(True, names[p]) if _hashable(p) and p in names else (False, p) for p in params]
+        if {name for is_value, name in slots if is_value} != set(sentinels):
+            raise ValueError(f"CompiledQuery: a value did not reach the SQL as a parameter: {sql}")
+        self._compiled[vendor] = (sql, slots, compiler, converters)
+        return self._compiled[vendor]
+
+    def __call__(self, **values) -> list[tuple]:
+        sql, slots, compiler, converters = self._compiled.get(connection.vendor) or self._compile(connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [values[name] if is_value else name for is_value, name in slots])
+            rows = cursor.fetchall()
+        return [tuple(row) for row in compiler.apply_converters(rows, converters)] if converters else rows
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
