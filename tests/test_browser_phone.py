@@ -144,3 +144,41 @@ def test_u2_the_more_actions_menu_opens_inside_a_390_px_screen(browser, live_ser
         scroll, inner = page_width(page)
         assert scroll <= inner, f"{language}: the open menu makes the page {scroll} px wide"
     context.close()
+
+
+@pytest.mark.parametrize("language,label", [("en", "Deletion date"), ("fr", "Date de suppression")])
+def test_u2_the_archived_list_reads_as_cards_on_a_phone_with_its_sort_links(
+    browser, live_server, workspace, admin_user, language, label
+):
+    """At 390 px the archived table scrolled sideways with only the email in view: each
+    contact is now a card, each date under its column's name, and the sorts stay."""
+    for i in range(3):
+        make_contact(
+            workspace,
+            email=f"a-rather-long-address-{i}@example-company.com",
+            first_name="Ada",
+            last_name=f"Lovelace {i}",
+            status="archived",
+            archived_at=days_ago(45 + i),
+        )
+    context = browser.new_context(viewport=PHONE, locale=language)
+    page = context.new_page()
+    login(page, live_server, admin_user)
+    page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/archived/")
+    table = page.locator("#archived-table")
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")  # nothing hidden to the right
+    row = table.locator("tbody tr").first
+    expect(row.locator(f'td[data-label="{label}"]')).to_be_visible()
+    for cell in (
+        row.locator("td.email"),
+        row.get_by_role("button", name="Restore" if language == "en" else "Restaurer"),
+    ):
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # on the screen, not off to the right
+    sort_links = table.locator("thead th.sort a")
+    expect(sort_links).to_have_count(3)
+    expect(sort_links.first).to_be_visible()
+    scroll, inner = page_width(page)
+    assert scroll <= inner
+    shot(page, f"phone-archived-cards-{language}")
+    context.close()

@@ -41,6 +41,18 @@ def archived_rows(context, rows) -> str:
         "by": _("by %(who)s"),
         "into": _('into <a href="%(into_url)s">%(email)s</a>'),
         "language": get_language(),
+        # U2: on a phone each row is a card, each cell under its column's name.
+        "labels": {
+            key: f' data-label="{escape(label)}"'
+            for key, label in (
+                ("email", _("Email")),
+                ("name", _("Name")),
+                ("archived", _("Archived")),
+                ("from", _("Restorable from")),
+                ("until", _("Deletion date")),
+                ("status", _("Status")),
+            )
+        },
     }
     return mark_safe("\n".join(_row(c, words) for c in rows))
 
@@ -56,22 +68,24 @@ def _row(c, words: dict) -> str:
     if words["admin"]:
         label = escape(words["select"] % {"email": c.email})
         cells.append(
-            f'<td><input class="row-check" type="checkbox" name="ids" value="{c.id}" form="selection-form"'
-            f' aria-label="{label}"></td>'
+            f'<td class="check-cell"><input class="row-check" type="checkbox" name="ids" value="{c.id}"'
+            f' form="selection-form" aria-label="{label}"></td>'
         )
-    cells.append(f'<td><a href="{before}{c.id}{after}">{escape(c.email)}</a></td>')
-    cells.append(f"<td>{escape(c.full_name or '—')}</td>")
+    label = words["labels"]
+    cells.append(f'<td class="email"{label["email"]}><a href="{before}{c.id}{after}">{escape(c.email)}</a></td>')
+    cells.append(f'<td class="name"{label["name"]}>{escape(c.full_name or "—")}</td>')
     by = ""
     if c.archived_by_id:
         by = f'<span class="why">{escape(words["by"] % {"who": c.archived_by.get_username()})}</span>'
-    cells.append(f'<td class="date">{escape(day_in(c.archived_at, language=language))}{by}</td>')
-    cells.append(f'<td class="date">{"—" if merged else escape(day_in(c.restorable_from, language=language))}</td>')
-    cells.append(f'<td class="date">{escape(day_in(c.purge_on, language=language))}</td>')
+    cells.append(f'<td class="date"{label["archived"]}>{escape(day_in(c.archived_at, language=language))}{by}</td>')
+    restorable = "—" if merged else escape(day_in(c.restorable_from, language=language))
+    cells.append(f'<td class="date"{label["from"]}>{restorable}</td>')
+    cells.append(f'<td class="date"{label["until"]}>{escape(day_in(c.purge_on, language=language))}</td>')
     status = words["merged"] if merged else words["archived"]
     if merged and c.merged_into_id:
         into = words["into"] % {"into_url": f"{before}{c.merged_into_id}{after}", "email": escape(c.merged_into.email)}
         status = f'{status} <span class="why">{into}</span>'
-    cells.append(f"<td>{status}{words['cleaned'] if c.is_cleaned else ''}</td>")
+    cells.append(f"<td{label['status']}>{status}{words['cleaned'] if c.is_cleaned else ''}</td>")
     if words["admin"]:
         button = BUTTON.format(id=c.id)
         block = escape(c.restore_block)
