@@ -663,3 +663,22 @@ def test_u1_the_archived_filters_error_names_the_field_as_the_page_labels_it(adm
     )
     error = unescape(response.content.decode()).split('id="filter-error">')[1].split("</p>")[0]
     assert response.status_code == 400 and said in error
+
+
+@pytest.mark.parametrize(
+    "archived,shown,counted", [(3, "3 contacts", False), (25, "25 contacts", False), (26, "26 contacts", True)]
+)
+def test_p5_a_list_that_ends_on_its_page_is_not_counted_again(admin_client, workspace, archived, shown, counted):
+    """The rows a page reads say how long the list is when it ends on that page: no
+    count query then (a small workspace's list, a narrow search); a longer list is
+    counted, and its pages and their numbers are what they were."""
+    archive(workspace, make_contacts(workspace, archived), days=40)
+    url = reverse("restore:archived", args=[workspace.slug])
+    admin_client.get(url)  # the purge forecast's count is then read from the cache
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(url, {"per_page": 25}).content.decode()
+    assert shown in page
+    assert any("COUNT(" in q["sql"] for q in queries.captured_queries) is counted
+    assert ('rel="next"' in page) is (archived > 25)
+    last = admin_client.get(url, {"per_page": 25, "page": 9}).content.decode()  # past the end: the last page
+    assert len(re.findall(r'class="row-check"', last)) == (archived - 1) % 25 + 1

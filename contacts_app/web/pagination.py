@@ -62,17 +62,41 @@ class CappedPaginator(Paginator):
     def is_capped(self) -> bool:
         return not self.exact and self._seen > self.cap
 
+    def get_page(self, number):
+        """P5: the page's rows are read first (plus one); when they end the list, its
+        length is what they say and the count query is not run (a small workspace's
+        list, a narrow search). Only within the counted range: a page far past it
+        would make the database skip that many rows to find out."""
+        number = self._probe(number)
+        return super().get_page(number)
+
+    def _probe(self, number):
+        try:
+            number = max(1, int(number))
+        except (TypeError, ValueError):
+            return number
+        bottom = (number - 1) * self.per_page
+        if self.exact or "_seen" in self.__dict__ or bottom > self.cap:
+            return number
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        self._probed = (number, rows)
+        if len(rows) <= self.per_page and (rows or number == 1):  # else more follow, or past the end: counted
+            self.__dict__["_seen"] = bottom + len(rows)
+        return number
+
     def validate_number(self, number):
         if not self.is_capped:
             return super().validate_number(number)
         return max(1, int(number))  # past the cap the last page is not known: any page may be asked
 
     def page(self, number):
+        number = self.validate_number(number)
+        probed_number, rows = getattr(self, "_probed", (None, None))
+        if probed_number != number:  # the last page, once the count named it
+            bottom = (number - 1) * self.per_page
+            rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not self.is_capped:
-            return super().page(number)
-        number = int(number)
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+            return self._get_page(rows[: self.per_page], number, self)
         return ProbedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
 
 
