@@ -476,3 +476,14 @@ def test_u5_an_archived_contacts_page_says_when_it_goes_for_good_and_leads_back_
     assert f'href="/w/{workspace.slug}/contacts/archived/" class="current"' in page
     page = admin_client.get(reverse("contacts:detail", args=[workspace.slug, later.id])).content.decode()
     assert 'id="deleted-soon"' not in page and 'id="back-to-archived"' in page
+
+
+def test_u6_a_merged_contacts_page_says_who_merged_it(admin_client, workspace, admin_user):
+    """The merge recorded no one: the duplicate's page could not say who took it off the list."""
+    from contacts_app.services.merge import contacts_merge
+
+    kept, twin = make_contact(workspace, email="kept@example.com"), make_contact(workspace, email="twin@example.com")
+    contacts_merge(workspace=workspace, survivor_id=kept.id, duplicate_id=twin.id, actor=admin_user)
+    page = admin_client.get(url("detail", workspace, twin.id)).content.decode()
+    facts = page[page.index("<dt>Merged</dt>") :].split("</dd>")[0]
+    assert f"by {admin_user.username}" in facts

@@ -43,6 +43,20 @@ def test_seed_demo_twice_gives_the_same_counts(settings):
     ws = Workspace.objects.get(slug="acme")
     # Headroom: restoring every contact of Acme stays under 90% of its plan (B3's plain path).
     assert acme.count() * 10 < ws.contact_limit * 9
+    # The activity log tells the seeded year: each archive and merge on the day it happened,
+    # not every one of them today.
+    from django.utils import timezone
+
+    from contacts_app.models import AuditEvent
+
+    archived_days = {
+        timezone.localdate(e.created_at)
+        for e in AuditEvent.objects.filter(
+            workspace=ws, action__in=[AuditEvent.Action.ARCHIVE, AuditEvent.Action.MERGE]
+        )
+    }
+    seeded_days = set(acme.filter(status__in=["archived", "merged"]).values_list("archived_at__date", flat=True))
+    assert archived_days <= seeded_days and len(archived_days) > 7
 
 
 @pytest.fixture

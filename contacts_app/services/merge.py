@@ -69,9 +69,12 @@ def contacts_merge(*, workspace: Workspace, survivor_id: int, duplicate_id: int,
     duplicate.status = ContactStatus.MERGED
     duplicate.merged_into = survivor
     duplicate.account = None
-    # The date it left the contact list: it orders the archived list and starts A5's year.
-    duplicate.archived_at = duplicate.archived_at or now
-    duplicate.save(update_fields=["status", "merged_into", "account", "archived_at", "updated_at"])
+    # The date it left the contact list, and who took it off: it orders the archived list
+    # and starts A5's year; an archived duplicate keeps its archive's date and author.
+    if duplicate.archived_at is None:
+        duplicate.archived_at = now
+        duplicate.archived_by = actor if getattr(actor, "is_authenticated", False) else None
+    duplicate.save(update_fields=["status", "merged_into", "account", "archived_at", "archived_by", "updated_at"])
     audit_log(
         workspace_id=workspace.id,
         actor=actor,

@@ -1,5 +1,6 @@
 """A realistic demo workspace. Idempotent: a second run finds it and changes nothing."""
 
+import contextlib
 import os
 import random
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.utils import timezone
 from contacts_app.admin.support import support_group_ensure
 from contacts_app.models import (
     Account,
+    AuditEvent,
     Automation,
     Contact,
     ContactStatus,
@@ -52,6 +54,15 @@ TAGS = (
 ARCHIVE_AGES_DAYS = (10, 29, 31, 45, 200, 364, 400)
 PER_AGE = 30
 USERS = {"admin": "admin", "member": "member", "support": "support"}
+
+
+@contextlib.contextmanager
+def _events_dated(when):
+    """The activity log of a seeded past: what the block records is dated `when` (the
+    demo's archives span a year; their events said "today")."""
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    yield
+    AuditEvent.objects.filter(id__gt=last).update(created_at=when)
 
 
 class Command(BaseCommand):
@@ -202,12 +213,13 @@ class Command(BaseCommand):
         rng.shuffle(pool)
         for age in ARCHIVE_AGES_DAYS:
             batch, pool = pool[:PER_AGE], pool[PER_AGE:]
-            contacts_archive(
-                workspace=ws,
-                contact_ids=[c.id for c in batch],
-                actor=users["admin"],
-                now=now - timedelta(days=age, hours=1),
-            )
+            with _events_dated(now - timedelta(days=age, hours=1)):
+                contacts_archive(
+                    workspace=ws,
+                    contact_ids=[c.id for c in batch],
+                    actor=users["admin"],
+                    now=now - timedelta(days=age, hours=1),
+                )
 
         # Duplicates merged into a survivor (R3: never restorable).
         for k in range(12):
@@ -220,8 +232,10 @@ class Command(BaseCommand):
                 created_at=survivor.created_at - timedelta(days=30),
             )
             ListMembership.objects.create(contact=dup, mailing_list=rng.choice(lists))
-            contacts_merge(workspace=ws, survivor_id=survivor.id, duplicate_id=dup.id, actor=users["admin"])
-            Contact.objects.filter(id=dup.id).update(archived_at=now - timedelta(days=rng.randint(35, 300)))
+            merged_at = now - timedelta(days=rng.randint(35, 300))
+            with _events_dated(merged_at):
+                contacts_merge(workspace=ws, survivor_id=survivor.id, duplicate_id=dup.id, actor=users["admin"])
+            Contact.objects.filter(id=dup.id).update(archived_at=merged_at)
 
         # Bounce histories (C1, C7): the cleaned app turns these contacts into cleaned
         # addresses with their evidence, a provider incident to revert (C8) and a few
