@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import Http404
@@ -21,6 +22,7 @@ from contacts_app.lifecycle import (
 from contacts_app.models import Contact
 from contacts_app.web.access import (
     handles_service_errors,
+    referring_page,
     render_service_error,
     workspace_view,
 )
@@ -170,8 +172,16 @@ def restore_preview(request):
         "ids": request.POST.getlist("ids"),
         "running_job": RESTORE_JOBS.active(workspace=request.workspace),
         "fragment": fragment,
+        "back": _came_from(request),
     }
     return render(request, "restore/_preview.html" if fragment else "restore/preview.html", context)
+
+
+def _came_from(request) -> str:
+    """Where the preview's Cancel goes without JavaScript: the page the admin came from
+    (a contact's page, the list at its page and filters), never a POST-only address."""
+    back = referring_page(request)
+    return back if back and urlsplit(back).path != request.path else ""
 
 
 @require_POST

@@ -683,3 +683,23 @@ def test_p5_a_list_that_ends_on_its_page_is_not_counted_again(admin_client, work
     assert ('rel="next"' in page) is (archived > 25)
     last = admin_client.get(url, {"per_page": 25, "page": 9}).content.decode()  # past the end: the last page
     assert len(re.findall(r'class="row-check"', last)) == (archived - 1) % 25 + 1
+
+
+def test_u1_the_restore_previews_cancel_goes_back_where_the_admin_came_from(admin_client, workspace):
+    """Without JavaScript, Cancel on a contact page's restore preview went to the archived
+    list, and from the list it dropped the page the admin was on."""
+    old = make_contact(workspace)
+    archive(workspace, [old], days=40)
+    preview = reverse("restore:preview", args=[workspace.slug])
+
+    def cancel(**headers):
+        page = admin_client.post(preview, {"ids": [old.id]}, **headers).content.decode()
+        return unescape(re.search(r'id="preview-cancel" href="([^"]+)"', page).group(1))
+
+    contact_page = f"http://testserver/w/{workspace.slug}/contacts/{old.id}/"
+    listed = f"http://testserver/w/{workspace.slug}/contacts/archived/?q=old&page=2"
+    assert cancel(HTTP_REFERER=contact_page) == contact_page
+    assert cancel(HTTP_REFERER=listed) == listed
+    assert cancel() == f"/w/{workspace.slug}/contacts/archived/"
+    assert cancel(HTTP_REFERER="https://evil.example/") == f"/w/{workspace.slug}/contacts/archived/"
+    assert cancel(HTTP_REFERER=f"http://testserver{preview}") == f"/w/{workspace.slug}/contacts/archived/"
