@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from contacts_app import lifecycle
 from contacts_app.lib.errors import InvalidInput
@@ -39,11 +39,11 @@ RESTORABILITY = (
     ("frozen", gettext_lazy("Still frozen (archived < 30 days)")),
     ("expiring", gettext_lazy("Deleted for good within 30 days")),
     ("expired", gettext_lazy("Past the one-year window")),
-    ("merged", gettext_lazy("Merged")),
+    ("merged", pgettext_lazy("restorability", "Merged")),  # French: plural, as the others
 )
 # The restorability filters under which nothing can come back (R2, R3): the archived
 # list offers no Restore under them.
-NOTHING_RESTORABLE = ("expired", "merged")
+NOTHING_RESTORABLE = ("expired", "frozen", "merged")  # frozen: not before its 30 days end (R2)
 
 
 class BoundedModelChoiceField(forms.ModelChoiceField):

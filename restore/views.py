@@ -87,7 +87,7 @@ def _presets(now) -> list[tuple[str, str]]:
 def _row_block(contact, now, job_running: bool, memo: dict) -> str:
     """Why the per-row Restore button is disabled, in the admin's words (R1–R4); each
     reason is worded once per page (`memo`), not once per row (P5)."""
-    reason = skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
+    reason = contact.restore_reason = skip_reason(status=contact.status, archived_at=contact.archived_at, now=now)
     day = restorable_from(contact.archived_at).date() if reason == Outcome.FROZEN else None
     if (reason, day) not in memo:
         memo[reason, day] = _block_words(reason, day, job_running)

@@ -638,14 +638,15 @@ def test_s4_the_archived_rows_show_what_people_typed_as_text_never_as_markup(adm
 
 
 def test_r2_r3_a_filter_that_only_matches_contacts_that_cannot_come_back_offers_no_restore(admin_client, workspace):
-    """ "Merged" and "past the one-year window" match nobody who can be restored: the
+    """ "Merged", "past the one-year window" and "frozen" match nobody who can be restored now: the
     Restore button stays disabled and says why, and "Restore all N matching" is not
     offered (erasing them still is)."""
     survivor, dup = make_contact(workspace, email="kept@example.com"), make_contact(workspace, email="dup@example.com")
     contacts_merge(workspace=workspace, survivor_id=survivor.id, duplicate_id=dup.id)
     archive(workspace, make_contacts(workspace, 2), days=40)
+    archive(workspace, make_contacts(workspace, 2), days=5)  # frozen: not before their 30 days end
     url = reverse("restore:archived", args=[workspace.slug])
-    for restorable in ("merged", "expired"):
+    for restorable in ("merged", "expired", "frozen"):
         html = admin_client.get(url, {"restorable": restorable}).content.decode()
         button = html[html.index('id="bulk-restore"') :].split(">")[0]
         assert "data-blocked" in button and "None of these contacts can be restored" in button
@@ -703,3 +704,20 @@ def test_u1_the_restore_previews_cancel_goes_back_where_the_admin_came_from(admi
     assert cancel() == f"/w/{workspace.slug}/contacts/archived/"
     assert cancel(HTTP_REFERER="https://evil.example/") == f"/w/{workspace.slug}/contacts/archived/"
     assert cancel(HTTP_REFERER=f"http://testserver{preview}") == f"/w/{workspace.slug}/contacts/archived/"
+
+
+def test_r1_r2_the_restorable_from_column_says_now_instead_of_a_date_already_past(admin_client, workspace):
+    """A contact restorable today showed "Restorable from Jan 3, 2026", a date long gone."""
+    ready, frozen, gone = make_contact(workspace), make_contact(workspace), make_contact(workspace)
+    archive(workspace, [ready], days=40)
+    archive(workspace, [frozen], days=5)
+    archive(workspace, [gone], days=400)
+    page = admin_client.get(reverse("restore:archived", args=[workspace.slug])).content.decode()
+
+    def restorable_cell(contact):
+        row = page[page.index(f'value="{contact.id}"') :].split("</tr>")[0]
+        return re.search(r'data-label="Restorable from">([^<]*)<', row).group(1)
+
+    assert restorable_cell(ready) == "Now"
+    assert restorable_cell(frozen) not in ("Now", "—") and "20" in restorable_cell(frozen)  # its date
+    assert restorable_cell(gone) == "—"

@@ -424,3 +424,18 @@ def test_u7_every_provider_key_reads_as_a_name_in_both_languages():
         assert provider_label("file") == "File import" and provider_label("amazon_ses") == "Amazon SES"
     with translation.override("fr"):
         assert provider_label("file") != "file" and provider_label("demo") != "demo"
+
+
+def test_u7_a_cleaned_reason_in_french_puts_a_no_break_space_before_its_colon():
+    """ "Adresse inexistante (5.1.1): smtp…" broke French typography on the cleaned view."""
+    from django.utils import translation
+
+    from cleaned.models import BounceClass
+    from cleaned.services.bounces import cleaned_reason_display
+
+    with translation.override("en"):
+        stored = f"{BounceClass.ADDRESS_GONE.label} (5.1.1): smtp; 550 5.1.1 user unknown"
+        assert cleaned_reason_display(reason=stored, bounce_class=BounceClass.ADDRESS_GONE, code="5.1.1") == stored
+    with translation.override("fr"):
+        shown = cleaned_reason_display(reason=stored, bounce_class=BounceClass.ADDRESS_GONE, code="5.1.1")
+    assert shown.endswith("(5.1.1)\u00a0: smtp; 550 5.1.1 user unknown") and not shown.startswith("Address")

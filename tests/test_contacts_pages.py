@@ -487,3 +487,15 @@ def test_u6_a_merged_contacts_page_says_who_merged_it(admin_client, workspace, a
     page = admin_client.get(url("detail", workspace, twin.id)).content.decode()
     facts = page[page.index("<dt>Merged</dt>") :].split("</dd>")[0]
     assert f"by {admin_user.username}" in facts
+
+
+def test_c2_a_cleaned_contact_reads_as_cleaned_not_active_and_cleaned(admin_client, workspace):
+    """The list and the contact page showed "Active" and "Cleaned" side by side."""
+    bounced = make_contact(workspace, email="gone@example.com", email_status="cleaned")
+    make_contact(workspace, email="fine@example.com")
+    listed = admin_client.get(url("list", workspace)).content.decode()
+    row = listed[listed.index("gone@example.com") :].split("</tr>")[0]
+    assert "badge cleaned" in row and "badge active" not in row
+    assert "badge active" in listed[listed.index("fine@example.com") :].split("</tr>")[0]
+    head = admin_client.get(url("detail", workspace, bounced.id)).content.decode().split("</h1>")[1][:400]
+    assert "badge cleaned" in head and "badge active" not in head

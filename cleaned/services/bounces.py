@@ -177,7 +177,7 @@ def cleaned_reason_display(*, reason: str, bounce_class: str | None, code: str =
         head_en = str(BounceClass(bounce_class).label) + (f" ({code})" if code else "")
     words = reason[len(head_en) :].removeprefix(": ") if reason.startswith(head_en) else ""
     head = str(BounceClass(bounce_class).label) + (f" ({code})" if code else "")
-    return f"{head}: {words}" if words else head
+    return f"{head}{translation.pgettext('label separator', ':')} {words}" if words else head  # « : » in French
 
 
 def _record_events(

@@ -12,9 +12,10 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from contacts_app.lifecycle import Outcome
 from contacts_app.models import ContactStatus
 from contacts_app.templatetags.days import day_in
 
@@ -37,6 +38,7 @@ def archived_rows(context, rows) -> str:
         "archived": f'<span class="badge archived">{escape(_("Archived"))}</span>',
         "cleaned": f' <span class="badge cleaned">{escape(_("Cleaned"))}</span>',
         "restore": escape(_("Restore")),
+        "now": escape(pgettext("restorable from", "Now")),
         "select": _("Select %(email)s"),
         "by": _("by %(who)s"),
         "into": _('into <a href="%(into_url)s">%(email)s</a>'),
@@ -78,7 +80,13 @@ def _row(c, words: dict) -> str:
     if c.archived_by_id:
         by = f'<span class="why">{escape(words["by"] % {"who": c.archived_by.get_username()})}</span>'
     cells.append(f'<td class="date"{label["archived"]}>{escape(day_in(c.archived_at, language=language))}{by}</td>')
-    restorable = "—" if merged else escape(day_in(c.restorable_from, language=language))
+    reason = getattr(c, "restore_reason", Outcome.FROZEN)
+    if merged or reason == Outcome.EXPIRED:
+        restorable = "—"  # never, or no longer
+    elif reason is None:
+        restorable = words["now"]  # not a date already past
+    else:
+        restorable = escape(day_in(c.restorable_from, language=language))
     cells.append(f'<td class="date"{label["from"]}>{restorable}</td>')
     cells.append(f'<td class="date"{label["until"]}>{escape(day_in(c.purge_on, language=language))}</td>')
     status = words["merged"] if merged else words["archived"]

@@ -256,7 +256,9 @@ class Command(BaseCommand):
         WorkspaceMembership.objects.create(workspace=ws, user=users["admin"], role=Role.ADMIN)
         WorkspaceMembership.objects.create(workspace=ws, user=users["support"], role=Role.ADMIN)
         acme_emails = list(Contact.objects.filter(workspace__slug="acme").values_list("email", flat=True)[:5])
-        emails = acme_emails + [f"person{i}@globex.example" for i in range(65)]
+        emails = acme_emails + [
+            f"person{i}@globex.example" for i in range(len(acme_emails), 70)
+        ]  # "Contact 64" is person64
         created = Contact.objects.bulk_create(
             [
                 Contact(workspace=ws, email=e, first_name="Globex", last_name=f"Contact {i}")
