@@ -499,3 +499,18 @@ def test_c2_a_cleaned_contact_reads_as_cleaned_not_active_and_cleaned(admin_clie
     assert "badge active" in listed[listed.index("fine@example.com") :].split("</tr>")[0]
     head = admin_client.get(url("detail", workspace, bounced.id)).content.decode().split("</h1>")[1][:400]
     assert "badge cleaned" in head and "badge active" not in head
+
+
+def test_a2_an_archived_contacts_page_says_its_lists_are_kept_in_its_archive(admin_client, workspace):
+    """An archived contact's page said "On no list" and "No tags" above an archive
+    history that said "2 lists, 2 tags": which was true?"""
+    from .restore_helpers import archive
+
+    ada = make_contact(workspace, email="ada@example.com")
+    subscribe(ada, make_list(workspace), "subscribed")
+    tag(ada, make_tag(workspace))
+    archive(workspace, [ada], days=40)
+    page = admin_client.get(url("detail", workspace, ada.id)).content.decode()
+    assert "On no list." not in page and "No tags." not in page and "On no deal." not in page
+    assert 'id="kept-in-archive"' in page and "come back when it is restored" in page
+    assert "1 list" in page and "1 tag" in page  # what the archive kept
