@@ -721,3 +721,17 @@ def test_r1_r2_the_restorable_from_column_says_now_instead_of_a_date_already_pas
     assert restorable_cell(ready) == "Now"
     assert restorable_cell(frozen) not in ("Now", "—") and "20" in restorable_cell(frozen)  # its date
     assert restorable_cell(gone) == "—"
+
+
+@pytest.mark.parametrize("action", ["restore:preview", "contacts:erase_confirm"])
+def test_u1_a_post_with_nothing_ticked_goes_back_to_the_list_with_what_to_do(admin_client, workspace, action):
+    """Without JavaScript, "Restore selected" with no box ticked led to an error page."""
+    archive(workspace, make_contacts(workspace, 2), days=40)
+    listed = f"http://testserver/w/{workspace.slug}/contacts/archived/?sort=email&page=1"
+    response = admin_client.post(reverse(action, args=[workspace.slug]), {}, HTTP_REFERER=listed, follow=True)
+    assert response.redirect_chain[0] == (listed, 302)
+    page = response.content.decode()
+    assert "Select at least one contact first." in page and 'id="archived-table"' in page
+    assert not RestoreJob.objects.exists()
+    no_referer = admin_client.post(reverse(action, args=[workspace.slug]), {})
+    assert no_referer.status_code == 400 and "Select at least one contact first." in no_referer.content.decode()

@@ -1,10 +1,12 @@
 """Who may see what: every workspace page goes through `workspace_view` (S1, S2)."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -58,6 +60,11 @@ def render_service_error(request, error):
     return render(request, "error.html", {"error": error, "back": referring_page(request)}, status=error.status)
 
 
+# A POST from a list with nothing ticked (no JavaScript to disable its button): the
+# admin goes back to that list, told to tick something.
+BACK_TO_THE_LIST = {"empty_selection"}
+
+
 def handles_service_errors(view):
     """Turn a ServiceError into its 4xx page with the sentence for the admin (S4)."""
 
@@ -66,6 +73,10 @@ def handles_service_errors(view):
         try:
             return view(request, *args, **kwargs)
         except ServiceError as error:
+            back = referring_page(request) if error.code in BACK_TO_THE_LIST else ""
+            if request.method == "POST" and back and urlsplit(back).path != request.path:
+                messages.error(request, error.detail)  # U1: the same list, with what to do, not a dead end
+                return redirect(back)
             return render_service_error(request, error)
 
     return wrapped
