@@ -176,6 +176,8 @@ def test_s4_oversized_selection_is_refused(admin_client, workspace, settings):
 def test_s4_bad_page_size_is_a_400_with_a_message(admin_client, workspace):
     response = admin_client.get(url("list", workspace), {"per_page": "1e9"})
     assert response.status_code == 400 and "Page size must be one of" in response.content.decode()
+    # Typed in the address bar (no page to go back to): the way out is the same list, not the home page.
+    assert f'href="{url("list", workspace)}" id="go-back"' in response.content.decode()
 
 
 def test_s4_nonsense_page_number_still_shows_a_page(admin_client, workspace):

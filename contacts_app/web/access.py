@@ -57,7 +57,10 @@ def referring_page(request) -> str:
 def render_service_error(request, error):
     """The 4xx page with the sentence, and a way back to the page the admin came from
     (a plain link: the CSP forbids `javascript:` URLs, and it must work without JS)."""
-    return render(request, "error.html", {"error": error, "back": referring_page(request)}, status=error.status)
+    back = referring_page(request)
+    if not back and request.method == "GET" and request.GET:
+        back = request.path  # a typed or stale address: the same page without what was wrong in its query
+    return render(request, "error.html", {"error": error, "back": back}, status=error.status)
 
 
 # A POST from a list with nothing ticked (no JavaScript to disable its button): the
