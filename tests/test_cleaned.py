@@ -439,3 +439,12 @@ def test_u7_a_cleaned_reason_in_french_puts_a_no_break_space_before_its_colon():
     with translation.override("fr"):
         shown = cleaned_reason_display(reason=stored, bounce_class=BounceClass.ADDRESS_GONE, code="5.1.1")
     assert shown.endswith("(5.1.1)\u00a0: smtp; 550 5.1.1 user unknown") and not shown.startswith("Address")
+
+
+def test_u2_select_all_matching_is_offered_only_where_it_works_with_javascript(admin_client, workspace):
+    """Without JavaScript "Select all N matching" was a button that did nothing (the
+    no-JS way is "Archive all N matching…", in a <noscript>)."""
+    make_contact(workspace, email="gone@example.com", email_status="cleaned")
+    page = admin_client.get(reverse("cleaned:list", args=[workspace.slug])).content.decode()
+    assert re.search(r'<button[^>]*id="select-all-button"[^>]*\bhidden>', page)
+    assert 'id="archive-all-nojs"' in page

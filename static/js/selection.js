@@ -68,7 +68,10 @@
 
     rows().forEach(r => r.addEventListener('change', () => { setAll(false); refresh(); }));
     if (pageBox) pageBox.addEventListener('change', () => { setAll(false); rows().forEach(r => { r.checked = pageBox.checked; }); refresh(); });
-    if (selectAllButton) selectAllButton.addEventListener('click', () => { setAll(true); rows().forEach(r => { r.checked = true; }); refresh(); });
+    if (selectAllButton) {
+      selectAllButton.hidden = false; // a button that works only with JavaScript is shown only with it
+      selectAllButton.addEventListener('click', () => { setAll(true); rows().forEach(r => { r.checked = true; }); refresh(); });
+    }
     if (banner) {
       banner.querySelector('[data-select-all-toggle]').addEventListener('click', () => {
         const on = !all();
