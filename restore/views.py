@@ -1,5 +1,4 @@
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.http import Http404
@@ -21,8 +20,8 @@ from contacts_app.lifecycle import (
 )
 from contacts_app.models import Contact
 from contacts_app.web.access import (
+    came_from,
     handles_service_errors,
-    referring_page,
     render_service_error,
     workspace_view,
 )
@@ -172,16 +171,9 @@ def restore_preview(request):
         "ids": request.POST.getlist("ids"),
         "running_job": RESTORE_JOBS.active(workspace=request.workspace),
         "fragment": fragment,
-        "back": _came_from(request),
+        "back": came_from(request),  # the no-JS Cancel: a contact's page, the list at its page
     }
     return render(request, "restore/_preview.html" if fragment else "restore/preview.html", context)
-
-
-def _came_from(request) -> str:
-    """Where the preview's Cancel goes without JavaScript: the page the admin came from
-    (a contact's page, the list at its page and filters), never a POST-only address."""
-    back = referring_page(request)
-    return back if back and urlsplit(back).path != request.path else ""
 
 
 @require_POST

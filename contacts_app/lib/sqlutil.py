@@ -59,7 +59,7 @@ class CompiledQuery:
         self._kinds = kinds
         self._compiled: dict[str, tuple] = {}  # per database vendor (SQLite in the demo)
 
-    def _compile(self, vendor: str) -> tuple[str, list]:
+    def _compile(self, vendor: str) -> tuple:
         sentinels = {
             name: 987_654_321_000_000 + i if kind is int else f"\x1fsentinel {i}\x1f"
             for i, (name, kind) in enumerate(self._kinds.items())

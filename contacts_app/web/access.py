@@ -54,6 +54,13 @@ def referring_page(request) -> str:
     return ""
 
 
+def came_from(request) -> str:
+    """The page the admin came from, when it is another address of this site: a POST
+    answered by going back never lands on its own POST-only address ("" otherwise)."""
+    back = referring_page(request)
+    return back if back and urlsplit(back).path != request.path else ""
+
+
 def render_service_error(request, error):
     """The 4xx page with the sentence, and a way back to the page the admin came from
     (a plain link: the CSP forbids `javascript:` URLs, and it must work without JS)."""
@@ -76,8 +83,8 @@ def handles_service_errors(view):
         try:
             return view(request, *args, **kwargs)
         except ServiceError as error:
-            back = referring_page(request) if error.code in BACK_TO_THE_LIST else ""
-            if request.method == "POST" and back and urlsplit(back).path != request.path:
+            back = came_from(request) if error.code in BACK_TO_THE_LIST else ""
+            if request.method == "POST" and back:
                 messages.error(request, error.detail)  # U1: the same list, with what to do, not a dead end
                 return redirect(back)
             return render_service_error(request, error)
