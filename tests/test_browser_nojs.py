@@ -125,6 +125,7 @@ def test_a1_r2_without_javascript_archiving_asks_first_and_the_archived_page_say
 
     page.goto(f"{live_server.url}/w/{workspace.slug}/contacts/{old.id}/")  # archived 40 days ago
     expect(page.locator("#restorable")).not_to_contain_text("Frozen")
+    expect(page.locator("#restorable")).to_contain_text("now, until")  # not "from" a date already past
     page.get_by_role("button", name="Restore…").click()
     expect(page.get_by_role("heading", name="Restore 1 contact?")).to_be_visible()
     shot(page, "nojs-archived-contact-restore", full_page=False)
