@@ -80,7 +80,7 @@ def _row(c, words: dict) -> str:
     if c.archived_by_id:
         by = f'<span class="why">{escape(words["by"] % {"who": c.archived_by.get_username()})}</span>'
     cells.append(f'<td class="date"{label["archived"]}>{escape(day_in(c.archived_at, language=language))}{by}</td>')
-    reason = getattr(c, "restore_reason", Outcome.FROZEN)
+    reason = c.restore_reason  # set by the view beside restore_block, as restorable_from and purge_on
     if merged or reason == Outcome.EXPIRED:
         restorable = "—"  # never, or no longer
     elif reason is None:
