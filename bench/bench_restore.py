@@ -160,11 +160,15 @@ def hot_share(before: dict, after: dict) -> str:
 
 
 def server_settings() -> str:
-    """The PostgreSQL settings both the bound and the job run under (printed, not tuned)."""
+    """The PostgreSQL settings both the bound and the job run under (printed; the
+    machine's own server keeps Debian's defaults, bench/pg_server starts one sized for
+    the machine)."""
     from django.db import connection
 
     names = (
         "shared_buffers",
+        "effective_cache_size",
+        "random_page_cost",
         "work_mem",
         "synchronous_commit",
         "wal_level",

@@ -2,10 +2,12 @@
 
 import functools
 
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Lower
 
 from contacts_app.archive_models import ArchivedContactTag, ArchivedListMembership
-from contacts_app.lib.sqlutil import CompiledQuery
+from contacts_app.lib.sqlutil import CompiledQuery, table
 from contacts_app.models import (
     ArchiveJob,
     ArchiveJobItem,
@@ -100,6 +102,37 @@ def archived_match(*, workspace, q: str) -> Contact | None:
         .only("id", "email", "archived_at", "status")
         .first()
     )
+
+
+def contact_ids_by_email(*, workspace_id: int, emails, status: str | None = None) -> dict[str, int]:
+    """P1: the contact that holds each address (lower-cased) in one workspace, merged
+    duplicates aside: at most one each, by the unique index on (lower(email),
+    workspace) (S2: only this workspace's). `status` keeps only contacts in it.
+
+    On PostgreSQL each address is one probe of that index (a lateral join). The ORM's
+    `lower(email) IN (…)` was planned as a walk of the workspace's every contact: the
+    index is partial, so PostgreSQL has no statistics on its expression and took the IN
+    list to match them all. At a million contacts that walk cost 450–700 ms per restore
+    chunk or bounce batch, 4 ms as probes."""
+    emails = sorted({e.lower() for e in emails})
+    if not emails:
+        return {}
+    if connection.vendor != "postgresql":
+        qs = Contact.objects.filter(workspace_id=workspace_id).exclude(status=ContactStatus.MERGED)
+        if status:
+            qs = qs.filter(status=status)
+        return dict(qs.annotate(lemail=Lower("email")).filter(lemail__in=emails).values_list("lemail", "id"))
+    in_status = " AND status = %s" if status else ""
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""SELECT e.email, c.id FROM unnest(%s::text[]) AS e(email)
+                CROSS JOIN LATERAL (
+                    SELECT id FROM {table(Contact)}
+                    WHERE lower(email) = e.email AND workspace_id = %s AND NOT status = %s{in_status}
+                    LIMIT 1) c""",
+            [emails, workspace_id, ContactStatus.MERGED.value, *([status] if status else [])],
+        )
+        return dict(cur.fetchall())
 
 
 def contact_detail(*, workspace, contact_id: int) -> Contact | None:

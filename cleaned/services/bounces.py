@@ -19,6 +19,7 @@ from contacts_app.models import (
     EmailStatus,
     Workspace,
 )
+from contacts_app.selectors import contact_ids_by_email
 from contacts_app.services.suppression import suppressed_addresses
 
 from ..classification import bounce_classify
@@ -91,13 +92,13 @@ def bounces_apply(
     # Lock the contacts first (pk order): a concurrent delivery of the same events
     # waits here, then sees them as already recorded below.
     emails = {e.email.lower() for e in unique.values()}
+    holders = contact_ids_by_email(workspace_id=workspace.id, emails=emails)
     contacts = {
         c.lemail: c
         for c in Contact.objects.select_for_update()
-        .filter(workspace=workspace)
+        .filter(workspace=workspace, id__in=holders.values())
         .exclude(status=ContactStatus.MERGED)
         .annotate(lemail=Lower("email"))
-        .filter(lemail__in=emails)
         .order_by("id")
     }
     classes = {e.event_id: e.classified() for e in unique.values()}

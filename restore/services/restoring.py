@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from django.db import connection
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from contacts_app.audit import audit_log
@@ -16,6 +15,7 @@ from contacts_app.models import (
     RestoreSource,
     Workspace,
 )
+from contacts_app.selectors import contact_ids_by_email
 from contacts_app.services.webhooks import webhook_emit
 
 from .. import sql
@@ -55,12 +55,9 @@ def contacts_restore(
         else:
             candidates[cid] = email.lower()
     if candidates:
-        taken = set(
-            Contact.objects.filter(workspace=workspace, status=ContactStatus.ACTIVE)
-            .annotate(lemail=Lower("email"))
-            .filter(lemail__in=set(candidates.values()))
-            .values_list("lemail", flat=True)
-        )
+        taken = contact_ids_by_email(
+            workspace_id=workspace.id, emails=candidates.values(), status=ContactStatus.ACTIVE
+        ).keys()
         for cid, email in list(candidates.items()):
             if email in taken:
                 outcomes[cid] = Outcome.EMAIL_CONFLICT
