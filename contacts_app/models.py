@@ -264,6 +264,12 @@ class Contact(models.Model):
     def is_cleaned(self) -> bool:
         return self.email_status == EmailStatus.CLEANED
 
+    @property
+    def shows_status_badge(self) -> bool:
+        """U2: an active contact whose address bounced reads as "Cleaned" alone, not as
+        "Active" beside "Cleaned" (the Contacts list and the contact's page)."""
+        return not (self.is_cleaned and self.status == ContactStatus.ACTIVE)
+
 
 class MailingList(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="lists")
