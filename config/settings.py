@@ -371,9 +371,10 @@ JOB_DUTY_CYCLE = envfloat("JOB_DUTY_CYCLE", "1")
 if not 0 < JOB_DUTY_CYCLE <= 1:
     raise ImproperlyConfigured(f"JOB_DUTY_CYCLE={JOB_DUTY_CYCLE}: expected a number above 0 and at most 1")
 # P5: "fixed" paces every chunk at JOB_DUTY_CYCLE; "adaptive" runs a job at full speed
-# while the web is quiet and at JOB_DUTY_CYCLE while it is busy: a page or API request
-# took longer than WEB_BUSY_AFTER_MS within the last JOB_BACKOFF_SECONDS. Adaptive needs
-# a cache the web and the workers share (CACHE_URL). Fixed by default, for a fleet.
+# while the web is quiet and at JOB_DUTY_CYCLE while it is busy: within the last
+# JOB_BACKOFF_SECONDS a page or API request queued (spent over WEB_QUEUED_AFTER_MS
+# neither running nor waiting on the database) or took longer than WEB_BUSY_AFTER_MS.
+# Adaptive needs a cache the web and the workers share (CACHE_URL). Fixed by default, for a fleet.
 JOB_PACING = os.getenv("JOB_PACING", "fixed").strip().lower()
 if JOB_PACING not in ("fixed", "adaptive"):
     raise ImproperlyConfigured(f"JOB_PACING={JOB_PACING!r}: use fixed or adaptive")
@@ -382,6 +383,7 @@ if JOB_PACING == "adaptive" and not CACHE_URL:
         "JOB_PACING=adaptive: the workers learn that the web is busy through the cache; set CACHE_URL (Redis)"
     )
 WEB_BUSY_AFTER_MS = envint("WEB_BUSY_AFTER_MS", "300")
+WEB_QUEUED_AFTER_MS = envint("WEB_QUEUED_AFTER_MS", "20")
 JOB_BACKOFF_SECONDS = envint("JOB_BACKOFF_SECONDS", "5")
 if JOB_BACKOFF_SECONDS < 1:
     raise ImproperlyConfigured(f"JOB_BACKOFF_SECONDS={JOB_BACKOFF_SECONDS}: expected at least 1 second")

@@ -1,5 +1,6 @@
 """P5: what a request costs the server, in a `Server-Timing` header (SERVER_TIMING=true),
-and, for adaptive job pacing, whether the web is busy (`contacts_app.jobs.pacing`).
+and, for adaptive job pacing, whether the web is busy: a request that waited for a CPU
+(`contacts_app.jobs.pacing`).
 
 `cpu` is the CPU time of the thread that served the request (`time.thread_time`, so a
 gunicorn worker's other threads do not count), `db` the time spent waiting on the
@@ -35,11 +36,9 @@ class RequestCostMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.SERVER_TIMING:
-            wall = time.perf_counter()
-            response = self.get_response(request)
-            web_busy_mark(request_ms=(time.perf_counter() - wall) * 1000)
-            return response
+        timing, pacing = settings.SERVER_TIMING, settings.JOB_PACING == "adaptive"
+        if not (timing or pacing):
+            return self.get_response(request)
         clock = _QueryClock()
         wall, cpu = time.perf_counter(), time.thread_time()
         wrappers = [connections[alias].execute_wrapper(clock) for alias in connections]
@@ -54,9 +53,10 @@ class RequestCostMiddleware:
         finally:
             for wrapper in reversed(wrappers):
                 wrapper.__exit__(None, None, None)
-        web_busy_mark(request_ms=total)
-        response["Server-Timing"] = (
-            f'cpu;dur={cpu:.1f}, db;dur={clock.seconds * 1000:.1f};desc="{clock.queries} queries", '
-            f"total;dur={total:.1f}"
-        )
+        db = clock.seconds * 1000
+        web_busy_mark(total_ms=total, cpu_ms=cpu, db_ms=db)
+        if timing:
+            response["Server-Timing"] = (
+                f'cpu;dur={cpu:.1f}, db;dur={db:.1f};desc="{clock.queries} queries", total;dur={total:.1f}'
+            )
         return response

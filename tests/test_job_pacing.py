@@ -66,10 +66,12 @@ def test_p5_a_duty_cycle_outside_0_to_1_stops_the_start_up(value):
 def adaptive(settings):
     from django.core.cache import cache
 
+    from contacts_app.jobs import pacing
     from contacts_app.jobs.pacing import BUSY_KEY
 
     settings.JOB_PACING, settings.JOB_DUTY_CYCLE, settings.JOB_CHUNK_PAUSE = "adaptive", 0.25, 0
-    settings.WEB_BUSY_AFTER_MS = 300
+    settings.WEB_BUSY_AFTER_MS, settings.WEB_QUEUED_AFTER_MS = 300, 50
+    pacing._marked_at = 0.0  # no earlier test's mark holds this process back from marking
     cache.delete(BUSY_KEY)
     yield settings
     cache.delete(BUSY_KEY)
@@ -101,6 +103,48 @@ def test_p5_adaptive_pacing_backs_off_after_a_slow_request_and_not_for_ever(monk
     time.sleep(1.2)
     assert cache.get(BUSY_KEY) is None
     assert run_chunks(monkeypatch, chunk_seconds=[2.0]).rests == []
+
+
+def test_p5_a_request_shows_the_web_busy_by_its_wait_for_a_cpu_not_by_its_own_work(settings):
+    from contacts_app.jobs.pacing import request_queued
+
+    settings.WEB_BUSY_AFTER_MS, settings.WEB_QUEUED_AFTER_MS = 300, 20
+    # 80 ms for 15 ms of CPU and 5 of database: 60 ms waiting for a CPU — the requests queue.
+    assert request_queued(total_ms=80, cpu_ms=15, db_ms=5)
+    # 250 ms of its own work and database: slow, but nothing waited behind anything.
+    assert not request_queued(total_ms=250, cpu_ms=200, db_ms=40)
+    # Past WEB_BUSY_AFTER_MS in all: busy, whatever the time went to.
+    assert request_queued(total_ms=400, cpu_ms=390, db_ms=5)
+
+
+@pytest.mark.django_db
+def test_p5_adaptive_pacing_backs_off_while_requests_wait_for_a_cpu(monkeypatch, adaptive, admin_client):
+    """A request that is quick on its own but waits behind other work (here a thread of
+    its process holding the interpreter, as a busy gunicorn worker's other thread does)
+    marks the web busy: the job keeps to its duty cycle while the requests queue."""
+    import threading
+
+    from django.core.cache import cache
+    from django.urls import reverse
+
+    from contacts_app.jobs.pacing import BUSY_KEY
+
+    adaptive.WEB_BUSY_AFTER_MS, adaptive.WEB_QUEUED_AFTER_MS = 60_000, 5  # only the wait can mark it
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            sum(range(1000))
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        assert admin_client.get(reverse("contacts:list", args=["acme"])).status_code == 200
+    finally:
+        stop.set()
+        spinner.join()
+    assert cache.get(BUSY_KEY) is not None
+    assert run_chunks(monkeypatch, chunk_seconds=[2.0, 1.0]).rests == [6.0, 3.0]
 
 
 def test_p5_adaptive_pacing_needs_a_cache_the_web_and_workers_share():
