@@ -20,7 +20,7 @@ from pathlib import Path
 # Its own database: it starts from an empty one, and must not drop P2's million rows.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_p1")
 
-from common import ROOT, Timer, setup_django
+from common import ROOT, Timer, server_settings, setup_django
 
 
 def build_population(slug: str, n: int):
@@ -157,30 +157,6 @@ def hot_share(before: dict, after: dict) -> str:
         hot = after[name][1] - before[name][1]
         parts.append(f"{short} rows updated {upd:,}, HOT {hot:,} ({hot / max(1, upd):.0%})")
     return "; ".join(parts)
-
-
-def server_settings() -> str:
-    """The PostgreSQL settings both the bound and the job run under (printed; the
-    machine's own server keeps Debian's defaults, bench/pg_server starts one sized for
-    the machine)."""
-    from django.db import connection
-
-    names = (
-        "shared_buffers",
-        "effective_cache_size",
-        "random_page_cost",
-        "work_mem",
-        "synchronous_commit",
-        "wal_level",
-        "max_wal_size",
-        "checkpoint_timeout",
-        "autovacuum",
-    )
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s) ORDER BY name", [list(names)]
-        )
-        return ", ".join(f"{name}={value}" for name, value in cur.fetchall())  # with its unit: 128MB
 
 
 def sql_lower_bound(ws) -> float:

@@ -9,7 +9,8 @@ one Celery worker (restore queue) runs a restore job in the big workspace during
 measurement. Eight client threads request the big workspace's archived list — the
 first page and each filter of P2 — in turns; then eight threads request small
 workspaces' lists, still beside the running job. Server round trips are measured by
-the clients (so they include gunicorn and loopback, not only Django).
+the clients (so they include gunicorn and loopback, not only Django). A first run with no
+job shows the floor: what the web's own requests queueing behind each other cost.
 """
 
 import argparse
@@ -24,7 +25,7 @@ import urllib.request
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/crm_bench_p5")
 
-from common import ROOT, Timer, setup_django
+from common import ROOT, Timer, server_settings, setup_django
 
 PORT = 8771
 CACHE_URL = "redis://127.0.0.1:6379/13"  # the web's busy mark, shared with the worker (adaptive pacing)
@@ -181,6 +182,7 @@ def main():
         default=[0.25],
         help="JOB_PACING=adaptive runs, each with this JOB_DUTY_CYCLE while the web is busy",
     )
+    parser.add_argument("--skip-no-job", action="store_true", help="no run of the web alone, without a job")
     parser.add_argument("--cost-rounds", type=int, default=10, help="rounds of the one-client CPU measurement")
     args = parser.parse_args()
     setup_django(fresh=not args.reuse)
@@ -204,6 +206,7 @@ def main():
             ws, user = build(args.n)
             slugs = build_small(args.small, user)
     print(f"P5 set-up {t.seconds:.0f}s: {args.n:,} archived contacts in 'big', {len(slugs):,} small workspaces")
+    print(f"  server: {server_settings()}")
     client = Client()
     client.force_login(user)
     cookie = client.cookies["sessionid"].value
@@ -273,55 +276,75 @@ def main():
 
     staff = get_user_model().objects.get_or_create(username="bench-staff", is_staff=True)[0]
 
-    def measure(duty: float, pacing: str = "fixed") -> None:
+    def job_start():
+        """A restore of the list with the most restorable contacts left (about 140,000 at
+        first; earlier runs' restores use them up), so that the job outlasts the measurement."""
+        best = None
+        for candidate in MailingList.objects.filter(workspace=ws).order_by("id"):
+            params = {"restorable": "yes", "list": str(candidate.id)}
+            matching = archived_filter(params, workspace=ws).qs_or_error()
+            left = matching[:200_000].count()
+            if best is None or left > best[0]:
+                best = (left, params, matching)
+        left, params, matching = best
+        if left < 60_000:
+            print(f"    (only {left:,} restorable contacts left on any list: the job may end within the measurement)")
+        selection = selection_from_queryset(workspace=ws, queryset=matching, description=params)
+        job = restore_job_create(selection=selection, actor=user, confirm_overage=True)
+        while RestoreJob.objects.get(id=job.id).status == "queued":
+            time.sleep(0.1)
+        return job
+
+    def job_progress(job, start_cursor, started):
+        if job is None:
+            return None, "no job", ""
+        during = RestoreJob.objects.get(id=job.id)
+        rate = (during.cursor - start_cursor) / (time.monotonic() - started)
+        return during, during.status, f"; the restore meanwhile: {rate:,.0f} contacts/s"
+
+    def measure(duty: float | None, pacing: str = "fixed") -> None:
         """P5 with the worker paced at `duty` (1: not paced; adaptive: while the web is
-        busy), the restore's throughput beside."""
-        worker = worker_start(duty, pacing)
+        busy), the restore's throughput beside; `duty` None: the web alone, no job."""
+        worker = worker_start(duty, pacing) if duty is not None else None
         job = None
         try:
-            for candidate in MailingList.objects.filter(workspace=ws).order_by("id"):
-                # a list with restorable contacts left (about 100,000 at first): the job outlasts the measurement
-                params = {"restorable": "yes", "list": str(candidate.id)}
-                matching = archived_filter(params, workspace=ws).qs_or_error()
-                if matching[:20_000].count() == 20_000:  # an earlier run's restores may have emptied a list
-                    break
-            selection = selection_from_queryset(workspace=ws, queryset=matching, description=params)
-            job = restore_job_create(selection=selection, actor=user, confirm_overage=True)
-            while RestoreJob.objects.get(id=job.id).status == "queued":
-                time.sleep(0.1)
-            start_cursor, started = RestoreJob.objects.get(id=job.id).cursor, time.monotonic()
+            job = job_start() if worker else None
+            cursor = (lambda: RestoreJob.objects.get(id=job.id).cursor) if job else (lambda: 0)
+            start_cursor, started = cursor(), time.monotonic()
             times, errors = hammer(big_urls, cookie, args.clients, args.rounds)
-            during = RestoreJob.objects.get(id=job.id)
-            big_rate = (during.cursor - start_cursor) / (time.monotonic() - started)
-            label = "not paced" if duty >= 1 else f"JOB_DUTY_CYCLE={duty}"
-            if pacing == "adaptive":
-                label = f"JOB_PACING=adaptive, JOB_DUTY_CYCLE={duty} while busy"
+            during, status, rate = job_progress(job, start_cursor, started)
+            if duty is None:
+                label, beside = "no job", "with no job running"
+            else:
+                label = "not paced" if duty >= 1 else f"JOB_DUTY_CYCLE={duty}"
+                if pacing == "adaptive":
+                    label = f"JOB_PACING=adaptive, JOB_DUTY_CYCLE={duty} while busy"
+                beside = f"while restore job #{job.id} ran ({during.cursor:,}/{during.requested:,}, {status})"
             print(
                 f"  [{label}] big workspace, {args.clients} clients, {len(times)} requests over {len(filters)} "
-                f"pages/filters while restore job #{job.id} ran ({during.cursor:,}/{during.requested:,}, "
-                f"{during.status}):"
+                f"pages/filters {beside}:"
             )
             print(
                 f"    p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, max {times[-1]:.1f} ms, "
-                f"errors {errors} (target p95 ≤ 300 ms); the restore meanwhile: {big_rate:,.0f} contacts/s"
+                f"errors {errors} (target p95 ≤ 300 ms){rate}"
             )
             small_urls = [
                 f"{base}/w/{s}/contacts/archived/" for s in random.Random(1).sample(slugs, min(100, len(slugs)))
             ]
-            start_cursor, started = RestoreJob.objects.get(id=job.id).cursor, time.monotonic()
+            start_cursor, started = cursor(), time.monotonic()
             times, errors = hammer(small_urls, cookie, args.clients, 1)
-            during = RestoreJob.objects.get(id=job.id)
-            small_rate = (during.cursor - start_cursor) / (time.monotonic() - started)
+            during, status, rate = job_progress(job, start_cursor, started)
             print(
                 f"    small workspaces beside it ({len(slugs):,}), {args.clients} clients, {len(times)} requests, "
-                f"job {during.status}: p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, "
-                f"errors {errors} (target p95 ≤ 50 ms); the restore meanwhile: {small_rate:,.0f} contacts/s"
+                f"job {status}: p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, "
+                f"errors {errors} (target p95 ≤ 50 ms){rate}"
             )
         finally:
             if job is not None:
                 RESTORE_JOBS.cancel(job_id=job.id, actor=staff)
-            worker.terminate()
-            worker.wait(30)
+            if worker is not None:
+                worker.terminate()
+                worker.wait(30)
 
     try:
         for _ in range(100):
@@ -340,6 +363,8 @@ def main():
         )
         small_costs = request_costs(small_sample, cookie, args.cost_rounds, web.pid)
         costs_print("CPU per request, small workspaces", small_costs, "")
+        if not args.skip_no_job:
+            measure(None)  # the floor: the web's own queueing, which no pacing can take away
         for duty in args.duty:
             measure(duty)
         for duty in args.adaptive:

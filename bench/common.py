@@ -46,6 +46,30 @@ def setup_django(*, fresh: bool = True) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
+def server_settings() -> str:
+    """The PostgreSQL settings both the bound and the job run under (printed; the
+    machine's own server keeps Debian's defaults, bench/pg_server starts one sized for
+    the machine)."""
+    from django.db import connection
+
+    names = (
+        "shared_buffers",
+        "effective_cache_size",
+        "random_page_cost",
+        "work_mem",
+        "synchronous_commit",
+        "wal_level",
+        "max_wal_size",
+        "checkpoint_timeout",
+        "autovacuum",
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s) ORDER BY name", [list(names)]
+        )
+        return ", ".join(f"{name}={value}" for name, value in cur.fetchall())  # with its unit: 128MB
+
+
 class Timer:
     def __enter__(self):
         self.start = time.perf_counter()
