@@ -336,7 +336,8 @@ def main():
             during, status, rate = job_progress(job, start_cursor, started)
             print(
                 f"    small workspaces beside it ({len(slugs):,}), {args.clients} clients, {len(times)} requests, "
-                f"{f'job {status}' if job else 'no job'}: p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, "
+                f"{f'job {status}' if job else 'no job'}: "
+                f"p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, "
                 f"errors {errors} (target p95 ≤ 50 ms){rate}"
             )
         finally:
