@@ -296,11 +296,12 @@ def main():
         return job
 
     def job_progress(job, start_cursor, started):
+        """The job now, what to say of it ("job running", "no job") and its throughput since `started`."""
         if job is None:
             return None, "no job", ""
         during = RestoreJob.objects.get(id=job.id)
         rate = (during.cursor - start_cursor) / (time.monotonic() - started)
-        return during, during.status, f"; the restore meanwhile: {rate:,.0f} contacts/s"
+        return during, f"job {during.status}", f"; the restore meanwhile: {rate:,.0f} contacts/s"
 
     def measure(duty: float | None, pacing: str = "fixed") -> None:
         """P5 with the worker paced at `duty` (1: not paced; adaptive: while the web is
@@ -312,14 +313,14 @@ def main():
             cursor = (lambda: RestoreJob.objects.get(id=job.id).cursor) if job else (lambda: 0)
             start_cursor, started = cursor(), time.monotonic()
             times, errors = hammer(big_urls, cookie, args.clients, args.rounds)
-            during, status, rate = job_progress(job, start_cursor, started)
+            during, _, rate = job_progress(job, start_cursor, started)
             if duty is None:
                 label, beside = "no job", "with no job running"
             else:
                 label = "not paced" if duty >= 1 else f"JOB_DUTY_CYCLE={duty}"
                 if pacing == "adaptive":
                     label = f"JOB_PACING=adaptive, JOB_DUTY_CYCLE={duty} while busy"
-                beside = f"while restore job #{job.id} ran ({during.cursor:,}/{during.requested:,}, {status})"
+                beside = f"while restore job #{job.id} ran ({during.cursor:,}/{during.requested:,}, {during.status})"
             print(
                 f"  [{label}] big workspace, {args.clients} clients, {len(times)} requests over {len(filters)} "
                 f"pages/filters {beside}:"
@@ -333,11 +334,10 @@ def main():
             ]
             start_cursor, started = cursor(), time.monotonic()
             times, errors = hammer(small_urls, cookie, args.clients, 1)
-            during, status, rate = job_progress(job, start_cursor, started)
+            _, state, rate = job_progress(job, start_cursor, started)
             print(
                 f"    small workspaces beside it ({len(slugs):,}), {args.clients} clients, {len(times)} requests, "
-                f"{f'job {status}' if job else 'no job'}: "
-                f"p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, "
+                f"{state}: p50 {statistics.median(times):.1f} ms, p95 {p95(times):.1f} ms, "
                 f"errors {errors} (target p95 ≤ 50 ms){rate}"
             )
         finally:
